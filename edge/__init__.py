@@ -1,0 +1,1 @@
+"""Edge agent: asyncio I/O around protocols/ — scale, printer, ledger, uplink, touchscreen."""

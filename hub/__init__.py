@@ -1,0 +1,1 @@
+"""Central hub: verifies and stores batches, traces every bag, serves the pages."""

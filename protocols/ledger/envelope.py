@@ -1,0 +1,162 @@
+"""Signed batch envelopes (edge → hub) and signed receipts (hub → edge).
+
+An envelope is ``{"body": {...}, "alg": "Ed25519", "sig": base64}`` where the signature covers the
+RFC 8785 bytes of the body. The hub answers with a receipt of the same shape, signed by the hub key, that
+names the batch and the highest sequence number the hub now holds contiguously for the device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from protocols.ledger.event import Event, EventError, canonical_bytes
+from protocols.ledger.signing import ALGORITHM, sign, verify
+
+BATCH_TYPE = "wastetrace.batch/1"
+RECEIPT_TYPE = "wastetrace.receipt/1"
+MAX_EVENTS_PER_BATCH = 5000
+
+
+class EnvelopeError(ValueError):
+    """An envelope or receipt that is malformed, or does not belong where it was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchEnvelope:
+    device_id: str
+    batch_id: str
+    sent_ms: int
+    events: tuple[Event, ...]
+
+    @property
+    def first_seq(self) -> int:
+        return self.events[0].seq
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    device_id: str
+    batch_id: str
+    acked_seq: int
+    stored: int
+    duplicates: int
+    received_ms: int
+
+
+def seal_batch(
+    key: Ed25519PrivateKey, device_id: str, batch_id: str, sent_ms: int, events: list[Event]
+) -> dict[str, Any]:
+    if not events:
+        raise EnvelopeError("a batch holds at least one event")
+    if len(events) > MAX_EVENTS_PER_BATCH:
+        raise EnvelopeError(f"a batch holds at most {MAX_EVENTS_PER_BATCH} events")
+    body = {
+        "type": BATCH_TYPE,
+        "device_id": device_id,
+        "batch_id": batch_id,
+        "sent_ms": sent_ms,
+        "events": [e.to_dict() for e in events],
+    }
+    return _seal(key, body)
+
+
+def peek_device(envelope: Any) -> str:
+    """The device an envelope claims to come from, read before its signature can be checked."""
+    body = _body(envelope, BATCH_TYPE)
+    device_id = body.get("device_id")
+    if not isinstance(device_id, str) or not device_id:
+        raise EnvelopeError("the batch names no device_id")
+    return device_id
+
+
+def open_batch(envelope: Any, public_key: Ed25519PublicKey) -> BatchEnvelope:
+    """Verify the signature and the shape of a batch; raise SignatureError or EnvelopeError."""
+    body = _body(envelope, BATCH_TYPE)
+    verify(public_key, canonical_bytes(body), _sig(envelope))
+    device_id = peek_device(envelope)
+    batch_id, sent_ms, raw_events = body.get("batch_id"), body.get("sent_ms"), body.get("events")
+    if not isinstance(batch_id, str) or not batch_id:
+        raise EnvelopeError("the batch has no batch_id")
+    if not isinstance(sent_ms, int) or isinstance(sent_ms, bool):
+        raise EnvelopeError("sent_ms must be integer milliseconds")
+    if not isinstance(raw_events, list) or not raw_events:
+        raise EnvelopeError("the batch holds no events")
+    if len(raw_events) > MAX_EVENTS_PER_BATCH:
+        raise EnvelopeError(f"the batch holds {len(raw_events)} events, more than {MAX_EVENTS_PER_BATCH}")
+    try:
+        events = tuple(Event.from_dict(e) for e in raw_events)
+    except EventError as exc:
+        raise EnvelopeError(f"a malformed event in the batch: {exc}") from exc
+    for prev, event in zip(events, events[1:], strict=False):
+        if event.seq != prev.seq + 1:
+            raise EnvelopeError(f"events in a batch must be consecutive: {prev.seq} is followed by {event.seq}")
+    for event in events:
+        if event.device_id != device_id:
+            raise EnvelopeError(f"event {event.seq} belongs to device {event.device_id}, not {device_id}")
+    return BatchEnvelope(device_id, batch_id, sent_ms, events)
+
+
+def seal_receipt(key: Ed25519PrivateKey, receipt: Receipt) -> dict[str, Any]:
+    body = {
+        "type": RECEIPT_TYPE,
+        "device_id": receipt.device_id,
+        "batch_id": receipt.batch_id,
+        "acked_seq": receipt.acked_seq,
+        "stored": receipt.stored,
+        "duplicates": receipt.duplicates,
+        "received_ms": receipt.received_ms,
+    }
+    return _seal(key, body)
+
+
+def open_receipt(
+    envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str, batch_id: str
+) -> Receipt:
+    """Verify a receipt and that it answers this device's batch, not some other one."""
+    body = _body(envelope, RECEIPT_TYPE)
+    verify(hub_key, canonical_bytes(body), _sig(envelope))
+    if body.get("device_id") != device_id or body.get("batch_id") != batch_id:
+        raise EnvelopeError(
+            f"the receipt is for batch {body.get('batch_id')!r} of {body.get('device_id')!r}, "
+            f"not batch {batch_id!r} of {device_id!r}"
+        )
+    try:
+        return Receipt(
+            device_id=device_id,
+            batch_id=batch_id,
+            acked_seq=int(body["acked_seq"]),
+            stored=int(body["stored"]),
+            duplicates=int(body["duplicates"]),
+            received_ms=int(body["received_ms"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnvelopeError(f"the receipt is missing a field: {exc}") from exc
+
+
+def _seal(key: Ed25519PrivateKey, body: dict[str, Any]) -> dict[str, Any]:
+    return {"body": body, "alg": ALGORITHM, "sig": sign(key, canonical_bytes(body))}
+
+
+def _body(envelope: Any, expected_type: str) -> dict[str, Any]:
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), dict):
+        raise EnvelopeError("not an envelope: expected an object with a 'body'")
+    if envelope.get("alg") != ALGORITHM:
+        raise EnvelopeError(f"unsupported signature algorithm {envelope.get('alg')!r}")
+    body = envelope["body"]
+    if body.get("type") != expected_type:
+        raise EnvelopeError(f"expected a {expected_type} envelope, got {body.get('type')!r}")
+    return body
+
+
+def _sig(envelope: dict[str, Any]) -> str:
+    sig = envelope.get("sig")
+    if not isinstance(sig, str):
+        raise EnvelopeError("the envelope has no signature")
+    return sig

@@ -1,0 +1,136 @@
+"""A ledger event: one fact about one bag, appended and never changed.
+
+Events are hashed and signed over their RFC 8785 canonical JSON, so the edge and the hub compute the same
+bytes. Weights are integer grams and times UTC integer milliseconds; a float anywhere is refused, because
+two JSON encoders may print the same float differently and the hash would no longer match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import rfc8785
+
+from protocols.ledger.kinds import EventKind
+
+EVENT_VERSION = 1
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class EventError(ValueError):
+    """An event that is malformed: refused before it is hashed, stored or sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Evidence kept beside the event (a label image, a camera snapshot), bound by its SHA-256."""
+
+    sha256: str
+    media_type: str
+    role: str
+
+    def __post_init__(self) -> None:
+        if not _HEX64.match(self.sha256):
+            raise EventError(f"attachment sha256 must be 64 lowercase hex digits, got {self.sha256!r}")
+        if not self.role:
+            raise EventError("attachment role must not be empty")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    event_id: str
+    device_id: str
+    seq: int
+    prev_hash: str
+    kind: EventKind
+    code: str
+    time_ms: int
+    boot_id: str
+    mono_ms: int
+    clock_synced: bool
+    waste_code: str | None = None
+    grams: int | None = None
+    operator: str | None = None
+    place: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    corrects: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.device_id:
+            raise EventError("device_id must not be empty")
+        if not self.event_id:
+            raise EventError("event_id must not be empty")
+        _require_int("seq", self.seq)
+        if self.seq < 1:
+            raise EventError(f"seq starts at 1, got {self.seq}")
+        if not _HEX64.match(self.prev_hash):
+            raise EventError(f"prev_hash must be 64 lowercase hex digits, got {self.prev_hash!r}")
+        try:
+            object.__setattr__(self, "kind", EventKind(self.kind))
+        except ValueError as exc:
+            raise EventError(f"unknown event kind {self.kind!r}") from exc
+        if not self.code:
+            raise EventError("code (数字识别码) must not be empty")
+        _require_int("time_ms", self.time_ms)
+        _require_int("mono_ms", self.mono_ms)
+        if not isinstance(self.clock_synced, bool):
+            raise EventError("clock_synced must be true or false")
+        if self.grams is not None:
+            _require_int("grams", self.grams)
+        _reject_floats(self.data, "data")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["kind"] = str(self.kind)
+        d["attachments"] = [asdict(a) for a in self.attachments]
+        d["v"] = EVENT_VERSION
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        if not isinstance(d, dict):
+            raise EventError("an event must be a JSON object")
+        if d.get("v") != EVENT_VERSION:
+            raise EventError(f"unsupported event version {d.get('v')!r}")
+        fields = {k: v for k, v in d.items() if k != "v"}
+        try:
+            fields["attachments"] = tuple(Attachment(**a) for a in fields.get("attachments", ()))
+            return cls(**fields)
+        except TypeError as exc:
+            raise EventError(f"event has missing or unknown fields: {exc}") from exc
+
+    @property
+    def hash(self) -> str:
+        return event_hash(self)
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """RFC 8785 (JCS) bytes of a JSON value; events are passed as their dict."""
+    if isinstance(value, Event):
+        value = value.to_dict()
+    _reject_floats(value, "value")
+    return rfc8785.dumps(value)
+
+
+def event_hash(event: Event) -> str:
+    return hashlib.sha256(canonical_bytes(event.to_dict())).hexdigest()
+
+
+def _require_int(name: str, value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise EventError(f"{name} must be an integer, got {value!r}")
+
+
+def _reject_floats(value: Any, where: str) -> None:
+    if isinstance(value, float):
+        raise EventError(f"{where} holds a float ({value!r}); use integer grams and integer milliseconds")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _reject_floats(v, f"{where}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            _reject_floats(v, f"{where}[{i}]")

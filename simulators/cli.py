@@ -1,0 +1,23 @@
+"""`wastetrace sim DEVICE …`: start one simulated device in the foreground."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+DEVICES = {
+    "scale": ("simulators.scale", "a weighing indicator on a pseudo-terminal"),
+    "printer": ("simulators.printer", "an ESC/POS printer on TCP that saves each label as PNG"),
+}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help"}:
+        print("usage: wastetrace sim DEVICE [ARGS…]\n\ndevices:")
+        for name, (_, help_) in DEVICES.items():
+            print(f"  {name:<10} {help_}")
+        return 0
+    if argv[0] not in DEVICES:
+        print(f"wastetrace sim: unknown device {argv[0]!r}", file=sys.stderr)
+        return 2
+    return int(importlib.import_module(DEVICES[argv[0]][0]).main(argv[1:]) or 0)

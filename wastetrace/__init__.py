@@ -1,0 +1,1 @@
+"""The `wastetrace` command: a thin dispatcher to each package's own command line."""
