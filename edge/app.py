@@ -1,0 +1,82 @@
+"""Assemble an edge agent from its configuration and run it until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from edge.config import ConfigError, EdgeConfig
+from edge.labels import LabelMaker
+from edge.ledger import Ledger
+from edge.printer import EscposTcpPrinter
+from edge.scale import ScaleReader
+from edge.uplink import HttpUplink
+from edge.web import build_app
+from edge.workflow import WeighingWorkflow
+from protocols.catalogue import load_catalogue
+from protocols.ledger import SignatureError, load_private_key, load_public_key
+from protocols.scale import StabilityJudge
+
+log = logging.getLogger(__name__)
+
+
+def printer_from_uri(uri: str, timeout_s: float) -> EscposTcpPrinter:
+    parts = urlsplit(uri)
+    if parts.scheme != "tcp" or not parts.hostname:
+        raise ConfigError(f"printer uri {uri!r}: only tcp://host:port is supported so far")
+    return EscposTcpPrinter(parts.hostname, parts.port or 9100, timeout_s=timeout_s)
+
+
+def load_keys(config: EdgeConfig):  # noqa: ANN201 - a pair of cryptography key objects
+    try:
+        device_key = load_private_key(config.key_file.read_bytes())
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"no device key at {config.key_file}: enrol the device first (wastetrace provision enrol)"
+        ) from exc
+    except SignatureError as exc:
+        raise ConfigError(f"{config.key_file}: {exc}") from exc
+    try:
+        hub_key = load_public_key(config.hub_key)
+    except SignatureError as exc:
+        raise ConfigError(f"[hub] public_key: {exc}") from exc
+    return device_key, hub_key
+
+
+async def run_edge(config: EdgeConfig) -> None:
+    device_key, hub_key = load_keys(config)
+    catalogue = load_catalogue()
+    for w in config.waste_types:
+        if w.code not in catalogue:
+            raise ConfigError(f"waste type {w.code} ({w.name}) is not in the {catalogue.edition} catalogue")
+    ledger = Ledger(config.data_dir / "ledger.db", config.device_id)
+    judge = StabilityJudge(
+        window=config.scale.window, tolerance_g=config.scale.tolerance_g, min_span_ms=config.scale.min_span_ms
+    )
+    scale = ScaleReader(config.scale.port, baudrate=config.scale.baudrate, judge=judge)
+    printer = printer_from_uri(config.printer.uri, config.printer.timeout_s)
+    uplink = HttpUplink(ledger, config.hub_url, device_key, hub_key, batch_events=config.upload_batch_events)
+    labels = LabelMaker(config, catalogue)
+    workflow = WeighingWorkflow(config, ledger, scale, printer, labels, on_commit=uplink.notify)
+    app = build_app(config, ledger, workflow, uplink, catalogue)
+
+    await scale.start()
+    uplink_task = asyncio.create_task(uplink.run(), name="uplink")
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.ui_host, config.ui_port)
+    await site.start()
+    print(f"edge {config.device_id}: touchscreen http://{config.ui_host}:{config.ui_port}/", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        uplink_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await uplink_task
+        await runner.cleanup()
+        await scale.stop()
+        ledger.close()

@@ -1,0 +1,188 @@
+"""The touchscreen's local HTTP API and page (aiohttp), served on the box itself.
+
+Endpoints (all JSON, messages in Chinese and English):
+  GET  /api/v1/waste-types            the enterprise's waste types
+  GET  /api/v1/reading                the scale's current reading and state
+  POST /api/v1/weighings              {"waste_code", "operator"?}: wait for a stable weight, commit, print
+  GET  /api/v1/weighings              recent bags
+  GET  /api/v1/labels/{code}.png      the label as rendered
+  POST /api/v1/prints/{code}          print a queued label again after a printer fault
+  GET  /api/v1/status                 uplink backlog, queued labels, scale state
+  POST /api/v1/demo/scale             {"grams"}: set the simulated scale (demo configs only)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from edge.config import EdgeConfig
+from edge.ledger import Ledger
+from edge.uplink import DESTINATION, HttpUplink
+from edge.workflow import WeighingError, WeighingWorkflow
+from protocols.catalogue import Catalogue
+
+log = logging.getLogger(__name__)
+
+CONFIG = web.AppKey("config", EdgeConfig)
+LEDGER = web.AppKey("ledger", Ledger)
+WORKFLOW = web.AppKey("workflow", WeighingWorkflow)
+UPLINK = web.AppKey("uplink", HttpUplink)
+CATALOGUE = web.AppKey("catalogue", Catalogue)
+
+routes = web.RouteTableDef()
+
+
+def _error(status: int, message_zh: str, message_en: str) -> web.Response:
+    return web.json_response({"detail": message_en, "message_zh": message_zh, "message_en": message_en}, status=status)
+
+
+@routes.get("/")
+async def index(request: web.Request) -> web.Response:
+    page = resources.files("edge.static").joinpath("index.html").read_text(encoding="utf-8")
+    return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+
+@routes.get("/static/{name}")
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    types = {".js": "application/javascript", ".css": "text/css"}
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in types or "/" in name or name.startswith("."):
+        raise web.HTTPNotFound()
+    file = resources.files("edge.static").joinpath(name)
+    if not file.is_file():
+        raise web.HTTPNotFound()
+    return web.Response(text=file.read_text(encoding="utf-8"), content_type=types[suffix], charset="utf-8")
+
+
+@routes.get("/api/v1/waste-types")
+async def waste_types(request: web.Request) -> web.Response:
+    config, catalogue = request.app[CONFIG], request.app[CATALOGUE]
+    out = []
+    for w in config.waste_types:
+        entry: dict[str, Any] = {"code": w.code, "name": w.name, "form": w.form}
+        if w.code in catalogue:
+            t = catalogue.get(w.code)
+            entry |= {"category": t.category_code, "category_name": t.category_name, "hazards": list(t.hazards)}
+        out.append(entry)
+    return web.json_response({"enterprise": config.enterprise_name, "waste_types": out})
+
+
+@routes.get("/api/v1/reading")
+async def reading(request: web.Request) -> web.Response:
+    state = request.app[WORKFLOW].scale.state()
+    return web.json_response(asdict(state))
+
+
+@routes.post("/api/v1/weighings")
+async def weigh(request: web.Request) -> web.Response:
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        return _error(400, "请求格式错误：需要 JSON", "the request body must be JSON")
+    if not isinstance(body, dict) or not isinstance(body.get("waste_code"), str):
+        return _error(400, "请选择废物类型", "waste_code (string) is required")
+    operator = body.get("operator")
+    if operator is not None and not isinstance(operator, str):
+        return _error(400, "操作员格式错误", "operator must be a string")
+    try:
+        result = await request.app[WORKFLOW].weigh(body["waste_code"], operator)
+    except WeighingError as exc:
+        return _error(exc.status, exc.message_zh, exc.message_en)
+    config = request.app[CONFIG]
+    return web.json_response(
+        asdict(result)
+        | {
+            "trace_url": f"{config.hub_public_url}/t/{result.code}",
+            "label_url": f"/api/v1/labels/{result.code}.png",
+        },
+        status=201,
+    )
+
+
+@routes.get("/api/v1/weighings")
+async def recent(request: web.Request) -> web.Response:
+    ledger = request.app[LEDGER]
+    limit = min(int(request.query.get("limit", "20")), 200)
+    out = []
+    for event in ledger.recent_commissioned(limit):
+        job = ledger.print_job(event.code)
+        out.append(
+            {
+                "code": event.code,
+                "waste_code": event.waste_code,
+                "grams": event.grams,
+                "time_ms": event.time_ms,
+                "seq": event.seq,
+                "print_state": job.state if job else None,
+                "print_error": job.last_error if job else None,
+            }
+        )
+    return web.json_response({"weighings": out})
+
+
+@routes.get("/api/v1/labels/{code}.png")
+async def label_png(request: web.Request) -> web.StreamResponse:
+    code = request.match_info["code"]
+    if not code.isalnum():
+        raise web.HTTPNotFound()
+    path = request.app[WORKFLOW].labels.path_for(code)
+    if not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path, headers={"Content-Type": "image/png"})
+
+
+@routes.post("/api/v1/prints/{code}")
+async def reprint(request: web.Request) -> web.Response:
+    outcome = await request.app[WORKFLOW].print_label(request.match_info["code"])
+    return web.json_response(asdict(outcome), status=200 if outcome.printed else 503)
+
+
+@routes.get("/api/v1/status")
+async def status(request: web.Request) -> web.Response:
+    ledger, uplink = request.app[LEDGER], request.app[UPLINK]
+    backlog, oldest = ledger.backlog(DESTINATION)
+    seq, _ = ledger.head()
+    return web.json_response(
+        {
+            "device_id": ledger.device_id,
+            "head_seq": seq,
+            "backlog": backlog,
+            "oldest_unsent_ms": oldest,
+            "uplink_error": uplink.state.last_error,
+            "uplink_last_ok_ms": uplink.state.last_ok_ms,
+            "pending_labels": [asdict(j) for j in ledger.pending_prints()],
+            "scale": asdict(request.app[WORKFLOW].scale.state()),
+            "demo": bool(request.app[CONFIG].demo.get("scale_control_url")),
+        }
+    )
+
+
+@routes.post("/api/v1/demo/scale")
+async def demo_scale(request: web.Request) -> web.Response:
+    url = request.app[CONFIG].demo.get("scale_control_url")
+    if not url:
+        raise web.HTTPNotFound()
+    body = await request.json()
+    async with aiohttp.ClientSession() as session, session.post(f"{url}/weight", json=body) as resp:
+        return web.json_response(await resp.json(content_type=None), status=resp.status)
+
+
+def build_app(
+    config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: HttpUplink, catalogue: Catalogue
+) -> web.Application:
+    app = web.Application()
+    app[CONFIG] = config
+    app[LEDGER] = ledger
+    app[WORKFLOW] = workflow
+    app[UPLINK] = uplink
+    app[CATALOGUE] = catalogue
+    app.add_routes(routes)
+    return app

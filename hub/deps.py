@@ -1,0 +1,71 @@
+"""What route functions are given: the hub's shared parts, a database session, the admin check."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.settings import Settings
+from protocols.ledger import public_key_b64
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Hub:
+    """The parts every worker shares; nothing here is state a second worker would need."""
+
+    settings: Settings
+    engine: Engine
+    read: sessionmaker[Session]
+    write: sessionmaker[Session]
+    key: Ed25519PrivateKey
+    clock: Callable[[], int] = wall_clock_ms
+
+    @property
+    def public_key(self) -> str:
+        return public_key_b64(self.key)
+
+
+def get_hub(request: Request) -> Hub:
+    return request.app.state.hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+def get_session(hub: HubDep) -> Iterator[Session]:
+    with hub.read() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+_bearer = HTTPBearer(auto_error=False, description="WT_HUB_ADMIN_TOKEN")
+
+
+def require_admin(
+    hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    expected = hub.settings.admin_token.encode("utf-8")
+    given = credentials.credentials.encode("utf-8") if credentials else b""
+    if not hmac.compare_digest(given, expected):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="admin token missing or wrong (Authorization: Bearer <WT_HUB_ADMIN_TOKEN>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+AdminDep = Depends(require_admin)

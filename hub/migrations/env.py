@@ -1,0 +1,43 @@
+"""Alembic environment: the URL comes from `hub.db.alembic_config(url)`, never from an ini file."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import text
+
+from hub.db import make_engine
+from hub.models import Base
+
+config = context.config
+url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
+if not url:
+    raise RuntimeError("no database URL: call hub.db.migrate(url)")
+
+# Any fixed number will do: workers starting together take turns to migrate instead of racing.
+_MIGRATION_LOCK = 0x77746875
+
+
+def run_offline() -> None:
+    context.configure(url=url, target_metadata=Base.metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            # Our SQLite connections begin their own transactions, so DDL there is transactional too.
+            context.configure(connection=connection, target_metadata=Base.metadata, transactional_ddl=True)
+            with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                context.run_migrations()
+    finally:
+        engine.dispose()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,104 @@
+"""The hub's tables (SQLAlchemy 2.0). Weights are integer grams and times UTC integer milliseconds.
+
+Keep in step with hub/migrations/versions: tests/test_hub_migrations.py compares the two.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-numbers an INTEGER PRIMARY KEY, so surrogate keys are INTEGER there, BIGINT elsewhere.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+    __table_args__ = (UniqueConstraint("uscc", name="uq_enterprises_uscc"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(Text)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class EnrolmentToken(Base):
+    __tablename__ = "enrolment_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    expires_ms: Mapped[int] = mapped_column(BigInteger)
+    used_ms: Mapped[int | None] = mapped_column(BigInteger)
+    used_by: Mapped[str | None] = mapped_column(String(128))
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    device_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
+    public_key: Mapped[str] = mapped_column(String(64))
+    enrolled_ms: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    last_seen_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_events_event_id"),
+        Index("ix_events_code_time", "code", "time_ms"),
+    )
+
+    device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(128))
+    waste_code: Mapped[str | None] = mapped_column(String(32))
+    grams: Mapped[int | None] = mapped_column(BigInteger)
+    operator: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    boot_id: Mapped[str] = mapped_column(String(128))
+    mono_ms: Mapped[int] = mapped_column(BigInteger)
+    clock_synced: Mapped[bool] = mapped_column(Boolean)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+    batch_id: Mapped[str] = mapped_column(String(255), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("device_id", "batch_id", name="uq_batches_device_batch"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"))
+    batch_id: Mapped[str] = mapped_column(String(255))
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    sent_ms: Mapped[int] = mapped_column(BigInteger)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+    stored: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[str] = mapped_column(Text)
+
+
+class Refusal(Base):
+    __tablename__ = "refusals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    received_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
