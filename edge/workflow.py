@@ -145,13 +145,12 @@ class WeighingWorkflow:
         )
         label = await asyncio.to_thread(self.labels.render, content)
         await asyncio.to_thread(self.labels.keep, label)
-        sent = False
         try:
-            await self.printer.status_ok()
-            sent = True
             await self.printer.print_label(label.escpos)
         except PrinterError as exc:
-            await asyncio.to_thread(self.ledger.record_print_failure, code, str(exc), maybe_printed=sent)
+            await asyncio.to_thread(
+                self.ledger.record_print_failure, code, str(exc), maybe_printed=exc.label_sent
+            )
             log.warning("label %s not printed: %s", code, exc)
             return PrintOutcome(False, f"已记录，但标签未打印：{exc.message_zh}", f"recorded, label not printed: {exc}")
         await asyncio.to_thread(

@@ -53,7 +53,9 @@ def issue_token(
     """Create the enterprise if it is new and a token for it (optionally bound to one device_id)."""
     check = validate_uscc(uscc)
     if not check.well_formed:
-        raise EnrolmentRefused(422, "enterprise_uscc is not a well-formed 统一社会信用代码: " + "; ".join(check.problems))
+        raise EnrolmentRefused(
+            422, "enterprise_uscc is not a well-formed 统一社会信用代码: " + "; ".join(check.problems)
+        )
     if not check.check_ok:
         # Issued codes exist that fail the check character; warn, do not lock the enterprise out.
         log.warning("enterprise %s: %s", uscc, "; ".join(check.problems))
@@ -63,8 +65,11 @@ def issue_token(
         enterprise = _enterprise(session, uscc, name, now_ms)
         session.add(
             EnrolmentToken(
-                token_sha256=token_sha256(token), enterprise_id=enterprise.id, device_id=device_id,
-                created_ms=now_ms, expires_ms=expires_ms,
+                token_sha256=token_sha256(token),
+                enterprise_id=enterprise.id,
+                device_id=device_id,
+                created_ms=now_ms,
+                expires_ms=expires_ms,
             )
         )
     log.info("issued an enrolment token for %s (device %s), expires %d", uscc, device_id or "any", expires_ms)
@@ -75,7 +80,9 @@ def _enterprise(session: Session, uscc: str, name: str, now_ms: int) -> Enterpri
     enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if enterprise is not None:
         if enterprise.name != name:
-            log.warning("enterprise %s is registered as %r; keeping that name, not %r", uscc, enterprise.name, name)
+            log.warning(
+                "enterprise %s is registered as %r; keeping that name, not %r", uscc, enterprise.name, name
+            )
         return enterprise
     try:
         with session.begin_nested():
@@ -98,7 +105,9 @@ def enrol_device(
     try:
         with write() as session, session.begin():
             row = session.scalar(
-                select(EnrolmentToken).where(EnrolmentToken.token_sha256 == token_sha256(token)).with_for_update()
+                select(EnrolmentToken)
+                .where(EnrolmentToken.token_sha256 == token_sha256(token))
+                .with_for_update()
             )
             row = _usable_token(row, device_id, now_ms)
             enterprise = session.get_one(Enterprise, row.enterprise_id)
@@ -118,7 +127,9 @@ def _usable_token(row: EnrolmentToken | None, device_id: str, now_ms: int) -> En
     if now_ms >= row.expires_ms:
         raise EnrolmentRefused(401, "this enrolment token has expired; ask for a new one")
     if row.device_id is not None and row.device_id != device_id:
-        raise EnrolmentRefused(401, f"this enrolment token was issued for device {row.device_id!r}, not {device_id!r}")
+        raise EnrolmentRefused(
+            401, f"this enrolment token was issued for device {row.device_id!r}, not {device_id!r}"
+        )
     return row
 
 
@@ -127,8 +138,13 @@ def _register(session: Session, device_id: str, key_b64: str, enterprise: Enterp
     if device is None:
         session.add(
             Device(
-                device_id=device_id, enterprise_id=enterprise.id, public_key=key_b64, enrolled_ms=now_ms,
-                last_seq=0, last_hash=GENESIS_HASH, last_seen_ms=None,
+                device_id=device_id,
+                enterprise_id=enterprise.id,
+                public_key=key_b64,
+                enrolled_ms=now_ms,
+                last_seq=0,
+                last_hash=GENESIS_HASH,
+                last_seen_ms=None,
             )
         )
         session.flush()

@@ -38,7 +38,15 @@ from protocols.ledger import (
 log = logging.getLogger(__name__)
 
 # Column widths in hub.models; longer values are refused here rather than by the database.
-FIELD_LIMITS = {"device_id": 128, "batch_id": 255, "event_id": 255, "code": 128, "waste_code": 32, "boot_id": 128}
+_REQUIRED_TEXT = frozenset({"event_id", "code", "boot_id"})
+FIELD_LIMITS = {
+    "device_id": 128,
+    "batch_id": 255,
+    "event_id": 255,
+    "code": 128,
+    "waste_code": 32,
+    "boot_id": 128,
+}
 
 
 class IngestRefused(Exception):
@@ -88,15 +96,24 @@ def ingest_batch(
     receipt = _store(write, checked, now_ms)
     log.info(
         "batch %s from %s: %d stored, %d duplicates, acked up to %d",
-        receipt.batch_id, receipt.device_id, receipt.stored, receipt.duplicates, receipt.acked_seq,
+        receipt.batch_id,
+        receipt.device_id,
+        receipt.stored,
+        receipt.duplicates,
+        receipt.acked_seq,
     )
     return seal_receipt(hub_key, receipt)
 
 
 def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
     """Keep a refusal in its own transaction: the batch is rolled back, the fact that it came is not."""
-    log.warning("refused a batch (%s, %d) from %s: %s", refusal.reason, refusal.status,
-                refusal.device_id or "?", refusal.message)
+    log.warning(
+        "refused a batch (%s, %d) from %s: %s",
+        refusal.reason,
+        refusal.status,
+        refusal.device_id or "?",
+        refusal.message,
+    )
     detail = {"message": refusal.message, **refusal.extra, **refusal.evidence}
     with write() as session, session.begin():
         session.add(
@@ -118,8 +135,9 @@ def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
     with read() as session:
         public_key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
     if public_key is None:
-        raise IngestRefused(401, "unknown_device", f"unknown device {device_id!r}: enrol it first",
-                            device_id=device_id)
+        raise IngestRefused(
+            401, "unknown_device", f"unknown device {device_id!r}: enrol it first", device_id=device_id
+        )
     try:
         batch = open_batch(envelope, load_public_key(public_key))
     except SignatureError as exc:
@@ -131,19 +149,29 @@ def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
     signed = {k: envelope[k] for k in ("body", "alg", "sig")}
     envelope_json = canonical_bytes(signed).decode("utf-8")
     evidence = {"batch_id": batch.batch_id, "envelope": signed}
-    _check_lengths(batch, evidence)
+    _check_fields(batch, evidence)
     return _Checked(batch, tuple(e.hash for e in batch.events), envelope_json, evidence)
 
 
-def _check_lengths(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
-    values: list[tuple[str, str | None]] = [("device_id", batch.device_id), ("batch_id", batch.batch_id)]
+def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
+    """Types and widths the ledger's Event leaves open, checked before they reach a column."""
+
+    def refuse(message: str) -> IngestRefused:
+        return IngestRefused(422, "malformed", message, device_id=batch.device_id, evidence=evidence)
+
+    for name, value in (("device_id", batch.device_id), ("batch_id", batch.batch_id)):
+        if len(value) > FIELD_LIMITS[name]:
+            raise refuse(f"{name} is longer than {FIELD_LIMITS[name]} characters")
     for e in batch.events:
-        values += [("event_id", e.event_id), ("code", e.code), ("waste_code", e.waste_code),
-                   ("boot_id", e.boot_id)]
-    for name, value in values:
-        if value is not None and len(value) > FIELD_LIMITS[name]:
-            raise IngestRefused(422, "malformed", f"{name} is longer than {FIELD_LIMITS[name]} characters",
-                                device_id=batch.device_id, evidence=evidence)
+        for name in ("event_id", "code", "boot_id", "waste_code", "operator", "place", "corrects"):
+            value = getattr(e, name)
+            optional = name not in _REQUIRED_TEXT
+            if not (isinstance(value, str) or (optional and value is None)):
+                raise refuse(f"event {e.seq}: {name} must be text, got {type(value).__name__}")
+            if value is not None and name in FIELD_LIMITS and len(value) > FIELD_LIMITS[name]:
+                raise refuse(f"event {e.seq}: {name} is longer than {FIELD_LIMITS[name]} characters")
+        if not isinstance(e.data, dict):
+            raise refuse(f"event {e.seq}: data must be an object, got {type(e.data).__name__}")
 
 
 def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Receipt:
@@ -154,7 +182,9 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
                 select(Device).where(Device.device_id == batch.device_id).with_for_update()
             ).one()
             duplicates = _count_duplicates(session, device, checked)
-            new = [(e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq]
+            new = [
+                (e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq
+            ]
             last_seq, last_hash = device.last_seq, device.last_hash
             for event, _ in new:
                 last_hash = _link(event, last_seq, last_hash, checked.evidence)
@@ -164,10 +194,12 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
     except IntegrityError as exc:
         raise IngestRefused(
-            409, "conflict",
+            409,
+            "conflict",
             "the batch conflicts with stored events (an event_id already used by another event, "
             "or the same events arriving twice at once); resend it",
-            device_id=batch.device_id, evidence={**checked.evidence, "error": str(exc.orig)},
+            device_id=batch.device_id,
+            evidence={**checked.evidence, "error": str(exc.orig)},
         ) from exc
     return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms)
 
@@ -184,7 +216,7 @@ def _count_duplicates(session: Session, device: Device, checked: _Checked) -> in
                 EventRow.seq >= batch.first_seq,
                 EventRow.seq <= min(batch.last_seq, device.last_seq),
             )
-        ).tuples()
+        ).all()
     )
     count = 0
     for event, received_hash in zip(batch.events, checked.hashes, strict=True):
@@ -192,12 +224,17 @@ def _count_duplicates(session: Session, device: Device, checked: _Checked) -> in
             break
         if stored.get(event.seq) != received_hash:
             raise IngestRefused(
-                409, "fork",
+                409,
+                "fork",
                 f"fork: event {event.seq} of device {batch.device_id} differs from the event the hub already "
                 f"holds at that seq (a rewritten ledger or tampering); nothing from this batch was stored",
                 device_id=batch.device_id,
                 extra={"seq": event.seq},
-                evidence={**checked.evidence, "stored_hash": stored.get(event.seq), "received_hash": received_hash},
+                evidence={
+                    **checked.evidence,
+                    "stored_hash": stored.get(event.seq),
+                    "received_hash": received_hash,
+                },
             )
         count += 1
     return count
@@ -207,11 +244,18 @@ def _link(event: Event, last_seq: int, last_hash: str, evidence: dict[str, Any])
     try:
         return check_link(event, last_seq, last_hash)
     except ChainGap as exc:
-        raise IngestRefused(409, "gap", str(exc), device_id=event.device_id,
-                            extra={"expected_seq": exc.expected_seq}, evidence=evidence) from exc
+        raise IngestRefused(
+            409,
+            "gap",
+            str(exc),
+            device_id=event.device_id,
+            extra={"expected_seq": exc.expected_seq},
+            evidence=evidence,
+        ) from exc
     except ChainFork as exc:
-        raise IngestRefused(409, "fork", f"fork: {exc}", device_id=event.device_id,
-                            extra={"seq": exc.seq}, evidence=evidence) from exc
+        raise IngestRefused(
+            409, "fork", f"fork: {exc}", device_id=event.device_id, extra={"seq": exc.seq}, evidence=evidence
+        ) from exc
 
 
 def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates: int, now_ms: int) -> None:
@@ -222,26 +266,47 @@ def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates:
     if existing is None:
         session.add(
             Batch(
-                device_id=batch.device_id, batch_id=batch.batch_id, first_seq=batch.first_seq,
-                last_seq=batch.last_seq, sent_ms=batch.sent_ms, received_ms=now_ms, stored=stored,
-                duplicates=duplicates, envelope=checked.envelope_json,
+                device_id=batch.device_id,
+                batch_id=batch.batch_id,
+                first_seq=batch.first_seq,
+                last_seq=batch.last_seq,
+                sent_ms=batch.sent_ms,
+                received_ms=now_ms,
+                stored=stored,
+                duplicates=duplicates,
+                envelope=checked.envelope_json,
             )
         )
     elif stored:
         # New events must point at the envelope that carried them; a reused batch_id would not.
         raise IngestRefused(
-            409, "batch_id_reused",
+            409,
+            "batch_id_reused",
             f"batch_id {batch.batch_id!r} was already used for other events of this device; "
             "send new events under a new batch_id",
-            device_id=batch.device_id, evidence=checked.evidence,
+            device_id=batch.device_id,
+            evidence=checked.evidence,
         )
 
 
 def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> EventRow:
     return EventRow(
-        device_id=event.device_id, seq=event.seq, event_id=event.event_id, event_hash=event_hash,
-        prev_hash=event.prev_hash, kind=str(event.kind), code=event.code, waste_code=event.waste_code,
-        grams=event.grams, operator=event.operator, place=event.place, time_ms=event.time_ms,
-        boot_id=event.boot_id, mono_ms=event.mono_ms, clock_synced=event.clock_synced,
-        received_ms=now_ms, batch_id=batch_id, body=canonical_bytes(event).decode("utf-8"),
+        device_id=event.device_id,
+        seq=event.seq,
+        event_id=event.event_id,
+        event_hash=event_hash,
+        prev_hash=event.prev_hash,
+        kind=str(event.kind),
+        code=event.code,
+        waste_code=event.waste_code,
+        grams=event.grams,
+        operator=event.operator,
+        place=event.place,
+        time_ms=event.time_ms,
+        boot_id=event.boot_id,
+        mono_ms=event.mono_ms,
+        clock_synced=event.clock_synced,
+        received_ms=now_ms,
+        batch_id=batch_id,
+        body=canonical_bytes(event).decode("utf-8"),
     )

@@ -33,7 +33,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not self.admin_token:
-            raise SettingsError("WT_HUB_ADMIN_TOKEN is not set: the hub does not start without an admin token")
+            raise SettingsError(
+                "WT_HUB_ADMIN_TOKEN is not set: the hub does not start without an admin token"
+            )
         if self.admin_token == PLACEHOLDER_SECRET and self.env != "development":
             raise SettingsError(
                 f"WT_HUB_ADMIN_TOKEN is the placeholder {PLACEHOLDER_SECRET!r}; set a real secret "
@@ -59,6 +61,7 @@ class Settings:
     def __repr__(self) -> str:
         # Settings end up in logs and tracebacks; the admin token must not.
         return (
-            f"Settings(db_url={self.db_url!r}, public_url={self.public_url!r}, key_file={str(self.key_file)!r}, "
+            f"Settings(db_url={self.db_url!r}, public_url={self.public_url!r}, "
+            f"key_file={str(self.key_file)!r}, "
             f"env={self.env!r}, name={self.name!r}, admin_token=<redacted>)"
         )

@@ -16,7 +16,9 @@ from protocols.ledger import KIND_LABELS, EventKind
 def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
     rows = session.scalars(
-        select(EventRow).where(EventRow.code == code).order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
+        select(EventRow)
+        .where(EventRow.code == code)
+        .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
     ).all()
     if not rows:
         return None

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 FAULTS: Final = ("none", "garbage", "torn", "silent", "overload")
 
+# About one frame in four is spoilt: a noisy line, not a dead one, so weighing stays possible.
+_FAULT_RATE: Final = 0.25
 # Invalid on purpose, each its own line: the reader must refuse them all, never read a weight from them.
 _BAD_FRAMES: Final = (
     b"ST,GS,+00A2.34kg\r\n",
@@ -134,6 +136,7 @@ class ScaleSimulator:
         self.stable = True
         self.frames_sent = 0
         self.frames_dropped = 0
+        self._torn_head = False
         self.device: str | None = None
         self.control_url: str | None = None
         self._master: int | None = None
@@ -171,12 +174,19 @@ class ScaleSimulator:
         loop.add_reader(self._master, self._drain)
         self._task = asyncio.create_task(self._emit_forever(), name=f"scale-sim {self.link}")
         if self._control_port is not None:
-            self._runner = web.AppRunner(build_control_app(self), access_log=None)
-            await self._runner.setup()
-            site = web.TCPSite(self._runner, self._control_host, self._control_port)
-            await site.start()
-            host, port = self._runner.addresses[0][:2]
-            self.control_url = f"http://{host}:{port}"
+            try:
+                await self._start_control()
+            except OSError:
+                await self.stop()  # the port is taken: leave no pty or symlink behind
+                raise
+
+    async def _start_control(self) -> None:
+        self._runner = web.AppRunner(build_control_app(self), access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._control_host, self._control_port)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.control_url = f"http://{host}:{port}"
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -234,11 +244,11 @@ class ScaleSimulator:
         loop = asyncio.get_running_loop()
         start, period, tick = loop.time(), 1.0 / self.hz, 0
         while True:
-            self._emit(tick)
+            self._emit()
             tick += 1
             await asyncio.sleep(max(0.0, start + tick * period - loop.time()))
 
-    def _emit(self, tick: int) -> None:
+    def _emit(self) -> None:
         self.shown_grams, self.stable = self.display.show(now_ms())
         if self.fault == "silent":
             return
@@ -248,12 +258,16 @@ class ScaleSimulator:
             frame = encode_and_st(
                 self.shown_grams, stable=self.stable, unit=self.unit, decimals=self.decimals
             )
-        if self.fault == "garbage":
+        torn_head = False
+        if self.fault == "garbage" and self._rng.random() < _FAULT_RATE:
             frame = self._junk() + frame
-        elif self.fault == "torn" and tick % 2:
-            # Heads and tails alternate with whole frames between, as a flaky line loses them.
+        elif self.fault == "torn" and not self._torn_head and self._rng.random() < _FAULT_RATE:
+            # A head is always followed by a whole frame: head + next tail would splice two readings,
+            # which no checksum-less protocol can catch and no flaky line produces at that rate.
             cut = self._rng.randrange(2, len(frame) - 2)
-            frame = frame[:cut] if tick % 4 == 1 else frame[cut:]
+            torn_head = self._rng.random() < 0.5
+            frame = frame[:cut] if torn_head else frame[cut:]
+        self._torn_head = torn_head
         self._write(frame)
 
     def _junk(self) -> bytes:
@@ -355,12 +369,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(sim: ScaleSimulator) -> None:
-    await sim.start()
-    print(f"scale simulator: {sim.link} (control {sim.control_url})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await sim.start()
+    # Announced only once a SIGTERM would be handled, so whoever waits for this line can stop us cleanly.
+    print(f"scale simulator: {sim.link} (control {sim.control_url})", flush=True)
     try:
         await stop.wait()
     finally:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from hub.deps import HubDep
 from hub.ingest import IngestRefused, ingest_batch, record_refusal
@@ -31,7 +31,10 @@ _ENVELOPE_SCHEMA = {
 
 @router.post(
     "/batches",
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE_SCHEMA}}}},
+    response_model=ReceiptAnswer,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE_SCHEMA}}}
+    },
     responses={
         401: {"model": Problem, "description": "unknown device or bad signature"},
         409: {"description": "a gap (with expected_seq) or a fork (with seq); nothing stored"},
@@ -39,7 +42,7 @@ _ENVELOPE_SCHEMA = {
         422: {"model": Problem, "description": "a malformed envelope"},
     },
 )
-async def post_batch(request: Request, hub: HubDep) -> ReceiptAnswer | JSONResponse:
+async def post_batch(request: Request, hub: HubDep) -> Response:
     """Store a signed batch; the receipt names the highest seq the hub now holds contiguously."""
     # The body is read here, not declared, so that even unreadable bodies are refused with a record kept.
     try:
@@ -48,18 +51,22 @@ async def post_batch(request: Request, hub: HubDep) -> ReceiptAnswer | JSONRespo
     except IngestRefused as refusal:
         await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
         return JSONResponse(refusal.answer(), status_code=refusal.status)
-    return ReceiptAnswer(receipt=receipt)
+    return JSONResponse(ReceiptAnswer(receipt=receipt).model_dump())
 
 
 async def _read_json(request: Request) -> Any:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise IngestRefused(413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones")
+        raise IngestRefused(
+            413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+        )
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
-            raise IngestRefused(413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones")
+            raise IngestRefused(
+                413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+            )
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of 4300+ digits, deep nesting

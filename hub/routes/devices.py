@@ -23,6 +23,10 @@ def device_state(device_id: str, session: SessionDep) -> DeviceState:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no device {device_id!r}")
     device, uscc = row
     return DeviceState(
-        device_id=device.device_id, enterprise_uscc=uscc, last_seq=device.last_seq,
-        last_hash=device.last_hash, last_seen_ms=device.last_seen_ms, enrolled_ms=device.enrolled_ms,
+        device_id=device.device_id,
+        enterprise_uscc=uscc,
+        last_seq=device.last_seq,
+        last_hash=device.last_hash,
+        last_seen_ms=device.last_seen_ms,
+        enrolled_ms=device.enrolled_ms,
     )

@@ -21,8 +21,12 @@ def create_enrolment_token(request: EnrolmentTokenCreate, hub: HubDep) -> Enrolm
     """Issue a one-time token for an enterprise (created if new), optionally bound to one device_id."""
     try:
         issued = issue_token(
-            hub.write, uscc=request.enterprise_uscc, name=request.enterprise_name,
-            device_id=request.device_id, ttl_s=request.ttl_s, now_ms=hub.clock(),
+            hub.write,
+            uscc=request.enterprise_uscc,
+            name=request.enterprise_name,
+            device_id=request.device_id,
+            ttl_s=request.ttl_s,
+            now_ms=hub.clock(),
         )
     except EnrolmentRefused as exc:
         raise HTTPException(exc.status, detail=exc.message) from exc
@@ -38,12 +42,17 @@ def enrol(request: EnrolRequest, hub: HubDep) -> Enrolled:
     """Register a device's public key with a one-time token; answer with the hub key to pin."""
     try:
         device = enrol_device(
-            hub.write, token=request.token, device_id=request.device_id, public_key=request.public_key,
+            hub.write,
+            token=request.token,
+            device_id=request.device_id,
+            public_key=request.public_key,
             now_ms=hub.clock(),
         )
     except EnrolmentRefused as exc:
         raise HTTPException(exc.status, detail=exc.message) from exc
     return Enrolled(
-        device_id=device.device_id, enterprise_uscc=device.enterprise_uscc,
-        enterprise_name=device.enterprise_name, hub_public_key=hub.public_key,
+        device_id=device.device_id,
+        enterprise_uscc=device.enterprise_uscc,
+        enterprise_name=device.enterprise_name,
+        hub_public_key=hub.public_key,
     )

@@ -70,7 +70,9 @@ class RasterImage:
             raise EscposError(f"raster height must be positive, got {self.height_px}")
         expected = self.width_px // 8 * self.height_px
         if len(self.data) != expected:
-            raise EscposError(f"raster {self.width_px}x{self.height_px} needs {expected} bytes, got {len(self.data)}")
+            raise EscposError(
+                f"raster {self.width_px}x{self.height_px} needs {expected} bytes, got {len(self.data)}"
+            )
         if self.mode not in (0, 1, 2, 3, 48, 49, 50, 51):
             raise EscposError(f"raster mode must be 0-3 (or '0'-'3'), got {self.mode}")
 

@@ -93,6 +93,11 @@ class PageBuilder:
                 return self._cut()
         return None
 
+    def reset(self) -> None:
+        """Forget the page in progress (the simulator drops what a faulted printer would not print)."""
+        self._blocks, self._inked = [], False
+        self._line.clear()
+
     def _add_text(self, data: bytes) -> None:
         for byte in data:
             if byte == 0x0A:
@@ -147,4 +152,3 @@ class PageBuilder:
             page.paste(block, (0, y))
             y += block.height
         return page
-

@@ -58,7 +58,9 @@ def parse_status(n: int, byte: int) -> PrinterStatus:
     if n == 1:
         return PrinterStatus(online=not byte & 0x08)
     if n == 2:
-        return PrinterStatus(cover_open=bool(byte & 0x04), paper_end=bool(byte & 0x20), error=bool(byte & 0x40))
+        return PrinterStatus(
+            cover_open=bool(byte & 0x04), paper_end=bool(byte & 0x20), error=bool(byte & 0x40)
+        )
     if n == 3:
         return PrinterStatus(error=bool(byte & 0x68))
     if n == 4:

@@ -11,7 +11,7 @@ up to 450 L, 6 mm above), border at least 1 mm.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from protocols.label.model import LabelContent, LabelError
@@ -48,20 +48,21 @@ class LabelLayout:
     rule_mm: float = 0.25
     # The printer's unprintable edge (4 mm each side on 80 mm paper) already gives the blank margin.
     margin_mm: float = 0.5
-    padding_mm: float = 1.0
+    padding_mm: float = 0.75
     hazard_heading: str = "危险特性"
-    hazard_mm: float = 11.0
+    hazard_mm: float = 9.5
     qr_mm: float = 22.0
     qr_quiet_modules: int = 4
     reprint_text: str = "补打"
     separator: str = "："
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.rows or any(not row for row in self.rows):
             raise LabelError(f"layout {self.name!r} needs rows, each with at least one cell")
         if self.text_mm < MIN_TEXT_MM:
-            raise LabelError(f"layout {self.name!r}: text must be at least {MIN_TEXT_MM} mm, got {self.text_mm}")
+            raise LabelError(
+                f"layout {self.name!r}: text must be at least {MIN_TEXT_MM} mm, got {self.text_mm}"
+            )
         if self.qr_mm < MIN_QR_MM:
             raise LabelError(f"layout {self.name!r}: QR must be at least {MIN_QR_MM} mm, got {self.qr_mm}")
         if self.border_mm < 1.0:
@@ -72,20 +73,23 @@ def _row(*cells: tuple[str, str] | tuple[str, str, int]) -> tuple[Cell, ...]:
     return tuple(Cell(*cell) for cell in cells)
 
 
-# 80 mm roll (576 dots printable at 203 dpi): the fields one per row, short ones paired.
+# 80 mm roll (576 dots printable at 203 dpi): one field per row. Paired cells (e.g. 废物代码 | 废物形态)
+# are for wider labels: at 3.2 mm text a code and its label do not fit in half of 72 mm.
 HJ1276_ROLL_80MM = LabelLayout(
     name="hj1276-roll-80mm",
     rows=(
         _row(("废物名称", "waste_name")),
         _row(("废物类别", "category")),
-        _row(("废物代码", "waste_code"), ("废物形态", "form")),
+        _row(("废物代码", "waste_code")),
+        _row(("废物形态", "form")),
         _row(("主要成分", "main_components")),
         _row(("有害成分", "harmful_components")),
         _row(("注意事项", "precautions")),
         _row(("数字识别码", "code")),
         _row(("产生/收集单位", "producer")),
         _row(("联系人和联系方式", "contact")),
-        _row(("产生日期", "production_date"), ("废物重量", "grams")),
+        _row(("产生日期", "production_date")),
+        _row(("废物重量", "grams")),
         _row(("备注", "remark")),
     ),
 )

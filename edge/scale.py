@@ -1,0 +1,340 @@
+"""The scale on the serial port: a supervised reader that keeps the latest reading and judges stability.
+
+Blocking pyserial reads run on one dedicated thread (0.2 s timeout, so stopping never waits long); every
+byte is parsed and judged on the event loop, so no state is shared between threads. When the port fails
+or disappears (a USB adapter unplugged, the indicator switched off) the reader closes it and tries again
+with growing pauses, for as long as it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import serial
+
+from protocols.scale import NEED_DATA, AndStParser, Garbled, Reading, StabilityJudge
+
+log = logging.getLogger(__name__)
+
+NO_DATA_MS = 2000
+"""Silence on an open port after which the scale counts as not sending."""
+
+_READ_TIMEOUT_S = 0.2
+_BACKOFF_MIN_S = 0.2
+_BACKOFF_MAX_S = 5.0
+_WAIT_TICK_S = 0.05
+
+_MESSAGES_ZH = {
+    "disconnected": "秤未连接，请检查秤的数据线和电源",
+    "no-data": "秤没有发送数据，请检查秤是否开机、串口设置是否正确",
+    "garbled": "秤的数据无法识别，请检查秤的通讯设置（波特率、数据格式）",
+    "overload": "秤超载，请减轻重量",
+    "underload": "秤读数低于零点，请清空秤台后置零",
+    "hold": "秤处于保持状态，请在秤上解除保持",
+    "stable": "读数稳定",
+    "unstable": "读数不稳定，请稍候",
+}
+
+
+class ScaleError(Exception):
+    """The scale could not give a weight. `str()` is English for the log, `message_zh` is for the operator."""
+
+    def __init__(self, message: str, message_zh: str) -> None:
+        super().__init__(message)
+        self.message_zh = message_zh
+
+
+class ScaleNotConnected(ScaleError):
+    """The port is not open, or it is open but the scale has sent nothing for a while."""
+
+
+class ScaleNotStable(ScaleError):
+    """Frames arrive, but no stable weight came before the timeout (moving load, overload, garbage)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleState:
+    """What the touchscreen and the heartbeat show. Times are on the reader's `clock_ms`."""
+
+    connected: bool
+    status: str  # connected | no-data | garbled | overload | underload | disconnected
+    grams: int | None
+    stable: bool
+    last_reading_ms: int | None
+    garbled_count: int
+    message_zh: str
+
+
+def monotonic_ms() -> int:
+    return time.monotonic_ns() // 1_000_000
+
+
+@dataclass(slots=True)
+class _Waiter:
+    judge: StabilityJudge
+    result: asyncio.Future[int]
+
+
+class ScaleReader:
+    """One scale on one serial port. `start()`, then `state()` any time and `wait_stable()` per bag.
+
+    `clock_ms` times frames, stability and silence; it defaults to the monotonic clock because a Pi
+    without an RTC steps its wall clock when NTP arrives, which must neither fake nor break a stable span.
+    """
+
+    def __init__(
+        self,
+        port: str,
+        *,
+        baudrate: int = 9600,
+        bytesize: int = 8,
+        parity: str = "N",
+        stopbits: float = 1,
+        judge: StabilityJudge | None = None,
+        clock_ms: Callable[[], int] = monotonic_ms,
+        no_data_ms: int = NO_DATA_MS,
+    ) -> None:
+        self.port = port
+        self._settings = {
+            "baudrate": baudrate,
+            "bytesize": bytesize,
+            "parity": parity,
+            "stopbits": stopbits,
+            "timeout": _READ_TIMEOUT_S,
+            # Two readers on one port would each get half the bytes; refuse the second.
+            "exclusive": True,
+        }
+        serial.Serial(port=None, **self._settings)  # refuses impossible settings now, not at first open
+        self.judge = judge if judge is not None else StabilityJudge()
+        self._clock_ms = clock_ms
+        self._no_data_ms = no_data_ms
+        self._parser = AndStParser()
+        self._connected_since_ms: int | None = None
+        self._last_event_ms: int | None = None
+        self._last_reading: Reading | None = None
+        self._last_reading_ms: int | None = None
+        self._garbled_count = 0
+        self._last_error = "not started"
+        self._waiters: list[_Waiter] = []
+        self._task: asyncio.Task[None] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._stopping = False
+        self._wake = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start reading; returns after the first attempt to open the port, whatever its outcome."""
+        if self._task is not None:
+            return
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scale-serial")
+        first_attempt: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._supervise(first_attempt), name=f"scale {self.port}")
+        await asyncio.wait({first_attempt, self._task}, return_when=asyncio.FIRST_COMPLETED)
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await self._task
+        finally:
+            self._task = None
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
+
+    # -- what the rest of the edge asks ----------------------------------------------------------------
+
+    def state(self) -> ScaleState:
+        now = self._clock_ms()
+        connected = self._connected_since_ms is not None
+        status, grams, stable = self._status(now), None, False
+        if status != "connected":
+            message = _MESSAGES_ZH[status]
+        else:
+            assert self._last_reading is not None
+            grams = self._last_reading.grams
+            stable = self.judge.stable_grams is not None
+            if self._last_reading.status == "hold":
+                message = _MESSAGES_ZH["hold"]
+            else:
+                message = _MESSAGES_ZH["stable" if stable else "unstable"]
+        return ScaleState(
+            connected=connected,
+            status=status,
+            grams=grams,
+            stable=stable,
+            last_reading_ms=self._last_reading_ms,
+            garbled_count=self._garbled_count,
+            message_zh=message,
+        )
+
+    async def wait_stable(self, timeout_s: float) -> int:
+        """The next stable weight in grams, judged only on frames that arrive after this call.
+
+        Frames from before the call never count, so the bag weighed last time cannot be weighed again
+        by a quick second press while the new one is still being put down.
+        """
+        self._raise_if_silent(self._clock_ms())
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(self.judge.fresh(), loop.create_future())
+        self._waiters.append(waiter)
+        deadline = loop.time() + timeout_s
+        try:
+            while True:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise self._not_stable(timeout_s)
+                await asyncio.wait({waiter.result}, timeout=min(remaining, _WAIT_TICK_S))
+                if waiter.result.done():
+                    return waiter.result.result()
+                self._raise_if_silent(self._clock_ms())
+        finally:
+            self._waiters.remove(waiter)
+            waiter.result.cancel()
+
+    # -- status ----------------------------------------------------------------------------------------
+
+    def _status(self, now: int) -> str:
+        if self._connected_since_ms is None:
+            return "disconnected"
+        if self._last_event_ms is None or now - self._last_event_ms > self._no_data_ms:
+            return "no-data"
+        if self._last_reading_ms is None or now - self._last_reading_ms > self._no_data_ms:
+            return "garbled"
+        assert self._last_reading is not None
+        if self._last_reading.status in ("overload", "underload"):
+            return self._last_reading.status
+        return "connected"
+
+    def _raise_if_silent(self, now: int) -> None:
+        if self._connected_since_ms is None:
+            raise ScaleNotConnected(
+                f"scale port {self.port} is not open ({self._last_error})", _MESSAGES_ZH["disconnected"]
+            )
+        heard = max(self._connected_since_ms, self._last_event_ms or self._connected_since_ms)
+        if now - heard > self._no_data_ms:
+            raise ScaleNotConnected(
+                f"no frames from the scale on {self.port} for {now - heard} ms", _MESSAGES_ZH["no-data"]
+            )
+
+    def _not_stable(self, timeout_s: float) -> ScaleNotStable:
+        status = self._status(self._clock_ms())
+        if status == "connected" and self._last_reading is not None and self._last_reading.status == "hold":
+            status = "hold"
+        if status in ("garbled", "overload", "underload", "hold"):
+            return ScaleNotStable(
+                f"no stable weight within {timeout_s} s: scale {status}", _MESSAGES_ZH[status]
+            )
+        return ScaleNotStable(
+            f"no stable weight within {timeout_s} s",
+            "读数一直不稳定，请放稳废物袋、不要触碰秤台后重试",
+        )
+
+    # -- the supervised loop ---------------------------------------------------------------------------
+
+    async def _supervise(self, first_attempt: asyncio.Future[None]) -> None:
+        loop = asyncio.get_running_loop()
+        assert self._executor is not None
+        backoff, failing = _BACKOFF_MIN_S, False
+        while not self._stopping:
+            try:
+                port = await loop.run_in_executor(self._executor, self._open)
+            except (serial.SerialException, OSError) as exc:
+                self._last_error = str(exc)
+                if not failing:
+                    log.warning("scale %s: cannot open the port: %s (retrying)", self.port, exc)
+                failing = True
+                _settle(first_attempt)
+                await self._pause(backoff)
+                backoff = min(backoff * 2, _BACKOFF_MAX_S)
+                continue
+            failing = False
+            self._on_open()
+            _settle(first_attempt)
+            log.info("scale %s: port open", self.port)
+            try:
+                await self._read_until_stopped(port)
+            except (serial.SerialException, OSError) as exc:
+                self._last_error = str(exc)
+                log.warning("scale %s: port lost: %s (reopening)", self.port, exc)
+            except Exception as exc:
+                # The supervision boundary: a bug in handling one chunk must not end weighing for good.
+                self._last_error = f"internal error: {exc!r}"
+                log.exception("scale %s: reader failed (reopening)", self.port)
+            finally:
+                self._on_close()
+                await loop.run_in_executor(self._executor, port.close)
+            if self._last_event_ms is not None:
+                backoff = _BACKOFF_MIN_S
+            await self._pause(backoff)
+        _settle(first_attempt)
+
+    def _open(self) -> serial.Serial:
+        return serial.Serial(self.port, **self._settings)
+
+    async def _read_until_stopped(self, port: serial.Serial) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            data = await loop.run_in_executor(self._executor, _read_available, port)
+            if data:
+                self._on_bytes(data)
+
+    async def _pause(self, seconds: float) -> None:
+        if self._stopping:
+            return
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    def _on_open(self) -> None:
+        # A fresh parser: half a line from before the unplug must not join the first line after it.
+        self._parser = AndStParser()
+        self._connected_since_ms = self._clock_ms()
+        self._last_error = ""
+
+    def _on_close(self) -> None:
+        self._connected_since_ms = None
+        self.judge.reset()
+        for waiter in self._waiters:
+            waiter.judge.reset()
+
+    def _on_bytes(self, data: bytes) -> None:
+        self._parser.receive_data(data)
+        now = self._clock_ms()
+        while (event := self._parser.next_event()) is not NEED_DATA:
+            self._last_event_ms = now
+            if isinstance(event, Garbled):
+                self._garbled_count += 1
+                log.debug("scale %s: garbled frame (%s): %r", self.port, event.reason, event.raw)
+            else:
+                self._last_reading, self._last_reading_ms = event, now
+            self.judge.feed(event, now)
+            for waiter in self._waiters:
+                waiter.judge.feed(event, now)
+                grams = waiter.judge.stable_grams
+                if grams is not None and not waiter.result.done():
+                    waiter.result.set_result(grams)
+
+
+def _read_available(port: serial.Serial) -> bytes:
+    """Block up to the read timeout for one byte, then take whatever else is already waiting."""
+    data = port.read(1)
+    if data and port.in_waiting:
+        data += port.read(port.in_waiting)
+    return data
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
