@@ -33,7 +33,9 @@ class LabelMaker:
         self.dir = config.data_dir / "labels"
         self.dir.mkdir(parents=True, exist_ok=True)
 
-    def content(self, code: str, waste_code: str, grams: int, date_iso: str, *, reprint: bool = False) -> LabelContent:
+    def content(
+        self, code: str, waste_code: str, grams: int, date_iso: str, *, reprint: bool = False
+    ) -> LabelContent:
         waste = self.catalogue.get(waste_code)
         local = self.config.waste_type(waste_code)
         return LabelContent(

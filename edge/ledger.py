@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS print_jobs (
 """
 
 
+_JOB_COLUMNS = "code, commissioned, state, attempts, last_error, maybe_printed"
+
+
 class LedgerError(RuntimeError):
     """The ledger cannot be opened or written; the message says what to do."""
 
@@ -144,14 +147,15 @@ class Ledger:
     def print_job(self, code: str) -> PrintJob | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT code, commissioned, state, attempts, last_error, maybe_printed FROM print_jobs WHERE code = ?", (code,)
+                f"SELECT {_JOB_COLUMNS} FROM print_jobs WHERE code = ?",
+                (code,),
             ).fetchone()
         return PrintJob(*row[:5], bool(row[5])) if row else None
 
     def pending_prints(self) -> list[PrintJob]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT code, commissioned, state, attempts, last_error, maybe_printed FROM print_jobs "
+                f"SELECT {_JOB_COLUMNS} FROM print_jobs "
                 "WHERE state = 'pending' ORDER BY commissioned"
             ).fetchall()
         return [PrintJob(*r[:5], bool(r[5])) for r in rows]
@@ -175,7 +179,9 @@ class Ledger:
     def commission(self, code: str, code_prefix: str, code_seq: int, **fields: Any) -> Event:
         """Append the bag's commissioning event, claim its code and queue its label, in one transaction."""
         with self._lock, self._tx():
-            row = self._db.execute("SELECT last FROM code_counters WHERE prefix = ?", (code_prefix,)).fetchone()
+            row = self._db.execute(
+                "SELECT last FROM code_counters WHERE prefix = ?", (code_prefix,)
+            ).fetchone()
             if (row[0] if row else 0) + 1 != code_seq:
                 raise LedgerError(f"code sequence {code_seq} for {code_prefix} was already taken")
             self._db.execute(
@@ -185,7 +191,8 @@ class Ledger:
             )
             event = self._append(EventKind.COMMISSIONING, code, **fields)
             self._db.execute(
-                "INSERT INTO print_jobs(code, commissioned, state) VALUES (?, ?, 'pending')", (code, event.seq)
+                "INSERT INTO print_jobs(code, commissioned, state) VALUES (?, ?, 'pending')",
+                (code, event.seq),
             )
         return event
 
@@ -197,8 +204,8 @@ class Ledger:
                 raise LedgerError(f"no pending print job for {code}")
             event = self._append(EventKind.ENCODING, code, **fields)
             self._db.execute(
-                "UPDATE print_jobs SET state = 'printed', printed = ?, attempts = attempts + 1, last_error = NULL "
-                "WHERE code = ?",
+                "UPDATE print_jobs SET state = 'printed', printed = ?, attempts = attempts + 1, "
+                "last_error = NULL WHERE code = ?",
                 (event.seq, code),
             )
         return event

@@ -106,7 +106,9 @@ class HttpUplink:
         except (EnvelopeError, SignatureError) as exc:
             raise UplinkError(f"the hub's receipt was not accepted: {exc}") from exc
         if receipt.acked_seq < events[-1].seq:
-            log.warning("hub acknowledged up to %d of a batch ending at %d", receipt.acked_seq, events[-1].seq)
+            log.warning(
+                "hub acknowledged up to %d of a batch ending at %d", receipt.acked_seq, events[-1].seq
+            )
         await asyncio.to_thread(self.ledger.set_cursor, DESTINATION, receipt.acked_seq)
         self.state.last_error = None
         self.state.last_ok_ms = self.ledger.clock.now_ms()

@@ -40,7 +40,9 @@ routes = web.RouteTableDef()
 
 
 def _error(status: int, message_zh: str, message_en: str) -> web.Response:
-    return web.json_response({"detail": message_en, "message_zh": message_zh, "message_en": message_en}, status=status)
+    return web.json_response(
+        {"detail": message_en, "message_zh": message_zh, "message_en": message_en}, status=status
+    )
 
 
 @routes.get("/")
@@ -70,7 +72,11 @@ async def waste_types(request: web.Request) -> web.Response:
         entry: dict[str, Any] = {"code": w.code, "name": w.name, "form": w.form}
         if w.code in catalogue:
             t = catalogue.get(w.code)
-            entry |= {"category": t.category_code, "category_name": t.category_name, "hazards": list(t.hazards)}
+            entry |= {
+                "category": t.category_code,
+                "category_name": t.category_name,
+                "hazards": list(t.hazards),
+            }
         out.append(entry)
     return web.json_response({"enterprise": config.enterprise_name, "waste_types": out})
 

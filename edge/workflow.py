@@ -94,7 +94,8 @@ class WeighingWorkflow:
     async def _weigh(self, waste_code: str, operator: str) -> WeighingResult:
         if self.config.waste_type(waste_code) is None:
             raise UnknownWasteType(
-                f"废物代码 {waste_code} 不在本单位的危废清单中", f"waste code {waste_code} is not on this site's list"
+                f"废物代码 {waste_code} 不在本单位的危废清单中",
+                f"waste code {waste_code} is not on this site's list",
             )
         self._check_disk()
         try:
@@ -106,7 +107,9 @@ class WeighingWorkflow:
         event = await asyncio.to_thread(self._commission, waste_code, grams, operator)
         self.on_commit()
         outcome = await self.print_label(event.code)
-        return WeighingResult(event.code, grams, event.seq, outcome.printed, outcome.message_zh, outcome.message_en)
+        return WeighingResult(
+            event.code, grams, event.seq, outcome.printed, outcome.message_zh, outcome.message_en
+        )
 
     def _commission(self, waste_code: str, grams: int, operator: str) -> Event:
         # The 数字识别码 carries the unit's local date, and Chinese sites keep Beijing time.
@@ -136,12 +139,17 @@ class WeighingWorkflow:
         """Print a queued label; on success commit its encoding event. Safe to call again after a failure."""
         job = await asyncio.to_thread(self.ledger.print_job, code)
         if job is None or job.state != "pending":
-            return PrintOutcome(job is not None and job.state == "printed", "标签已打印", "label already printed")
+            return PrintOutcome(
+                job is not None and job.state == "printed", "标签已打印", "label already printed"
+            )
         commissioned = (await asyncio.to_thread(self.ledger.events_after, job.commissioned - 1, 1))[0]
         reprint = job.maybe_printed
         content = self.labels.content(
-            code, commissioned.waste_code or "", commissioned.grams or 0,
-            commissioned.data.get("production_date", ""), reprint=reprint,
+            code,
+            commissioned.waste_code or "",
+            commissioned.grams or 0,
+            commissioned.data.get("production_date", ""),
+            reprint=reprint,
         )
         label = await asyncio.to_thread(self.labels.render, content)
         await asyncio.to_thread(self.labels.keep, label)
@@ -152,7 +160,9 @@ class WeighingWorkflow:
                 self.ledger.record_print_failure, code, str(exc), maybe_printed=exc.label_sent
             )
             log.warning("label %s not printed: %s", code, exc)
-            return PrintOutcome(False, f"已记录，但标签未打印：{exc.message_zh}", f"recorded, label not printed: {exc}")
+            return PrintOutcome(
+                False, f"已记录，但标签未打印：{exc.message_zh}", f"recorded, label not printed: {exc}"
+            )
         await asyncio.to_thread(
             self.ledger.record_printed,
             code,
@@ -164,7 +174,9 @@ class WeighingWorkflow:
             data={"reprint": reprint, "printer": self.config.printer.uri},
         )
         self.on_commit()
-        return PrintOutcome(True, "已称重并打印标签" + ("（补打）" if reprint else ""), "weighed and labelled")
+        return PrintOutcome(
+            True, "已称重并打印标签" + ("（补打）" if reprint else ""), "weighed and labelled"
+        )
 
     async def retry_pending(self) -> int:
         """Print every queued label; return how many printed. Run when the printer comes back."""

@@ -27,7 +27,10 @@ def load_or_create_hub_key(path: Path) -> Ed25519PrivateKey:
     """
     path = Path(path)
     if not path.exists():
-        _create(path)
+        try:
+            _create(path)
+        except OSError as exc:
+            raise HubKeyError(f"cannot create the hub key file {path}: {exc}") from exc
     try:
         return load_private_key(path.read_bytes())
     except (OSError, SignatureError) as exc:

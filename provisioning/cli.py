@@ -20,8 +20,11 @@ def main(argv: list[str]) -> int:
 
     tok = sub.add_parser("token", help="issue a one-time enrolment token (needs the hub's admin token)")
     tok.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8000")
-    tok.add_argument("--admin-token", default=os.environ.get("WT_HUB_ADMIN_TOKEN"),
-                     help="the hub's admin token (default: $WT_HUB_ADMIN_TOKEN)")
+    tok.add_argument(
+        "--admin-token",
+        default=os.environ.get("WT_HUB_ADMIN_TOKEN"),
+        help="the hub's admin token (default: $WT_HUB_ADMIN_TOKEN)",
+    )
     tok.add_argument("--uscc", required=True, help="the enterprise's 统一社会信用代码")
     tok.add_argument("--name", required=True, help="the enterprise's name")
     tok.add_argument("--device-id", help="bind the token to one device id")

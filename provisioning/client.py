@@ -42,14 +42,22 @@ def _post(url: str, body: dict[str, Any], headers: dict[str, str] | None = None,
 
 
 def request_token(
-    hub_url: str, admin_token: str, enterprise_uscc: str, enterprise_name: str, device_id: str | None = None,
+    hub_url: str,
+    admin_token: str,
+    enterprise_uscc: str,
+    enterprise_name: str,
+    device_id: str | None = None,
     ttl_s: int = 86400,
 ) -> dict:
     """Ask the hub for a one-time enrolment token (an administrator's step)."""
     return _post(
         f"{hub_url.rstrip('/')}/api/v1/enrolment-tokens",
-        {"enterprise_uscc": enterprise_uscc, "enterprise_name": enterprise_name, "device_id": device_id,
-         "ttl_s": ttl_s},
+        {
+            "enterprise_uscc": enterprise_uscc,
+            "enterprise_name": enterprise_name,
+            "device_id": device_id,
+            "ttl_s": ttl_s,
+        },
         headers={"Authorization": f"Bearer {admin_token}"},
     )
 
@@ -61,6 +69,8 @@ def enrol(hub_url: str, token: str, device_id: str, key) -> Enrolment:  # noqa: 
         {"token": token, "device_id": device_id, "public_key": public_key_b64(key)},
     )
     try:
-        return Enrolment(body["device_id"], body["enterprise_uscc"], body["enterprise_name"], body["hub_public_key"])
+        return Enrolment(
+            body["device_id"], body["enterprise_uscc"], body["enterprise_name"], body["hub_public_key"]
+        )
     except KeyError as exc:
         raise EnrolmentError(f"the hub's answer lacks {exc}") from exc

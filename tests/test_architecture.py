@@ -13,13 +13,15 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_import_contracts_hold():
     result = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports")), "--config", str(ROOT / ".importlinter")],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_import_contracts_catch_a_violation(tmp_path):
-    # The contract file must really forbid what it says: plant a violating module in a copy and expect failure.
+    # The contract must really forbid what it says: plant a violating module in a copy, expect failure.
     pkg = tmp_path / "protocols"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("import socket\n")
@@ -28,7 +30,10 @@ def test_import_contracts_catch_a_violation(tmp_path):
         (tmp_path / name / "__init__.py").write_text("")
     result = subprocess.run(
         [str(Path(sys.executable).with_name("lint-imports")), "--config", str(ROOT / ".importlinter")],
-        cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode != 0
     assert "protocols is sans-I/O" in result.stdout

@@ -17,7 +17,9 @@ def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     result = subprocess.run(
         [sys.executable, "-m", "wastetrace.cli", "demo", "--headless", "--bags", "3", "--out", str(out)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     return out, result
 

@@ -119,7 +119,11 @@ def test_sign_matches_rfc8032_test_vector():
     key = Ed25519PrivateKey.from_private_bytes(RFC8032_SECRET)
     assert base64.b64decode(public_key_b64(key)) == RFC8032_PUBLIC
     assert base64.b64decode(sign(key, b"")) == RFC8032_SIG
-    verify(load_public_key(base64.b64encode(RFC8032_PUBLIC).decode()), b"", base64.b64encode(RFC8032_SIG).decode())
+    verify(
+        load_public_key(base64.b64encode(RFC8032_PUBLIC).decode()),
+        b"",
+        base64.b64encode(RFC8032_SIG).decode(),
+    )
 
 
 def test_batch_round_trips():
@@ -160,7 +164,9 @@ def test_batch_with_non_consecutive_events_is_refused():
         open_batch(env, key.public_key())
 
 
-@pytest.mark.parametrize("junk", [None, [], {"body": []}, {"body": {"type": "x"}, "alg": "Ed25519", "sig": ""}])
+@pytest.mark.parametrize(
+    "junk", [None, [], {"body": []}, {"body": {"type": "x"}, "alg": "Ed25519", "sig": ""}]
+)
 def test_malformed_envelope_is_refused(junk):
     with pytest.raises(EnvelopeError):
         open_batch(junk, generate_private_key().public_key())
@@ -172,3 +178,9 @@ def test_receipt_for_another_batch_is_refused():
     assert open_receipt(env, hub.public_key(), device_id="edge-1", batch_id="b1").acked_seq == 3
     with pytest.raises(EnvelopeError, match="not batch"):
         open_receipt(env, hub.public_key(), device_id="edge-1", batch_id="b2")
+
+
+@pytest.mark.parametrize("field,value", [("code", 123), ("operator", ["x"]), ("data", [1]), ("boot_id", "")])
+def test_event_refuses_wrong_field_types(field, value):
+    with pytest.raises(EventError, match=field):
+        make_event(**{field: value})

@@ -117,16 +117,32 @@ class Demo:
         )
         self.spawn(
             "scale",
-            ["sim", "scale", "--link", str(self.out / "scale.tty"),
-             "--control-port", str(self.ports["scale_control"])],
+            [
+                "sim",
+                "scale",
+                "--link",
+                str(self.out / "scale.tty"),
+                "--control-port",
+                str(self.ports["scale_control"]),
+            ],
         )
         self.spawn(
             "printer",
-            ["sim", "printer", "--port", str(self.ports["printer"]), "--out", str(self.out / "labels"),
-             "--control-port", str(self.ports["printer_control"])],
+            [
+                "sim",
+                "printer",
+                "--port",
+                str(self.ports["printer"]),
+                "--out",
+                str(self.out / "labels"),
+                "--control-port",
+                str(self.ports["printer_control"]),
+            ],
         )
         self.wait_until("hub", lambda: http_ok(f"{self.hub_url}/api/v1/health"))
-        self.wait_until("scale", lambda: (self.out / "scale.tty").exists() and http_ok(f"{self.scale_control}/weight"))
+        self.wait_until(
+            "scale", lambda: (self.out / "scale.tty").exists() and http_ok(f"{self.scale_control}/weight")
+        )
         self.wait_until("printer", lambda: tcp_open(self.ports["printer"]))
 
         token = request_token(self.hub_url, admin_token, ENTERPRISE_USCC, ENTERPRISE_NAME, DEVICE_ID)["token"]
@@ -143,7 +159,10 @@ class Demo:
             while True:
                 for name, proc in self.procs.items():
                     if proc.poll() is not None:
-                        print(f"demo: {name} stopped ({proc.returncode}):\n{self.log_tail(name)}", file=sys.stderr)
+                        print(
+                            f"demo: {name} stopped ({proc.returncode}):\n{self.log_tail(name)}",
+                            file=sys.stderr,
+                        )
                         return 1
                 time.sleep(1)
         except KeyboardInterrupt:
@@ -159,15 +178,28 @@ class Demo:
             waste_code = WASTE_TYPES[i % len(WASTE_TYPES)][0]
             grams = rng.randrange(500, 50_000, 10)
             post_json(f"{self.scale_control}/weight", {"grams": grams})
-            status, body = post_json(f"{self.edge_url}/api/v1/weighings", {"waste_code": waste_code}, timeout=60)
+            status, body = post_json(
+                f"{self.edge_url}/api/v1/weighings", {"waste_code": waste_code}, timeout=60
+            )
             if status != 201:
-                raise DemoError(f"bag {i + 1}: the edge refused ({status}): {body.get('message_zh')} / {body}")
+                raise DemoError(
+                    f"bag {i + 1}: the edge refused ({status}): {body.get('message_zh')} / {body}"
+                )
             if body["grams"] != grams:
                 raise DemoError(f"bag {i + 1}: weighed {body['grams']} g, but {grams} g was put on the scale")
-            bags.append({"code": body["code"], "grams": body["grams"], "waste_code": waste_code,
-                         "printed": body["printed"], "trace_url": body["trace_url"]})
+            bags.append(
+                {
+                    "code": body["code"],
+                    "grams": body["grams"],
+                    "waste_code": waste_code,
+                    "printed": body["printed"],
+                    "trace_url": body["trace_url"],
+                }
+            )
             post_json(f"{self.scale_control}/weight", {"grams": 0})
-            print(f"  bag {i + 1}/{n}: {body['code']}  {grams / 1000:.3f} kg  {body['message_zh']}", flush=True)
+            print(
+                f"  bag {i + 1}/{n}: {body['code']}  {grams / 1000:.3f} kg  {body['message_zh']}", flush=True
+            )
         return bags
 
     def check_at_hub(self, bags: list[dict[str, Any]], timeout_s: float = 60.0) -> list[str]:
@@ -209,16 +241,16 @@ public_url = "{demo.hub_url}"
 public_key = "{hub_key}"
 
 [scale]
-port = "{demo.out / 'scale.tty'}"
+port = "{demo.out / "scale.tty"}"
 baudrate = 9600
 protocol = "and_st"
 
 [printer]
-uri = "tcp://127.0.0.1:{demo.ports['printer']}"
+uri = "tcp://127.0.0.1:{demo.ports["printer"]}"
 
 [ui]
 host = "127.0.0.1"
-port = {demo.ports['edge']}
+port = {demo.ports["edge"]}
 
 [demo]
 scale_control_url = "{demo.scale_control}"
@@ -278,7 +310,9 @@ def prepare_out(out: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="wastetrace demo", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("demo-out"), help="folder for the hub db, labels, logs")
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo-out"), help="folder for the hub db, labels, logs"
+    )
     parser.add_argument("--headless", action="store_true", help="weigh --bags bags unattended, then exit")
     parser.add_argument("--bags", type=int, default=3, help="bags to weigh in --headless mode")
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the simulated weights")
@@ -305,15 +339,21 @@ def main(argv: list[str]) -> int:
         for bag, png in zip(bags, labels, strict=False):
             bag["label_png"] = str(png.relative_to(out))
         (out / "summary.json").write_text(
-            json.dumps({"hub": demo.hub_url, "bags": bags, "problems": problems}, ensure_ascii=False, indent=2),
+            json.dumps(
+                {"hub": demo.hub_url, "bags": bags, "problems": problems}, ensure_ascii=False, indent=2
+            ),
             encoding="utf-8",
         )
         if len(labels) != len(bags):
             problems.append(f"{len(bags)} bags weighed but {len(labels)} labels printed")
         for p in problems:
             print(f"demo: {p}", file=sys.stderr)
-        print(f"demo: {len(bags)} bags weighed, labelled and traced at the hub" if not problems
-              else f"demo: {len(problems)} problem(s)", flush=True)
+        print(
+            f"demo: {len(bags)} bags weighed, labelled and traced at the hub"
+            if not problems
+            else f"demo: {len(problems)} problem(s)",
+            flush=True,
+        )
         return 0 if not problems else 1
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)

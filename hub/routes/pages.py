@@ -14,14 +14,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from hub.deps import HubDep, SessionDep
+from hub.deps import Hub, HubDep, SessionDep
 from hub.formatting import format_kg, format_time, short_hash
 from hub.i18n import TEXT, pick_lang
 from hub.trace import trace_package
 from protocols.catalogue import UnknownWasteCode, load_catalogue
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True))
+templates = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True)
+)
 
 # The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
 PAGE_HEADERS = {
@@ -70,7 +72,7 @@ def trace_page(
 
 def _render(
     request: Request,
-    hub: HubDep,
+    hub: Hub,
     name: str,
     lang: str,
     context: dict[str, Any],

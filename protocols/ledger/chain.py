@@ -42,7 +42,9 @@ def check_link(event: Event, last_seq: int, last_hash: str) -> str:
     return event.hash
 
 
-def verify_chain(events: Iterable[Event], last_seq: int = 0, last_hash: str = GENESIS_HASH) -> tuple[int, str]:
+def verify_chain(
+    events: Iterable[Event], last_seq: int = 0, last_hash: str = GENESIS_HASH
+) -> tuple[int, str]:
     """Verify a run of events continuing (last_seq, last_hash); return the new chain head."""
     device: str | None = None
     for event in events:

@@ -96,7 +96,9 @@ def open_batch(envelope: Any, public_key: Ed25519PublicKey) -> BatchEnvelope:
         raise EnvelopeError(f"a malformed event in the batch: {exc}") from exc
     for prev, event in zip(events, events[1:], strict=False):
         if event.seq != prev.seq + 1:
-            raise EnvelopeError(f"events in a batch must be consecutive: {prev.seq} is followed by {event.seq}")
+            raise EnvelopeError(
+                f"events in a batch must be consecutive: {prev.seq} is followed by {event.seq}"
+            )
     for event in events:
         if event.device_id != device_id:
             raise EnvelopeError(f"event {event.seq} belongs to device {event.device_id}, not {device_id}")
@@ -116,9 +118,7 @@ def seal_receipt(key: Ed25519PrivateKey, receipt: Receipt) -> dict[str, Any]:
     return _seal(key, body)
 
 
-def open_receipt(
-    envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str, batch_id: str
-) -> Receipt:
+def open_receipt(envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str, batch_id: str) -> Receipt:
     """Verify a receipt and that it answers this device's batch, not some other one."""
     body = _body(envelope, RECEIPT_TYPE)
     verify(hub_key, canonical_bytes(body), _sig(envelope))

@@ -60,21 +60,23 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.device_id:
-            raise EventError("device_id must not be empty")
-        if not self.event_id:
-            raise EventError("event_id must not be empty")
+        for name in ("event_id", "device_id", "code", "boot_id"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise EventError(f"{name} must be a non-empty string")
+        for name in ("waste_code", "operator", "place", "corrects"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise EventError(f"{name} must be a string or null")
+        if not isinstance(self.data, dict):
+            raise EventError("data must be an object")
         _require_int("seq", self.seq)
         if self.seq < 1:
             raise EventError(f"seq starts at 1, got {self.seq}")
-        if not _HEX64.match(self.prev_hash):
+        if not isinstance(self.prev_hash, str) or not _HEX64.match(self.prev_hash):
             raise EventError(f"prev_hash must be 64 lowercase hex digits, got {self.prev_hash!r}")
         try:
             object.__setattr__(self, "kind", EventKind(self.kind))
         except ValueError as exc:
             raise EventError(f"unknown event kind {self.kind!r}") from exc
-        if not self.code:
-            raise EventError("code (数字识别码) must not be empty")
         _require_int("time_ms", self.time_ms)
         _require_int("mono_ms", self.mono_ms)
         if not isinstance(self.clock_synced, bool):
