@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -47,7 +50,20 @@ def load_keys(config: EdgeConfig):  # noqa: ANN201 - a pair of cryptography key 
     return device_key, hub_key
 
 
-async def run_edge(config: EdgeConfig) -> None:
+@dataclass
+class Edge:
+    """Every part of one edge agent, wired together but not yet started."""
+
+    config: EdgeConfig
+    ledger: Ledger
+    scale: ScaleReader
+    printer: EscposTcpPrinter
+    uplink: HttpUplink
+    workflow: WeighingWorkflow
+    app: web.Application
+
+
+def build_edge(config: EdgeConfig) -> Edge:
     device_key, hub_key = load_keys(config)
     catalogue = load_catalogue()
     for w in config.waste_types:
@@ -63,20 +79,29 @@ async def run_edge(config: EdgeConfig) -> None:
     labels = LabelMaker(config, catalogue)
     workflow = WeighingWorkflow(config, ledger, scale, printer, labels, on_commit=uplink.notify)
     app = build_app(config, ledger, workflow, uplink, catalogue)
+    return Edge(config, ledger, scale, printer, uplink, workflow, app)
 
-    await scale.start()
-    uplink_task = asyncio.create_task(uplink.run(), name="uplink")
-    runner = web.AppRunner(app, access_log=None)
+
+@asynccontextmanager
+async def running(edge: Edge) -> AsyncIterator[Edge]:
+    """Start the scale reader, the uplink and the touchscreen server; stop them all on exit."""
+    await edge.scale.start()
+    uplink_task = asyncio.create_task(edge.uplink.run(), name="uplink")
+    runner = web.AppRunner(edge.app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, config.ui_host, config.ui_port)
-    await site.start()
-    print(f"edge {config.device_id}: touchscreen http://{config.ui_host}:{config.ui_port}/", flush=True)
+    await web.TCPSite(runner, edge.config.ui_host, edge.config.ui_port).start()
     try:
-        await asyncio.Event().wait()
+        yield edge
     finally:
         uplink_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await uplink_task
         await runner.cleanup()
-        await scale.stop()
-        ledger.close()
+        await edge.scale.stop()
+        edge.ledger.close()
+
+
+async def run_edge(config: EdgeConfig) -> None:
+    async with running(build_edge(config)):
+        print(f"edge {config.device_id}: touchscreen http://{config.ui_host}:{config.ui_port}/", flush=True)
+        await asyncio.Event().wait()
