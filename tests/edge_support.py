@@ -45,7 +45,9 @@ class HubServer:
         self.thread: threading.Thread | None = None
 
     def start(self) -> HubServer:
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()
@@ -85,7 +87,10 @@ def enrolled_config(tmp: Path, hub: HubServer, scale_port: str, printer_port: in
         scale=ScaleConfig(port=scale_port, stable_timeout_s=5.0),
         printer=PrinterConfig(uri=f"tcp://127.0.0.1:{printer_port}", timeout_s=2.0),
         ui_port=free_port(),
-        waste_types=(WasteTypeConfig("900-249-08", "废矿物油", "液态"), WasteTypeConfig("900-041-49", "废包装桶")),
+        waste_types=(
+            WasteTypeConfig("900-249-08", "废矿物油", "液态"),
+            WasteTypeConfig("900-041-49", "废包装桶"),
+        ),
     )
 
 
