@@ -125,10 +125,11 @@ class ScaleSimulator:
         self.capacity_grams = capacity_grams
         self.unit = unit
         self.decimals = decimals
-        self._rng = random.Random(seed)
-        self.display = IndicatorDisplay(division_g=self.division_g, settle_ms=settle_ms, rng=self._rng)
         self._check_grams(initial_grams)
-        self.display.target_grams = initial_grams
+        self._rng = random.Random(seed)
+        self.display = IndicatorDisplay(
+            division_g=self.division_g, settle_ms=settle_ms, rng=self._rng, grams=initial_grams
+        )
         self._control_host = control_host
         self._control_port = control_port
         self.fault = "none"
@@ -407,3 +408,7 @@ def main(argv: list[str]) -> int:
         print(f"wastetrace sim scale: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

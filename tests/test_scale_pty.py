@@ -11,7 +11,7 @@ from edge.scale import ScaleNotConnected, ScaleNotStable, ScaleReader
 from protocols.scale import StabilityJudge
 from simulators.scale import ScaleSimulator
 
-NO_DATA_MS = 400
+NO_DATA_MS = 1000
 
 
 def judge():
