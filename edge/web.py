@@ -23,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 from edge.config import EdgeConfig
+from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
 from edge.uplink import DESTINATION, HttpUplink
 from edge.workflow import WeighingError, WeighingWorkflow
@@ -49,6 +50,15 @@ def _error(status: int, message_zh: str, message_en: str) -> web.Response:
 async def index(request: web.Request) -> web.Response:
     page = resources.files("edge.static").joinpath("index.html").read_text(encoding="utf-8")
     return web.Response(text=page, content_type="text/html", charset="utf-8")
+
+
+@routes.get("/fonts/cjk.ttf")
+async def cjk_font(request: web.Request) -> web.StreamResponse:
+    # The kiosk browser may have no Chinese font; serve the one the labels use, so nothing comes from the
+    # internet. The stylesheet asks for a local font first, so this is only fetched where none is installed.
+    return web.FileResponse(
+        cjk_font_path(), headers={"Content-Type": "font/ttf", "Cache-Control": "public, max-age=604800"}
+    )
 
 
 @routes.get("/static/{name}")

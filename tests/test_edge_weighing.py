@@ -160,3 +160,11 @@ async def test_a_receipt_signed_by_another_key_does_not_move_the_cursor(config, 
         await wait_for(lambda: edge.uplink.state.last_error is not None)
         assert "receipt" in edge.uplink.state.last_error
         assert edge.ledger.cursor(DESTINATION) == 0
+
+
+async def test_touchscreen_serves_a_chinese_font_so_the_kiosk_needs_none(config):
+    async with running(build_edge(config)):
+        url = f"http://127.0.0.1:{config.ui_port}/fonts/cjk.ttf"
+        async with aiohttp.ClientSession() as s, s.get(url) as resp:
+            assert resp.status == 200 and resp.headers["Content-Type"] == "font/ttf"
+            assert len(await resp.read()) > 1_000_000

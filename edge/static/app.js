@@ -154,5 +154,6 @@ $("demo-clear").addEventListener("click", () => setDemo(0));
 applyLang();
 loadTypes();
 refresh();
+pollReading();
 setInterval(pollReading, 300);
 setInterval(refresh, 3000);

@@ -5,12 +5,13 @@ Server-rendered, Chinese first, everything local (no CDN, fonts or scripts), eve
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
@@ -19,6 +20,7 @@ from hub.formatting import format_kg, format_time, short_hash
 from hub.i18n import TEXT, pick_lang
 from hub.trace import trace_package
 from protocols.catalogue import UnknownWasteCode, load_catalogue
+from protocols.label.fonts import FONT_PACKAGE, FONT_PACKAGE_PATH
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(
@@ -27,13 +29,27 @@ templates = Jinja2Templates(
 
 # The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/fonts/cjk.ttf", name="cjk_font")
+def cjk_font() -> Response:
+    """Noto Sans SC from the installed wheel, for a browser with no Chinese font (the stylesheet asks for a
+    local font first, so phones never download it)."""
+    try:
+        font = importlib.resources.files(FONT_PACKAGE).joinpath(FONT_PACKAGE_PATH)
+    except ModuleNotFoundError:
+        return Response(status_code=404)
+    if not isinstance(font, Path) or not font.is_file():
+        return Response(status_code=404)
+    return FileResponse(font, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})
 
 
 @router.get("/", response_class=HTMLResponse, name="index")
