@@ -21,6 +21,7 @@ from edge.uplink import HttpUplink
 from edge.web import build_app
 from edge.workflow import WeighingWorkflow
 from protocols.catalogue import load_catalogue
+from protocols.codes import validate_uscc
 from protocols.ledger import SignatureError, load_private_key, load_public_key
 from protocols.scale import StabilityJudge
 
@@ -63,7 +64,21 @@ class Edge:
     app: web.Application
 
 
+def check_enterprise(config: EdgeConfig) -> None:
+    """A malformed USCC stops the agent; a wrong check character only warns (real codes fail it)."""
+    result = validate_uscc(config.enterprise_uscc)
+    if not result.well_formed:
+        raise ConfigError(f"[enterprise] uscc {config.enterprise_uscc!r}: {'; '.join(result.problems)}")
+    if not result.check_ok:
+        log.warning(
+            "[enterprise] uscc %s fails its GB 32100 check character (expected %s); using it as given",
+            config.enterprise_uscc,
+            result.expected_check,
+        )
+
+
 def build_edge(config: EdgeConfig) -> Edge:
+    check_enterprise(config)
     device_key, hub_key = load_keys(config)
     catalogue = load_catalogue()
     for w in config.waste_types:

@@ -130,7 +130,11 @@ class WeighingWorkflow:
                 grams=grams,
                 operator=operator,
                 place=self.config.place,
-                data={"production_date": today.isoformat(), "unit": self.config.enterprise_uscc},
+                data={
+                    "production_date": today.isoformat(),
+                    "unit": self.config.enterprise_uscc,
+                    "catalogue_edition": self.labels.catalogue.edition,
+                },
             )
         except LedgerError as exc:
             raise WeighingError(str(exc), str(exc)) from exc
