@@ -3,36 +3,41 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from typing import Any
 
 from aiohttp import web
 
+from edge import sdnotify
+from edge.cameras.wiring import build_cameras, camera_probes
 from edge.config import ConfigError, EdgeConfig
+from edge.heartbeat import scale_probe
 from edge.labels import LabelMaker
 from edge.ledger import Ledger
-from edge.printer import EscposTcpPrinter
-from edge.scale import ScaleReader
-from edge.uplink import HttpUplink
+from edge.print_queue import PrintQueue
+from edge.printer import LabelPrinter
+from edge.printers import printer_for
+from edge.reliability import (
+    Upkeep,
+    confirm_when_settled,
+    make_upkeep,
+    remote_config_agent,
+    start_upkeep,
+    stop_upkeep,
+)
+from edge.remote_config import RemoteConfigAgent
+from edge.scales import ScaleSet, build_scales
+from edge.uplink import Uplink
 from edge.web import build_app
 from edge.workflow import WeighingWorkflow
 from protocols.catalogue import load_catalogue
 from protocols.codes import validate_uscc
 from protocols.ledger import SignatureError, load_private_key, load_public_key
-from protocols.scale import StabilityJudge
 
 log = logging.getLogger(__name__)
-
-
-def printer_from_uri(uri: str, timeout_s: float) -> EscposTcpPrinter:
-    parts = urlsplit(uri)
-    if parts.scheme != "tcp" or not parts.hostname:
-        raise ConfigError(f"printer uri {uri!r}: only tcp://host:port is supported so far")
-    return EscposTcpPrinter(parts.hostname, parts.port or 9100, timeout_s=timeout_s)
 
 
 def load_keys(config: EdgeConfig):  # noqa: ANN201 - a pair of cryptography key objects
@@ -57,11 +62,14 @@ class Edge:
 
     config: EdgeConfig
     ledger: Ledger
-    scale: ScaleReader
-    printer: EscposTcpPrinter
-    uplink: HttpUplink
+    scale: ScaleSet
+    printer: LabelPrinter
+    uplink: Uplink
     workflow: WeighingWorkflow
     app: web.Application
+    upkeep: Upkeep | None = None
+    cameras: Any = None  # edge.cameras.service.CameraService when [[cameras]] are configured
+    print_queue: PrintQueue | None = None  # prints queued labels when the printer is back
 
 
 def check_enterprise(config: EdgeConfig) -> None:
@@ -77,7 +85,7 @@ def check_enterprise(config: EdgeConfig) -> None:
         )
 
 
-def build_edge(config: EdgeConfig) -> Edge:
+def build_edge(config: EdgeConfig, *, remote_config: RemoteConfigAgent | None = None) -> Edge:
     check_enterprise(config)
     device_key, hub_key = load_keys(config)
     catalogue = load_catalogue()
@@ -85,38 +93,62 @@ def build_edge(config: EdgeConfig) -> Edge:
         if w.code not in catalogue:
             raise ConfigError(f"waste type {w.code} ({w.name}) is not in the {catalogue.edition} catalogue")
     ledger = Ledger(config.data_dir / "ledger.db", config.device_id)
-    judge = StabilityJudge(
-        window=config.scale.window, tolerance_g=config.scale.tolerance_g, min_span_ms=config.scale.min_span_ms
+    scale = build_scales(config)
+    printer, printer_profile = printer_for(config.printer, config.path.parent)
+    upkeep = make_upkeep(config, ledger, device_key, hub_key, remote_config=remote_config)
+    upkeep.probes["scale"] = scale_probe(scale.state, ledger.clock)
+    for name in scale.names[1:]:  # the default scale is "scale"; others by name
+        upkeep.probes[f"scale:{name}"] = scale_probe(scale.get(name).state, ledger.clock)
+    uplink = upkeep.uplink
+    labels = LabelMaker(config, catalogue, printer_profile)
+    cameras = build_cameras(config, ledger, uplink.notify)
+    upkeep.probes.update(camera_probes(cameras))
+    workflow = WeighingWorkflow(
+        config, ledger, scale, printer, labels, on_commit=uplink.notify, cameras=cameras
     )
-    scale = ScaleReader(config.scale.port, baudrate=config.scale.baudrate, judge=judge)
-    printer = printer_from_uri(config.printer.uri, config.printer.timeout_s)
-    uplink = HttpUplink(ledger, config.hub_url, device_key, hub_key, batch_events=config.upload_batch_events)
-    labels = LabelMaker(config, catalogue)
-    workflow = WeighingWorkflow(config, ledger, scale, printer, labels, on_commit=uplink.notify)
+    print_queue = PrintQueue(workflow)
+    upkeep.probes["printer"] = print_queue.probe
     app = build_app(config, ledger, workflow, uplink, catalogue)
-    return Edge(config, ledger, scale, printer, uplink, workflow, app)
+    return Edge(config, ledger, scale, printer, uplink, workflow, app, upkeep, cameras, print_queue)
 
 
 @asynccontextmanager
 async def running(edge: Edge) -> AsyncIterator[Edge]:
     """Start the scale reader, the uplink and the touchscreen server; stop them all on exit."""
     await edge.scale.start()
-    uplink_task = asyncio.create_task(edge.uplink.run(), name="uplink")
+    if edge.cameras is not None:
+        await edge.cameras.start()
+    tasks = start_upkeep(edge.upkeep, edge.ledger) if edge.upkeep else []
+    if edge.print_queue is not None:
+        tasks.append(asyncio.create_task(edge.print_queue.run(), name="print-queue"))
     runner = web.AppRunner(edge.app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, edge.config.ui_host, edge.config.ui_port).start()
     try:
         yield edge
     finally:
-        uplink_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await uplink_task
+        await stop_upkeep(tasks)
         await runner.cleanup()
         await edge.scale.stop()
+        if edge.cameras is not None:
+            await edge.cameras.stop()
         edge.ledger.close()
 
 
-async def run_edge(config: EdgeConfig) -> None:
-    async with running(build_edge(config)):
+async def run_edge(config: EdgeConfig) -> bool:
+    """Run until stopped; return True when a new remote configuration wants a restart to take effect."""
+    _, hub_key = load_keys(config)
+    agent = remote_config_agent(config, hub_key, load_catalogue())
+    config = agent.boot(config)
+    restart = asyncio.Event()
+    agent.on_candidate = restart.set
+    async with running(build_edge(config, remote_config=agent)):
         print(f"edge {config.device_id}: touchscreen http://{config.ui_host}:{config.ui_port}/", flush=True)
-        await asyncio.Event().wait()
+        sdnotify.notify("READY=1")
+        confirm = asyncio.create_task(confirm_when_settled(agent))
+        try:
+            await restart.wait()
+        finally:
+            confirm.cancel()
+    sdnotify.notify("STOPPING=1")
+    return True

@@ -8,6 +8,8 @@ import contextlib
 import logging
 import sys
 
+from edge import print_test, scale_read
+from edge.cameras import cli as snapshot_cli
 from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
 
@@ -18,8 +20,20 @@ def main(argv: list[str]) -> int:
     run = sub.add_parser("run", help="run the edge agent from a TOML configuration")
     run.add_argument("--config", required=True, help="path to the edge's TOML file")
     run.add_argument("--log-level", default="INFO")
+    snapshot_cli.add_parser(sub)
+    print_test.add_parser(sub)
+    scale_read.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.command == "snapshot":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return snapshot_cli.run(args)
+    if args.command == "scale-read":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return scale_read.run(args)
+    if args.command == "print-test":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return print_test.run(args)
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "run":
         from edge.app import run_edge

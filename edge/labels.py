@@ -1,4 +1,5 @@
-"""Compose a bag's label from the catalogue and the enterprise's settings, render it and keep the PNG."""
+"""Compose a bag's label from the catalogue and the enterprise's settings, encode it for the site's printer
+(per its profile: native commands or raster) and keep the PNG of what was sent."""
 
 from __future__ import annotations
 
@@ -10,31 +11,49 @@ from pathlib import Path
 
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
+from edge.printers import DEFAULT_PROFILE, load_profile
 from protocols.catalogue import Catalogue
-from protocols.label import LabelContent, LabelRenderer, label_to_escpos
+from protocols.label import LabelContent, LabelEncoder, PrinterProfile
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedLabel:
     content: LabelContent
     png: bytes
-    escpos: bytes
+    data: bytes  # the bytes for the printer, in its language
+    mode: str = "raster"  # "native", "native text, raster QR" or "raster"
+    fallback: str = ""  # why a native profile's label went as raster (a character not in its font)
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.png).hexdigest()
 
+    @property
+    def escpos(self) -> bytes:
+        return self.data
+
 
 class LabelMaker:
-    def __init__(self, config: EdgeConfig, catalogue: Catalogue) -> None:
+    def __init__(
+        self, config: EdgeConfig, catalogue: Catalogue, profile: PrinterProfile | None = None
+    ) -> None:
         self.config = config
         self.catalogue = catalogue
-        self.renderer = LabelRenderer(cjk_font_path().read_bytes())
+        self.profile = profile or load_profile(DEFAULT_PROFILE)
+        self.encoder = LabelEncoder(cjk_font_path().read_bytes(), self.profile)
+        self.renderer = self.encoder.renderer
         self.dir = config.data_dir / "labels"
         self.dir.mkdir(parents=True, exist_ok=True)
 
     def content(
-        self, code: str, waste_code: str, grams: int, date_iso: str, *, reprint: bool = False
+        self,
+        code: str,
+        waste_code: str,
+        grams: int,
+        date_iso: str,
+        *,
+        reprint: bool = False,
+        remark: str = "",
     ) -> LabelContent:
         waste = self.catalogue.get(waste_code)
         local = self.config.waste_type(waste_code)
@@ -52,16 +71,16 @@ class LabelMaker:
             contact=self.config.contact,
             production_date=date_iso,
             grams=grams,
-            remark="",
+            remark=remark,
             qr_payload=f"{self.config.hub_public_url}/t/{code}",
             reprint=reprint,
         )
 
     def render(self, content: LabelContent) -> RenderedLabel:
-        image = self.renderer.render(content)
+        encoded = self.encoder.encode(content)
         buf = io.BytesIO()
-        image.save(buf, format="PNG")
-        return RenderedLabel(content, buf.getvalue(), label_to_escpos(image))
+        encoded.preview.save(buf, format="PNG")
+        return RenderedLabel(content, buf.getvalue(), encoded.data, encoded.mode, encoded.fallback)
 
     def keep(self, label: RenderedLabel) -> Path:
         """Write the label PNG atomically, so a power cut never leaves half an image under its name."""
@@ -76,4 +95,6 @@ class LabelMaker:
         return path
 
     def path_for(self, code: str) -> Path:
-        return self.dir / f"{code}.png"
+        """The newest label printed for the bag: its reprint if there is one."""
+        reprint = self.dir / f"{code}-reprint.png"
+        return reprint if reprint.is_file() else self.dir / f"{code}.png"

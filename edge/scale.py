@@ -1,15 +1,19 @@
 """The scale on the serial port: a supervised reader that keeps the latest reading and judges stability.
 
-Blocking pyserial reads run on one dedicated thread (0.2 s timeout, so stopping never waits long); every
-byte is parsed and judged on the event loop, so no state is shared between threads. When the port fails
-or disappears (a USB adapter unplugged, the indicator switched off) the reader closes it and tries again
-with growing pauses, for as long as it runs.
+Blocking pyserial reads (and, in command mode, the poll requests) run on one dedicated thread (0.2 s
+timeout, so stopping never waits long); every byte is parsed and judged on the event loop, so no state is
+shared between threads. When the port fails or disappears (a USB adapter unplugged, the indicator
+switched off) the reader closes it and tries again with growing pauses, for as long as it runs.
+
+Any protocol of `protocols.scale.registry` is read through its parser; `ScaleReader.from_profile` sets
+the port, parser, polling and stability rule from an indicator profile.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import termios
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +21,16 @@ from dataclasses import dataclass
 
 import serial
 
-from protocols.scale import NEED_DATA, AndStParser, Garbled, Reading, StabilityJudge
+from protocols.scale import (
+    NEED_DATA,
+    AndStParser,
+    Reading,
+    Reply,
+    ScaleEvent,
+    ScaleParser,
+    ScaleProfile,
+    StabilityJudge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +38,8 @@ NO_DATA_MS = 2000
 """Silence on an open port after which the scale counts as not sending."""
 
 _READ_TIMEOUT_S = 0.2
+# Replies that show the indicator is there and understood us, though they carry no weight.
+_BENIGN_REPLIES = frozenset({"ack", "busy", "motion", "refused", "other"})
 _BACKOFF_MIN_S = 0.2
 _BACKOFF_MAX_S = 5.0
 _WAIT_TICK_S = 0.05
@@ -68,6 +83,10 @@ class ScaleState:
     last_reading_ms: int | None
     garbled_count: int
     message_zh: str
+    name: str = "scale"
+    protocol: str = "and_st"
+    mode: str = "continuous"
+    missed_polls: int = 0  # command mode: requests the indicator left unanswered
 
 
 def monotonic_ms() -> int:
@@ -98,14 +117,27 @@ class ScaleReader:
         judge: StabilityJudge | None = None,
         clock_ms: Callable[[], int] = monotonic_ms,
         no_data_ms: int = NO_DATA_MS,
+        parser_factory: Callable[[], ScaleParser] = AndStParser,
+        poll: bytes | None = None,
+        poll_interval_ms: int = 200,
+        name: str = "scale",
+        protocol: str = "and_st",
+        mode: str = "continuous",
     ) -> None:
         self.port = port
+        self.name = name
+        self.protocol = protocol
+        self.mode = mode
+        self._poll = poll
+        self._poll_interval_ms = poll_interval_ms
         self._settings = {
             "baudrate": baudrate,
             "bytesize": bytesize,
             "parity": parity,
             "stopbits": stopbits,
-            "timeout": _READ_TIMEOUT_S,
+            # Polling never waits longer for a byte than until the next request is due.
+            "timeout": min(_READ_TIMEOUT_S, poll_interval_ms / 1000) if poll else _READ_TIMEOUT_S,
+            "write_timeout": 1.0,
             # Two readers on one port would each get half the bytes; refuse the second.
             "exclusive": True,
         }
@@ -113,18 +145,55 @@ class ScaleReader:
         self.judge = judge if judge is not None else StabilityJudge()
         self._clock_ms = clock_ms
         self._no_data_ms = no_data_ms
-        self._parser = AndStParser()
+        self._parser_factory = parser_factory
+        self._parser = parser_factory()
         self._connected_since_ms: int | None = None
         self._last_event_ms: int | None = None
+        self._last_good_ms: int | None = None
         self._last_reading: Reading | None = None
         self._last_reading_ms: int | None = None
+        self._moving = False
         self._garbled_count = 0
+        self._missed_polls = 0
+        self._poll_pending = False
+        self._listeners: list[Callable[[ScaleEvent, int], None]] = []
         self._last_error = "not started"
         self._waiters: list[_Waiter] = []
         self._task: asyncio.Task[None] | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._stopping = False
         self._wake = asyncio.Event()
+
+    @classmethod
+    def from_profile(
+        cls,
+        port: str,
+        profile: ScaleProfile,
+        *,
+        name: str = "scale",
+        clock_ms: Callable[[], int] = monotonic_ms,
+    ) -> ScaleReader:
+        """A reader for an indicator set up as `profile` describes."""
+        return cls(
+            port,
+            baudrate=profile.serial.baudrate,
+            bytesize=profile.serial.bytesize,
+            parity=profile.serial.parity,
+            stopbits=profile.serial.stopbits,
+            judge=profile.stability.judge(),
+            clock_ms=clock_ms,
+            no_data_ms=profile.no_data_ms,
+            parser_factory=profile.parser,
+            poll=profile.poll_request(),
+            poll_interval_ms=profile.poll_interval_ms,
+            name=name,
+            protocol=profile.protocol,
+            mode=profile.mode,
+        )
+
+    def add_listener(self, listener: Callable[[ScaleEvent, int], None]) -> None:
+        """Call `listener(event, now_ms)` for every event parsed (the installer's scale-read tool)."""
+        self._listeners.append(listener)
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -160,8 +229,9 @@ class ScaleReader:
         status, grams, stable = self._status(now), None, False
         if status != "connected":
             message = _MESSAGES_ZH[status]
+        elif self._moving or self._last_reading is None:
+            message = _MESSAGES_ZH["unstable"]
         else:
-            assert self._last_reading is not None
             grams = self._last_reading.grams
             stable = self.judge.stable_grams is not None
             if self._last_reading.status == "hold":
@@ -176,6 +246,10 @@ class ScaleReader:
             last_reading_ms=self._last_reading_ms,
             garbled_count=self._garbled_count,
             message_zh=message,
+            name=self.name,
+            protocol=self.protocol,
+            mode=self.mode,
+            missed_polls=self._missed_polls,
         )
 
     async def wait_stable(self, timeout_s: float) -> int:
@@ -209,11 +283,11 @@ class ScaleReader:
             return "disconnected"
         if self._last_event_ms is None or now - self._last_event_ms > self._no_data_ms:
             return "no-data"
-        if self._last_reading_ms is None or now - self._last_reading_ms > self._no_data_ms:
+        if self._last_good_ms is None or now - self._last_good_ms > self._no_data_ms:
             return "garbled"
-        assert self._last_reading is not None
-        if self._last_reading.status in ("overload", "underload"):
-            return self._last_reading.status
+        if self._last_reading is not None and not self._moving:
+            if self._last_reading.status in ("overload", "underload"):
+                return self._last_reading.status
         return "connected"
 
     def _raise_if_silent(self, now: int) -> None:
@@ -249,7 +323,8 @@ class ScaleReader:
         while not self._stopping:
             try:
                 port = await loop.run_in_executor(self._executor, self._open)
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
+                # termios.error: the driver refused the settings (pyserial lets it through unwrapped).
                 self._last_error = str(exc)
                 if not failing:
                     log.warning("scale %s: cannot open the port: %s (retrying)", self.port, exc)
@@ -264,7 +339,7 @@ class ScaleReader:
             log.info("scale %s: port open", self.port)
             try:
                 await self._read_until_stopped(port)
-            except (serial.SerialException, OSError) as exc:
+            except (serial.SerialException, OSError, termios.error) as exc:
                 self._last_error = str(exc)
                 log.warning("scale %s: port lost: %s (reopening)", self.port, exc)
             except Exception as exc:
@@ -284,8 +359,16 @@ class ScaleReader:
 
     async def _read_until_stopped(self, port: serial.Serial) -> None:
         loop = asyncio.get_running_loop()
+        next_poll_ms = self._clock_ms()
         while not self._stopping:
-            data = await loop.run_in_executor(self._executor, _read_available, port)
+            request = None
+            if self._poll is not None and self._clock_ms() >= next_poll_ms:
+                request = self._poll
+                if self._poll_pending:
+                    self._missed_polls += 1
+                self._poll_pending = True
+                next_poll_ms = self._clock_ms() + self._poll_interval_ms
+            data = await loop.run_in_executor(self._executor, _exchange, port, request)
             if data:
                 self._on_bytes(data)
 
@@ -299,7 +382,8 @@ class ScaleReader:
 
     def _on_open(self) -> None:
         # A fresh parser: half a line from before the unplug must not join the first line after it.
-        self._parser = AndStParser()
+        self._parser = self._parser_factory()
+        self._poll_pending = False
         self._connected_since_ms = self._clock_ms()
         self._last_error = ""
 
@@ -313,18 +397,37 @@ class ScaleReader:
         self._parser.receive_data(data)
         now = self._clock_ms()
         while (event := self._parser.next_event()) is not NEED_DATA:
-            self._last_event_ms = now
-            if isinstance(event, Garbled):
-                self._garbled_count += 1
-                log.debug("scale %s: garbled frame (%s): %r", self.port, event.reason, event.raw)
-            else:
-                self._last_reading, self._last_reading_ms = event, now
-            self.judge.feed(event, now)
-            for waiter in self._waiters:
-                waiter.judge.feed(event, now)
-                grams = waiter.judge.stable_grams
-                if grams is not None and not waiter.result.done():
-                    waiter.result.set_result(grams)
+            self._on_event(event, now)
+            for listener in self._listeners:
+                listener(event, now)
+
+    def _on_event(self, event: ScaleEvent, now: int) -> None:
+        if isinstance(event, Reply) and event.what == "echo":
+            return  # our own request, heard back on a two-wire RS-485 line
+        self._last_event_ms = now
+        self._poll_pending = False
+        if isinstance(event, Reading):
+            self._last_reading, self._last_reading_ms = event, now
+            self._last_good_ms, self._moving = now, False
+        elif isinstance(event, Reply) and event.what in _BENIGN_REPLIES:
+            self._last_good_ms = now
+            self._moving = event.what in ("busy", "motion")
+        else:
+            self._garbled_count += 1
+            log.debug("scale %s: unusable frame (%r): %r", self.port, event, event.raw)
+        self.judge.feed(event, now)
+        for waiter in self._waiters:
+            waiter.judge.feed(event, now)
+            grams = waiter.judge.stable_grams
+            if grams is not None and not waiter.result.done():
+                waiter.result.set_result(grams)
+
+
+def _exchange(port: serial.Serial, request: bytes | None) -> bytes:
+    """Send a poll request if one is due, then read what is there."""
+    if request is not None:
+        port.write(request)
+    return _read_available(port)
 
 
 def _read_available(port: serial.Serial) -> bytes:

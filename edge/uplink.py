@@ -1,8 +1,13 @@
-"""Forward the ledger to the hub over HTTP: signed batches, signed receipts, a cursor moved only by receipts.
+"""Forward the ledger to the hub: signed batches, signed receipts, a cursor moved only by receipts.
 
 Delivery is at-least-once: a batch whose receipt never arrived is sent again from the same cursor, and
-the hub de-duplicates on (device, seq). Nothing is queued in memory: each round reads what the ledger
-holds after the acknowledged cursor.
+the hub de-duplicates on (device, seq). Nothing is queued in memory and nothing is read ahead: each round
+reads what the ledger holds after the acknowledged cursor, seals it and waits for its receipt. The
+transport (HTTP or MQTT) only carries one sealed batch and brings back the hub's answer; the cursor rules
+live here, once, for both.
+
+A batch closes at `BatchPolicy.max_events` events or `max_bytes` bytes; a batch that is not full waits at
+most `max_age_ms` for more events, so a burst goes in one batch and a single bag still goes within a second.
 """
 
 from __future__ import annotations
@@ -10,68 +15,104 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import aiohttp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from edge.ledger import Ledger
-from protocols.ledger import EnvelopeError, SignatureError, open_receipt, seal_batch
+from edge.ledger import HUB, Ledger, OutboxBatch
+from protocols.ledger import EnvelopeError, Receipt, SignatureError, open_receipt, seal_canonical_batch
 
 log = logging.getLogger(__name__)
 
-DESTINATION = "hub-http"
+# The hub's cursor in the ledger: one per hub, whichever transport carries the batches.
+DESTINATION = HUB
 
 
 class UplinkError(RuntimeError):
-    """One upload round failed; `retry` says whether trying again later can help."""
+    """One upload round failed; `retry` says whether trying again soon can help."""
 
     def __init__(self, message: str, *, retry: bool = True) -> None:
         super().__init__(message)
         self.retry = retry
 
 
+class HubRefused(UplinkError):
+    """The hub answered, unsigned, that it will not store the batch; `expected_seq` names a gap."""
+
+    def __init__(self, status: int, detail: str, *, expected_seq: int | None = None) -> None:
+        retry = status >= 500 or status in (408, 429) or expected_seq is not None
+        super().__init__(f"hub answered {status}: {detail}", retry=retry)
+        self.status = status
+        self.detail = detail
+        self.expected_seq = expected_seq
+
+
 @dataclass
 class UplinkState:
+    transport: str = "http"
     last_error: str | None = None
     last_ok_ms: int | None = None
     sent_batches: int = 0
+    acked_events: int = 0
 
 
-class HttpUplink:
+@dataclass(frozen=True, slots=True)
+class BatchPolicy:
+    max_events: int = 1000
+    max_bytes: int = 2_000_000
+    max_age_ms: int = 1000
+
+
+class Transport(Protocol):
+    """Carries one sealed batch to the hub and returns the hub's receipt envelope (not yet verified)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def exchange(self, batch_id: str, envelope: bytes) -> dict[str, Any]: ...
+
+
+class Uplink:
     def __init__(
         self,
         ledger: Ledger,
-        hub_url: str,
+        transport: Transport,
         device_key: Ed25519PrivateKey,
         hub_key: Ed25519PublicKey,
         *,
-        batch_events: int = 500,
+        policy: BatchPolicy | None = None,
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 60.0,
-        timeout_s: float = 15.0,
     ) -> None:
         self.ledger = ledger
-        self.url = hub_url.rstrip("/") + "/api/v1/batches"
+        self.transport = transport
         self.device_key = device_key
         self.hub_key = hub_key
-        self.batch_events = batch_events
+        self.policy = policy or BatchPolicy()
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self.state = UplinkState()
+        self.state = UplinkState(transport=transport.name)
         self._wake = asyncio.Event()
+        # (first seq, monotonic ms) of a batch that is not full yet: it waits for more events until max_age.
+        self._lingering: tuple[int, int] | None = None
 
     def notify(self) -> None:
-        """A new event was committed: send without waiting for the next poll."""
+        """A new event was committed: look at the outbox now rather than at the next poll."""
         self._wake.set()
 
     async def run(self, poll_s: float = 5.0) -> None:
+        await self.transport.start()
         backoff = self.min_backoff_s
-        async with aiohttp.ClientSession(timeout=self.timeout) as session:
+        try:
             while True:
                 try:
-                    sent = await self.flush_once(session)
+                    sent = await self.flush_once()
                 except UplinkError as exc:
                     self.state.last_error = str(exc)
                     log.warning("upload failed: %s", exc)
@@ -82,7 +123,9 @@ class HttpUplink:
                     continue
                 backoff = self.min_backoff_s
                 if sent == 0:
-                    await self._sleep(poll_s)
+                    await self._sleep(self._linger_left_s() or poll_s)
+        finally:
+            await self.transport.close()
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
@@ -91,29 +134,77 @@ class HttpUplink:
         except TimeoutError:
             pass
 
-    async def flush_once(self, session: aiohttp.ClientSession) -> int:
-        """Send one batch from the cursor; return how many events the hub acknowledged anew."""
+    def _linger_left_s(self) -> float | None:
+        if self._lingering is None:
+            return None
+        left = self.policy.max_age_ms - (_mono_ms() - self._lingering[1])
+        return max(0.01, left / 1000)
+
+    def _ready(self, batch: OutboxBatch, full: bool) -> bool:
+        if full:
+            self._lingering = None
+            return True
+        if self._lingering is None or self._lingering[0] != batch.first_seq:
+            self._lingering = (batch.first_seq, _mono_ms())
+        if _mono_ms() - self._lingering[1] >= self.policy.max_age_ms:
+            self._lingering = None
+            return True
+        return False
+
+    async def flush_once(self, *, wait_for_full: bool = True) -> int:
+        """Send one batch from the cursor; return how many events the hub acknowledged anew.
+
+        With `wait_for_full` False a partial batch goes at once (tests, a flush on shutdown).
+        """
         cursor = await asyncio.to_thread(self.ledger.cursor, DESTINATION)
-        events = await asyncio.to_thread(self.ledger.events_after, cursor, self.batch_events)
-        if not events:
+        policy = self.policy
+        batch = await asyncio.to_thread(self.ledger.batch_after, cursor, policy.max_events, policy.max_bytes)
+        if batch is None:
+            self._lingering = None
+            return 0
+        if wait_for_full and not self._ready(batch, batch.full):
             return 0
         device_id = self.ledger.device_id
-        batch_id = f"{device_id}:{events[0].seq}-{events[-1].seq}"
-        envelope = seal_batch(self.device_key, device_id, batch_id, self.ledger.clock.now_ms(), events)
-        body = await self._post(session, envelope)
+        batch_id = f"{device_id}:{batch.first_seq}-{batch.last_seq}"
+        envelope = seal_canonical_batch(
+            self.device_key, device_id, batch_id, self.ledger.clock.now_ms(), batch.events
+        )
         try:
-            receipt = open_receipt(body.get("receipt"), self.hub_key, device_id=device_id, batch_id=batch_id)
-        except (EnvelopeError, SignatureError) as exc:
-            raise UplinkError(f"the hub's receipt was not accepted: {exc}") from exc
-        if receipt.acked_seq < events[-1].seq:
-            log.warning(
-                "hub acknowledged up to %d of a batch ending at %d", receipt.acked_seq, events[-1].seq
-            )
-        await asyncio.to_thread(self.ledger.set_cursor, DESTINATION, receipt.acked_seq)
+            answer = await self.transport.exchange(batch_id, envelope)
+        except HubRefused as refusal:
+            if refusal.expected_seq is not None:
+                await self._rewind(refusal.expected_seq - 1)
+            raise
+        receipt = self._verify(answer, device_id, batch_id)
+        await self._advance(receipt, batch)
         self.state.last_error = None
         self.state.last_ok_ms = self.ledger.clock.now_ms()
         self.state.sent_batches += 1
-        return max(0, receipt.acked_seq - cursor)
+        new = max(0, receipt.acked_seq - cursor)
+        self.state.acked_events += new
+        return new
+
+    def _verify(self, answer: dict[str, Any], device_id: str, batch_id: str) -> Receipt:
+        try:
+            return open_receipt(answer, self.hub_key, device_id=device_id, batch_id=batch_id)
+        except (EnvelopeError, SignatureError) as exc:
+            raise UplinkError(f"the hub's receipt was not accepted: {exc}") from exc
+
+    async def _advance(self, receipt: Receipt, batch: OutboxBatch) -> None:
+        head, _ = await asyncio.to_thread(self.ledger.head)
+        if receipt.acked_seq > head:
+            # The hub holds events this ledger does not: the ledger was replaced by an older copy. Sending
+            # anything now would make a fork at the hub; a person has to look (docs/edge-recovery.md).
+            raise UplinkError(
+                f"the hub holds events up to seq {receipt.acked_seq} but this ledger ends at {head}: "
+                "the ledger was restored from an older copy; see docs/edge-recovery.md",
+                retry=False,
+            )
+        if receipt.acked_seq < batch.last_seq:
+            log.warning(
+                "hub acknowledged up to %d of a batch ending at %d", receipt.acked_seq, batch.last_seq
+            )
+        await asyncio.to_thread(self.ledger.set_cursor, DESTINATION, receipt.acked_seq)
 
     async def _rewind(self, hub_holds: int) -> None:
         """The hub holds less than our cursor says (restored from a backup): resend from where it is.
@@ -125,21 +216,79 @@ class HttpUplink:
         if 0 <= hub_holds < cursor:
             await asyncio.to_thread(self.ledger.set_cursor, DESTINATION, hub_holds)
             raise UplinkError(f"the hub holds events up to {hub_holds} only; resending from there")
-        raise UplinkError(f"the hub reports a gap after {hub_holds}; resending from {cursor}")
 
-    async def _post(self, session: aiohttp.ClientSession, envelope: dict) -> dict:
+
+class HttpTransport:
+    """POST /api/v1/batches; the receipt is the response."""
+
+    name = "http"
+
+    def __init__(self, hub_url: str, *, timeout_s: float = 15.0) -> None:
+        self.url = hub_url.rstrip("/") + "/api/v1/batches"
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def exchange(self, batch_id: str, envelope: bytes) -> dict[str, Any]:
+        await self.start()
+        assert self._session is not None
         try:
-            async with session.post(self.url, json=envelope) as resp:
+            async with self._session.post(
+                self.url, data=envelope, headers={"Content-Type": "application/json"}
+            ) as resp:
                 try:
                     body = await resp.json(content_type=None)
                 except ValueError:
                     body = {"detail": (await resp.text())[:200]}
                 if resp.status == 200 and isinstance(body, dict):
-                    return body
+                    receipt = body.get("receipt")
+                    return receipt if isinstance(receipt, dict) else {}
                 detail = body.get("detail") if isinstance(body, dict) else body
-                if resp.status == 409 and isinstance(body, dict) and "expected_seq" in body:
-                    await self._rewind(int(body["expected_seq"]) - 1)
-                retry = resp.status >= 500 or resp.status in (408, 429)
-                raise UplinkError(f"hub answered {resp.status}: {detail}", retry=retry)
+                expected = body.get("expected_seq") if isinstance(body, dict) else None
+                raise HubRefused(
+                    resp.status,
+                    str(detail),
+                    expected_seq=expected if resp.status == 409 and isinstance(expected, int) else None,
+                )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise UplinkError(f"hub unreachable at {self.url}: {exc or type(exc).__name__}") from exc
+
+
+class HttpUplink(Uplink):
+    """The uplink over HTTP (what the foundation called it): `Uplink(ledger, HttpTransport(url), …)`."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        hub_url: str,
+        device_key: Ed25519PrivateKey,
+        hub_key: Ed25519PublicKey,
+        *,
+        batch_events: int = 1000,
+        policy: BatchPolicy | None = None,
+        min_backoff_s: float = 0.5,
+        max_backoff_s: float = 60.0,
+        timeout_s: float = 15.0,
+    ) -> None:
+        super().__init__(
+            ledger,
+            HttpTransport(hub_url, timeout_s=timeout_s),
+            device_key,
+            hub_key,
+            policy=policy or BatchPolicy(max_events=batch_events),
+            min_backoff_s=min_backoff_s,
+            max_backoff_s=max_backoff_s,
+        )
+        self.url = self.transport.url if isinstance(self.transport, HttpTransport) else hub_url
+
+
+def _mono_ms() -> int:
+    return time.monotonic_ns() // 1_000_000

@@ -2,11 +2,15 @@
 
 Endpoints (all JSON, messages in Chinese and English):
   GET  /api/v1/waste-types            the enterprise's waste types
-  GET  /api/v1/reading                the scale's current reading and state
-  POST /api/v1/weighings              {"waste_code", "operator"?}: wait for a stable weight, commit, print
+  GET  /api/v1/reading?scale=NAME     a scale's current reading and state (default: the first scale)
+  GET  /api/v1/scales                 every scale of the box with its state, for the operator to pick
+  POST /api/v1/weighings              {"waste_code", "operator"?, "scale"?}: wait for a stable weight on
+                                      that scale (default: the first), commit, print
   GET  /api/v1/weighings              recent bags
   GET  /api/v1/labels/{code}.png      the label as rendered
   POST /api/v1/prints/{code}          print a queued label again after a printer fault
+  POST /api/v1/labels/{code}/reprint  {"reason", "operator"?}: another copy, marked 补打
+  POST /api/v1/labels/{code}/void     {"reason", "operator"?}: void the bag's label
   GET  /api/v1/status                 uplink backlog, queued labels, scale state
   POST /api/v1/demo/scale             {"grams"}: set the simulated scale (demo configs only)
 """
@@ -25,8 +29,9 @@ from aiohttp import web
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
+from edge.scales import UnknownScale
 from edge.uplink import DESTINATION, HttpUplink
-from edge.workflow import WeighingError, WeighingWorkflow
+from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
 from protocols.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -93,8 +98,21 @@ async def waste_types(request: web.Request) -> web.Response:
 
 @routes.get("/api/v1/reading")
 async def reading(request: web.Request) -> web.Response:
-    state = request.app[WORKFLOW].scale.state()
-    return web.json_response(asdict(state))
+    try:
+        reader = request.app[WORKFLOW].scale.get(request.query.get("scale"))
+    except UnknownScale as exc:
+        return _error(404, exc.message_zh, str(exc))
+    return web.json_response(asdict(reader.state()))
+
+
+@routes.get("/api/v1/scales")
+async def scales(request: web.Request) -> web.Response:
+    scale_set = request.app[WORKFLOW].scale
+    out = [
+        {"name": name, "model": scale_set.entry(name).model} | asdict(state)
+        for name, state in scale_set.states().items()
+    ]
+    return web.json_response({"default": scale_set.default, "scales": out})
 
 
 @routes.post("/api/v1/weighings")
@@ -108,8 +126,11 @@ async def weigh(request: web.Request) -> web.Response:
     operator = body.get("operator")
     if operator is not None and not isinstance(operator, str):
         return _error(400, "操作员格式错误", "operator must be a string")
+    scale = body.get("scale")
+    if scale is not None and not isinstance(scale, str):
+        return _error(400, "秤的名称格式错误", "scale must be a string (a scale's name)")
     try:
-        result = await request.app[WORKFLOW].weigh(body["waste_code"], operator)
+        result = await request.app[WORKFLOW].weigh(body["waste_code"], operator, scale)
     except WeighingError as exc:
         return _error(exc.status, exc.message_zh, exc.message_en)
     config = request.app[CONFIG]
@@ -139,6 +160,7 @@ async def recent(request: web.Request) -> web.Response:
                 "seq": event.seq,
                 "print_state": job.state if job else None,
                 "print_error": job.last_error if job else None,
+                "print_error_zh": job.message_zh if job else None,
             }
         )
     return web.json_response({"weighings": out})
@@ -161,6 +183,41 @@ async def reprint(request: web.Request) -> web.Response:
     return web.json_response(asdict(outcome), status=200 if outcome.printed else 503)
 
 
+async def _reason_body(request: web.Request) -> tuple[str, str | None]:
+    try:
+        body = await request.json()
+    except json.JSONDecodeError:
+        body = None
+    if not isinstance(body, dict):
+        raise BadRequest("请求格式错误：需要 JSON", "the request body must be a JSON object")
+    operator = body.get("operator")
+    return body.get("reason", ""), operator if isinstance(operator, str) else None
+
+
+@routes.post("/api/v1/labels/{code}/reprint")
+async def reprint_label(request: web.Request) -> web.Response:
+    """Another copy of a printed label, marked 补打: 200 printed, 202 queued until the printer is back."""
+    try:
+        reason, operator = await _reason_body(request)
+        outcome = await request.app[WORKFLOW].reprint(request.match_info["code"], reason, operator)
+    except WeighingError as exc:
+        return _error(exc.status, exc.message_zh, exc.message_en)
+    return web.json_response(asdict(outcome), status=200 if outcome.printed else 202)
+
+
+@routes.post("/api/v1/labels/{code}/void")
+async def void_label(request: web.Request) -> web.Response:
+    """Void a bag's label (a decommissioning event with the reason); a queued copy never prints."""
+    try:
+        reason, operator = await _reason_body(request)
+        event = await request.app[WORKFLOW].void(request.match_info["code"], reason, operator)
+    except WeighingError as exc:
+        return _error(exc.status, exc.message_zh, exc.message_en)
+    return web.json_response(
+        {"code": event.code, "seq": event.seq, "message_zh": "标签已作废", "message_en": "label voided"}
+    )
+
+
 @routes.get("/api/v1/status")
 async def status(request: web.Request) -> web.Response:
     ledger, uplink = request.app[LEDGER], request.app[UPLINK]
@@ -175,6 +232,7 @@ async def status(request: web.Request) -> web.Response:
             "uplink_error": uplink.state.last_error,
             "uplink_last_ok_ms": uplink.state.last_ok_ms,
             "pending_labels": [asdict(j) for j in ledger.pending_prints()],
+            "printer": request.app[WORKFLOW].printer_state.as_dict(),
             "scale": asdict(request.app[WORKFLOW].scale.state()),
             "demo": bool(request.app[CONFIG].demo.get("scale_control_url")),
         }

@@ -7,16 +7,29 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from hub import wiring as lifecycle
 from hub.db import make_engine, migrate, read_sessions, write_sessions
 from hub.deps import Hub, wall_clock_ms
+from hub.gate import gate
 from hub.keys import load_or_create_hub_key
-from hub.routes import batches, devices, enrolment, packages, pages, service
+from hub.routes import (
+    analytics,
+    batches,
+    devices,
+    enrolment,
+    health,
+    packages,
+    pages,
+    remote_config,
+    service,
+    snapshots,
+)
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +59,8 @@ def create_app(
         engine.dispose()
 
     app = FastAPI(
+        # Every route passes the access table first (hub/policies.py); one missing from it is refused.
+        dependencies=[Depends(gate)],
         title="wastetrace hub",
         summary="Hazardous-waste traceability (一袋一码): signed ledgers from sites, the trace of every bag.",
         version="1",
@@ -55,6 +70,11 @@ def create_app(
     app.add_exception_handler(RequestValidationError, _validation_error)
     for module in (service, enrolment, batches, packages, devices, pages):
         app.include_router(module.router)
+    for module in (snapshots, analytics):  # camera evidence (docs/cameras.md)
+        app.include_router(module.router)
+    for module in (health, remote_config):  # device health and remote configuration (docs/reliability.md)
+        app.include_router(module.router)
+    lifecycle.install(app)  # 一企一档, accounts, stock, manifests, transport, audit (docs/access-control.md)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     log.info("hub ready: %r, key %s", settings, hub.public_key)
     return app

@@ -38,11 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
+    from hub.mqtt_worker import add_parser as add_mqtt_parser
+
+    add_mqtt_parser(sub)
     return parser
 
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "mqtt":
+        from hub.mqtt_worker import main as mqtt_main
+
+        return mqtt_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)

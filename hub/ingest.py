@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.models import Batch, Device, EventRow, Refusal
+from hub.projection import project_events
 from protocols.ledger import (
     BatchEnvelope,
     ChainFork,
@@ -190,7 +191,10 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
                 last_hash = _link(event, last_seq, last_hash, checked.evidence)
                 last_seq = event.seq
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
-            session.add_all(_row(e, h, batch.batch_id, now_ms) for e, h in new)
+            if new:  # one executemany: a flush after weeks offline brings thousands of events per batch
+                session.execute(insert(EventRow), [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+            # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
+            project_events(session, device.enterprise_id, [e for e, _ in new], now_ms)
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
     except IntegrityError as exc:
         raise IngestRefused(
@@ -289,8 +293,8 @@ def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates:
         )
 
 
-def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> EventRow:
-    return EventRow(
+def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> dict[str, Any]:
+    return dict(
         device_id=event.device_id,
         seq=event.seq,
         event_id=event.event_id,

@@ -102,3 +102,8 @@ class Refusal(Base):
     status: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+# The file (一企一档), users and audit, and a bag's way (inventory, manifests, transport): their own modules,
+# registered on Base here so that everything that loads the models sees every table.
+from hub import tables_cameras, tables_flow, tables_health, tables_registry  # noqa: E402, F401

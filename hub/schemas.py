@@ -72,6 +72,12 @@ class TraceEvent(BaseModel):
     time_ms: int = Field(description="the device's clock, UTC ms; see clock_synced")
     received_ms: int = Field(description="when the hub received it, UTC ms")
     clock_synced: bool
+    time_estimated_ms: int | None = Field(
+        default=None,
+        description="for ordering: time_ms, or, when the device clock was not synchronised, estimated from "
+        "a synchronised event of the same boot by the monotonic clock (time_source)",
+    )
+    time_source: str | None = Field(default=None, description="device | monotonic | unsynced")
     grams: int | None
     operator: str | None
     place: str | None

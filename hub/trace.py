@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.models import Device, Enterprise, EventRow
+from hub.timeline import order_by_chain
 from protocols.ledger import KIND_LABELS, EventKind
 
 
@@ -22,7 +23,10 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     ).all()
     if not rows:
         return None
-    events = [_event(row) for row in rows]
+    # Each device's events in chain order, devices merged by (estimated) time: see hub/timeline.py.
+    placed = order_by_chain(session, rows)
+    rows = [p.row for p in placed]
+    events = [_event(p.row) | {"time_estimated_ms": p.time_ms, "time_source": p.source} for p in placed]
     waste_codes = [e["waste_code"] for e in events if e["waste_code"]]
     return {
         "code": code,

@@ -7,7 +7,11 @@ import sys
 
 DEVICES = {
     "scale": ("simulators.scale", "a weighing indicator on a pseudo-terminal"),
-    "printer": ("simulators.printer", "an ESC/POS printer on TCP that saves each label as PNG"),
+    "printer": ("simulators.printer", "an ESC/POS printer on TCP or a serial pty, labels as PNG"),
+    "tspl-printer": ("simulators.tspl_printer", "a TSPL label printer on TCP or a serial pty, labels as PNG"),
+    "onvif-camera": ("simulators.onvif_camera", "an ONVIF camera: SOAP services, snapshot JPEG with auth"),
+    "gb28181-camera": ("simulators.gb28181_camera", "a GB/T 28181 camera: register, keepalive, snapshots"),
+    "fault-proxy": ("simulators.fault_proxy", "a TCP proxy that drops, delays, doubles, reorders, cuts"),
 }
 
 

@@ -5,10 +5,15 @@ from escpos.printer import Dummy
 
 from protocols.escpos import (
     NEED_DATA,
+    CharacterSize,
+    ChineseMode,
     Cut,
     EscposDecoder,
     Feed,
     Initialize,
+    Justify,
+    QrErrorCorrection,
+    QrModuleSize,
     QrPrint,
     QrStore,
     RasterImage,
@@ -23,9 +28,9 @@ QR_ABC = bytes.fromhex(
     "  1d 28 6b 06 00 31 50 30 41 42 43  1d 28 6b 03 00 31 51 30"
 )
 QR_ABC_EVENTS = [
-    Unknown(bytes.fromhex("1d286b040031413200")),
-    Unknown(bytes.fromhex("1d286b0300314303")),
-    Unknown(bytes.fromhex("1d286b0300314530")),
+    Unknown(bytes.fromhex("1d286b040031413200")),  # model 2: every printer we meet has only model 2
+    QrModuleSize(3),
+    QrErrorCorrection("L"),
     QrStore(b"ABC"),
     QrPrint(),
 ]
@@ -115,11 +120,11 @@ def test_commands_with_arguments_are_skipped_whole():
     # ESC a 1 (centre), ESC E 1 (bold), ESC ! 0x30, GS ! 0x11, FS & (Chinese mode): none may leak into text.
     data = b"\x1ba\x01\x1bE\x01\x1b!\x30\x1d!\x11\x1c&OK\n"
     assert decode([data]) == [
-        Unknown(b"\x1ba\x01"),
+        Justify(1),
         Unknown(b"\x1bE\x01"),
         Unknown(b"\x1b!\x30"),
-        Unknown(b"\x1d!\x11"),
-        Unknown(b"\x1c&"),
+        CharacterSize(2, 2),
+        ChineseMode(True),
         Text(b"OK\n"),
     ]
 

@@ -3,6 +3,7 @@
 import pytest
 import zxingcpp
 from escpos.printer import Dummy
+from PIL import ImageOps
 
 from edge.fonts import cjk_font_path
 from protocols.escpos import (
@@ -12,6 +13,8 @@ from protocols.escpos import (
     Feed,
     Initialize,
     PageBuilder,
+    QrPrint,
+    QrStore,
     RasterImage,
     Text,
 )
@@ -30,6 +33,11 @@ def pages_of(data: bytes, builder: PageBuilder) -> list:
         if (page := builder.add(event)) is not None:
             pages.append(page)
     return pages
+
+
+def ink_box(image) -> tuple[int, int, int, int]:
+    """The bounding box of the black dots."""
+    return ImageOps.invert(image.convert("L")).getbbox()
 
 
 def black_dots(image) -> int:
@@ -93,3 +101,54 @@ def test_pages_are_separated_by_cuts():
     first = [builder.add(e) for e in (RasterImage(8, 1, b"\xff"), Cut())][-1]
     second = [builder.add(e) for e in (RasterImage(8, 2, b"\xff\xff"), Cut())][-1]
     assert (first.height, second.height) == (1, 2)
+
+
+def test_double_size_text_is_twice_as_tall(font_bytes):
+    from protocols.escpos import CharacterSize
+
+    def height(size):
+        builder = PageBuilder(font_bytes, line_px=1)
+        builder.add(size)
+        builder.add(Text("危\n".encode("gb18030")))
+        return ink_box(builder.add(Cut()))[3]
+
+    assert height(CharacterSize(2, 2)) > 1.8 * height(CharacterSize(1, 1))
+
+
+def test_centred_text_starts_near_the_middle(font_bytes):
+    from protocols.escpos import Justify
+
+    builder = PageBuilder(font_bytes)
+    builder.add(Justify(1))
+    builder.add(Text("危\n".encode("gb18030")))
+    left = ink_box(builder.add(Cut()))[0]
+    assert 576 // 2 - 24 <= left <= 576 // 2
+
+
+def test_reverse_prints_white_on_black(font_bytes):
+    from protocols.escpos import Reverse
+
+    builder = PageBuilder(font_bytes)
+    builder.add(Reverse(True))
+    builder.add(Text(b"AB\n"))
+    page = builder.add(Cut())
+    assert black_dots(page.crop((0, 0, 24, 24))) > 300
+
+
+def test_qr_module_size_command_sets_the_symbol_size():
+    from protocols.escpos import QrModuleSize
+
+    builder = PageBuilder()
+    builder.add(QrModuleSize(2))
+    builder.add(QrStore(b"HW"))
+    builder.add(QrPrint())
+    page = builder.add(Cut())
+    assert page.height == (21 + 8) * 2
+
+
+def test_a_printer_without_a_cutter_still_gives_the_page_when_torn_off():
+    builder = PageBuilder()
+    builder.add(RasterImage(8, 1, b"\xff"))
+    assert builder.printing
+    assert builder.finish() is not None
+    assert not builder.printing

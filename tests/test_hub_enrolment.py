@@ -94,7 +94,7 @@ def test_device_enrols_and_learns_the_hub_key(client):
 
 def test_enrolled_device_state_is_readable(client, clock):
     enrol(client, issue(client)["token"])
-    state = client.get("/api/v1/devices/edge-001").json()
+    state = client.get("/api/v1/devices/edge-001", headers=admin()).json()
     assert state == {
         "device_id": "edge-001",
         "enterprise_uscc": USCC,
@@ -106,7 +106,7 @@ def test_enrolled_device_state_is_readable(client, clock):
 
 
 def test_unknown_device_state_is_404(client):
-    assert client.get("/api/v1/devices/nobody").status_code == 404
+    assert client.get("/api/v1/devices/nobody", headers=admin()).status_code == 404
 
 
 def test_unknown_token_is_refused(client):

@@ -12,6 +12,7 @@ from test_hub_support import (
     CODE,
     Clock,
     SimDevice,
+    admin,
     count,
     empty_tables,
     enrol,
@@ -19,6 +20,7 @@ from test_hub_support import (
     postgres_url,
     rows,
     sqlite_url,
+    viewer,
 )
 
 from hub.ingest import ingest_batch
@@ -64,7 +66,7 @@ def test_accepted_batch_is_acknowledged_and_traced(client, device):
     assert answer.status_code == 200, answer.text
     body = answer.json()["receipt"]["body"]
     assert (body["acked_seq"], body["stored"], body["duplicates"]) == (3, 3, 0)
-    trace = client.get(f"/api/v1/packages/{CODE}/trace").json()
+    trace = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()
     assert [e["seq"] for e in trace["events"]] == [1, 2, 3]
 
 
@@ -101,7 +103,7 @@ def test_device_chain_head_advances(client, device, clock):
     device.record()
     device.record()
     post(client, device.batch())
-    state = client.get(f"/api/v1/devices/{device.device_id}").json()
+    state = client.get(f"/api/v1/devices/{device.device_id}", headers=admin()).json()
     assert state["last_seq"] == 2
     assert state["last_hash"] == device.events[-1].hash
     assert state["last_seen_ms"] == clock.now_ms
@@ -110,7 +112,7 @@ def test_device_chain_head_advances(client, device, clock):
 def test_device_time_and_hub_time_are_both_kept(client, device, clock):
     event = device.record(time_ms=1_000, clock_synced=False)  # a Pi that booted without NTP
     post(client, device.batch())
-    stored = client.get(f"/api/v1/packages/{CODE}/trace").json()["events"][0]
+    stored = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()["events"][0]
     assert (stored["time_ms"], stored["received_ms"], stored["clock_synced"]) == (
         event.time_ms,
         clock.now_ms,

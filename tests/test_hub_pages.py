@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from test_hub_support import CODE, SimDevice, enrol, make_client, sqlite_url
+from test_hub_support import CODE, SimDevice, enrol, login_pages, make_client, sqlite_url
 
 from hub.formatting import format_kg, format_time
 
@@ -22,6 +22,7 @@ def client(tmp_path) -> Iterator[TestClient]:
 def device(client) -> SimDevice:
     device = SimDevice()
     enrol(client, device)
+    login_pages(client)  # the whole history is for a logged-in reader; test_hub_label_page.py: anyone else
     return device
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from hub.app import create_app
+from hub.models import Base
 from hub.settings import Settings
 from protocols.ledger import GENESIS_HASH, Event, generate_private_key, public_key_b64, seal_batch
 
@@ -169,9 +170,9 @@ def empty_tables(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                text("TRUNCATE refusals, batches, events, devices, enrolment_tokens, enterprises CASCADE")
-            )
+            # Every table the models know (other features add theirs), so no test sees another's rows.
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} CASCADE"))
     finally:
         engine.dispose()
 
@@ -196,3 +197,62 @@ def _server_execute(sql: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(_pg_unreachable)
     pytest.skip(_pg_unreachable)
+
+
+PASSWORD = "Test-passw0rd"
+
+
+def make_user(
+    client: TestClient,
+    username: str,
+    role: str | None,
+    *,
+    region: str | None = None,
+    uscc: str | None = None,
+) -> None:
+    """An account made and granted its role with the admin token (as the first administrators are)."""
+    made = client.post(
+        "/api/v1/users",
+        json={"username": username, "display_name": username, "password": PASSWORD},
+        headers=admin(),
+    )
+    assert made.status_code == 201, made.text
+    if role is not None:
+        granted = client.put(
+            f"/api/v1/users/{username}/role",
+            json={"role": role, "region_code": region, "enterprise_uscc": uscc},
+            headers=admin(),
+        )
+        assert granted.status_code == 200, granted.text
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    answer = client.post("/api/v1/sessions", json={"username": username, "password": password})
+    assert answer.status_code == 201, answer.text
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+def user_headers(
+    client: TestClient, username: str, role: str, *, region: str | None = None, uscc: str | None = None
+) -> dict[str, str]:
+    make_user(client, username, role, region=region, uscc=uscc)
+    return login(client, username)
+
+
+def viewer(client: TestClient, region: str = "110000") -> dict[str, str]:
+    """Bearer headers of a regulator of `region` (made on first use in this hub), to read traces."""
+    username = f"regulator-{region}"
+    cache = client.app.state.__dict__.setdefault("test_viewers", {})
+    if username not in cache:
+        cache[username] = user_headers(client, username, "regulator", region=region)
+    return cache[username]
+
+
+def login_pages(client: TestClient, region: str = "110000") -> None:
+    """Log the test client's browser in (the session cookie), as a regulator of `region`."""
+    username = f"page-regulator-{region}"
+    make_user(client, username, "regulator", region=region)
+    answer = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "next": "/"}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text

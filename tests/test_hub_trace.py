@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from test_hub_support import CODE, START_MS, USCC, SimDevice, enrol, make_client, sqlite_url
+from test_hub_support import CODE, START_MS, USCC, SimDevice, enrol, make_client, sqlite_url, viewer
 
 from protocols.ledger import Attachment
 
@@ -23,7 +23,7 @@ def send(client: TestClient, device: SimDevice) -> None:
 
 
 def test_unknown_code_is_404_with_a_reason(client):
-    answer = client.get("/api/v1/packages/NOPE/trace")
+    answer = client.get("/api/v1/packages/NOPE/trace", headers=viewer(client))
     assert answer.status_code == 404
     assert answer.json() == {"detail": "no bag with code 'NOPE'"}
 
@@ -38,7 +38,7 @@ def test_events_from_several_devices_are_ordered_by_time_then_device_and_seq(cli
     receiver.record("destroying", time_ms=START_MS + 9000)
     send(client, receiver)
     send(client, site)
-    events = client.get(f"/api/v1/packages/{CODE}/trace").json()["events"]
+    events = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()["events"]
     assert [(e["device_id"], e["seq"]) for e in events] == [
         ("edge-site", 1),
         ("edge-receiver", 1),
@@ -52,7 +52,7 @@ def test_trace_names_the_producer_and_the_waste_code(client):
     enrol(client, site)
     site.record()
     send(client, site)
-    trace = client.get(f"/api/v1/packages/{CODE}/trace").json()
+    trace = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()
     assert trace["code"] == CODE
     assert trace["waste_code"] == "900-249-08"
     assert trace["enterprise"] == {"uscc": USCC, "name": "保定某化工有限公司"}
@@ -65,7 +65,7 @@ def test_trace_event_carries_labels_evidence_and_the_event_body(client):
     first = site.record(attachments=(photo,), data={"scale": "yaohua-1"})
     site.record("correcting", grams=12000, corrects=first.event_id)
     send(client, site)
-    events = client.get(f"/api/v1/packages/{CODE}/trace").json()["events"]
+    events = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()["events"]
     assert (events[0]["kind_label_zh"], events[0]["kind_label_en"]) == ("称重赋码", "Weighed and coded")
     assert events[0]["attachments"] == [{"sha256": "a" * 64, "media_type": "image/jpeg", "role": "snapshot"}]
     assert events[0]["data"] == {"scale": "yaohua-1"}

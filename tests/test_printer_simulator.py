@@ -164,7 +164,7 @@ async def test_control_api_switches_faults_and_lists_labels(sim, label_bytes):
         async with http.post(f"{base}/fault", json={"fault": "paper_out"}) as resp:
             assert resp.status == 200
         assert sim.fault == "paper_out"
-        async with http.post(f"{base}/fault", json={"fault": "jammed"}) as resp:
+        async with http.post(f"{base}/fault", json={"fault": "on_fire"}) as resp:
             assert resp.status == 400
         async with http.post(f"{base}/fault", json={"fault": "none"}) as resp:
             assert resp.status == 200

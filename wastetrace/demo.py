@@ -31,6 +31,7 @@ MARKER = ".wastetrace-demo"
 ENTERPRISE_USCC = "91130200699229617X"
 ENTERPRISE_NAME = "唐山示范化工有限公司"
 DEVICE_ID = "edge-demo-001"
+VIEWER = "demo-regulator"
 WASTE_TYPES = [
     ("900-249-08", "废矿物油", "液态", "矿物油", "石油烃", "远离火源，防止泄漏"),
     ("900-041-49", "废包装桶及沾染物", "固态", "铁桶、塑料桶", "有机溶剂残留", "密闭存放，防止遗撒"),
@@ -49,6 +50,7 @@ class Demo:
     python: str = sys.executable
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
+    viewer: dict[str, str] = field(default_factory=dict)  # a regulator's login, to read traces at the hub
 
     # -- processes -----------------------------------------------------------------------------
 
@@ -148,6 +150,7 @@ class Demo:
         token = request_token(self.hub_url, admin_token, ENTERPRISE_USCC, ENTERPRISE_NAME, DEVICE_ID)["token"]
         key_file = self.out / "edge" / "device-key.pem"
         enrolment = enrol(self.hub_url, token, DEVICE_ID, ensure_device_key(key_file))
+        self.viewer = make_viewer(self.hub_url, admin_token)
         config = self.out / "edge.toml"
         config.write_text(edge_toml(self, enrolment.hub_public_key), encoding="utf-8")
         self.spawn("edge", ["edge", "run", "--config", str(config)])
@@ -208,7 +211,7 @@ class Demo:
         missing = {b["code"] for b in bags}
         while missing and time.monotonic() < deadline:
             for code in sorted(missing):
-                trace = get_json(f"{self.hub_url}/api/v1/packages/{code}/trace")
+                trace = get_json(f"{self.hub_url}/api/v1/packages/{code}/trace", self.viewer["headers"])
                 kinds = {e["kind"] for e in (trace or {}).get("events", [])}
                 if {"commissioning", "encoding"} <= kinds:
                     missing.discard(code)
@@ -280,17 +283,41 @@ def http_ok(url: str) -> bool:
         return False
 
 
-def get_json(url: str) -> dict | None:
+def make_viewer(hub_url: str, admin_token: str) -> dict[str, Any]:
+    """A regulator of the demo enterprise's province (the trace is for logged-in readers); its login."""
+    username, password = VIEWER, secrets.token_urlsafe(12)
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    account = {"username": username, "display_name": "演示监管员", "password": password}
+    for method, url, body in (
+        ("POST", f"{hub_url}/api/v1/users", account),
+        ("PUT", f"{hub_url}/api/v1/users/{username}/role", {"role": "regulator", "region_code": "130000"}),
+    ):
+        status, answer = post_json(url, body, headers=admin, method=method)
+        if status not in (200, 201):
+            raise DemoError(f"could not make the demo's regulator account ({status}): {answer}")
+    status, answer = post_json(f"{hub_url}/api/v1/sessions", {"username": username, "password": password})
+    if status != 201:
+        raise DemoError(f"could not log in as the demo's regulator ({status}): {answer}")
+    headers = {"Authorization": f"Bearer {answer['token']}"}
+    return {"username": username, "password": password, "headers": headers}
+
+
+def get_json(url: str, headers: dict[str, str] | None = None) -> dict | None:
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as resp:
             return json.loads(resp.read())
     except urllib.error.HTTPError:
         return None
 
 
-def post_json(url: str, body: dict, timeout: float = 10) -> tuple[int, dict]:
+def post_json(
+    url: str, body: dict, timeout: float = 10, headers: dict[str, str] | None = None, method: str = "POST"
+) -> tuple[int, dict]:
     req = urllib.request.Request(
-        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+        url,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -329,6 +356,7 @@ def main(argv: list[str]) -> int:
         demo.start()
         print(f"hub:         {demo.hub_url}/", flush=True)
         print(f"touchscreen: {demo.edge_url}/", flush=True)
+        print(f"log in:      {demo.hub_url}/login  {VIEWER} / {demo.viewer['password']}", flush=True)
         print(f"output:      {out}", flush=True)
         if not args.headless:
             print("Press Ctrl-C to stop.", flush=True)

@@ -6,14 +6,16 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from hub.deps import SessionDep
+from hub.gate import AccessDep
 from hub.models import Device, Enterprise
+from hub.registry import enterprise_by_id
 from hub.schemas import DeviceState, Problem
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
 
 
 @router.get("/devices/{device_id}", responses={404: {"model": Problem}})
-def device_state(device_id: str, session: SessionDep) -> DeviceState:
+def device_state(device_id: str, session: SessionDep, access: AccessDep) -> DeviceState:
     row = session.execute(
         select(Device, Enterprise.uscc)
         .join(Enterprise, Enterprise.id == Device.enterprise_id)
@@ -22,6 +24,7 @@ def device_state(device_id: str, session: SessionDep) -> DeviceState:
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no device {device_id!r}")
     device, uscc = row
+    access.require(enterprise_by_id(session, device.enterprise_id).party, f"设备 {device_id}")
     return DeviceState(
         device_id=device.device_id,
         enterprise_uscc=uscc,

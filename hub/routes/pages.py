@@ -17,7 +17,11 @@ from jinja2 import Environment, FileSystemLoader
 
 from hub.deps import Hub, HubDep, SessionDep
 from hub.formatting import format_kg, format_time, short_hash
+from hub.gate import AccessDep
 from hub.i18n import TEXT, pick_lang
+from hub.i18n_life import LIFE_TEXT
+from hub.page_views import label_context, life_context, may_read_bag
+from hub.scoping import bag_parties
 from hub.trace import trace_package
 from protocols.catalogue import UnknownWasteCode, load_catalogue
 from protocols.label.fonts import FONT_PACKAGE, FONT_PACKAGE_PATH
@@ -68,7 +72,7 @@ def search(code: str = "", lang: str | None = None) -> RedirectResponse:
 
 @router.get("/t/{code}", response_class=HTMLResponse, name="trace_page")
 def trace_page(
-    request: Request, code: str, hub: HubDep, session: SessionDep, lang: str | None = None
+    request: Request, code: str, hub: HubDep, session: SessionDep, access: AccessDep, lang: str | None = None
 ) -> Response:
     lang = pick_lang(lang)
     path = f"/t/{quote(code, safe='')}"
@@ -77,7 +81,14 @@ def trace_page(
         return _render(
             request, hub, "not_found.html", lang, {"code": code}, switch_path=path, status_code=404
         )
+    # Anyone who scans the label sees what the label shows; the history is for readers (hub/policies.py).
+    life = {"l": LIFE_TEXT[lang]}
+    if not may_read_bag(access, bag_parties(session, code)):
+        label = {"label": label_context(trace), "logged_in": access.principal is not None, "next_path": path}
+        return _render(request, hub, "label.html", lang, {**life, **label}, switch_path=path)
+    life["life"] = life_context(session, code, hub.clock())
     context = {
+        **life,
         "trace": trace,
         "waste_name": _waste_name(trace["waste_code"]),
         "events": [_event_view(e, lang) for e in trace["events"]],

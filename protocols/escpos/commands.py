@@ -11,13 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from protocols.escpos.events import (
+    QR_LEVELS,
+    CharacterSize,
+    ChineseMode,
     Cut,
+    EscposError,
     Event,
     Feed,
     Initialize,
+    Justify,
+    QrErrorCorrection,
+    QrModuleSize,
     QrPrint,
     QrStore,
     RasterImage,
+    Reverse,
     StatusRequest,
     Unknown,
 )
@@ -145,17 +153,50 @@ def _raster(cmd: bytes) -> Event:
 
 
 _QR = 0x31  # cn 49: QR Code in GS ( k
-_QR_STORE, _QR_PRINT = 0x50, 0x51
+_QR_MODULE, _QR_LEVEL, _QR_STORE, _QR_PRINT = 0x43, 0x45, 0x50, 0x51
 
 
 def _gs_paren(cmd: bytes) -> Event:
     # GS ( k pL pH cn fn [m d…]; cn/fn absent when pL+256·pH is too small to hold them.
     if cmd[2] == ord("k") and len(cmd) >= 7 and cmd[5] == _QR:
-        if cmd[6] == _QR_STORE and len(cmd) >= 8:
+        fn = cmd[6]
+        if fn == _QR_STORE and len(cmd) >= 8:
             return QrStore(cmd[8:])
-        if cmd[6] == _QR_PRINT:
+        if fn == _QR_PRINT:
             return QrPrint()
+        try:
+            if fn == _QR_MODULE and len(cmd) == 8:
+                return QrModuleSize(cmd[7])
+            if fn == _QR_LEVEL and len(cmd) == 8 and 0x30 <= cmd[7] <= 0x33:
+                return QrErrorCorrection(QR_LEVELS[cmd[7] - 0x30])
+        except EscposError:
+            return Unknown(cmd)  # out-of-range module size: the printer ignores the command
     return Unknown(cmd)
+
+
+def _character_size(cmd: bytes) -> Event:
+    n = cmd[2]
+    try:
+        return CharacterSize(width=(n >> 4) + 1, height=(n & 0x0F) + 1)
+    except EscposError:
+        return Unknown(cmd)
+
+
+def _justify(cmd: bytes) -> Event:
+    align = cmd[2] - 48 if cmd[2] >= 48 else cmd[2]
+    return Justify(align) if align in (0, 1, 2) else Unknown(cmd)
+
+
+def _reverse(cmd: bytes) -> Event:
+    return Reverse(bool(cmd[2] & 1))
+
+
+def _chinese_on(cmd: bytes) -> Event:
+    return ChineseMode(True)
+
+
+def _chinese_off(cmd: bytes) -> Event:
+    return ChineseMode(False)
 
 
 def _status_request(cmd: bytes) -> Event:
@@ -190,7 +231,8 @@ COMMANDS: dict[bytes, tuple[LengthRule, int, Builder]] = {
     _esc("2"): (fixed(0), 2, _unknown),
     _esc("<"): (fixed(0), 2, _unknown),
     _esc("\x0c"): (fixed(0), 2, _unknown),
-    **{_esc(c): (fixed(1), 3, _unknown) for c in " !%-3=?EGJMRTUVaertu{"},
+    **{_esc(c): (fixed(1), 3, _unknown) for c in " !%-3=?EGJMRTUVertu{"},
+    _esc("a"): (fixed(1), 3, _justify),
     _esc("S"): (fixed(0), 2, _unknown),
     _esc("L"): (fixed(0), 2, _unknown),
     _esc("c"): (fixed(2), 4, _unknown),
@@ -208,12 +250,14 @@ COMMANDS: dict[bytes, tuple[LengthRule, int, Builder]] = {
     _gs("8"): (length_prefixed_32, 7, _unknown),
     _gs("*"): (defined_image, 4, _unknown),
     _gs("k"): (barcode, 4, _unknown),
-    **{_gs(c): (fixed(1), 3, _unknown) for c in "!/BHIafhrwbE"},
+    **{_gs(c): (fixed(1), 3, _unknown) for c in "/HIafhrwbE"},
+    _gs("!"): (fixed(1), 3, _character_size),
+    _gs("B"): (fixed(1), 3, _reverse),
     _gs(":"): (fixed(0), 2, _unknown),
     **{_gs(c): (fixed(2), 4, _unknown) for c in "$LPW\\"},
     # FS: Chinese character modes
-    _fs("&"): (fixed(0), 2, _unknown),
-    _fs("."): (fixed(0), 2, _unknown),
+    _fs("&"): (fixed(0), 2, _chinese_on),
+    _fs("."): (fixed(0), 2, _chinese_off),
     **{_fs(c): (fixed(1), 3, _unknown) for c in "!-WC"},
     _fs("S"): (fixed(2), 4, _unknown),
     _fs("p"): (fixed(2), 4, _unknown),

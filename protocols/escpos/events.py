@@ -90,6 +90,69 @@ class QrPrint:
 
 
 @dataclass(frozen=True, slots=True)
+class QrModuleSize:
+    """`GS ( k` cn=49 fn=67: the width of one QR module in dots (1-16)."""
+
+    dots: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dots, int) or not 1 <= self.dots <= 16:
+            raise EscposError(f"QR module size must be 1-16 dots, got {self.dots!r}")
+
+
+QR_LEVELS = "LMQH"
+
+
+@dataclass(frozen=True, slots=True)
+class QrErrorCorrection:
+    """`GS ( k` cn=49 fn=69: error correction level L (7 %), M (15 %), Q (25 %) or H (30 %)."""
+
+    level: str
+
+    def __post_init__(self) -> None:
+        if self.level not in tuple(QR_LEVELS):
+            raise EscposError(f"QR error correction must be one of L, M, Q, H, got {self.level!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterSize:
+    """`GS ! n`: character width and height multipliers, 1-8 each."""
+
+    width: int = 1
+    height: int = 1
+
+    def __post_init__(self) -> None:
+        for name, value in (("width", self.width), ("height", self.height)):
+            if not isinstance(value, int) or not 1 <= value <= 8:
+                raise EscposError(f"character {name} multiplier must be 1-8, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Justify:
+    """`ESC a n`: 0 left, 1 centre, 2 right, for the lines, images and QR symbols that follow."""
+
+    align: int
+
+    def __post_init__(self) -> None:
+        if self.align not in (0, 1, 2):
+            raise EscposError(f"justification must be 0, 1 or 2, got {self.align!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Reverse:
+    """`GS B n`: white-on-black printing on or off."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChineseMode:
+    """`FS &` (on) / `FS .` (off): two-byte GB2312/GB18030 characters, or single-byte code pages."""
+
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Cut:
     """`GS V` (or `ESC i` / `ESC m`): cut the paper; the page is finished."""
 
@@ -126,4 +189,20 @@ class Unknown:
     command: bytes
 
 
-Event = Initialize | Text | RasterImage | QrStore | QrPrint | Cut | StatusRequest | Feed | Unknown
+Event = (
+    Initialize
+    | Text
+    | RasterImage
+    | QrStore
+    | QrPrint
+    | QrModuleSize
+    | QrErrorCorrection
+    | CharacterSize
+    | Justify
+    | Reverse
+    | ChineseMode
+    | Cut
+    | StatusRequest
+    | Feed
+    | Unknown
+)

@@ -29,16 +29,25 @@ class StatusByteError(EscposError):
 
 @dataclass(frozen=True, slots=True)
 class PrinterStatus:
+    """What any label printer reports, ESC/POS or TSPL (protocols/tspl/status.py maps its byte here).
+
+    `paused`, `jammed` and `ribbon_end` come from label printers; an ESC/POS printer never sets them.
+    """
+
     online: bool = True
     cover_open: bool = False
     paper_end: bool = False
     paper_near_end: bool = False
     error: bool = False
+    paused: bool = False
+    jammed: bool = False
+    ribbon_end: bool = False
 
     @property
     def ready(self) -> bool:
         """Whether a label sent now would be printed (near end still prints)."""
-        return self.online and not (self.cover_open or self.paper_end or self.error)
+        faults = (self.cover_open, self.paper_end, self.error, self.paused, self.jammed, self.ribbon_end)
+        return self.online and not any(faults)
 
     def merged(self, other: PrinterStatus) -> PrinterStatus:
         """Both answers together: offline if either says so, a fault if either reports it."""
@@ -48,6 +57,9 @@ class PrinterStatus:
             paper_end=self.paper_end or other.paper_end,
             paper_near_end=self.paper_near_end or other.paper_near_end,
             error=self.error or other.error,
+            paused=self.paused or other.paused,
+            jammed=self.jammed or other.jammed,
+            ribbon_end=self.ribbon_end or other.ribbon_end,
         )
 
 
@@ -79,15 +91,17 @@ def combine_status(answers: Mapping[int, int]) -> PrinterStatus:
 def status_byte(n: int, status: PrinterStatus) -> int:
     """The byte a printer in `status` answers to `DLE EOT n` (the simulator's side of parse_status)."""
     byte = STATUS_BASE
+    # ESC/POS has no bits for a jam or a pause: a jam is an error, a paused printer is offline.
+    error = status.error or status.jammed or status.ribbon_end
     if n == 1:
         # A printer goes offline while its cover is open or it is out of paper.
-        if not status.online or status.cover_open or status.paper_end:
+        if not status.online or status.cover_open or status.paper_end or status.paused or error:
             byte |= 0x08
     elif n == 2:
         byte |= (0x04 if status.cover_open else 0) | (0x20 if status.paper_end else 0)
-        byte |= 0x40 if status.error else 0
+        byte |= 0x40 if error else 0
     elif n == 3:
-        byte |= 0x20 if status.error else 0
+        byte |= 0x20 if error else 0
     elif n == 4:
         byte |= (0x0C if status.paper_near_end or status.paper_end else 0) | (0x60 if status.paper_end else 0)
     else:

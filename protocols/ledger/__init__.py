@@ -9,6 +9,7 @@ from protocols.ledger.envelope import (
     open_receipt,
     peek_device,
     seal_batch,
+    seal_canonical_batch,
     seal_receipt,
 )
 from protocols.ledger.event import Attachment, Event, EventError, canonical_bytes, event_hash
@@ -48,6 +49,7 @@ __all__ = [
     "private_key_pem",
     "public_key_b64",
     "seal_batch",
+    "seal_canonical_batch",
     "seal_receipt",
     "verify_chain",
 ]

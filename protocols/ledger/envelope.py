@@ -7,6 +7,7 @@ names the batch and the highest sequence number the hub now holds contiguously f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,36 @@ def seal_batch(
         "events": [e.to_dict() for e in events],
     }
     return _seal(key, body)
+
+
+def seal_canonical_batch(
+    key: Ed25519PrivateKey, device_id: str, batch_id: str, sent_ms: int, events: Sequence[bytes]
+) -> bytes:
+    """The same envelope as `seal_batch`, as JSON bytes, built from events already in RFC 8785 form.
+
+    The edge's ledger keeps every event's canonical bytes. Joined in order they are the batch's canonical
+    body (whose keys sort as batch_id, device_id, events, sent_ms, type), so a flush after weeks offline
+    signs what it reads without decoding and re-encoding a single event.
+    """
+    if not events:
+        raise EnvelopeError("a batch holds at least one event")
+    if len(events) > MAX_EVENTS_PER_BATCH:
+        raise EnvelopeError(f"a batch holds at most {MAX_EVENTS_PER_BATCH} events")
+    ids = canonical_bytes({"batch_id": batch_id, "device_id": device_id})
+    body = b"".join(
+        (
+            ids[:-1],
+            b',"events":[',
+            b",".join(events),
+            b'],"sent_ms":',
+            canonical_bytes(sent_ms),
+            b',"type":',
+            canonical_bytes(BATCH_TYPE),
+            b"}",
+        )
+    )
+    sig = canonical_bytes(sign(key, body))
+    return b"".join((b'{"alg":', canonical_bytes(ALGORITHM), b',"body":', body, b',"sig":', sig, b"}"))
 
 
 def peek_device(envelope: Any) -> str:

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from typing import Final
 
 from protocols.scale.events import KINDS, NEED_DATA, STATUSES, Garbled, NeedData, Reading, ScaleEvent
+from protocols.scale.units import GRAMS_PER_UNIT, shown_amount, to_grams
 
 MAX_LINE: Final = 64
 """Bytes a line may hold without a terminator before it is given up as garbage (frames are ≤ 20)."""
@@ -46,13 +47,6 @@ _H2_KIND: Final = {
 _INDICATOR_WIDTH: Final = 8
 _BALANCE_WIDTH: Final = 9
 
-# Exact gram factors; the pound is defined as exactly 0.45359237 kg.
-GRAMS_PER_UNIT: Final = {
-    "g": Decimal(1),
-    "kg": Decimal(1000),
-    "t": Decimal(1_000_000),
-    "lb": Decimal("453.59237"),
-}
 _COUNT_UNITS: Final = frozenset({b"pc", b"PC", b"pcs", b"PCS"})
 
 _TERMINATOR = re.compile(rb"[\r\n]")
@@ -61,9 +55,6 @@ _HEADER_START = re.compile(rb"(?:ST|US|QT|HD|OL|LO),")
 _VALUE = re.compile(rb"[+-] *[0-9]+(?:\.[0-9]+)?")
 # Over or under range the indicator blanks or pins the number; we only check it is not some other text.
 _OUT_OF_RANGE_VALUE = re.compile(rb"[-+ 0-9.E]+")
-
-# Values are at most nine characters and factors exact, so 40 digits never round before the final step.
-_DECIMAL = Context(prec=40, rounding=ROUND_HALF_EVEN)
 
 
 class AndStParser:
@@ -177,12 +168,6 @@ def parse_frame(line: bytes) -> Reading | Garbled:
     return Reading(grams=grams, stable=stable, kind=kind, status=status, raw=line)
 
 
-def to_grams(amount: Decimal, unit: str) -> int:
-    """Exact conversion to integer grams, rounded half-to-even only where the unit demands it."""
-    grams = _DECIMAL.multiply(amount, GRAMS_PER_UNIT[unit])
-    return int(grams.quantize(Decimal(1), context=_DECIMAL))
-
-
 _STATUS_H1: Final = {"hold": b"HD", "overload": b"OL", "underload": b"LO"}
 _KIND_H2: Final = {"gross": b"GS", "net": b"NT", "tare": b"TR"}
 
@@ -218,9 +203,7 @@ def encode_and_st(
         return header + (b"+" if status == "overload" else b"-") + b" " * 7 + unit_field + b"\r\n"
     if not isinstance(grams, int) or isinstance(grams, bool):
         raise ValueError(f"grams must be an integer, got {grams!r}")
-    amount = _DECIMAL.divide(Decimal(grams), GRAMS_PER_UNIT[unit]).quantize(
-        Decimal(1).scaleb(-decimals), context=_DECIMAL
-    )
+    amount = shown_amount(grams, unit, decimals)
     digits = f"{abs(amount):0{_INDICATOR_WIDTH - 1}.{decimals}f}"
     if len(digits) > _INDICATOR_WIDTH - 1:
         raise ValueError(

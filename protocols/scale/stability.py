@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from protocols.scale.events import Garbled, Reading
+from protocols.scale.events import Reading, ScaleEvent
 
 # A run never needs more readings than arrive in `min_span_ms`; the cap only guards a runaway feed rate.
 _MAX_RUN = 4096
@@ -19,8 +19,9 @@ class StabilityJudge:
     `tolerance_g` of each other, are of the same kind and, with `use_indicator_flag`, all carry the
     indicator's stable flag.
 
-    Anything that is not an in-range reading (garbage, overload, underload, hold) starts over, and so
-    does a gap longer than `max_gap_ms` between readings or time running backwards.
+    Anything that is not an in-range reading (garbage, a reply without weight such as "in motion",
+    overload, underload, hold) starts over, and so does a gap longer than `max_gap_ms` between readings or
+    time running backwards.
     """
 
     def __init__(
@@ -60,7 +61,7 @@ class StabilityJudge:
     def reset(self) -> None:
         self._run.clear()
 
-    def feed(self, event: Reading | Garbled, now_ms: int) -> None:
+    def feed(self, event: ScaleEvent, now_ms: int) -> None:
         if not isinstance(event, Reading) or event.status != "ok" or event.grams is None:
             self.reset()
             return

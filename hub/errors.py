@@ -1,0 +1,51 @@
+"""Refusals the hub's services raise, each with the HTTP status it answers and a message a person reads.
+
+Services raise these; `hub.lifecycle.install` turns them into `{"detail": message}` answers. Messages that an
+operator sees are Chinese first, with English after, as the rest of the hub's refusals are.
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """`reason`, when given, goes into the answer beside `detail` so a client can tell refusals apart: a 403
+    says `role` (the role may not call this at all), `scope` (not this enterprise or region), `party` (not
+    this party's turn on a manifest) or `ownership` (a bag of another enterprise)."""
+
+    status = 400
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+    def answer(self) -> dict[str, str]:
+        return {"detail": self.message, **({"reason": self.reason} if self.reason else {})}
+
+
+class Invalid(HubError):
+    """The request is well-formed JSON but says something the hub will not record."""
+
+    status = 422
+
+
+class NotFound(HubError):
+    status = 404
+
+
+class Conflict(HubError):
+    """The request clashes with what is recorded (a duplicate, a bag already loaded, a concurrent change)."""
+
+    status = 409
+
+
+class Unauthenticated(HubError):
+    status = 401
+
+
+class Forbidden(HubError):
+    status = 403
+
+
+class TooManyAttempts(HubError):
+    status = 429

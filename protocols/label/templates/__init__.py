@@ -1,0 +1,1 @@
+"""Label templates (TOML), read by protocols.label.layout through importlib.resources."""
