@@ -2,7 +2,7 @@
 the agent's memory while it flushes a million buffered events. Results go to docs/bench-edge.md.
 
     python bench/bench_flush.py                          # 100k events per transport, 1M for memory
-    python bench/bench_flush.py --events 20000 --rss-events 200000 --out /tmp/bench-edge.md   # quicker
+    python bench/bench_flush.py --events 20000 --proxy-events 20000 --rss-events 200000 --out /tmp/b.md
 
 Every part runs as its own process, as deployed: `wastetrace hub serve` on SQLite, a Mosquitto of our own
 with one `wastetrace hub mqtt` worker, and a real `wastetrace edge run` agent whose ledger was filled
@@ -10,9 +10,9 @@ while "offline". The flush rate is events acknowledged by signed receipts per se
 the agent's start to an empty backlog (measured by its /api/v1/status). Memory is the agent's peak
 resident set (VmHWM) and its resident set sampled during the flush.
 
-With --proxy the edge reaches the hub or the broker through the fault proxy (duplicates, reordering,
-delays, drops) and, for MQTT, the broker is restarted once mid-flush: the issue's "100k events buffered
-offline, then flushed through the fault proxy; the broker restarted mid-flush".
+Then the same through the fault proxy (duplicates, reordering, delays, drops), the MQTT broker restarted
+once mid-flush: the issue's "100k events buffered offline, then flushed through the fault proxy; the broker
+restarted mid-flush" (--proxy-events, 0 to skip).
 """
 
 from __future__ import annotations
@@ -121,12 +121,15 @@ def run(args: argparse.Namespace) -> str:
         for transport in args.transports.split(","):
             device = f"bench-{transport}"
             site.enrol_edge(device, transport=transport, batch_events=args.batch_events)
-            if args.proxy:
-                _proxy(site, device, transport)
-            results[transport] = flush(
-                site, device, args.events, restart_broker=args.proxy and transport == "mqtt"
-            )
+            results[transport] = flush(site, device, args.events)
             print(f"{transport}: {results[transport]}", flush=True)
+        for transport in args.transports.split(",") if args.proxy_events else ():
+            device = f"bench-{transport}-proxy"
+            site.enrol_edge(device, transport=transport, batch_events=args.batch_events)
+            _proxy(site, device, transport)
+            restart = transport == "mqtt"
+            results[f"{transport}-proxy"] = flush(site, device, args.proxy_events, restart_broker=restart)
+            print(f"{transport} through the proxy: {results[f'{transport}-proxy']}", flush=True)
         if args.rss_events:
             device = "bench-rss"
             site.enrol_edge(device, transport=args.rss_transport, batch_events=args.batch_events)
@@ -165,7 +168,7 @@ def report(args: argparse.Namespace, commits: float, results: dict[str, dict]) -
     lines = [
         "# Edge benchmarks: flush after an outage, memory, ledger commits",
         "",
-        f"Produced by `python bench/bench_flush.py {' '.join(sys.argv[1:])}` on {date}, {cpu}, "
+        f"Produced by `{' '.join(['python bench/bench_flush.py', *sys.argv[1:]])}` on {date}, {cpu}, "
         f"Python {platform.python_version()}. The hub, the broker, the hub's MQTT worker and the edge agent "
         "each ran as a process of their own on this one machine (shared with other work, so take the figures "
         "as orders of magnitude and the side-by-side ratios as the result).",
@@ -173,14 +176,8 @@ def report(args: argparse.Namespace, commits: float, results: dict[str, dict]) -
         "## Flush after an outage",
         "",
         f"{args.events:,} events committed to the ledger while offline, then the agent started; time from "
-        "its start to an empty backlog (every event acknowledged by a signed receipt). "
-        + (
-            "Through the fault proxy (5% duplicated, 5% reordered, MQTT 1% dropped), the broker restarted "
-            "once mid-flush. "
-            if args.proxy
-            else ""
-        )  # fmt: skip
-        + f"Batches of {args.batch_events} events.",
+        f"its start to an empty backlog (every event acknowledged by a signed receipt). Batches of "
+        f"{args.batch_events} events (the default).",
         "",
         "| transport | events | seconds | events/s | agent peak RSS (MB) |",
         "|---|---:|---:|---:|---:|",
@@ -189,15 +186,41 @@ def report(args: argparse.Namespace, commits: float, results: dict[str, dict]) -
         r = results[name]
         row = f"| {name.upper()} | {r['events']:,} | {r['elapsed_s']:.1f} | {r['rate']:,.0f} "
         lines.append(row + f"| {r['peak_rss_mb']:.0f} |")
-    if len(results) >= 2 and "http" in results and "mqtt" in results:
+    if "http" in results and "mqtt" in results:
         ratio = results["mqtt"]["rate"] / results["http"]["rate"]
-        lines += ["", f"MQTT / HTTP flush rate: {ratio:.2f}."]
+        slowest = min(results["http"]["rate"], results["mqtt"]["rate"])
+        lines += [
+            "",
+            f"MQTT / HTTP flush rate: {ratio:.2f}. The goal, at least 5,000 events/s to a local hub, is "
+            + ("met over both transports" if slowest >= 5000 else "NOT met")
+            + ". The time includes the agent's own start (about 1.5 s of imports on this machine).",
+        ]
+    proxied = [name for name in args.transports.split(",") if f"{name}-proxy" in results]
+    if proxied:
+        lines += [
+            "",
+            "## The same through the fault proxy, the broker restarted mid-flush",
+            "",
+            f"{args.proxy_events:,} events buffered offline, flushed through `wastetrace sim fault-proxy` "
+            "(5% of messages duplicated, 5% reordered, 1 ms delay; MQTT: 1% of PUBLISH packets dropped). The "
+            "MQTT broker was killed and started again once half the backlog was acknowledged. Every event "
+            "reached the hub exactly once (checked after each run: as many distinct seqs as events).",
+            "",
+            "| transport | events | seconds | events/s | broker restarted |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for name in proxied:
+            r = results[f"{name}-proxy"]
+            lines.append(
+                f"| {name.upper()} | {r['events']:,} | {r['elapsed_s']:.1f} | {r['rate']:,.0f} "
+                f"| {'yes' if r['broker_restarted'] else 'no'} |"
+            )
     base = results["idle"]
     if "rss" in results:
         r = results["rss"]
         lines += [
             "",
-            "## Memory while flushing a million buffered events",
+            f"## Memory while flushing {r['events']:,} buffered events",
             "",
             f"{r['events']:,} events buffered, flushed over {args.rss_transport.upper()} by the full agent "
             "(touchscreen server, scale reader, label renderer, heartbeat and all) in "
@@ -211,7 +234,14 @@ def report(args: argparse.Namespace, commits: float, results: dict[str, dict]) -
             f"The flush itself adds {r['peak_rss_mb'] - base['rss_mb']:.0f} MB, whatever the backlog: the "
             "uplink reads one batch at a time after the acknowledged cursor and keeps nothing else. The rest "
             "is the agent at rest: its libraries (aiohttp alone is about 23 MB once imported), and the 17 MB "
-            "CJK font the label renderer holds in memory.",
+            "CJK font the label renderer holds in memory. The goal, at most 80 MB while flushing, is "
+            + (
+                "met."
+                if r["peak_rss_mb"] <= 80
+                else f"missed by {r['peak_rss_mb'] - 80:.0f} MB: the agent already idles at "
+                f"{base['rss_mb']:.0f} MB, so the way down is the idle agent (mapping the font instead of "
+                "reading it, importing the camera and label stacks only when configured), not the flush."
+            ),
         ]
     lines += [
         "",
@@ -248,10 +278,19 @@ def main() -> int:
     parser.add_argument("--rss-transport", default="http", choices=["http", "mqtt"])
     parser.add_argument("--batch-events", type=int, default=1000, help="the agent's default")
     parser.add_argument("--commits", type=int, default=2000)
-    parser.add_argument("--proxy", action="store_true", help="through the fault proxy; restart the broker")
+    parser.add_argument(
+        "--proxy-events",
+        type=int,
+        default=100_000,
+        help="events flushed through the fault proxy, the broker restarted mid-flush (0 to skip)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "bench-edge.md")
     args = parser.parse_args()
     text = run(args)
+    kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    torture = "## kill -9 torture"  # written by bench/torture.py --report; kept across runs of this bench
+    if torture in kept:
+        text = text.rstrip("\n") + "\n\n" + torture + kept.split(torture, 1)[1]
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

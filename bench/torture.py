@@ -9,8 +9,8 @@ chain verifies.
 Everything runs as real processes (bench/edge_site.py): the hub on SQLite, the scale and printer
 simulators, the edge agent. A weigher thread keeps putting bags on the scale and asking the touchscreen
 API to weigh them; the killer SIGKILLs the agent after a random 0.3–2.5 s and starts it again, and every
-few seconds another thread SIGKILLs the hub's ingest process (and restarts it). Then the agent is left to drain its backlog
-and the checks run:
+few seconds another thread SIGKILLs the hub's ingest process (and restarts it). Then the agent is left to
+drain its backlog and the checks run:
 
 1. the edge's ledger verifies, event by event (hashes and links);
 2. the hub holds the device's seqs 1..head, each once, with the edge's very hashes, and its chain verifies;
@@ -130,9 +130,13 @@ def torture(args: argparse.Namespace, work: Path) -> dict:
             time.sleep(0.5)
         site.kill(f"edge-{DEVICE}", signal.SIGTERM)
         result = check(site)
+        log = (work / "logs" / f"edge-{DEVICE}.log").read_text(encoding="utf-8", errors="replace")
         result.update(
             kills=args.kills,
             hub_kills=hub_kills,
+            # Uploads that were in flight when the hub died (the edge saw the connection drop mid-request),
+            # or whose receipt never came (MQTT: the worker died holding the batch).
+            uploads_cut_by_hub_kills=log.count("Server disconnected") + log.count("no receipt from the hub"),
             weighings_tried=weigher.attempts,
             weighings_answered=weigher.answered,
             transport=args.transport,
@@ -228,6 +232,9 @@ def main() -> int:
     parser.add_argument("--drain-s", type=float, default=300)
     parser.add_argument("--work", type=Path, help="keep everything here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the result here")
+    parser.add_argument(
+        "--report", type=Path, help="add the result to this Markdown file (docs/bench-edge.md)"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="wt-torture-"))
     result = torture(args, work)
@@ -236,7 +243,42 @@ def main() -> int:
     print(text)
     if args.json:
         args.json.write_text(text, encoding="utf-8")
+    if args.report:
+        report(args.report, result)
     return 0 if result["ok"] else 1
+
+
+def report(path: Path, r: dict) -> None:
+    """Put this run's line in the torture table of `path` (one line per transport, the newest kept)."""
+    import datetime
+
+    heading = "## kill -9 torture"
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    command = f"python bench/torture.py {' '.join(sys.argv[1:])}".replace(f" --report {path}", "")
+    verdict = "yes" if r["ok"] else "NO: " + "; ".join(r["problems"][:3])
+    row = (
+        f"| {r['transport'].upper()} | {r['kills']} | {r['hub_kills']} | {r['uploads_cut_by_hub_kills']} "
+        f"| {r['events']} | {r['labels_printed']} ({r['bags_labelled']} bags) | {verdict} "
+        f"| `{command}`, {date} |"
+    )
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    before, _, section = text.partition(heading)
+    if not _:
+        before = text.rstrip("\n") + "\n\n"
+        section = (
+            "\n\nThe edge agent SIGKILLed at random instants while it weighs, prints and uploads, and the "
+            "hub's ingest process SIGKILLed every few seconds; then every printed label's QR is decoded, its "
+            "bag's events compared with the hub's, and both chains verified (bench/torture.py).\n\n"
+            "| transport | edge kills | hub kills | uploads cut by a hub kill | events | labels printed "
+            "| every label's events at the hub once, chains verify | command, date |\n"
+            "|---|---:|---:|---:|---:|---:|---|---|\n"
+        )
+    own, sep, after = section.partition("\n## ")
+    lines = [line for line in own.split("\n") if not line.startswith(f"| {r['transport'].upper()} | ")]
+    at = max(i for i, line in enumerate(lines) if line.startswith("|---|"))
+    lines.insert(at + 1, row)
+    own = "\n".join(lines).rstrip("\n") + "\n"
+    path.write_text(before + heading + own + (("\n## " + after) if sep else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -136,19 +137,27 @@ async def running(edge: Edge) -> AsyncIterator[Edge]:
 
 
 async def run_edge(config: EdgeConfig) -> bool:
-    """Run until stopped; return True when a new remote configuration wants a restart to take effect."""
+    """Run until stopped (SIGTERM, SIGINT); return True when a new remote configuration wants a restart."""
     _, hub_key = load_keys(config)
     agent = remote_config_agent(config, hub_key, load_catalogue())
     config = agent.boot(config)
-    restart = asyncio.Event()
+    restart, stop = asyncio.Event(), asyncio.Event()
     agent.on_candidate = restart.set
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     async with running(build_edge(config, remote_config=agent)):
         print(f"edge {config.device_id}: touchscreen http://{config.ui_host}:{config.ui_port}/", flush=True)
         sdnotify.notify("READY=1")
         confirm = asyncio.create_task(confirm_when_settled(agent))
+        waits = [asyncio.create_task(restart.wait()), asyncio.create_task(stop.wait())]
         try:
-            await restart.wait()
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            confirm.cancel()
-    sdnotify.notify("STOPPING=1")
-    return True
+            for task in (confirm, *waits):
+                task.cancel()
+        sdnotify.notify("STOPPING=1")
+        if stop.is_set():
+            # Stopped on purpose before a new configuration proved itself: not a failure to come up.
+            await asyncio.to_thread(agent.interrupted)
+    return restart.is_set() and not stop.is_set()

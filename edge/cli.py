@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 
-from edge import print_test, scale_read
+from edge import ledger_check, print_test, scale_read
 from edge.cameras import cli as snapshot_cli
 from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
@@ -23,6 +24,7 @@ def main(argv: list[str]) -> int:
     snapshot_cli.add_parser(sub)
     print_test.add_parser(sub)
     scale_read.add_parser(sub)
+    ledger_check.add_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command == "snapshot":
@@ -31,6 +33,8 @@ def main(argv: list[str]) -> int:
     if args.command == "scale-read":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return scale_read.run(args)
+    if args.command == "check":
+        return ledger_check.run(args)
     if args.command == "print-test":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return print_test.run(args)
@@ -38,11 +42,22 @@ def main(argv: list[str]) -> int:
     if args.command == "run":
         from edge.app import run_edge
 
+        restart = False
         try:
             config = load_config(args.config)
             with contextlib.suppress(KeyboardInterrupt):
-                asyncio.run(run_edge(config))
+                restart = asyncio.run(run_edge(config))
         except (ConfigError, LedgerError) as exc:
             print(f"wastetrace edge: {exc}", file=sys.stderr)
             return 2
+        if restart:
+            return _restart()
     return 0
+
+
+def _restart() -> int:
+    """Start again to take a new remote configuration: systemd does it (exit 75), or we replace ourselves."""
+    if os.environ.get("INVOCATION_ID"):  # run by systemd, which restarts the unit
+        return 75
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
+    return 75  # not reached

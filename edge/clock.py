@@ -72,11 +72,14 @@ class Clock:
         mono = self._mono_ns() // 1_000_000
         wall = self._wall_ns() // 1_000_000
         self._watch(wall, mono)
-        self._ledger_ms = wall if self._ledger_ms is None else max(self._ledger_ms, wall)
         return Stamp(time_ms=wall, boot_id=self.boot_id, mono_ms=mono, clock_synced=self._synced())
 
+    def synced(self) -> bool:
+        return self._synced()
+
     def saw_ledger_time(self, time_ms: int | None) -> None:
-        """The newest event's time, read at start: a wall clock well behind it was set back (or never set)."""
+        """An event's time (the newest at start, then each one written): a wall clock well behind the
+        newest was set back, or never set since boot."""
         if time_ms is not None:
             self._ledger_ms = time_ms if self._ledger_ms is None else max(self._ledger_ms, time_ms)
 
@@ -94,7 +97,16 @@ class Clock:
         behind = self._ledger_ms - now if self._ledger_ms is not None else None
         behind = behind if behind is not None and behind > self.JUMP_MS else None
         zh = en = None
-        if behind is not None:
+        if behind is not None and synced:
+            zh = (
+                f"台账中有记录的时间比现在晚 {_span_zh(behind)}（时钟曾走快，现已校准）。"
+                "记录照常保存、不会丢失，平台按顺序号排列。"
+            )
+            en = (
+                f"the ledger holds events stamped {_span_en(behind)} ahead of the clock (it ran fast and has "
+                "been corrected); the hub orders them by the chain"
+            )
+        elif behind is not None:
             zh = (
                 f"系统时间比台账中最新记录早 {_span_zh(behind)}，可能被调回或开机后未校时。称重照常记录"
                 "（按顺序号排列，不会丢失），但标签日期可能不对；请联网校时或联系管理员。"

@@ -73,7 +73,7 @@ class HeartbeatReporter:
         self.last_error: str | None = None
 
     def collect(self) -> Heartbeat:
-        stamp = self.clock.stamp()
+        stamp = self.clock.stamp()  # read only: a heartbeat is not an event
         clock = self.clock.health()
         backlog = self.ledger.backlog_detail(DESTINATION)
         age = None

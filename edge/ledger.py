@@ -298,9 +298,7 @@ class Ledger:
         if row is None:
             return Backlog(max(0, head - acked), acked, head, None, None, None)
         oldest = json.loads(row[0])
-        return Backlog(
-            head - acked, acked, head, oldest["time_ms"], oldest["boot_id"], oldest["mono_ms"]
-        )
+        return Backlog(head - acked, acked, head, oldest["time_ms"], oldest["boot_id"], oldest["mono_ms"])
 
     def batch_after(self, seq: int, max_events: int, max_bytes: int) -> OutboxBatch | None:
         """The events after `seq`, up to `max_events` and `max_bytes` (always at least one event)."""
@@ -465,6 +463,7 @@ class Ledger:
     ) -> Event:
         last_seq, last_hash = self._head()
         stamp = self.clock.stamp()
+        self.clock.saw_ledger_time(stamp.time_ms)
         event = Event(
             event_id=str(uuid.uuid4()),
             device_id=self.device_id,

@@ -94,9 +94,7 @@ class MqttTransport:
         if self._client is not None:
             return
         self._loop = asyncio.get_running_loop()
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
-        )
+        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5)
         client.max_queued_messages_set(_MAX_QUEUED)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         if self.tls or self.config.ca_file:
@@ -261,4 +259,3 @@ def _correlation(message: mqtt.MQTTMessage) -> str | None:
         except UnicodeDecodeError:
             return None
     return None
-

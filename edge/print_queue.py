@@ -74,13 +74,16 @@ class PrintQueue:
         """The printer for the heartbeat: its last known state and the labels waiting for it."""
         state = self.workflow.printer_state
         pending = self.workflow.ledger.pending_prints()
+        status = state.reason if state.ready is not None else "unknown"
         detail = state.message_zh
         if pending:
-            detail = f"{len(pending)} 张标签待打印；{detail}"
+            detail = f"{len(pending)} 张标签待打印；{pending[0].message_zh or detail}"
+            if state.ready:
+                status = "labels-waiting"
         return {
-            "status": state.reason if state.ready is not None else "unknown",
+            "status": status,
             "ok": bool(state.ready) and not pending,
             "last_ok_ms": state.last_ok_ms,
-            "detail": detail,
+            "detail": detail[:200],
             "pending_labels": len(pending),
         }

@@ -224,8 +224,10 @@ class _ThreadedLink:
         return out
 
     async def close(self) -> None:
-        with contextlib.suppress(OSError, serial.SerialException):
-            await asyncio.to_thread(self._close_blocking)
+        # A driver stuck in a drain (a serial printer holding CTS low) must not hold the printer forever:
+        # give closing two seconds, then leave the worker thread behind.
+        with contextlib.suppress(OSError, serial.SerialException, TimeoutError):
+            await asyncio.wait_for(asyncio.to_thread(self._close_blocking), 2)
 
 
 class SerialLink(_ThreadedLink):

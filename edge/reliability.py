@@ -82,7 +82,7 @@ def make_upkeep(
         config.min_free_bytes,
         config.storage.purge,
         wall_ms=ledger.clock.now_ms,
-        clock_synced=lambda: ledger.clock.stamp().clock_synced,
+        clock_synced=ledger.clock.synced,
     )
     probes: dict[str, Probe] = {"printer": printer_probe(ledger)}
     heartbeat = HeartbeatReporter(

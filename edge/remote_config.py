@@ -149,6 +149,13 @@ class RemoteConfigAgent:
         self._save_state(state)
         log.info("remote configuration version %s confirmed", envelope.get("body", {}).get("version"))
 
+    def interrupted(self) -> None:
+        """The agent was stopped on purpose before confirming: its next start tries the candidate afresh."""
+        state = self._state()
+        if state.get("candidate_boots", 0) >= 1 and (self.dir / "candidate.json").exists():
+            state["candidate_boots"] = 0
+            self._save_state(state)
+
     def _trim_previous(self) -> None:
         files = sorted((self.dir / "previous").glob("*.json"), key=lambda p: p.stat().st_mtime_ns)
         for old in files[:-KEEP_PREVIOUS]:

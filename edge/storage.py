@@ -142,9 +142,7 @@ class Storage:
         short = self.floor_bytes * HEADROOM - self.state().free_bytes
         if short <= 0:
             return PurgeReport(0, 0)
-        candidates = sorted(
-            entry for rule in self.rules for entry in _files(self.data_dir / rule.folder)
-        )
+        candidates = sorted(entry for rule in self.rules for entry in _files(self.data_dir / rule.folder))
         files = size = 0
         for _, nbytes, path in candidates:
             if size >= short:

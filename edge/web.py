@@ -30,7 +30,7 @@ from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
 from edge.scales import UnknownScale
-from edge.uplink import DESTINATION, HttpUplink
+from edge.uplink import DESTINATION, Uplink
 from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
 from protocols.catalogue import Catalogue
 
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 CONFIG = web.AppKey("config", EdgeConfig)
 LEDGER = web.AppKey("ledger", Ledger)
 WORKFLOW = web.AppKey("workflow", WeighingWorkflow)
-UPLINK = web.AppKey("uplink", HttpUplink)
+UPLINK = web.AppKey("uplink", Uplink)
 CATALOGUE = web.AppKey("catalogue", Catalogue)
 
 routes = web.RouteTableDef()
@@ -231,6 +231,9 @@ async def status(request: web.Request) -> web.Response:
             "oldest_unsent_ms": oldest,
             "uplink_error": uplink.state.last_error,
             "uplink_last_ok_ms": uplink.state.last_ok_ms,
+            "transport": uplink.state.transport,
+            # How far the clock can be trusted, in words for the operator (edge/clock.py).
+            "clock": asdict(ledger.clock.health()),
             "pending_labels": [asdict(j) for j in ledger.pending_prints()],
             "printer": request.app[WORKFLOW].printer_state.as_dict(),
             "scale": asdict(request.app[WORKFLOW].scale.state()),
@@ -250,7 +253,7 @@ async def demo_scale(request: web.Request) -> web.Response:
 
 
 def build_app(
-    config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: HttpUplink, catalogue: Catalogue
+    config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: Uplink, catalogue: Catalogue
 ) -> web.Application:
     app = web.Application()
     app[CONFIG] = config

@@ -20,6 +20,7 @@ from edge.printer import QUEUED_ZH, LabelPrinter, PrinterError, PrinterState
 from edge.scale import ScaleError
 from edge.scales import ScaleSet, UnknownScale
 from protocols.codes import CodeError, build_code, china_date_from_ms
+from protocols.label import LabelError
 from protocols.ledger import Attachment, Event
 
 if TYPE_CHECKING:
@@ -95,6 +96,13 @@ class PrintOutcome:
     printed: bool
     message_zh: str
     message_en: str
+    # False when the label itself cannot be made (content too long for the label): waiting for the
+    # printer will not help, so the print queue goes on to the next label.
+    printer_fault: bool = True
+
+
+# The stored reason of a label that cannot be composed; the print queue passes such labels by.
+LABEL_PROBLEM = "label cannot be composed: "
 
 
 class WeighingWorkflow:
@@ -219,15 +227,31 @@ class WeighingWorkflow:
         # A copy after one that may have reached the paper (or that an operator asked for) is marked 补打.
         reprint = job.maybe_printed
         reason = job.reprint_reason or ("上次打印未确认完成" if reprint else "")
-        content = self.labels.content(
-            code,
-            commissioned.waste_code or "",
-            commissioned.grams or 0,
-            commissioned.data.get("production_date", ""),
-            reprint=reprint,
-            remark=f"补打原因：{reason}" if reprint else "",
-        )
-        label = await asyncio.to_thread(self.labels.render, content)
+        try:
+            content = self.labels.content(
+                code,
+                commissioned.waste_code or "",
+                commissioned.grams or 0,
+                commissioned.data.get("production_date", ""),
+                reprint=reprint,
+                remark=f"补打原因：{reason}" if reprint else "",
+            )
+            label = await asyncio.to_thread(self.labels.render, content)
+        except LabelError as exc:
+            zh = (
+                "标签内容放不进本机的标签：请管理员缩短该废物类型的主要成分、有害成分或注意事项，"
+                "或作废后重新称重"
+            )
+            await asyncio.to_thread(
+                self.ledger.record_print_failure,
+                code,
+                LABEL_PROBLEM + str(exc),
+                maybe_printed=False,
+                reason_zh=zh,
+            )
+            log.error("label %s cannot be composed: %s", code, exc)
+            en = f"recorded, but the label cannot be made: {exc}"
+            return PrintOutcome(False, f"已记录，但{zh}", en, printer_fault=False)
         await asyncio.to_thread(self.labels.keep, label)
         if label.fallback:
             log.warning("label %s: %s", code, label.fallback)
@@ -281,13 +305,17 @@ class WeighingWorkflow:
         return PrintOutcome(True, "已称重并打印标签", "weighed and labelled")
 
     async def retry_pending(self) -> int:
-        """Print every queued label, oldest first; return how many printed. Stops at the first failure."""
+        """Print every queued label, oldest first; return how many printed. Stops at a printer fault;
+        labels that cannot be composed are passed by (they need a person: shorter text, or void)."""
         printed = 0
         for job in await asyncio.to_thread(self.ledger.pending_prints):
+            if (job.last_error or "").startswith(LABEL_PROBLEM):
+                continue
             outcome = await self.print_label(job.code)
-            if not outcome.printed:
+            if outcome.printed:
+                printed += 1
+            elif outcome.printer_fault:
                 break
-            printed += 1
         return printed
 
     async def reprint(self, code: str, reason: str, operator: str | None = None) -> PrintOutcome:

@@ -15,6 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.device_config import offer_for
@@ -78,6 +79,17 @@ def record_heartbeat(
     except HeartbeatError as exc:
         raise HeartbeatRefused(422, str(exc)) from exc
     signed = {k: envelope[k] for k in ("body", "alg", "sig")}
+    try:
+        _keep(write, heartbeat, signed, now_ms)
+    except IntegrityError:
+        _keep(write, heartbeat, signed, now_ms)  # a first heartbeat raced another: it is a row now
+    with read() as session:
+        config = offer_for(session, hub_key, heartbeat)
+    return {"received_ms": now_ms, "config": config}
+
+
+def _keep(write: sessionmaker[Session], heartbeat: Heartbeat, signed: dict[str, Any], now_ms: int) -> None:
+    device_id = heartbeat.device_id
     with write() as session, session.begin():
         health = session.get(DeviceHealth, device_id) or DeviceHealth(device_id=device_id)
         health.received_ms = now_ms
@@ -93,9 +105,6 @@ def record_heartbeat(
         health.transport = (heartbeat.transport or "")[:16] or None
         health.body = canonical_bytes(signed).decode("utf-8")
         session.add(health)
-    with read() as session:
-        config = offer_for(session, hub_key, heartbeat)
-    return {"received_ms": now_ms, "config": config}
 
 
 def device_health(

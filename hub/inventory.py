@@ -35,10 +35,11 @@ def assign_batch_codes(
     codes: list[str | None] = []
     wanted: dict[Any, list[int]] = {}
     for i, e in enumerate(events):
-        given = e.data.get("batch_code")
-        if isinstance(given, str):
+        given = _text(e, "batch_code", 32)
+        serial = len(given) - len(prefix) - 8 if given else 0
+        if given and 3 <= serial <= 6:
             try:
-                if parse_batch_code(given, seq_length=len(given) - len(prefix) - 8).prefix == prefix:
+                if parse_batch_code(given, seq_length=serial).prefix == prefix:
                     codes.append(given)
                     continue
             except BatchCodeError:
@@ -52,9 +53,12 @@ def assign_batch_codes(
     return [c for c in codes if c is not None]
 
 
-def _text(e: Event, key: str) -> str | None:
+def _text(e: Event, key: str, limit: int | None = None) -> str | None:
+    """A text the edge put in `data`; ignored when it is not text or longer than its column."""
     value = e.data.get(key)
-    return value if isinstance(value, str) and value else None
+    if not isinstance(value, str) or not value or (limit is not None and len(value) > limit):
+        return None
+    return value
 
 
 def record_storage(session: Session, enterprise_id: int, direction: str, events: Sequence[Event]) -> None:
@@ -70,7 +74,7 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
         if e.device_id not in facility_of_device:
             facility_of_device[e.device_id] = device_facility(session, e.device_id)
         bag, stock = bags.get(e.code), stocked.get(e.code)
-        facility = _text(e, "facility") or (stock.facility_code if stock and direction == OUT else None)
+        facility = _text(e, "facility", 64) or (stock.facility_code if stock and direction == OUT else None)
         facility = facility or facility_of_device[e.device_id]
         waste_code = (
             e.waste_code or (bag.waste_code if bag else None) or (stock.waste_code if stock else None)

@@ -77,6 +77,11 @@ def life_of(
     if holding is None:
         holding = store.manifests_holding(session, [code]).get(code, [])
     manifests = _manifests(session, code, holding)
+    links = session.execute(
+        select(BagLink.from_code, BagLink.to_code)
+        .where(or_(BagLink.from_code == code, BagLink.to_code == code))
+        .order_by(BagLink.from_code, BagLink.to_code)
+    ).all()
     life = {
         "production": None
         if bag is None
@@ -107,8 +112,8 @@ def life_of(
             "time_ms": disposal.time_ms,
             "enterprise": _ent(session, disposal.enterprise_id),
         },
-        "residue": list(session.scalars(select(BagLink.to_code).where(BagLink.from_code == code))),
-        "derived_from": list(session.scalars(select(BagLink.from_code).where(BagLink.to_code == code))),
+        "residue": [to for frm, to in links if frm == code],
+        "derived_from": [frm for frm, to in links if to == code],
     }
     stage = _stage(bag is not None, storage, stock is not None, manifests, disposal is not None)
     life["stage"] = stage

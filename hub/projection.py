@@ -14,10 +14,12 @@ not fit (a receipt for a bag on no manifest), and what does not fit is recorded 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hub import inventory, receiving
@@ -25,8 +27,28 @@ from hub.sqlutil import insert_ignore
 from hub.tables_flow import Bag, BagLink
 from protocols.ledger import Event, EventKind
 
+log = logging.getLogger(__name__)
+
 
 def project_events(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+    # A savepoint: if a projection fails on the database, the events are still stored (they are the record;
+    # the projections can be rebuilt from them), and the failure is logged loudly instead of refusing the
+    # batch, which would stop the device's uploads for good.
+    if not events:
+        return
+    try:
+        with session.begin_nested():
+            _project(session, enterprise_id, events, now_ms)
+    except SQLAlchemyError:
+        log.exception(
+            "PROJECTION FAILED for %s seq %d-%d: stored, not projected (rebuild from events)",
+            events[0].device_id,
+            events[0].seq,
+            events[-1].seq,
+        )
+
+
+def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
     by_kind: dict[EventKind, list[Event]] = {}
     for e in events:
         by_kind.setdefault(e.kind, []).append(e)

@@ -29,6 +29,8 @@ from hub.tables_registry import (
     FacilityVersion,
     LicenceVersion,
     PlanVersion,
+    User,
+    UserVersion,
     VehicleVersion,
 )
 from hub.versions import append, current, fields_of, history, latest
@@ -610,6 +612,21 @@ def device_facility(session: Session, device_id: str) -> str | None:
     return v.facility_code if v else None
 
 
+def users_of(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
+    """The accounts bound to the enterprise now (never a password or its hash)."""
+    rows = session.execute(
+        current(UserVersion, "user_id")
+        .add_columns(User.username)
+        .join(User, User.id == UserVersion.user_id)
+        .where(UserVersion.enterprise_id == enterprise_id)
+        .order_by(User.username)
+    ).all()
+    return [
+        {"username": username, "display_name": v.display_name, "role": v.role, "active": v.active}
+        for v, username in rows
+    ]
+
+
 def file_of(session: Session, ent: EnterpriseInfo) -> dict[str, Any]:
     """The whole file (一企一档) as it stands."""
     return {
@@ -619,6 +636,7 @@ def file_of(session: Session, ent: EnterpriseInfo) -> dict[str, Any]:
         "plans": plans_of(session, ent.id),
         "vehicles": vehicles_of(session, ent.id),
         "devices": devices_of(session, ent.id),
+        "users": users_of(session, ent.id),
     }
 
 

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.models import EventRow
@@ -54,18 +54,23 @@ def order_by_chain(session: Session, rows: Sequence[EventRow]) -> list[Placed]:
 def _estimate(session: Session, row: EventRow) -> tuple[int, str]:
     if row.clock_synced:
         return row.time_ms, SOURCE_DEVICE
-    anchor = session.execute(
-        select(EventRow.time_ms, EventRow.mono_ms)
-        .where(
-            EventRow.device_id == row.device_id,
-            EventRow.boot_id == row.boot_id,
-            EventRow.clock_synced.is_(True),
-        )
-        .order_by(func.abs(EventRow.seq - row.seq))
-        .limit(1)
+    same_boot = (
+        EventRow.device_id == row.device_id,
+        EventRow.boot_id == row.boot_id,
+        EventRow.clock_synced.is_(True),
+    )
+    columns = (EventRow.seq, EventRow.time_ms, EventRow.mono_ms)
+    # The nearest synchronised event before and after, each found by walking the (device_id, seq) key.
+    before = session.execute(
+        select(*columns).where(*same_boot, EventRow.seq < row.seq).order_by(EventRow.seq.desc()).limit(1)
     ).first()
-    if anchor is None:
+    after = session.execute(
+        select(*columns).where(*same_boot, EventRow.seq > row.seq).order_by(EventRow.seq).limit(1)
+    ).first()
+    anchors = [a for a in (before, after) if a is not None]
+    if not anchors:
         return row.time_ms, SOURCE_UNSYNCED
+    anchor = min(anchors, key=lambda a: abs(a.seq - row.seq))
     return anchor.time_ms + (row.mono_ms - anchor.mono_ms), SOURCE_MONOTONIC
 
 

@@ -33,4 +33,5 @@ async def _hub_error(request: Request, exc: HubError) -> Response:
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
     hub = request.app.state.hub
     lang = pick_lang(request.query_params.get("lang"))
-    return life_pages.render(request, hub, "forbidden.html", lang, {"message": exc.message}, exc.status)
+    context = {"message": exc.message, "status": exc.status}
+    return life_pages.render(request, hub, "forbidden.html", lang, context, exc.status)

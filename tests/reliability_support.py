@@ -40,7 +40,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _unavailable(message: str) -> None:
+def unavailable(message: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
@@ -56,7 +56,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
 
 def system_broker() -> str:
     if not port_open(1883):
-        _unavailable("Mosquitto is not running at 127.0.0.1:1883")
+        unavailable("Mosquitto is not running at 127.0.0.1:1883")
     return "mqtt://127.0.0.1:1883"
 
 
@@ -73,7 +73,7 @@ class PrivateBroker:
 
     def __init__(self, tmp: Path, port: int | None = None, extra: str = "") -> None:
         if not Path(MOSQUITTO).exists():
-            _unavailable("the mosquitto binary is not installed")
+            unavailable("the mosquitto binary is not installed")
         self.dir = tmp
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -201,7 +201,11 @@ def fill(ledger: Ledger, n: int, prefix: str = "91110000101623741K90024908202611
     while done < n:
         chunk = min(5000, n - done)
         ledger.append_many(
-            (EventKind.COMMISSIONING, f"{prefix}{done + i:06d}", {"waste_code": "900-249-08", "grams": 1000 + i})
+            (
+                EventKind.COMMISSIONING,
+                f"{prefix}{done + i:06d}",
+                {"waste_code": "900-249-08", "grams": 1000 + i},
+            )
             for i in range(chunk)
         )
         done += chunk

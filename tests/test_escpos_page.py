@@ -152,3 +152,11 @@ def test_a_printer_without_a_cutter_still_gives_the_page_when_torn_off():
     assert builder.printing
     assert builder.finish() is not None
     assert not builder.printing
+
+
+def test_printer_lines_never_start_with_punctuation():
+    from protocols.escpos import wrap_cells
+
+    lines = wrap_cells("远离火源，防止泄漏", 8)
+    assert not any(line.startswith("，") for line in lines)
+    assert "".join(lines) == "远离火源，防止泄漏"

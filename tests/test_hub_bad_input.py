@@ -284,3 +284,33 @@ def test_an_enterprise_role_needs_an_existing_enterprise(w):
     w.ok("POST", "/api/v1/users", "sysadmin", account, status=201)
     body = {"role": "enterprise", "enterprise_uscc": "91110000101623741K"}
     refused(w, "PUT", "/api/v1/users/nobody-yet/role", "secadmin", body, 404, "91110000101623741K")
+
+
+def test_oversized_edge_fields_are_ignored_not_refused(w):
+    [code] = bags(w)
+    data = {"batch_code": "HWRK20261123" + "1" * 40, "facility": "F" * 100}
+    w.record("P1", "storing", code, START_MS + 5 * DAY_MS, grams=None, data=data)
+    w.send("P1")  # answered 200: the signed event is stored
+    records = w.ok(
+        "GET", f"/api/v1/enterprises/{ORGS['P1'].uscc}/storage-records?direction=in&limit=5000", "p1"
+    )
+    [record] = [r for r in records if r["container_code"] == code]
+    assert record["batch_code"].startswith("HWRK") and len(record["batch_code"]) == 15
+    assert record["facility_code"] == "F01"  # the facility the device stands in
+
+
+def test_a_projection_that_fails_on_the_database_does_not_refuse_the_batch(w, monkeypatch, caplog):
+    from sqlalchemy.exc import DataError
+
+    from hub import inventory
+
+    def broken(*_args, **_kwargs):
+        raise DataError("INSERT …", {}, Exception("value too long"))
+
+    [code] = bags(w)
+    monkeypatch.setattr(inventory, "record_storage", broken)
+    w.record("P1", "storing", code, START_MS + 6 * DAY_MS, grams=None)
+    w.send("P1")
+    kinds = [e["kind"] for e in w.ok("GET", f"/api/v1/packages/{code}/trace", "p1")["events"]]
+    assert kinds == ["commissioning", "storing"]
+    assert "PROJECTION FAILED" in caplog.text

@@ -35,6 +35,7 @@ def test_the_file_holds_facilities_licences_plans_vehicles_and_devices(world):
         ("F01", "贮存库", 30_000_000)
     ]
     assert p1["devices"][0]["facility_code"] == "F01"
+    assert [(u["username"], u["role"]) for u in p1["users"]] == [("p1", "enterprise")]
     t1 = w.ok("GET", f"/api/v1/enterprises/{ORGS['T1'].uscc}", "t1")
     assert sorted(v["plate"] for v in t1["vehicles"]) == ["冀F12345", "冀F67890"]
 

@@ -5,10 +5,12 @@ print is marked 补打). The edge runs against a scale on a pty, the printer sim
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
 from edge.app import build_edge, running
+from edge.config import WasteTypeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
 from edge.uplink import DESTINATION
@@ -139,3 +141,23 @@ def test_a_ledger_from_before_the_print_queue_columns_is_upgraded(tmp_path):
     assert ledger.pending_prints() == []
     columns = {row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(print_jobs)")}
     assert {"in_flight", "last_error_zh", "reprint_reason", "reprint_operator"} <= columns
+
+
+async def test_a_label_too_long_for_its_size_waits_for_a_person_without_blocking_the_queue(
+    tmp_path, hub, scale, font_bytes
+):
+    async with printer_simulator(TSPL, tmp_path / "printed", font_bytes) as printer:
+        config = edge_config(tmp_path, hub, str(scale.link), printer.port, TSPL)
+        wordy = WasteTypeConfig("900-249-08", "废矿物油", "液态", precautions="远离火源，防止泄漏；" * 40)
+        config = replace(config, waste_types=(wordy, *config.waste_types[1:]))
+        printer.set_fault("paper_out")
+        async with running(build_edge(config)) as edge:
+            edge.print_queue.busy_poll_s = 0.2
+            _, long_bag = await weigh(config, "900-249-08")
+            _, short_bag = await weigh(config, "900-041-49")
+            assert "放不进" in long_bag["message_zh"] and "缺纸" in short_bag["message_zh"]
+            printer.load_paper(None)
+            await wait_for(lambda: [j.code for j in edge.ledger.pending_prints()] == [long_bag["code"]])
+            waiting = edge.ledger.print_job(long_bag["code"])
+        assert printed_codes(printer.labels()) == [short_bag["code"]]
+        assert "缩短" in waiting.message_zh

@@ -49,3 +49,30 @@ async def test_a_clock_set_back_a_year_loses_nothing_and_the_hub_orders_by_the_c
         ledger.close()
         served.stop()
 
+
+def test_an_unsynchronised_stretch_is_placed_among_other_devices_by_its_monotonic_clock(tmp_path):
+    from tests.test_hub_support import START_MS, SimDevice, enrol
+
+    h = make_hub(tmp_path)
+    site, plant = SimDevice("edge-site"), SimDevice("edge-plant")
+    for device in (site, plant):
+        enrol(h.client, device)
+    site.record(code=CODE, time_ms=START_MS, mono_ms=1_000, clock_synced=True)
+    # The site's clock then loses a year; 10 s later by its monotonic clock it labels the bag.
+    site.record(
+        kind="encoding", code=CODE, time_ms=START_MS - YEAR_MS + 10_000, mono_ms=11_000, clock_synced=False
+    )
+    plant.record(kind="receiving", code=CODE, time_ms=START_MS + 5_000, mono_ms=50, clock_synced=True)
+    for device in (site, plant):
+        assert h.client.post("/api/v1/batches", json=device.batch()).status_code == 200
+    with h.hub.read() as session:
+        events = trace_package(session, CODE)["events"]
+    assert [(e["device_id"], e["kind"]) for e in events] == [
+        ("edge-site", "commissioning"),
+        ("edge-plant", "receiving"),
+        ("edge-site", "encoding"),
+    ]
+    assert (
+        events[2]["time_estimated_ms"] == START_MS + 10_000
+        and events[2]["time_ms"] == START_MS - YEAR_MS + 10_000
+    )

@@ -110,9 +110,12 @@ def test_outbox_batches_stop_at_the_byte_limit_and_say_they_are_full(tmp_path):
 
 def test_a_clock_set_back_a_year_is_recorded_as_it_is_and_explained(tmp_path):
     t = FakeTime()
+    synced = {"now": True}
     led = Ledger(tmp_path / "ledger.db", "edge-1", clock=fake_clock(t))
+    led.clock._synced = lambda: synced["now"]
     first = led.append(EventKind.COMMISSIONING, "CODE-1", grams=1000)
     t.wall_ns -= YEAR_MS * 1_000_000  # the wall clock steps back; the monotonic clock does not
+    synced["now"] = False  # setting the clock by hand clears the kernel's synchronised flag
     t.tick(1000)
     second = led.append(EventKind.ENCODING, "CODE-1", grams=1000)
     assert second.time_ms == first.time_ms - YEAR_MS + 1000  # kept as read, never restamped
@@ -120,6 +123,16 @@ def test_a_clock_set_back_a_year_is_recorded_as_it_is_and_explained(tmp_path):
     health = led.clock.health()
     assert health.jump_ms is not None and health.jump_ms < -YEAR_MS + 60_000
     assert "365 天" in health.message_zh and "不会丢失" in health.message_zh
+    led.close()
+
+
+def test_a_clock_corrected_back_by_ntp_says_the_ledger_holds_times_ahead(tmp_path):
+    t = FakeTime()
+    led = Ledger(tmp_path / "ledger.db", "edge-1", clock=fake_clock(t))
+    led.append(EventKind.COMMISSIONING, "CODE-1", grams=1000)
+    t.wall_ns -= 2 * 86_400_000 * 1_000_000  # NTP steps a clock that ran two days fast
+    health = led.clock.health()
+    assert health.synced and "晚 2 天" in health.message_zh and "已校准" in health.message_zh
     led.close()
 
 
@@ -134,3 +147,43 @@ def test_a_box_that_boots_with_an_old_clock_says_it_is_behind_its_ledger(tmp_pat
     assert health.behind_ledger_ms is not None and health.behind_ledger_ms >= 30 * 86_400_000
     assert "早 30 天" in health.message_zh
     again.close()
+
+
+def _edge_toml(tmp_path) -> str:
+    path = tmp_path / "edge.toml"
+    path.write_text(
+        '[device]\nid = "edge-1"\nkey_file = "k.pem"\ndata_dir = "data"\n'
+        '[enterprise]\nuscc = "91130200699229617X"\nname = "测试"\n'
+        '[hub]\nurl = "http://127.0.0.1:9"\npublic_key = "x"\n'
+        '[scale]\nport = "/dev/null"\n[printer]\nuri = "tcp://127.0.0.1:9"\n'
+        '[[waste_types]]\ncode = "900-249-08"\nname = "废矿物油"\n',
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_edge_check_reads_every_event_and_reports_the_backlog(tmp_path, capsys):
+    from edge.cli import main
+
+    config = _edge_toml(tmp_path)
+    led = Ledger(tmp_path / "data" / "ledger.db", "edge-1")
+    fill(led, 30)
+    led.set_cursor(HUB, 10)
+    led.close()
+    assert main(["check", "--config", config]) == 0
+    assert "30 events, every hash and link verified" in capsys.readouterr().out
+
+
+def test_edge_check_fails_on_a_changed_event_and_points_to_the_recovery_steps(tmp_path, capsys):
+    from edge.cli import main
+
+    config = _edge_toml(tmp_path)
+    led = Ledger(tmp_path / "data" / "ledger.db", "edge-1")
+    fill(led, 3)
+    led.close()
+    db = sqlite3.connect(tmp_path / "data" / "ledger.db")
+    db.execute("UPDATE events SET body = replace(body, '\"grams\":1000', '\"grams\":1') WHERE seq = 1")
+    db.commit()
+    db.close()
+    assert main(["check", "--config", config]) == 1
+    assert "edge-recovery" in capsys.readouterr().err

@@ -118,9 +118,7 @@ class _NoScale:
         raise AssertionError("the scale must not be asked when the disk is below its floor")
 
 
-def test_a_weighing_below_the_free_space_floor_is_refused_before_anything_is_written(
-    tmp_path, monkeypatch
-):
+def test_a_weighing_below_the_free_space_floor_is_refused_before_anything_is_written(tmp_path, monkeypatch):
     from edge.config import EdgeConfig, PrinterConfig, ScaleConfig, WasteTypeConfig
 
     config = EdgeConfig(

@@ -106,6 +106,15 @@ def test_a_configuration_the_agent_did_not_come_up_with_is_rolled_back(tmp_path)
     assert restarted.offer(doc(2, bad)).outcome == "ignored"  # never tried twice
 
 
+def test_an_agent_stopped_on_purpose_before_confirming_tries_the_configuration_again(tmp_path):
+    agent(tmp_path).offer(doc(1, NEW))
+    first = agent(tmp_path)
+    first.boot(base_config(tmp_path))
+    first.interrupted()  # SIGTERM within the first seconds: an operator's reboot, not a failure
+    config = agent(tmp_path).boot(base_config(tmp_path))
+    assert [w.code for w in config.waste_types] == ["900-249-08", "900-041-49"]
+
+
 def test_a_confirmed_configuration_is_last_known_good_and_the_one_before_is_kept(tmp_path):
     a = agent(tmp_path)
     a.offer(doc(1, NEW))
@@ -264,3 +273,36 @@ def _reporter(ledger: Ledger, h, send, box: RemoteConfigAgent, transport=None) -
         config_status=box.status,
         on_config=box.offer,
     )
+
+
+async def test_the_agent_restarts_for_a_new_configuration_and_comes_up_with_it(tmp_path):
+    from edge.app import run_edge
+    from edge.reliability import remote_config_agent
+    from protocols.catalogue import load_catalogue
+    from protocols.ledger import load_public_key
+    from simulators.printer import PrinterSimulator
+    from simulators.scale import ScaleSimulator
+    from tests.edge_support import ADMIN, HubServer, enrolled_config
+
+    hub = HubServer(tmp_path / "hub").start()
+    try:
+        async with (
+            ScaleSimulator(tmp_path / "scale.tty", control_port=None, seed=1) as scale,
+            PrinterSimulator(tmp_path / "printed", port=0, control_port=None) as printer,
+        ):
+            config = enrolled_config(tmp_path, hub, str(scale.link), printer.port)
+            import httpx
+
+            answer = httpx.put(
+                f"{hub.url}/api/v1/devices/{config.device_id}/config",
+                json={"settings": {"waste_types": [OIL, DRUMS, {"code": "900-039-49", "name": "废活性炭"}]}},
+                headers={"Authorization": f"Bearer {ADMIN}"},
+            )
+            assert answer.status_code == 201, answer.text
+            # The first heartbeat goes at start; its answer carries version 1; the agent asks to restart.
+            assert await asyncio.wait_for(run_edge(config), 30) is True
+            agent = remote_config_agent(config, load_public_key(config.hub_key), load_catalogue())
+            restarted = agent.boot(config)
+            assert [w.code for w in restarted.waste_types] == ["900-249-08", "900-041-49", "900-039-49"]
+    finally:
+        hub.stop()

@@ -13,6 +13,7 @@ import io
 from PIL import Image, ImageDraw, ImageFont
 
 WHITE, BLACK = 255, 0
+NO_LINE_START = frozenset("，。、；：？！）」』】〉》,.;:?!)%")
 _THRESHOLD = [BLACK] * 128 + [WHITE] * 128
 
 
@@ -45,6 +46,12 @@ def wrap_cells(text: str, units: int) -> list[str]:
             line, used = line + token, used + width
             continue
         if token == " ":
+            continue
+        if token in NO_LINE_START and len(line) > 1:
+            # Punctuation never starts a line: it takes the character before it along.
+            lines.append(line[:-1].rstrip())
+            line = line[-1] + token
+            used = cell_units(line)
             continue
         if width <= units:
             lines.append(line.rstrip())

@@ -23,14 +23,14 @@ from typing import Protocol
 import qrcode
 import qrcode.constants
 
-from protocols.escpos.cells import cell_units
+from protocols.escpos.cells import NO_LINE_START, cell_units
 from protocols.label.layout import Cell, LabelLayout
 from protocols.label.model import HAZARD_NAMES, LabelContent, LabelError
 
 # Latin runs (codes, phone numbers, URLs) wrap as a whole where they can; CJK wraps at any character.
 _TOKEN = re.compile(r"[\x21-\x7e]+|\s|.")
 QR_LEVEL = "M"
-_NO_LINE_START = frozenset("，。、；：？！）」』】〉》,.;:?!)%")
+_NO_LINE_START = NO_LINE_START
 
 
 class LabelDoesNotFit(LabelError):

@@ -63,7 +63,8 @@ class FrameParser:
         self._buf += data
         self._scan()
 
-    def next_event(self):  # noqa: ANN201 - Reading | Reply | Garbled | NeedData, or Command for requests
+    def next_event(self) -> ScaleEvent | Command | NeedData:
+        """The next event (a `Command` only from request parsers), or `NEED_DATA`."""
         return self._events.popleft() if self._events else NEED_DATA
 
     def _scan(self) -> None:
