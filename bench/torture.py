@@ -7,10 +7,11 @@ chain verifies.
     python bench/torture.py --kills 15 --json out.json     # what CI runs (tests/test_reliability_torture.py)
 
 Everything runs as real processes (bench/edge_site.py): the hub on SQLite, the scale and printer
-simulators, the edge agent. A weigher thread keeps putting bags on the scale and asking the touchscreen
-API to weigh them; the killer SIGKILLs the agent after a random 0.3–2.5 s and starts it again, and every
-few seconds another thread SIGKILLs the hub's ingest process (and restarts it). Then the agent is left to
-drain its backlog and the checks run:
+simulators, and the edge agent, whose ledger starts with `--backlog` events buffered "offline". A weigher
+thread keeps putting bags on the scale and asking the touchscreen API to weigh them; the killer SIGKILLs
+the agent after a random 0.3–2.5 s and starts it again. Another thread SIGKILLs the hub's ingest process
+(and restarts it): first while the agent flushes its backlog, so the hub dies inside an ingest, then every
+few seconds. Then the agent is left to drain its backlog and the checks run:
 
 1. the edge's ledger verifies, event by event (hashes and links);
 2. the hub holds the device's seqs 1..head, each once, with the edge's very hashes, and its chain verifies;
@@ -34,7 +35,7 @@ import threading
 import time
 from pathlib import Path
 
-from edge_site import Site, get_json, post_json
+from edge_site import Site, fill_ledger, get_json, post_json
 
 from protocols.ledger import Event, verify_chain
 
@@ -69,24 +70,37 @@ class Weigher(threading.Thread):
 
 
 class HubKiller(threading.Thread):
-    """SIGKILLs the process that ingests (the hub, or its MQTT worker) every few seconds, then restarts it:
-    with bags committed every second or two and uploaded at once, many kills land during an ingest."""
+    """SIGKILLs the process that ingests (the hub, or its MQTT worker), then restarts it: first while the
+    agent flushes the backlog it was started with (the hub is then busy ingesting batches of 1,000 events,
+    so the kill lands inside an ingest), then every few seconds while bags are weighed."""
 
-    def __init__(self, site: Site, name: str, every_s: float, seed: int) -> None:
+    def __init__(self, site: Site, name: str, every_s: float, seed: int, backlog: int) -> None:
         super().__init__(daemon=True)
-        self.site, self.name, self.every_s = site, name, every_s
+        self.site, self.name, self.every_s, self.backlog = site, name, every_s, backlog
         self.rng = random.Random(seed)
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.kills = 0
 
+    def _flushing(self) -> bool:
+        try:
+            backlog = get_json(f"{self.site.ui(DEVICE)}/api/v1/status")["backlog"]
+        except OSError:
+            return False
+        return 0 < backlog < self.backlog
+
     def run(self) -> None:
-        while not self.stop.wait(self.rng.uniform(0.5, 1.5) * self.every_s):
+        deadline = time.monotonic() + 60
+        while self.backlog and not self._flushing() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        delay = self.rng.uniform(0, 0.3) if self.backlog else self.rng.uniform(0.5, 1.5) * self.every_s
+        while not self.stop.wait(delay):
             with self.lock:
                 self.site.kill(self.name)
                 self.kills += 1
                 time.sleep(self.rng.uniform(0, 0.5))
                 self.site.start_hub() if self.name == "hub" else self.site.start_mqtt_worker()
+            delay = self.rng.uniform(0.5, 1.5) * self.every_s
 
 
 def torture(args: argparse.Namespace, work: Path) -> dict:
@@ -99,11 +113,12 @@ def torture(args: argparse.Namespace, work: Path) -> dict:
             site.start_broker()
             site.start_mqtt_worker()
         site.start_simulators()
-        site.enrol_edge(DEVICE, transport=args.transport, batch_events=50)
+        site.enrol_edge(DEVICE, transport=args.transport)
+        fill_ledger(site.ledger_path(DEVICE), DEVICE, args.backlog)  # weeks offline, say
         site.start_edge(DEVICE)
         weigher = Weigher(site, args.seed)
         weigher.start()
-        hub_killer = HubKiller(site, ingest, args.hub_every_s, args.seed + 1)
+        hub_killer = HubKiller(site, ingest, args.hub_every_s, args.seed + 1, args.backlog)
         if args.hub_every_s:
             hub_killer.start()
         for k in range(args.kills):
@@ -229,6 +244,9 @@ def main() -> int:
     )
     parser.add_argument("--transport", choices=["http", "mqtt"], default="http")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--backlog", type=int, default=20_000, help="events in the ledger before the first start (offline)"
+    )
     parser.add_argument("--drain-s", type=float, default=300)
     parser.add_argument("--work", type=Path, help="keep everything here (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the result here")
