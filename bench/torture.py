@@ -287,7 +287,7 @@ def report(path: Path, r: dict) -> None:
             "\n\nThe edge agent SIGKILLed at random instants while it weighs, prints and uploads, and the "
             "hub's ingest process SIGKILLed every few seconds; then every printed label's QR is decoded, its "
             "bag's events compared with the hub's, and both chains verified (bench/torture.py).\n\n"
-            "| transport | edge kills | hub kills | uploads cut by a hub kill | events | labels printed "
+            "| transport | edge kills | hub kills | uploads the edge saw cut | events | labels printed "
             "| every label's events at the hub once, chains verify | command, date |\n"
             "|---|---:|---:|---:|---:|---:|---|---|\n"
         )

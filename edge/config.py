@@ -94,6 +94,16 @@ class StorageConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class WarehouseConfig:
+    """[warehouse]: the store bags are scanned into (入库) and out of (出库); docs/edge-config.md."""
+
+    facility: str = ""  # 贮存设施编码, as registered at the hub; "": the facility the hub has for the device
+    facility_type: str = ""  # 贮存设施类型 (e.g. 贮存库)
+    container_type: str = ""  # 容器/包装类型 (e.g. 吨袋, 桶)
+    handler: str = ""  # 运送部门经办人, when one person usually brings the bags
+
+
+@dataclass(frozen=True, slots=True)
 class EdgeConfig:
     path: Path
     device_id: str
@@ -123,6 +133,7 @@ class EdgeConfig:
     storage: StorageConfig = field(default_factory=StorageConfig)
     cameras: CamerasConfig = field(default_factory=CamerasConfig)  # [[cameras]]: docs/cameras.md
     scales: tuple[ScaleConfig, ...] = ()  # every scale, `scale` (the default) first; () means just `scale`
+    warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)  # [warehouse]: 入库/出库
 
     def waste_type(self, code: str) -> WasteTypeConfig | None:
         return next((w for w in self.waste_types if w.code == code), None)
@@ -188,6 +199,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> EdgeConfig:
         mqtt=MqttConfig(**_known(raw.get("mqtt", {}), MqttConfig, path, "mqtt")),
         storage=_storage(raw.get("storage", {}), path),
         cameras=_cameras(raw, path),
+        warehouse=WarehouseConfig(**_known(raw.get("warehouse", {}), WarehouseConfig, path, "warehouse")),
     )
 
 

@@ -13,6 +13,7 @@ Endpoints (all JSON, messages in Chinese and English):
   POST /api/v1/labels/{code}/void     {"reason", "operator"?}: void the bag's label
   GET  /api/v1/status                 uplink backlog, queued labels, scale state
   POST /api/v1/demo/scale             {"grams"}: set the simulated scale (demo configs only)
+  入库/出库/复磅/处置: edge/movements_web.py
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from aiohttp import web
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
+from edge.movements import Movements
+from edge.movements_web import add_movement_routes
 from edge.scales import UnknownScale
 from edge.uplink import DESTINATION, Uplink
 from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
@@ -262,4 +265,6 @@ def build_app(
     app[UPLINK] = uplink
     app[CATALOGUE] = catalogue
     app.add_routes(routes)
+    # 入库/出库/复磅/处置 (edge/movements_web.py): the same ledger and scales, the uplink told of each event.
+    add_movement_routes(app, Movements(config, ledger, workflow.scale, on_commit=uplink.notify))
     return app
