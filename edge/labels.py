@@ -40,7 +40,7 @@ class LabelMaker:
         self.config = config
         self.catalogue = catalogue
         self.profile = profile or load_profile(DEFAULT_PROFILE)
-        self.encoder = LabelEncoder(cjk_font_path().read_bytes(), self.profile)
+        self.encoder = LabelEncoder(cjk_font_path(), self.profile)
         self.renderer = self.encoder.renderer
         self.dir = config.data_dir / "labels"
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from edge.config import ConfigError
-from edge.fonts import FontNotFound, cjk_font_bytes
+from edge.fonts import FontNotFound, cjk_font_path
 from edge.printer import PrinterError, describe
 from edge.printers import DEFAULT_PROFILE, list_profiles, load_profile, open_printer
 from protocols.label import LabelContent, LabelEncoder, LabelError
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         if args.mode:
             profile = profile.with_mode(*MODES[args.mode])
         printer = open_printer(args.printer, profile, timeout_s=args.timeout)
-        encoded = LabelEncoder(cjk_font_bytes(), profile).encode(sample_content(args.payload))
+        encoded = LabelEncoder(cjk_font_path(), profile).encode(sample_content(args.payload))
     except (ConfigError, LabelError, FontNotFound) as exc:
         print(f"wastetrace edge print-test: {exc}", file=sys.stderr)
         return 2

@@ -150,3 +150,13 @@ def test_renderer_needs_a_font():
 
 def test_layout_type_is_exported():
     assert isinstance(HJ1276_ROLL_80MM, LabelLayout)
+
+
+def test_a_font_path_renders_the_same_label_as_its_bytes():
+    # The edge passes the font's path so FreeType maps the file once instead of Pillow copying 17 MB per
+    # face; the drawing must not change with it.
+    from edge.fonts import cjk_font_path
+
+    path = cjk_font_path()
+    by_path = LabelRenderer(path).render(CONTENT)
+    assert by_path.tobytes() == LabelRenderer(path.read_bytes()).render(CONTENT).tobytes()

@@ -8,9 +8,9 @@ themselves come from whatever CJK font the simulator has (Noto Sans SC), scaled 
 
 from __future__ import annotations
 
-import io
-
 from PIL import Image, ImageDraw, ImageFont
+
+from protocols.fontsource import FontSource, truetype
 
 WHITE, BLACK = 255, 0
 NO_LINE_START = frozenset("，。、；：？！）」』】〉》,.;:?!)%")
@@ -86,7 +86,7 @@ def _tokens(text: str) -> list[str]:
 class CellFont:
     """Draws text into cells `cell_px` high, `cell_px` wide per full cell, multiplied by (width, height)."""
 
-    def __init__(self, font_bytes: bytes | None, cell_px: int = 24) -> None:
+    def __init__(self, font_bytes: FontSource | None, cell_px: int = 24) -> None:
         self.cell_px = cell_px
         self._font_bytes = font_bytes
         self._fonts: dict[int, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
@@ -96,7 +96,7 @@ class CellFont:
             if self._font_bytes is None:
                 self._fonts[size] = ImageFont.load_default(size)
             else:
-                font = ImageFont.truetype(io.BytesIO(self._font_bytes), size)
+                font = truetype(self._font_bytes, size)
                 try:
                     font.set_variation_by_axes([600])  # bitmap printer fonts are not hairline-thin
                 except OSError:

@@ -28,6 +28,7 @@ from protocols.escpos.events import (
     Reverse,
     Text,
 )
+from protocols.fontsource import FontSource
 
 # ESC/POS rasters use 1 = black; Pillow's mode "1" uses 1 = white.
 _INVERT = bytes(255 - b for b in range(256))
@@ -62,7 +63,7 @@ class PageBuilder:
 
     def __init__(
         self,
-        font_bytes: bytes | None = None,
+        font_bytes: FontSource | None = None,
         *,
         width_px: int = 576,
         text_px: int = DEFAULT_TEXT_PX,

@@ -17,6 +17,7 @@ from PIL import Image
 
 from protocols.escpos import NEED_DATA as ESCPOS_NEED_DATA
 from protocols.escpos import EscposDecoder, PageBuilder, UnprintableText
+from protocols.fontsource import FontSource
 from protocols.label.escpos import label_to_escpos, label_to_escpos_native
 from protocols.label.model import LabelContent, LabelError
 from protocols.label.profile import PrinterProfile
@@ -35,7 +36,7 @@ class EncodedLabel:
 
 
 def printed_pages(
-    language: str, data: bytes, font_bytes: bytes | None, *, width_px: int = 576, dpi: int = 203
+    language: str, data: bytes, font_bytes: FontSource | None, *, width_px: int = 576, dpi: int = 203
 ) -> list[Image.Image]:
     """What a printer of `language` prints from `data`: one image per cut (ESC/POS) or label (TSPL)."""
     pages: list[Image.Image] = []
@@ -60,7 +61,7 @@ def printed_pages(
 
 
 class LabelEncoder:
-    def __init__(self, font_bytes: bytes, profile: PrinterProfile) -> None:
+    def __init__(self, font_bytes: FontSource, profile: PrinterProfile) -> None:
         self.profile = profile
         self.font_bytes = font_bytes
         self.renderer = LabelRenderer(font_bytes, profile.layout)

@@ -7,12 +7,11 @@ millimetres, rounded up to whole dots so a minimum in the layout stays a minimum
 
 from __future__ import annotations
 
-import io
-
 import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont
 
+from protocols.fontsource import FontSource, truetype
 from protocols.label.compose import (
     BadgeOp,
     Drawing,
@@ -56,9 +55,9 @@ class FontMetrics:
 
 
 class LabelRenderer:
-    def __init__(self, font_bytes: bytes, layout: LabelLayout = HJ1276_ROLL_80MM) -> None:
+    def __init__(self, font_bytes: FontSource, layout: LabelLayout = HJ1276_ROLL_80MM) -> None:
         if not font_bytes:
-            raise LabelError("a font is needed to draw a label (a CJK TrueType/OpenType font, as bytes)")
+            raise LabelError("a label needs a CJK TrueType/OpenType font (bytes or a path)")
         self.font_bytes = font_bytes
         self.layout = layout
         self.metrics = FontMetrics(self)
@@ -67,7 +66,7 @@ class LabelRenderer:
     def font(self, size_px: int, weight: int = VALUE_WEIGHT) -> Font:
         key = (size_px, weight)
         if key not in self._fonts:
-            font = ImageFont.truetype(io.BytesIO(self.font_bytes), size_px)
+            font = truetype(self.font_bytes, size_px)
             try:
                 font.set_variation_by_axes([weight])
             except OSError:

@@ -14,6 +14,7 @@ import qrcode.constants
 from PIL import Image, ImageChops, ImageDraw
 
 from protocols.escpos.cells import CellFont
+from protocols.fontsource import FontSource
 from protocols.tspl.events import (
     Bar,
     Bitmap,
@@ -64,7 +65,7 @@ def qr_matrix(data: bytes, level: str) -> list[list[bool]]:
 class TsplPageBuilder:
     """Draws commands into the label buffer; `add(event)` returns the labels a PRINT sends out."""
 
-    def __init__(self, font_bytes: bytes | None = None, *, dpi: int = 203) -> None:
+    def __init__(self, font_bytes: FontSource | None = None, *, dpi: int = 203) -> None:
         self.dpi = dpi
         self._font_bytes = font_bytes
         self._cells: dict[int, CellFont] = {}
