@@ -233,14 +233,15 @@ def report(args: argparse.Namespace, commits: float, results: dict[str, dict]) -
             "",
             f"The flush itself adds {r['peak_rss_mb'] - base['rss_mb']:.0f} MB, whatever the backlog: the "
             "uplink reads one batch at a time after the acknowledged cursor and keeps nothing else. The rest "
-            "is the agent at rest: its libraries (aiohttp alone is about 23 MB once imported), and the 17 MB "
-            "CJK font the label renderer holds in memory. The goal, at most 80 MB while flushing, is "
+            "is the agent at rest: mostly its libraries (aiohttp alone is about 23 MB once imported); the "
+            "17 MB CJK font is mapped by FreeType from its file, not copied per size. The goal, at most "
+            "80 MB while flushing, is "
             + (
                 "met."
                 if r["peak_rss_mb"] <= 80
                 else f"missed by {r['peak_rss_mb'] - 80:.0f} MB: the agent already idles at "
-                f"{base['rss_mb']:.0f} MB, so the way down is the idle agent (mapping the font instead of "
-                "reading it, importing the camera and label stacks only when configured), not the flush."
+                f"{base['rss_mb']:.0f} MB, so the way down is the idle agent (importing the camera and "
+                "label stacks only when configured), not the flush."
             ),
         ]
     lines += [
