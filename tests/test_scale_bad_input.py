@@ -74,12 +74,13 @@ def test_a_wrong_check_is_garbage_and_the_next_frame_still_counts(name):
     assert readings(events) == [grams]
 
 
-@pytest.mark.parametrize("junk", JUNK, ids=repr)
-@pytest.mark.parametrize("name", sorted(FORMATS))
+# An '=' alone is the start of an '=' frame, not junk, so that pair is not a case.
+JUNK_CASES = [(name, junk) for name in sorted(FORMATS) for junk in JUNK if (name, junk) != ("equals", b"=")]
+
+
+@pytest.mark.parametrize("name,junk", JUNK_CASES, ids=repr)
 def test_junk_between_frames_is_reported_and_hides_no_frame(name, junk):
     make, good, grams, _ = FORMATS[name]
-    if name == "equals" and junk == b"=":
-        pytest.skip("an '=' alone is the start of a frame, not junk")
     events = events_of(make(), good + junk + good + trailer(name))
     # An '=' frame has no terminator: only the next frame's '=' closes it, so junk glued to it spoils it.
     assert readings(events) == ([grams] if name == "equals" else [grams, grams])
