@@ -11,7 +11,7 @@ from protocols.catalogue import (
     parse_hazards,
 )
 
-# /work/shared/data/README.md, "Counts per category".
+# ../shared/data/README.md (beside the repository), "Counts per category".
 COUNTS = dict(
     item.split(":")
     for item in """HW01:5 HW02:20 HW03:1 HW04:13 HW05:7 HW06:6 HW07:6 HW08:32 HW09:3 HW10:4 HW11:85
