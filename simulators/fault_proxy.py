@@ -25,9 +25,10 @@ import asyncio
 import contextlib
 import logging
 import random
-import signal
 from collections import Counter
 from dataclasses import dataclass, fields, replace
+
+from simulators.lifecycle import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -347,10 +348,7 @@ def main(argv: list[str]) -> int:
         print(
             f"fault-proxy: 127.0.0.1:{proxy.port} -> {args.upstream} ({args.protocol}) {faults}", flush=True
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+        stop = stop_on_signals()
         await stop.wait()
         print(f"fault-proxy: {dict(proxy.stats)}", flush=True)
         await proxy.stop()

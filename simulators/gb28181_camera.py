@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import signal
 import sys
 import time
 from dataclasses import replace
@@ -47,6 +46,7 @@ from protocols.gb28181 import (
     response_to,
     snapshot_file_id,
 )
+from simulators.lifecycle import run_until_stopped, stop_on_signals
 from simulators.scene import Scene, render_scene
 
 log = logging.getLogger(__name__)
@@ -356,10 +356,7 @@ async def _run(args: argparse.Namespace) -> None:
         keepalive_s=args.keepalive,
         scene=Scene(label_text=args.label_code),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with sim:
         print(f"gb28181 camera {args.device_id} registering to {args.platform}", flush=True)
         await stop.wait()
@@ -368,12 +365,7 @@ async def _run(args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        asyncio.run(_run(args))
-    except OSError as exc:
-        print(f"gb28181 camera simulator: cannot start: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_until_stopped(_run(args), "gb28181 camera simulator")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import hmac
 import json
 import logging
 import secrets
-import signal
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -34,6 +33,7 @@ from typing import Any
 from aiohttp import web
 
 from protocols.gb28181.digest import DigestChallenge, DigestCredentials, DigestError
+from simulators.lifecycle import run_until_stopped, stop_on_signals
 from simulators.scene import Scene, render_scene
 
 log = logging.getLogger(__name__)
@@ -364,10 +364,7 @@ async def _run(args: argparse.Namespace) -> None:
         clock_offset_s=args.clock_offset,
         scene=Scene(label_text=args.label_code),
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with sim:
         print(f"onvif camera: onvif://{sim.username}:***@{sim.host}:{sim.port}", flush=True)
         await stop.wait()
@@ -376,12 +373,7 @@ async def _run(args: argparse.Namespace) -> None:
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        asyncio.run(_run(args))
-    except OSError as exc:
-        print(f"onvif camera simulator: cannot start: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_until_stopped(_run(args), "onvif camera simulator")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ paths can be driven over the real transport:
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
 from protocols.escpos import NEED_DATA, EscposDecoder, PageBuilder, StatusRequest, status_byte
+from simulators.lifecycle import run_until_stopped, stop_on_signals
 from simulators.printer_base import (
     FAULTS,
     Session,
@@ -129,10 +128,7 @@ async def _run(args: argparse.Namespace) -> None:
         font_bytes=font,
         width_px=args.width,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with sim:
         if sim.port is not None:
             print(f"printer simulator: tcp://{sim.host}:{sim.port} -> {sim.out_dir}", flush=True)
@@ -148,12 +144,7 @@ def main(argv: list[str]) -> int:
     if args.port < 0 and args.serial is None:
         print("printer simulator: give --serial when there is no TCP port", file=sys.stderr)
         return 2
-    try:
-        asyncio.run(_run(args))
-    except OSError as exc:
-        print(f"printer simulator: cannot start: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_until_stopped(_run(args), "printer simulator")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import random
-import signal
 import sys
 import termios
 import time
@@ -33,6 +32,7 @@ from typing import Any, Final
 from aiohttp import web
 
 from protocols.scale import NEED_DATA, Command, FrameOptions, ProfileError, ScaleProfile, Shown, protocol
+from simulators.lifecycle import stop_on_signals
 from simulators.scale_display import (
     LOAD_FAULTS,
     IndicatorDisplay,
@@ -485,10 +485,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 async def _serve(sim: ScaleSimulator) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     await sim.start()
     # Announced only once a SIGTERM would be handled, so whoever waits for this line can stop us cleanly.
     print(f"scale simulator: {sim.link} (control {sim.control_url})", flush=True)

@@ -12,9 +12,7 @@ faults through the same HTTP control API as the ESC/POS simulator (simulators/pr
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from protocols.tspl import (
     from_printer_status,
     status_byte,
 )
+from simulators.lifecycle import run_until_stopped, stop_on_signals
 from simulators.printer_base import Session, SimulatedPrinter, add_common_arguments, find_font_bytes
 
 log = logging.getLogger(__name__)
@@ -112,10 +111,7 @@ async def _run(args: argparse.Namespace) -> None:
         font_bytes=font,
         dpi=args.dpi,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     async with sim:
         if sim.port is not None:
             print(f"tspl printer simulator: tcp://{sim.host}:{sim.port} -> {sim.out_dir}", flush=True)
@@ -135,12 +131,7 @@ def main(argv: list[str]) -> int:
     if args.port < 0 and args.serial is None:
         print("tspl printer simulator: give --serial when there is no TCP port", file=sys.stderr)
         return 2
-    try:
-        asyncio.run(_run(args))
-    except OSError as exc:
-        print(f"tspl printer simulator: cannot start: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return run_until_stopped(_run(args), "tspl printer simulator")
 
 
 if __name__ == "__main__":
