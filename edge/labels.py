@@ -28,10 +28,6 @@ class RenderedLabel:
     def sha256(self) -> str:
         return hashlib.sha256(self.png).hexdigest()
 
-    @property
-    def escpos(self) -> bytes:
-        return self.data
-
 
 class LabelMaker:
     def __init__(
@@ -41,7 +37,6 @@ class LabelMaker:
         self.catalogue = catalogue
         self.profile = profile or load_profile(DEFAULT_PROFILE)
         self.encoder = LabelEncoder(cjk_font_path(), self.profile)
-        self.renderer = self.encoder.renderer
         self.dir = config.data_dir / "labels"
         self.dir.mkdir(parents=True, exist_ok=True)
 
