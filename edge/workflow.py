@@ -19,7 +19,7 @@ from edge.ledger import Ledger, LedgerError, PrintJobMissing, PrintJobVoided
 from edge.printer import QUEUED_ZH, LabelPrinter, PrinterError, PrinterState
 from edge.scale import ScaleError
 from edge.scales import ScaleSet, UnknownScale
-from protocols.codes import CodeError, build_code, china_date_from_ms
+from protocols.codes import DEFAULT_LAYOUT, CodeError, build_code, china_date_from_ms
 from protocols.label import LabelError
 from protocols.ledger import Attachment, Event
 
@@ -182,8 +182,8 @@ class WeighingWorkflow:
     ) -> Event:
         # The 数字识别码 carries the unit's local date, and Chinese sites keep Beijing time.
         today = china_date_from_ms(self.ledger.clock.now_ms())
-        prefix_probe = build_code(self.config.enterprise_uscc, waste_code, today, 1)
-        prefix = prefix_probe[:-3]
+        # Every code of this unit, waste code and day shares what precedes the sequence segment.
+        prefix = build_code(self.config.enterprise_uscc, waste_code, today, 1)[: -DEFAULT_LAYOUT.seq_length]
         seq = self.ledger.next_code_seq(prefix)
         try:
             code = build_code(self.config.enterprise_uscc, waste_code, today, seq)
