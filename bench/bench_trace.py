@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from hub.db import make_engine, migrate  # noqa: E402
-from hub.lifecycle import read_trace  # noqa: E402
-from hub.schemas_trace import FullTrace  # noqa: E402
+from hub.core.db import make_engine, migrate  # noqa: E402
+from hub.trace.life import read_trace  # noqa: E402
+from hub.trace.schemas import FullTrace  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 
 EVENTS_PER_BAG = 8

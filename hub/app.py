@@ -1,40 +1,69 @@
-"""The hub application: `create_app(settings)` wires settings, database, key and routers together."""
+"""The hub application: `create_app(settings)` wires settings, database, key and the one list of routers."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from hub import wiring as lifecycle
-from hub.db import make_engine, migrate, read_sessions, write_sessions
-from hub.deps import Hub, wall_clock_ms
-from hub.gate import gate
-from hub.keys import load_or_create_hub_key
-from hub.routes import (
-    analytics,
-    batches,
-    devices,
-    enrolment,
-    health,
-    packages,
-    pages,
-    remote_config,
-    service,
-    snapshots,
-)
+from hub.access import auth_routes, user_routes
+from hub.access import pages as login_pages
+from hub.access.audit import audit_middleware
+from hub.access.gate import gate
+from hub.core import service_routes
+from hub.core.db import make_engine, migrate, read_sessions, write_sessions
+from hub.core.deps import Hub, wall_clock_ms
+from hub.core.errors import HubError
+from hub.core.keys import load_or_create_hub_key
+from hub.devices import enrolment_routes, health_routes, remote_config_routes
+from hub.devices import routes as device_routes
+from hub.evidence import analytics, snapshots
+from hub.ledger import routes as batch_routes
+from hub.manifests import pages as manifest_pages
+from hub.manifests import routes as manifest_routes
+from hub.registry import routes as registry_routes
 from hub.settings import Settings
+from hub.trace import evidence_routes
+from hub.trace import pages as trace_pages
+from hub.trace import routes as trace_routes
+from hub.transport import routes as transport_routes
+from hub.web import pages as web_pages
+from hub.web.errors import hub_error, validation_error
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
+# Every route the hub serves, by domain. Each passes the gate first (hub/access/policies.py); a route missing
+# from the access table is refused.
+ROUTERS: tuple[APIRouter, ...] = (
+    service_routes.router,
+    # devices: enrolment, chain heads, health, remote configuration (docs/enrolment.md, docs/reliability.md)
+    enrolment_routes.router,
+    device_routes.router,
+    health_routes.router,
+    remote_config_routes.router,
+    # the ledger: signed batches in
+    batch_routes.router,
+    # a bag's life: the trace, EPCIS and the signed batches behind it, the pages a phone opens
+    trace_routes.router,
+    evidence_routes.router,
+    trace_pages.router,
+    # camera evidence (docs/cameras.md)
+    snapshots.router,
+    analytics.router,
+    # accounts, 一企一档, manifests, transport (docs/access-control.md, docs/manifests.md)
+    auth_routes.router,
+    user_routes.router,
+    login_pages.router,
+    registry_routes.router,
+    manifest_routes.router,
+    manifest_pages.router,
+    transport_routes.router,
+    web_pages.router,
+)
 
 
 def create_app(
@@ -59,7 +88,6 @@ def create_app(
         engine.dispose()
 
     app = FastAPI(
-        # Every route passes the access table first (hub/policies.py); one missing from it is refused.
         dependencies=[Depends(gate)],
         title="wastetrace hub",
         summary="Hazardous-waste traceability (一袋一码): signed ledgers from sites, the trace of every bag.",
@@ -67,24 +95,11 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hub = hub
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    for module in (service, enrolment, batches, packages, devices, pages):
-        app.include_router(module.router)
-    for module in (snapshots, analytics):  # camera evidence (docs/cameras.md)
-        app.include_router(module.router)
-    for module in (health, remote_config):  # device health and remote configuration (docs/reliability.md)
-        app.include_router(module.router)
-    lifecycle.install(app)  # 一企一档, accounts, stock, manifests, transport, audit (docs/access-control.md)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
+    app.middleware("http")(audit_middleware)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")
     log.info("hub ready: %r, key %s", settings, hub.public_key)
     return app
-
-
-async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """One readable `detail` string, as every other error has, with the itemised errors beside it."""
-    errors = jsonable_encoder(exc.errors())
-    readable = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
-        for e in errors
-    )
-    return JSONResponse({"detail": f"invalid request: {readable}", "errors": errors}, status_code=422)

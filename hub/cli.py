@@ -17,8 +17,8 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from hub.app import create_app
-from hub.db import migrate
-from hub.keys import HubKeyError
+from hub.core.db import migrate
+from hub.core.keys import HubKeyError
 from hub.settings import DEFAULT_DB, Settings, SettingsError
 
 
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
-    from hub.mqtt_worker import add_parser as add_mqtt_parser
+    from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
     return parser
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "mqtt":
-        from hub.mqtt_worker import main as mqtt_main
+        from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
     if args.command == "migrate":

@@ -25,8 +25,8 @@ from fastapi.testclient import TestClient
 
 from edge.ledger import Ledger
 from hub.app import create_app
-from hub.deps import Hub
-from hub.mqtt_consumer import BrokerSettings, MqttConsumer
+from hub.core.deps import Hub
+from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
 from protocols.ledger import EventKind, generate_private_key, load_public_key, public_key_b64
 from tests.test_hub_support import Clock, admin, make_settings
 

@@ -23,9 +23,9 @@ from fastapi.routing import iter_route_contexts
 from test_hub_support import ADMIN_TOKEN, PASSWORD, START_MS, login, make_user, rows, sqlite_url
 from test_hub_world import DRUMS, OIL, ORGS, PLATES, World, bag_code, build_world
 
-from hub.access import Scope
-from hub.policies import POLICIES, Kind, policy_for
-from hub.roles import Role
+from hub.access.policies import POLICIES, Kind, policy_for
+from hub.access.principal import Scope
+from hub.access.roles import Role
 from protocols.ledger import Attachment
 
 # Principal → the role it logs in with and the enterprise that is its "own" (a regulator's own is inside its

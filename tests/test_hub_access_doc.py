@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.policies import POLICIES, Kind, Policy
+from hub.access.policies import POLICIES, Kind, Policy
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "access-control.md"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from test_hub_support import ADMIN_TOKEN, PASSWORD, START_MS
 from test_hub_world import DAY_MS, OIL, ORGS, PLATES, World, bag_code, world
 
-from hub.tables_registry import VehicleVersion
-from hub.transport import record_positions
-from hub.versions import latest
+from hub.core.versions import latest
+from hub.registry.tables import VehicleVersion
+from hub.transport.positions import record_positions
 
 __all__ = ["world"]  # a fixture, used by name
 

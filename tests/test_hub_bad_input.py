@@ -302,7 +302,7 @@ def test_oversized_edge_fields_are_ignored_not_refused(w):
 def test_a_projection_that_fails_on_the_database_does_not_refuse_the_batch(w, monkeypatch, caplog):
     from sqlalchemy.exc import DataError
 
-    from hub import inventory
+    from hub.inventory import storage as inventory
 
     def broken(*_args, **_kwargs):
         raise DataError("INSERT …", {}, Exception("value too long"))

@@ -76,7 +76,7 @@ def test_malformed_uscc_is_refused(client):
 
 
 def test_uscc_with_a_wrong_check_character_is_accepted_with_a_warning(client, caplog):
-    with caplog.at_level(logging.WARNING, logger="hub.enrolment"):
+    with caplog.at_level(logging.WARNING, logger="hub.devices.enrolment"):
         issue(client, uscc=USCC_BAD_CHECK)
     assert USCC_BAD_CHECK in caplog.text
 

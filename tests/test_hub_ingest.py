@@ -23,7 +23,7 @@ from test_hub_support import (
     viewer,
 )
 
-from hub.ingest import ingest_batch
+from hub.ledger.ingest import ingest_batch
 from protocols.ledger import load_public_key, open_receipt, seal_batch
 
 

@@ -8,7 +8,7 @@ import re
 from test_hub_support import PASSWORD, START_MS
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, world
 
-from hub.track_svg import Place, render_track
+from hub.transport.track_svg import Place, render_track
 
 __all__ = ["world"]  # a fixture, used by name
 

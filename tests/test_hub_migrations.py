@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from test_hub_support import fresh_postgres_url, sqlite_url
 
-from hub.db import make_engine, migrate
-from hub.models import Base
+from hub.core.base import Base
+from hub.core.db import make_engine, migrate
 
 # The baseline's tables, and every table a later migration adds for its feature (all of them in hub.models).
 BASELINE = {"enterprises", "enrolment_tokens", "devices", "events", "batches", "refusals"}

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from test_hub_support import CODE, SimDevice, enrol, login_pages, make_client, sqlite_url
 
-from hub.formatting import format_kg, format_time
+from hub.web.formatting import format_kg, format_time
 
 
 @pytest.fixture

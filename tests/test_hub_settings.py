@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.keys import HubKeyError, load_or_create_hub_key
+from hub.core.keys import HubKeyError, load_or_create_hub_key
 from hub.settings import Settings, SettingsError
 from protocols.ledger import public_key_b64
 

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from hub.app import create_app
-from hub.models import Base
+from hub.core.base import Base
 from hub.settings import Settings
 from protocols.ledger import GENESIS_HASH, Event, generate_private_key, public_key_b64, seal_batch
 

@@ -29,7 +29,7 @@ from test_hub_support import (
     sqlite_url,
 )
 
-from hub import passwords
+from hub.access import passwords
 
 # Tests log in hundreds of times: a cheaper scrypt cost here (hashes carry their cost, so they still verify).
 passwords.N = 2**12

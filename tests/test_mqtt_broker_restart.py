@@ -17,7 +17,7 @@ from edge.config import MqttConfig
 from edge.ledger import Ledger
 from edge.mqtt_uplink import MqttTransport
 from edge.uplink import DESTINATION
-from hub.mqtt_consumer import BrokerSettings, MqttConsumer
+from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
 from simulators.fault_proxy import FaultProxy
 from tests.reliability_support import USCC, PrivateBroker, fill, free_port, make_hub
 from tests.test_mqtt_uplink import assert_exactly_once, flush_all, started, uplink_over

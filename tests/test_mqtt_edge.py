@@ -27,7 +27,7 @@ def hub(tmp_path):
 
 @pytest.fixture
 def worker(hub):
-    from hub.mqtt_consumer import BrokerSettings, MqttConsumer
+    from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
 
     state = hub.app.state.hub
     consumer = MqttConsumer(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edge.ledger import Ledger
 from edge.uplink import HttpTransport, Uplink
-from hub.trace import trace_package
+from hub.trace.history import trace_package
 from protocols.ledger import EventKind
 from tests.reliability_support import ServedHub, make_hub
 from tests.test_reliability_ledger import YEAR_MS, FakeTime, fake_clock

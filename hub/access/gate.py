@@ -1,0 +1,88 @@
+"""The gate every route passes first (an application-wide dependency): who is calling, and may they.
+
+Credentials: `Authorization: Bearer <token>` — a session token from `POST /api/v1/sessions`, or the
+WT_HUB_ADMIN_TOKEN — or, for reading (GET) and for the pages, the `wt_session` cookie the login page sets.
+The cookie is never accepted for an API request that changes something, so another site cannot make a
+logged-in browser act (with SameSite=Lax on top).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hub.access.policies import Kind, Policy, policy_for
+from hub.access.principal import Access, Principal, Scope
+from hub.access.roles import ROLE_LABELS, Role
+from hub.access.sessions import COOKIE, principal_for_token
+from hub.core.deps import Hub, HubDep
+from hub.core.errors import Forbidden, Unauthenticated
+
+_bearer = HTTPBearer(
+    auto_error=False, description="a session token (POST /api/v1/sessions) or the admin token"
+)
+ADMIN_PRINCIPAL = Principal(name="admin-token", role=Role.ADMIN_TOKEN)
+
+
+def gate(
+    request: Request,
+    hub: HubDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Access:
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    policy = policy_for(request.method, path)
+    request.state.policy = policy
+    if policy is None:
+        raise Forbidden(
+            f"{request.method} {path} 没有访问策略，一律拒绝 (no access policy: add it to hub/policies.py)",
+            "no_policy",
+        )
+    token = _token(request, credentials)
+    if policy.kind in (Kind.PUBLIC, Kind.DEVICE):
+        principal = _principal(hub, token) if token else None
+        request.state.principal = principal
+        return Access(principal, None)
+    if not token:
+        raise Unauthenticated("请先登录 (log in first: Authorization: Bearer <token>)")
+    principal = _principal(hub, token)
+    if principal is None:
+        raise Unauthenticated("登录已失效，请重新登录 (the session token is unknown or expired)")
+    request.state.principal = principal
+    access = scoped(principal, policy)
+    if access is None:
+        label = ROLE_LABELS.get(principal.role, "未授权账号") if principal.role else "未授权账号"
+        raise Forbidden(f"{label}无权执行此操作 (your role may not {request.method} {path})", "role")
+    return access
+
+
+def scoped(principal: Principal | None, policy: Policy) -> Access | None:
+    """The access `principal` has under `policy`, or None if its role is not allowed."""
+    if principal is None:
+        return None
+    if policy.kind == Kind.ANY_USER:
+        return Access(principal, Scope.OWN)
+    scope = policy.allow.get(principal.role) if principal.role else None
+    return None if scope is None else Access(principal, scope)
+
+
+def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if credentials and credentials.credentials:
+        return credentials.credentials
+    is_page = not request.url.path.startswith("/api/")
+    if request.method in ("GET", "HEAD") or is_page:
+        return request.cookies.get(COOKIE) or None
+    return None
+
+
+def _principal(hub: Hub, token: str) -> Principal | None:
+    if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
+        return ADMIN_PRINCIPAL
+    with hub.read() as session:
+        return principal_for_token(session, token, hub.clock())
+
+
+AccessDep = Annotated[Access, Depends(gate)]

@@ -1,0 +1,197 @@
+"""Accounts: created by the system administrator, given a role and scope by the security administrator,
+each change a new version (the password hash too, so a reset is on record).
+
+The admin token may do both, to make the first administrators; after that it should stay in the safe.
+No administrator may change their own account's role, and an account holds exactly one role.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.access.passwords import check_password_policy, hash_password, verify_password
+from hub.access.roles import ENTERPRISE_ROLES, GRANTABLE, REGION_ROLES, ROLE_LABELS, Role
+from hub.access.tables import User, UserVersion
+from hub.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from hub.core.versions import append, fields_of, history, latest
+from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc
+from protocols.codes import RegionCodeError, validate_region_code
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")
+
+
+def create_user(
+    session: Session, *, username: str, display_name: str, password: str, by: str, now_ms: int
+) -> dict[str, Any]:
+    if not USERNAME.match(username):
+        raise Invalid("用户名应为2–64位字母、数字或 . _ @ - (user names are 2–64 letters, digits, . _ @ -)")
+    check_password_policy(password, username)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"用户名 {username} 已存在 (user {username!r} exists)")
+    user = User(username=username, created_ms=now_ms)
+    session.add(user)
+    session.flush()
+    fields = dict(
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=None,
+        enterprise_id=None,
+        region_code=None,
+    )
+    append(session, UserVersion, {"user_id": user.id}, fields, by=by, now_ms=now_ms, reason="created")
+    return user_view(session, username)
+
+
+def change_user(
+    session: Session,
+    username: str,
+    *,
+    display_name: str | None,
+    active: bool | None,
+    password: str | None,
+    reason: str | None,
+    by: str,
+    now_ms: int,
+) -> dict[str, Any]:
+    user, prev = _current(session, username)
+    fields = fields_of(prev, ("user_id",))
+    if display_name is not None:
+        fields["display_name"] = display_name
+    if password is not None:
+        check_password_policy(password, username)
+        fields["password_hash"] = hash_password(password)
+    is_active = prev.active if active is None else active
+    if username == by and active is False:
+        raise Forbidden("不能停用自己的账号 (you cannot disable your own account)", "self")
+    append(
+        session,
+        UserVersion,
+        {"user_id": user.id},
+        fields,
+        by=by,
+        now_ms=now_ms,
+        reason=reason,
+        active=is_active,
+    )
+    return user_view(session, username)
+
+
+def grant_role(
+    session: Session,
+    username: str,
+    *,
+    role: str | None,
+    enterprise_uscc: str | None,
+    region_code: str | None,
+    reason: str | None,
+    by: str,
+    now_ms: int,
+) -> dict[str, Any]:
+    if username == by:
+        raise Forbidden("不能修改自己的角色 (you cannot change your own role)", "self")
+    user, prev = _current(session, username)
+    fields = fields_of(prev, ("user_id",))
+    fields.update(role=None, enterprise_id=None, region_code=None)
+    if role is not None:
+        try:
+            granted = Role(role)
+        except ValueError as exc:
+            raise Invalid(f"未知角色 {role!r} (unknown role; one of {', '.join(sorted(GRANTABLE))})") from exc
+        if granted not in GRANTABLE:
+            raise Invalid(f"角色 {role} 不能授予账号 (that role cannot be granted)")
+        fields["role"] = granted.value
+        if granted in ENTERPRISE_ROLES:
+            if not enterprise_uscc:
+                raise Invalid(f"{ROLE_LABELS[granted]}须指定所属企业 enterprise_uscc (needs enterprise_uscc)")
+            fields["enterprise_id"] = enterprise_by_uscc(session, enterprise_uscc).id
+        elif enterprise_uscc:
+            raise Invalid(f"{ROLE_LABELS[granted]}不属于企业 (this role is not bound to an enterprise)")
+        if granted in REGION_ROLES:
+            if not region_code:
+                raise Invalid(f"{ROLE_LABELS[granted]}须指定辖区 region_code (needs region_code)")
+            try:
+                validate_region_code(region_code)
+            except RegionCodeError as exc:
+                raise Invalid(str(exc)) from exc
+            fields["region_code"] = region_code
+        elif region_code:
+            raise Invalid(f"{ROLE_LABELS[granted]}不按辖区授权 (this role has no region)")
+    append(
+        session,
+        UserVersion,
+        {"user_id": user.id},
+        fields,
+        by=by,
+        now_ms=now_ms,
+        reason=reason,
+        active=prev.active,
+    )
+    return user_view(session, username)
+
+
+def change_own_password(session: Session, user_id: int, old: str, new: str, now_ms: int) -> None:
+    user = session.get(User, user_id)
+    prev = latest(session, UserVersion, user_id=user_id) if user else None
+    if user is None or prev is None:
+        raise NotFound("账号不存在 (no such account)")
+    if not verify_password(old, prev.password_hash):
+        raise Unauthenticated("原密码错误 (the old password is wrong)")
+    check_password_policy(new, user.username)
+    fields = fields_of(prev, ("user_id",))
+    fields["password_hash"] = hash_password(new)
+    append(
+        session,
+        UserVersion,
+        {"user_id": user_id},
+        fields,
+        by=user.username,
+        now_ms=now_ms,
+        reason="password changed by its owner",
+        active=prev.active,
+    )
+
+
+def list_users(session: Session) -> list[dict[str, Any]]:
+    names = session.scalars(select(User.username).order_by(User.username)).all()
+    return [user_view(session, n, with_history=False) for n in names]
+
+
+def user_view(session: Session, username: str, *, with_history: bool = True) -> dict[str, Any]:
+    user, version = _current(session, username)
+    view = {"username": user.username, "created_ms": user.created_ms, **_version_view(session, version)}
+    if with_history:
+        rows = history(session, UserVersion, user_id=user.id)
+        view["history"] = [
+            {
+                **_version_view(session, v),
+                "password_changed": i > 0 and v.password_hash != rows[i - 1].password_hash,
+            }
+            for i, v in enumerate(rows)
+        ]
+    return view
+
+
+def _version_view(session: Session, v: UserVersion) -> dict[str, Any]:
+    return {
+        "version": v.version,
+        "display_name": v.display_name,
+        "role": v.role,
+        "enterprise_uscc": enterprise_by_id(session, v.enterprise_id).uscc if v.enterprise_id else None,
+        "region_code": v.region_code,
+        "active": v.active,
+        "recorded_ms": v.recorded_ms,
+        "recorded_by": v.recorded_by,
+        "reason": v.reason,
+    }
+
+
+def _current(session: Session, username: str) -> tuple[User, UserVersion]:
+    user = session.scalar(select(User).where(User.username == username))
+    version = latest(session, UserVersion, user_id=user.id) if user else None
+    if user is None or version is None:
+        raise NotFound(f"没有用户 {username} (no user {username!r})")
+    return user, version

@@ -1,0 +1,1 @@
+"""Edge boxes: enrolment, their place in the file, health from heartbeats, remote configuration."""

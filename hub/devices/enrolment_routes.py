@@ -1,0 +1,59 @@
+"""Enrolment: one-time tokens (admin) and the devices that spend them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from hub.core.deps import AdminDep, HubDep
+from hub.core.schemas import Problem
+from hub.devices.enrolment import EnrolmentRefused, enrol_device, issue_token
+from hub.devices.schemas import Enrolled, EnrolmentTokenCreate, EnrolmentTokenIssued, EnrolRequest
+
+router = APIRouter(prefix="/api/v1", tags=["enrolment"])
+
+
+@router.post(
+    "/enrolment-tokens",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[AdminDep],
+    responses={401: {"model": Problem}, 422: {"model": Problem}},
+)
+def create_enrolment_token(request: EnrolmentTokenCreate, hub: HubDep) -> EnrolmentTokenIssued:
+    """Issue a one-time token for an enterprise (created if new), optionally bound to one device_id."""
+    try:
+        issued = issue_token(
+            hub.write,
+            uscc=request.enterprise_uscc,
+            name=request.enterprise_name,
+            device_id=request.device_id,
+            ttl_s=request.ttl_s,
+            now_ms=hub.clock(),
+        )
+    except EnrolmentRefused as exc:
+        raise HTTPException(exc.status, detail=exc.message) from exc
+    return EnrolmentTokenIssued(token=issued.token, expires_ms=issued.expires_ms)
+
+
+@router.post(
+    "/devices/enrol",
+    status_code=status.HTTP_201_CREATED,
+    responses={400: {"model": Problem}, 401: {"model": Problem}, 409: {"model": Problem}},
+)
+def enrol(request: EnrolRequest, hub: HubDep) -> Enrolled:
+    """Register a device's public key with a one-time token; answer with the hub key to pin."""
+    try:
+        device = enrol_device(
+            hub.write,
+            token=request.token,
+            device_id=request.device_id,
+            public_key=request.public_key,
+            now_ms=hub.clock(),
+        )
+    except EnrolmentRefused as exc:
+        raise HTTPException(exc.status, detail=exc.message) from exc
+    return Enrolled(
+        device_id=device.device_id,
+        enterprise_uscc=device.enterprise_uscc,
+        enterprise_name=device.enterprise_name,
+        hub_public_key=hub.public_key,
+    )

@@ -1,0 +1,75 @@
+"""Heartbeats from devices, and the devices listed with their health (silent ones flagged).
+
+Who may call what is the access table's business (hub/policies.py, enforced by the gate): heartbeats are
+device routes (the signature is checked here), the lists are for the hub's operators.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from hub.core.deps import HubDep, SessionDep
+from hub.core.schemas import Problem
+from hub.devices.health import SILENT_AFTER_MS, HeartbeatRefused, device_health, record_heartbeat
+
+router = APIRouter(prefix="/api/v1", tags=["device health"])
+
+MAX_HEARTBEAT_BYTES = 64 * 1024
+SilentAfter = Annotated[
+    int,
+    Query(ge=10, le=30 * 86400, description="seconds without a heartbeat or batch before a device is silent"),
+]
+
+
+@router.post(
+    "/devices/{device_id}/heartbeats",
+    responses={401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
+)
+async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONResponse:
+    """A heartbeat signed by the device key. The answer carries the device's configuration when it runs
+    another version (`config`, signed by the hub), else `config: null`."""
+    raw = await request.body()
+    if len(raw) > MAX_HEARTBEAT_BYTES:
+        return JSONResponse({"detail": "the heartbeat is too large"}, status_code=413)
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        return JSONResponse({"detail": "the body is not JSON"}, status_code=422)
+    body = envelope.get("body") if isinstance(envelope, dict) else None
+    if not isinstance(body, dict) or body.get("device_id") != device_id:
+        return JSONResponse({"detail": f"the heartbeat is not from {device_id}"}, status_code=422)
+    try:
+        answer = await run_in_threadpool(
+            record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock()
+        )
+    except HeartbeatRefused as refusal:
+        return JSONResponse({"detail": refusal.message}, status_code=refusal.status)
+    return JSONResponse(answer)
+
+
+@router.get("/device-health")
+def list_device_health(
+    hub: HubDep, session: SessionDep, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
+) -> dict[str, Any]:
+    """Every device with its last heartbeat and its problems in words; `silent` when it has gone quiet."""
+    devices = device_health(session, hub.clock(), silent_after_ms=silent_after_s * 1000)
+    return {
+        "silent_after_s": silent_after_s,
+        "silent": sum(d["silent"] for d in devices),
+        "devices": devices,
+    }
+
+
+@router.get("/devices/{device_id}/health", responses={404: {"model": Problem}})
+def one_device_health(
+    device_id: str, hub: HubDep, session: SessionDep, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
+) -> dict[str, Any]:
+    found = device_health(session, hub.clock(), device_id=device_id, silent_after_ms=silent_after_s * 1000)
+    if not found:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no device {device_id!r}")
+    return found[0]

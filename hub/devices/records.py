@@ -1,0 +1,70 @@
+"""A device's place in its enterprise's file: its name and facility, as versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.core.errors import Invalid
+from hub.core.versions import append, latest
+from hub.devices.tables import Device, DeviceVersion
+from hub.registry.tables import (
+    FacilityVersion,
+)
+
+
+def devices_of(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
+    devices = session.scalars(
+        select(Device).where(Device.enterprise_id == enterprise_id).order_by(Device.device_id)
+    ).all()
+    out = []
+    for d in devices:
+        v = latest(session, DeviceVersion, device_id=d.device_id)
+        out.append(
+            {
+                "device_id": d.device_id,
+                "enrolled_ms": d.enrolled_ms,
+                "last_seq": d.last_seq,
+                "last_seen_ms": d.last_seen_ms,
+                "name": v.name if v else None,
+                "facility_code": v.facility_code if v else None,
+                "active": v.active if v else True,
+                "version": v.version if v else 0,
+            }
+        )
+    return out
+
+
+def change_device(
+    session: Session, device: Device, changes: dict[str, Any], *, by: str, now_ms: int
+) -> dict[str, Any]:
+    prev = latest(session, DeviceVersion, device_id=device.device_id)
+    base = (
+        {"name": prev.name, "facility_code": prev.facility_code}
+        if prev
+        else {"name": None, "facility_code": None}
+    )
+    reason = changes.pop("reason", None)
+    active = changes.pop("active", None)
+    fields = {**base, **changes}
+    code = fields.get("facility_code")
+    if code and latest(session, FacilityVersion, enterprise_id=device.enterprise_id, code=code) is None:
+        raise Invalid(f"本企业没有贮存设施 {code} (no such facility of this enterprise)")
+    append(
+        session,
+        DeviceVersion,
+        {"device_id": device.device_id},
+        fields,
+        by=by,
+        now_ms=now_ms,
+        reason=reason,
+        active=(prev.active if prev else True) if active is None else active,
+    )
+    return next(d for d in devices_of(session, device.enterprise_id) if d["device_id"] == device.device_id)
+
+
+def device_facility(session: Session, device_id: str) -> str | None:
+    v = latest(session, DeviceVersion, device_id=device_id)
+    return v.facility_code if v else None

@@ -1,0 +1,208 @@
+"""Results of image analytics, and the warnings (预警) they raise.
+
+`POST /api/v1/analytics` takes a result from enterprise-side analytics (a plate read at the gate, in/out
+behaviour), signed by an enrolled device's key exactly as batches are (protocols/analytics.py documents the
+envelope). `GET /api/v1/analytics/warnings` lists what should worry a regulator: those results marked as
+warnings, and the edges' own image checks that warned (ledger `inspecting` events with outcome `warn`:
+a label that does not match its bag, a person on the scale, motion outside working hours).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from hub.core.deps import Hub, HubDep, SessionDep
+from hub.core.schemas import Problem
+from hub.devices.tables import Device
+from hub.evidence.tables import AnalyticsResultRow
+from hub.ledger.tables import EventRow
+from protocols.analytics import AnalyticsError, open_analytics, peek_analytics_device
+from protocols.ledger import SignatureError, canonical_bytes, load_public_key
+
+router = APIRouter(prefix="/api/v1", tags=["analytics"])
+
+MAX_BODY_BYTES = 64 * 1024
+
+_ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["body", "alg", "sig"],
+    "properties": {
+        "body": {
+            "type": "object",
+            "description": "wastetrace.analytics/1: device_id, result_id, time_ms (UTC ms), kind (plate, "
+            "behaviour, vision, other), warning (bool), subject, code, message, data (no floats)",
+        },
+        "alg": {"type": "string", "enum": ["Ed25519"]},
+        "sig": {"type": "string", "description": "base64 signature over the RFC 8785 bytes of body"},
+    },
+}
+
+
+class Warning_(BaseModel):
+    source: str = Field(description="analytics (an enterprise-side result) or ledger (an edge's image check)")
+    device_id: str
+    time_ms: int = Field(description="when the device saw it, UTC ms")
+    received_ms: int
+    kind: str = Field(description="plate, behaviour, … or the check's name (qr_label, person_at_scale, …)")
+    code: str | None
+    subject: str | None = None
+    message: str | None
+    message_en: str | None = None
+    snapshot: str | None = Field(
+        default=None, description="SHA-256 of the image, at /api/v1/snapshots/{sha}.jpg"
+    )
+    seq: int | None = None
+
+
+class Warnings(BaseModel):
+    warnings: list[Warning_]
+
+
+@router.post(
+    "/analytics",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE_SCHEMA}}}
+    },
+    responses={
+        200: {"description": "this result was stored before (same device, result_id and content)"},
+        401: {"model": Problem, "description": "unknown device or bad signature"},
+        409: {"model": Problem, "description": "a different result under a result_id already stored"},
+        413: {"model": Problem},
+        422: {"model": Problem, "description": "a malformed envelope"},
+    },
+)
+async def post_analytics(request: Request, hub: HubDep) -> JSONResponse:
+    """Store one signed analytics result; a warning among them shows in the warnings list."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise HTTPException(413, f"at most {MAX_BODY_BYTES} bytes")
+    try:
+        envelope = json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise HTTPException(422, f"the body is not JSON: {exc}") from exc
+    stored, row_id = await run_in_threadpool(_ingest, hub, envelope)
+    return JSONResponse({"stored": stored, "id": row_id}, status_code=201 if stored else 200)
+
+
+def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
+    try:
+        device_id = peek_analytics_device(envelope)
+    except AnalyticsError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    with hub.read() as session:
+        key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
+    if key is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown device {device_id!r}: enrol it first")
+    try:
+        result = open_analytics(envelope, load_public_key(key))
+    except SignatureError as exc:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from exc
+    except AnalyticsError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    text = canonical_bytes(envelope).decode("utf-8")
+    try:
+        with hub.write() as session, session.begin():
+            row = AnalyticsResultRow(
+                device_id=result.device_id,
+                result_id=result.result_id,
+                kind=result.kind,
+                time_ms=result.time_ms,
+                received_ms=hub.clock(),
+                warning=result.warning,
+                subject=result.subject,
+                code=result.code,
+                message=result.message,
+                envelope=text,
+            )
+            session.add(row)
+            session.flush()
+            return True, row.id
+    except IntegrityError:
+        pass
+    with hub.read() as session:
+        before = session.execute(
+            select(AnalyticsResultRow.id, AnalyticsResultRow.envelope).where(
+                AnalyticsResultRow.device_id == result.device_id,
+                AnalyticsResultRow.result_id == result.result_id,
+            )
+        ).one()
+    if json.loads(before.envelope)["body"] != envelope["body"]:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"result {result.result_id!r} of {device_id} was stored with other content",
+        )
+    return False, before.id
+
+
+@router.get("/analytics/warnings", responses={401: {"model": Problem}, 403: {"model": Problem}})
+def warnings(
+    session: SessionDep,
+    since_ms: Annotated[int, Query(ge=0, description="received by the hub at or after, UTC ms")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Warnings:
+    """Warnings from image checks and enterprise-side analytics, newest first (every enterprise's: the
+    admin token only, until it is scoped by region; hub/policies.py)."""
+    out = [
+        _from_analytics(r)
+        for r in session.scalars(
+            select(AnalyticsResultRow)
+            .where(AnalyticsResultRow.warning.is_(True), AnalyticsResultRow.received_ms >= since_ms)
+            .order_by(AnalyticsResultRow.received_ms.desc())
+            .limit(limit)
+        )
+    ]
+    # Image checks reach the hub as ledger events; their warnings are read from the events themselves.
+    rows = session.execute(
+        select(
+            EventRow.device_id,
+            EventRow.seq,
+            EventRow.code,
+            EventRow.time_ms,
+            EventRow.received_ms,
+            EventRow.body,
+        )
+        .where(EventRow.kind == "inspecting", EventRow.received_ms >= since_ms)
+        .order_by(EventRow.received_ms.desc())
+        .limit(limit * 4)
+    )
+    for row in rows:
+        data = json.loads(row.body).get("data", {})
+        if data.get("outcome") == "warn":
+            out.append(
+                Warning_(
+                    source="ledger",
+                    device_id=row.device_id,
+                    seq=row.seq,
+                    time_ms=row.time_ms,
+                    received_ms=row.received_ms,
+                    kind=str(data.get("check", "inspecting")),
+                    code=row.code,
+                    message=data.get("message_zh"),
+                    message_en=data.get("message_en"),
+                    snapshot=data.get("snapshot"),
+                )
+            )
+    out.sort(key=lambda w: w.received_ms, reverse=True)
+    return Warnings(warnings=out[:limit])
+
+
+def _from_analytics(row: AnalyticsResultRow) -> Warning_:
+    return Warning_(
+        source="analytics",
+        device_id=row.device_id,
+        time_ms=row.time_ms,
+        received_ms=row.received_ms,
+        kind=row.kind,
+        code=row.code,
+        subject=row.subject,
+        message=row.message,
+    )

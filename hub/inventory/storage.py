@@ -1,0 +1,267 @@
+"""Inventory (贮存台账): HJ 1259-2022 入库 and 出库 records projected from the edge's `storing` and
+`staging_outbound` events, live stock per facility and waste code, and the age of every bag in storage.
+
+One record per container (HJ 1259 6.2). Each record gets a batch code `HWRK` / `HWCK` + China date +
+serial (Appendix B), counted per enterprise and day; an edge may send its own in `data.batch_code`, which
+is kept when it has the right prefix. What an edge may put in `data`: `facility` (贮存设施编码; else the
+facility the device is registered in), `handler` (运送部门经办人), `container_type`, `destination` (去向,
+出库), `batch_code`. The event's `operator` is the storage keeper (贮存/出库部门经办人).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hub.core.dialect import take_serials
+from hub.devices.records import device_facility
+from hub.inventory.tables import Bag, Stock, StorageRecord
+from hub.registry.facilities import facilities_of
+from protocols.catalogue import UnknownWasteCode, load_catalogue
+from protocols.codes import BatchCodeError, batch_code, china_date_from_ms, parse_batch_code
+from protocols.ledger import Event
+
+DAY_MS = 86_400_000
+IN, OUT = "in", "out"
+PREFIX = {IN: "HWRK", OUT: "HWCK"}
+
+
+def assign_batch_codes(
+    session: Session, enterprise_id: int, prefix: str, events: Sequence[Event]
+) -> list[str]:
+    """A batch code per event: the edge's own if well-formed, else the next serial of that day."""
+    codes: list[str | None] = []
+    wanted: dict[Any, list[int]] = {}
+    for i, e in enumerate(events):
+        given = _text(e, "batch_code", 32)
+        serial = len(given) - len(prefix) - 8 if given else 0
+        if given and 3 <= serial <= 6:
+            try:
+                if parse_batch_code(given, seq_length=serial).prefix == prefix:
+                    codes.append(given)
+                    continue
+            except BatchCodeError:
+                pass
+        codes.append(None)
+        wanted.setdefault(china_date_from_ms(e.time_ms), []).append(i)
+    for day, indexes in wanted.items():
+        first = take_serials(session, f"{prefix}:{enterprise_id}:{day:%Y%m%d}", len(indexes))
+        for n, i in enumerate(indexes, start=first):
+            codes[i] = batch_code(prefix, day, n, seq_length=max(3, len(str(n))))
+    return [c for c in codes if c is not None]
+
+
+def _text(e: Event, key: str, limit: int | None = None) -> str | None:
+    """A text the edge put in `data`; ignored when it is not text or longer than its column."""
+    value = e.data.get(key)
+    if not isinstance(value, str) or not value or (limit is not None and len(value) > limit):
+        return None
+    return value
+
+
+def record_storage(session: Session, enterprise_id: int, direction: str, events: Sequence[Event]) -> None:
+    """Project `storing` (direction "in") or `staging_outbound` ("out") events of one device's batch."""
+    if not events:
+        return
+    codes = [e.code for e in events]
+    bags = {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(codes)))}
+    stocked = {s.code: s for s in session.scalars(select(Stock).where(Stock.code.in_(codes)))}
+    batch_codes = assign_batch_codes(session, enterprise_id, PREFIX[direction], events)
+    facility_of_device: dict[str, str | None] = {}
+    for e, batch in zip(events, batch_codes, strict=True):
+        if e.device_id not in facility_of_device:
+            facility_of_device[e.device_id] = device_facility(session, e.device_id)
+        bag, stock = bags.get(e.code), stocked.get(e.code)
+        facility = _text(e, "facility", 64) or (stock.facility_code if stock and direction == OUT else None)
+        facility = facility or facility_of_device[e.device_id]
+        waste_code = (
+            e.waste_code or (bag.waste_code if bag else None) or (stock.waste_code if stock else None)
+        )
+        grams = e.grams if e.grams is not None else (stock.grams if stock else bag.grams if bag else None)
+        session.add(
+            StorageRecord(
+                enterprise_id=enterprise_id,
+                direction=direction,
+                batch_code=batch,
+                code=e.code,
+                waste_code=waste_code,
+                grams=grams,
+                time_ms=e.time_ms,
+                facility_code=facility,
+                operator=e.operator,
+                handler=_text(e, "handler"),
+                container_type=_text(e, "container_type"),
+                destination=_text(e, "destination"),
+                in_batch_code=stock.in_batch_code if (stock and direction == OUT) else None,
+                device_id=e.device_id,
+                seq=e.seq,
+                event_id=e.event_id,
+            )
+        )
+        if stock is not None:
+            session.delete(stock)
+            session.flush()
+            stocked.pop(e.code)
+        if direction == IN:
+            stocked[e.code] = Stock(
+                code=e.code,
+                enterprise_id=enterprise_id,
+                facility_code=facility,
+                waste_code=waste_code,
+                grams=grams,
+                stored_ms=e.time_ms,
+                in_batch_code=batch,
+            )
+            session.add(stocked[e.code])
+
+
+def remove_from_stock(session: Session, codes: Sequence[str]) -> None:
+    """Bags that left by another way (loaded and shipped without a 出库 scan) are no longer in storage."""
+    if codes:
+        session.execute(delete(Stock).where(Stock.code.in_(list(codes))))
+
+
+def stock_summary(session: Session, enterprise_id: int, now_ms: int) -> list[dict[str, Any]]:
+    """Live stock per facility and waste code, with the oldest bag's age."""
+    rows = session.execute(
+        select(
+            Stock.facility_code,
+            Stock.waste_code,
+            func.count(),
+            func.sum(Stock.grams),
+            func.min(Stock.stored_ms),
+        )
+        .where(Stock.enterprise_id == enterprise_id)
+        .group_by(Stock.facility_code, Stock.waste_code)
+        .order_by(Stock.facility_code, Stock.waste_code)
+    ).all()
+    return [
+        {
+            "facility_code": facility,
+            "waste_code": waste_code,
+            "waste_name": waste_name(waste_code),
+            "bags": bags,
+            "grams": int(grams or 0),
+            "oldest_stored_ms": oldest,
+            "oldest_age_days": (now_ms - oldest) // DAY_MS,
+        }
+        for facility, waste_code, bags, grams, oldest in rows
+    ]
+
+
+def facility_load(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
+    """Each facility's capacity against what it holds now."""
+    held = dict(
+        session.execute(
+            select(Stock.facility_code, func.sum(Stock.grams))
+            .where(Stock.enterprise_id == enterprise_id)
+            .group_by(Stock.facility_code)
+        ).all()
+    )
+    return [
+        {
+            "code": f["code"],
+            "name": f["name"],
+            "kind": f["kind"],
+            "capacity_grams": f["capacity_grams"],
+            "stock_grams": int(held.get(f["code"]) or 0),
+            "over_capacity": int(held.get(f["code"]) or 0) > f["capacity_grams"],
+        }
+        for f in facilities_of(session, enterprise_id)
+        if f["active"]
+    ]
+
+
+def stock_bags(
+    session: Session, enterprise_id: int, now_ms: int, facility: str | None = None, limit: int = 1000
+) -> list[dict[str, Any]]:
+    """Every bag in storage, oldest first, with its age."""
+    query = select(Stock).where(Stock.enterprise_id == enterprise_id).order_by(Stock.stored_ms).limit(limit)
+    if facility:
+        query = query.where(Stock.facility_code == facility)
+    return [
+        {
+            "code": s.code,
+            "facility_code": s.facility_code,
+            "waste_code": s.waste_code,
+            "grams": s.grams,
+            "stored_ms": s.stored_ms,
+            "in_batch_code": s.in_batch_code,
+            "age_ms": now_ms - s.stored_ms,
+            "age_days": (now_ms - s.stored_ms) // DAY_MS,
+        }
+        for s in session.scalars(query)
+    ]
+
+
+def storage_records(
+    session: Session,
+    enterprise_id: int,
+    *,
+    direction: str | None,
+    since_ms: int | None,
+    until_ms: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """HJ 1259 6.3.2 / 6.3.3 records, newest first."""
+    query = (
+        select(StorageRecord)
+        .where(StorageRecord.enterprise_id == enterprise_id)
+        .order_by(StorageRecord.time_ms.desc(), StorageRecord.id.desc())
+        .limit(limit)
+    )
+    if direction:
+        query = query.where(StorageRecord.direction == direction)
+    if since_ms is not None:
+        query = query.where(StorageRecord.time_ms >= since_ms)
+    if until_ms is not None:
+        query = query.where(StorageRecord.time_ms < until_ms)
+    kinds = {f["code"]: f["kind"] for f in facilities_of(session, enterprise_id)}
+    return [record_view(r, kinds.get(r.facility_code or "")) for r in session.scalars(query)]
+
+
+def record_view(r: StorageRecord, facility_kind: str | None) -> dict[str, Any]:
+    category = waste_category(r.waste_code)
+    return {
+        "direction": r.direction,
+        "batch_code": r.batch_code,  # 入库/出库批次编码
+        "time_ms": r.time_ms,  # 入库/出库时间
+        "container_code": r.code,  # 容器/包装编码 (the bag's 数字识别码)
+        "container_type": r.container_type,
+        "container_count": 1,
+        "waste_name": waste_name(r.waste_code),
+        "waste_category": category,
+        "waste_code": r.waste_code,
+        "grams": r.grams,  # 入库量/出库量, integer grams
+        "unit": "g",
+        "facility_code": r.facility_code,  # 贮存设施编码
+        "facility_kind": facility_kind,  # 贮存设施类型
+        "storage_operator": r.operator,  # 贮存/出库部门经办人
+        "transport_handler": r.handler,  # 运送部门经办人
+        "destination": r.destination,  # 去向
+        "in_batch_code": r.in_batch_code,  # 出库: 入库批次编码
+        "device_id": r.device_id,
+        "seq": r.seq,
+    }
+
+
+def waste_name(waste_code: str | None) -> str | None:
+    if not waste_code:
+        return None
+    try:
+        return load_catalogue().get(waste_code).description
+    except UnknownWasteCode:
+        return None
+
+
+def waste_category(waste_code: str | None) -> str | None:
+    if not waste_code:
+        return None
+    try:
+        waste = load_catalogue().get(waste_code)
+    except UnknownWasteCode:
+        return None
+    return f"{waste.category_code} {waste.category_name}"

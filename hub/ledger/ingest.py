@@ -1,0 +1,317 @@
+"""Ingest of signed batches: verify, de-duplicate on (device, seq), check the chain, store, sign a receipt.
+
+Nothing from a refused batch is stored; the refusal itself is (see `record_refusal`), in a transaction of its
+own, so the evidence of a bad signature, a gap or a fork is kept. Device time (`time_ms`) and hub time
+(`received_ms`) are both kept: the hub never restamps an event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.devices.tables import Device
+from hub.ledger.projection import project_events
+from hub.ledger.tables import Batch, EventRow, Refusal
+from protocols.ledger import (
+    BatchEnvelope,
+    ChainFork,
+    ChainGap,
+    EnvelopeError,
+    Event,
+    EventError,
+    Receipt,
+    SignatureError,
+    canonical_bytes,
+    check_link,
+    load_public_key,
+    open_batch,
+    peek_device,
+    seal_receipt,
+)
+
+log = logging.getLogger(__name__)
+
+# Column widths in hub.models; longer values are refused here rather than by the database.
+_REQUIRED_TEXT = frozenset({"event_id", "code", "boot_id"})
+FIELD_LIMITS = {
+    "device_id": 128,
+    "batch_id": 255,
+    "event_id": 255,
+    "code": 128,
+    "waste_code": 32,
+    "boot_id": 128,
+}
+
+
+class IngestRefused(Exception):
+    """A batch the hub will not store. `extra` goes into the JSON answer beside `detail`."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        message: str,
+        *,
+        device_id: str | None = None,
+        extra: dict[str, Any] | None = None,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.device_id = device_id
+        self.extra = extra or {}
+        self.evidence = evidence or {}
+
+    def answer(self) -> dict[str, Any]:
+        return {"detail": self.message, **self.extra}
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A batch whose signature and shape are good, with each event's hash computed once."""
+
+    batch: BatchEnvelope
+    hashes: tuple[str, ...]
+    envelope_json: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def ingest_batch(
+    read: sessionmaker[Session],
+    write: sessionmaker[Session],
+    envelope: Any,
+    hub_key: Ed25519PrivateKey,
+    now_ms: int,
+) -> dict[str, Any]:
+    """Store a signed batch; return the sealed receipt. Raise `IngestRefused` for anything refused."""
+    checked = _verify(read, envelope)
+    receipt = _store(write, checked, now_ms)
+    log.info(
+        "batch %s from %s: %d stored, %d duplicates, acked up to %d",
+        receipt.batch_id,
+        receipt.device_id,
+        receipt.stored,
+        receipt.duplicates,
+        receipt.acked_seq,
+    )
+    return seal_receipt(hub_key, receipt)
+
+
+def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
+    """Keep a refusal in its own transaction: the batch is rolled back, the fact that it came is not."""
+    log.warning(
+        "refused a batch (%s, %d) from %s: %s",
+        refusal.reason,
+        refusal.status,
+        refusal.device_id or "?",
+        refusal.message,
+    )
+    detail = {"message": refusal.message, **refusal.extra, **refusal.evidence}
+    with write() as session, session.begin():
+        session.add(
+            Refusal(
+                received_ms=now_ms,
+                device_id=(refusal.device_id or "")[: FIELD_LIMITS["device_id"]] or None,
+                status=refusal.status,
+                reason=refusal.reason,
+                detail=json.dumps(detail, ensure_ascii=False, default=str),
+            )
+        )
+
+
+def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
+    try:
+        device_id = peek_device(envelope)
+    except EnvelopeError as exc:
+        raise IngestRefused(422, "malformed", str(exc)) from exc
+    with read() as session:
+        public_key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
+    if public_key is None:
+        raise IngestRefused(
+            401, "unknown_device", f"unknown device {device_id!r}: enrol it first", device_id=device_id
+        )
+    try:
+        batch = open_batch(envelope, load_public_key(public_key))
+    except SignatureError as exc:
+        raise IngestRefused(401, "bad_signature", f"bad signature: {exc}", device_id=device_id) from exc
+    except (EnvelopeError, EventError) as exc:
+        # EventError: a float somewhere in the body, refused before it could be hashed.
+        raise IngestRefused(422, "malformed", str(exc), device_id=device_id) from exc
+    # From here the envelope is signed by an enrolled device: it is evidence, and kept with any refusal.
+    signed = {k: envelope[k] for k in ("body", "alg", "sig")}
+    envelope_json = canonical_bytes(signed).decode("utf-8")
+    evidence = {"batch_id": batch.batch_id, "envelope": signed}
+    _check_fields(batch, evidence)
+    return _Checked(batch, tuple(e.hash for e in batch.events), envelope_json, evidence)
+
+
+def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
+    """Types and widths the ledger's Event leaves open, checked before they reach a column."""
+
+    def refuse(message: str) -> IngestRefused:
+        return IngestRefused(422, "malformed", message, device_id=batch.device_id, evidence=evidence)
+
+    for name, value in (("device_id", batch.device_id), ("batch_id", batch.batch_id)):
+        if len(value) > FIELD_LIMITS[name]:
+            raise refuse(f"{name} is longer than {FIELD_LIMITS[name]} characters")
+    for e in batch.events:
+        for name in ("event_id", "code", "boot_id", "waste_code", "operator", "place", "corrects"):
+            value = getattr(e, name)
+            optional = name not in _REQUIRED_TEXT
+            if not (isinstance(value, str) or (optional and value is None)):
+                raise refuse(f"event {e.seq}: {name} must be text, got {type(value).__name__}")
+            if value is not None and name in FIELD_LIMITS and len(value) > FIELD_LIMITS[name]:
+                raise refuse(f"event {e.seq}: {name} is longer than {FIELD_LIMITS[name]} characters")
+        if not isinstance(e.data, dict):
+            raise refuse(f"event {e.seq}: data must be an object, got {type(e.data).__name__}")
+
+
+def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Receipt:
+    batch = checked.batch
+    try:
+        with write() as session, session.begin():
+            device = session.scalars(
+                select(Device).where(Device.device_id == batch.device_id).with_for_update()
+            ).one()
+            duplicates = _count_duplicates(session, device, checked)
+            new = [
+                (e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq
+            ]
+            last_seq, last_hash = device.last_seq, device.last_hash
+            for event, _ in new:
+                last_hash = _link(event, last_seq, last_hash, checked.evidence)
+                last_seq = event.seq
+            _keep_envelope(session, checked, len(new), duplicates, now_ms)
+            if new:  # one executemany: a flush after weeks offline brings thousands of events per batch
+                session.execute(insert(EventRow), [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+            # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
+            project_events(session, device.enterprise_id, [e for e, _ in new], now_ms)
+            device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
+    except IntegrityError as exc:
+        raise IngestRefused(
+            409,
+            "conflict",
+            "the batch conflicts with stored events (an event_id already used by another event, "
+            "or the same events arriving twice at once); resend it",
+            device_id=batch.device_id,
+            evidence={**checked.evidence, "error": str(exc.orig)},
+        ) from exc
+    return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms)
+
+
+def _count_duplicates(session: Session, device: Device, checked: _Checked) -> int:
+    """Events the hub already holds must be the very same events; anything else is a fork."""
+    batch = checked.batch
+    if batch.first_seq > device.last_seq:
+        return 0
+    stored = dict(
+        session.execute(
+            select(EventRow.seq, EventRow.event_hash).where(
+                EventRow.device_id == batch.device_id,
+                EventRow.seq >= batch.first_seq,
+                EventRow.seq <= min(batch.last_seq, device.last_seq),
+            )
+        ).all()
+    )
+    count = 0
+    for event, received_hash in zip(batch.events, checked.hashes, strict=True):
+        if event.seq > device.last_seq:
+            break
+        if stored.get(event.seq) != received_hash:
+            raise IngestRefused(
+                409,
+                "fork",
+                f"fork: event {event.seq} of device {batch.device_id} differs from the event the hub already "
+                f"holds at that seq (a rewritten ledger or tampering); nothing from this batch was stored",
+                device_id=batch.device_id,
+                extra={"seq": event.seq},
+                evidence={
+                    **checked.evidence,
+                    "stored_hash": stored.get(event.seq),
+                    "received_hash": received_hash,
+                },
+            )
+        count += 1
+    return count
+
+
+def _link(event: Event, last_seq: int, last_hash: str, evidence: dict[str, Any]) -> str:
+    try:
+        return check_link(event, last_seq, last_hash)
+    except ChainGap as exc:
+        raise IngestRefused(
+            409,
+            "gap",
+            str(exc),
+            device_id=event.device_id,
+            extra={"expected_seq": exc.expected_seq},
+            evidence=evidence,
+        ) from exc
+    except ChainFork as exc:
+        raise IngestRefused(
+            409, "fork", f"fork: {exc}", device_id=event.device_id, extra={"seq": exc.seq}, evidence=evidence
+        ) from exc
+
+
+def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates: int, now_ms: int) -> None:
+    batch = checked.batch
+    existing = session.scalar(
+        select(Batch).where(Batch.device_id == batch.device_id, Batch.batch_id == batch.batch_id)
+    )
+    if existing is None:
+        session.add(
+            Batch(
+                device_id=batch.device_id,
+                batch_id=batch.batch_id,
+                first_seq=batch.first_seq,
+                last_seq=batch.last_seq,
+                sent_ms=batch.sent_ms,
+                received_ms=now_ms,
+                stored=stored,
+                duplicates=duplicates,
+                envelope=checked.envelope_json,
+            )
+        )
+    elif stored:
+        # New events must point at the envelope that carried them; a reused batch_id would not.
+        raise IngestRefused(
+            409,
+            "batch_id_reused",
+            f"batch_id {batch.batch_id!r} was already used for other events of this device; "
+            "send new events under a new batch_id",
+            device_id=batch.device_id,
+            evidence=checked.evidence,
+        )
+
+
+def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> dict[str, Any]:
+    return dict(
+        device_id=event.device_id,
+        seq=event.seq,
+        event_id=event.event_id,
+        event_hash=event_hash,
+        prev_hash=event.prev_hash,
+        kind=str(event.kind),
+        code=event.code,
+        waste_code=event.waste_code,
+        grams=event.grams,
+        operator=event.operator,
+        place=event.place,
+        time_ms=event.time_ms,
+        boot_id=event.boot_id,
+        mono_ms=event.mono_ms,
+        clock_synced=event.clock_synced,
+        received_ms=now_ms,
+        batch_id=batch_id,
+        body=canonical_bytes(event).decode("utf-8"),
+    )

@@ -1,0 +1,244 @@
+"""The hub's MQTT worker: batches and heartbeats from the broker, receipts and configurations back.
+
+Every worker joins the shared subscription `$share/hub/wt/v1/+/+/batches` (and `…/heartbeat`), so the
+broker gives each message to one worker and several workers share the load. Sessions are persistent and
+messages are acknowledged (PUBACK) only after the batch is committed and its receipt published: a worker
+killed during ingest leaves the message unacknowledged and the broker hands it out again. A batch that
+arrives twice is stored once (the hub de-duplicates on (device, seq)), and its receipt says so.
+
+Answers go to `wt/v1/{enterprise}/{device}/receipts`, derived from the topic (never from the message's
+response-topic property, which the device could point anywhere), carrying MQTT 5 correlation data = the
+batch id. The enterprise in the topic must be the device's own: a device cannot speak for another site.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import paho.mqtt.client as mqtt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.deps import wall_clock_ms
+from hub.devices.health import HeartbeatRefused, record_heartbeat
+from hub.devices.tables import Device
+from hub.ledger.ingest import IngestRefused, ingest_batch, record_refusal
+from hub.ledger.routes import MAX_BODY_BYTES
+from hub.registry.tables import Enterprise
+
+log = logging.getLogger(__name__)
+
+TOPIC_ROOT = "wt/v1"
+DEFAULT_GROUP = "hub"
+
+
+class MqttSettingsError(ValueError):
+    """A broker URL or option the worker cannot use."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSettings:
+    url: str = "mqtt://127.0.0.1:1883"  # mqtts:// for TLS; user:password@ allowed
+    # Stable across restarts of one worker, unique among workers: the broker keeps the worker's session (and
+    # its share of the messages) under this id while it is away.
+    client_id: str = ""  # default hub-<hostname>-1
+    group: str = DEFAULT_GROUP
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    # Long enough to ride out a restart; short, because the broker keeps sending a share of the messages to
+    # a session whose worker is gone, and only the edge's resend after its receipt timeout rescues those.
+    session_expiry_s: int = 3600
+    keepalive_s: int = 30
+
+
+class MqttConsumer:
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        read: sessionmaker[Session],
+        write: sessionmaker[Session],
+        hub_key: Ed25519PrivateKey,
+        *,
+        clock: Callable[[], int] = wall_clock_ms,
+    ) -> None:
+        parts = urlsplit(settings.url)
+        if parts.scheme not in ("mqtt", "mqtts") or not parts.hostname:
+            raise MqttSettingsError(
+                f"broker URL {settings.url!r}: expected mqtt://host:port or mqtts://host:port"
+            )
+        self.settings = settings
+        self.host = parts.hostname
+        self.port = parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+        self.read, self.write, self.hub_key, self.clock = read, write, hub_key, clock
+        self.client_id = settings.client_id or f"hub-{_hostname()}-1"
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5, manual_ack=True
+        )
+        if parts.scheme == "mqtts" or settings.ca_file:
+            self.client.tls_set(
+                ca_certs=settings.ca_file,
+                certfile=settings.cert_file,
+                keyfile=settings.key_file,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+        if parts.username:
+            self.client.username_pw_set(unquote(parts.username), unquote(parts.password or "") or None)
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.connected = threading.Event()
+        self.handled = 0
+
+    @property
+    def subscriptions(self) -> list[tuple[str, int]]:
+        share = f"$share/{self.settings.group}/{TOPIC_ROOT}/+/+"
+        return [(f"{share}/batches", 1), (f"{share}/heartbeat", 1)]
+
+    def start(self) -> None:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.settings.session_expiry_s
+        self.client.connect_async(
+            self.host, self.port, keepalive=self.settings.keepalive_s, clean_start=False, properties=props
+        )
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _props: Any) -> None:
+        if reason.is_failure:
+            log.error("broker %s:%d refused the hub worker: %s", self.host, self.port, reason)
+            return
+        client.subscribe(self.subscriptions)
+        log.info(
+            "hub worker connected to %s:%d (session present: %s)", self.host, self.port, flags.session_present
+        )
+        self.connected.set()
+
+    def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        # A supervised boundary: whatever one message does, the worker lives on and the next one comes.
+        try:
+            self.handle(message.topic, message.payload, _correlation(message))
+        except Exception:  # noqa: BLE001 - logged; the message is acknowledged and the edge resends
+            log.exception("a message on %s could not be handled", message.topic)
+        finally:
+            client.ack(message.mid, message.qos)
+            self.handled += 1
+
+    def handle(self, topic: str, payload: bytes, correlation: bytes | None) -> None:
+        parts = topic.split("/")
+        if len(parts) != 5 or "/".join(parts[:2]) != TOPIC_ROOT:
+            log.warning("ignored a message on unexpected topic %s", topic)
+            return
+        enterprise, device_id, leaf = parts[2], parts[3], parts[4]
+        if leaf == "batches":
+            answer = self.answer_batch(enterprise, device_id, payload)
+            self._publish(f"{TOPIC_ROOT}/{enterprise}/{device_id}/receipts", answer, correlation)
+        elif leaf == "heartbeat":
+            config = self.answer_heartbeat(enterprise, device_id, payload)
+            if config is not None:
+                self._publish(f"{TOPIC_ROOT}/{enterprise}/{device_id}/config", config, None)
+
+    def answer_batch(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any]:
+        """Ingest one batch; the answer is a receipt or a refusal, exactly as over HTTP."""
+        batch_id: Any = None
+        now = self.clock()
+        try:
+            envelope = _json(payload)
+            body = envelope.get("body") if isinstance(envelope, dict) else None
+            batch_id = body.get("batch_id") if isinstance(body, dict) else None
+            claimed = body.get("device_id") if isinstance(body, dict) else None
+            if claimed != device_id:
+                raise IngestRefused(
+                    403,
+                    "wrong_topic",
+                    f"a batch of {claimed!r} was sent on the topic of {device_id!r}",
+                    device_id=device_id,
+                )
+            self._check_enterprise(enterprise, device_id)
+            receipt = ingest_batch(self.read, self.write, envelope, self.hub_key, now)
+        except IngestRefused as refusal:
+            record_refusal(self.write, refusal, now)
+            return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
+        except SQLAlchemyError as exc:
+            log.error("database error while ingesting %s: %s", batch_id, exc)
+            return {
+                "batch_id": batch_id,
+                "status": 503,
+                "detail": "the hub's database is unavailable; resend later",
+            }
+        return {"batch_id": batch_id, "status": 200, "receipt": receipt}
+
+    def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any] | None:
+        try:
+            envelope = _json(payload)
+            body = envelope.get("body") if isinstance(envelope, dict) else None
+            if not isinstance(body, dict) or body.get("device_id") != device_id:
+                raise HeartbeatRefused(
+                    403, f"a heartbeat sent on the topic of {device_id!r} by another device"
+                )
+            answer = record_heartbeat(
+                self.read, self.write, envelope, self.hub_key, self.clock(), enterprise=enterprise
+            )
+        except (HeartbeatRefused, IngestRefused) as exc:
+            log.warning("heartbeat from %s refused: %s", device_id, exc)
+            return None
+        return answer.get("config")
+
+    def _check_enterprise(self, enterprise: str, device_id: str) -> None:
+        with self.read() as session:
+            uscc = session.scalar(
+                select(Enterprise.uscc)
+                .join(Device, Device.enterprise_id == Enterprise.id)
+                .where(Device.device_id == device_id)
+            )
+        if uscc is not None and uscc != enterprise:
+            raise IngestRefused(
+                403,
+                "wrong_topic",
+                f"device {device_id} belongs to enterprise {uscc}, not {enterprise} named by the topic",
+                device_id=device_id,
+            )
+
+    def _publish(self, topic: str, answer: dict[str, Any], correlation: bytes | None) -> None:
+        props = Properties(PacketTypes.PUBLISH)
+        if correlation:
+            props.CorrelationData = correlation
+        payload = json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self.client.publish(topic, payload, qos=1, properties=props)
+
+
+def _json(payload: bytes) -> Any:
+    if len(payload) > MAX_BODY_BYTES:
+        raise IngestRefused(
+            413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+        )
+    try:
+        return json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise IngestRefused(422, "malformed", f"the message is not JSON: {exc}") from exc
+
+
+def _correlation(message: mqtt.MQTTMessage) -> bytes | None:
+    props = getattr(message, "properties", None)
+    data = getattr(props, "CorrelationData", None) if props is not None else None
+    return bytes(data) if isinstance(data, bytes | bytearray) else None
+
+
+def _hostname() -> str:
+    return socket.gethostname().split(".")[0][:40] or "hub"

@@ -1,0 +1,76 @@
+"""`wastetrace hub mqtt`: one MQTT worker (hub.mqtt_consumer) as a process; run several to share the load.
+
+Each worker needs its own stable `--client-id` (hub-a, hub-b, …): the broker keeps a worker's session and
+its share of the messages under that id while the worker restarts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from hub.core.db import make_engine, migrate, read_sessions, write_sessions
+from hub.core.keys import HubKeyError, load_or_create_hub_key
+from hub.ledger.mqtt_consumer import DEFAULT_GROUP, BrokerSettings, MqttConsumer, MqttSettingsError
+from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
+
+
+def add_parser(sub: Any) -> None:
+    mqtt = sub.add_parser("mqtt", help="consume batches and heartbeats from an MQTT broker (a worker)")
+    mqtt.add_argument(
+        "--broker",
+        help="mqtt://host:1883 or mqtts://host:8883 (default: $WT_HUB_MQTT or mqtt://127.0.0.1:1883)",
+    )
+    mqtt.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    mqtt.add_argument("--key-file", type=Path, help="hub Ed25519 key PEM (default: $WT_HUB_KEY_FILE)")
+    mqtt.add_argument("--client-id", default="", help="stable and unique per worker (default hub-<host>-1)")
+    mqtt.add_argument("--group", default=DEFAULT_GROUP, help="the shared-subscription group of all workers")
+    mqtt.add_argument("--ca-file", help="TLS: the CA of the broker's certificate")
+    mqtt.add_argument("--cert-file", help="TLS client certificate")
+    mqtt.add_argument("--key-file-tls", dest="tls_key_file", help="TLS client key")
+    mqtt.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    db_url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
+    key_file = args.key_file or Path(os.environ.get("WT_HUB_KEY_FILE") or DEFAULT_KEY_FILE)
+    settings = BrokerSettings(
+        url=args.broker or os.environ.get("WT_HUB_MQTT") or "mqtt://127.0.0.1:1883",
+        client_id=args.client_id,
+        group=args.group,
+        ca_file=args.ca_file,
+        cert_file=args.cert_file,
+        key_file=args.tls_key_file,
+    )
+    try:
+        migrate(db_url)
+        engine = make_engine(db_url, pool_pre_ping=True)
+        consumer = MqttConsumer(
+            settings, read_sessions(engine), write_sessions(engine), load_or_create_hub_key(key_file)
+        )
+    except (HubKeyError, MqttSettingsError) as exc:
+        print(f"hub mqtt: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    consumer.start()
+    if consumer.connected.wait(30):
+        print(f"hub mqtt: consuming {settings.url} as {consumer.client_id}", flush=True)
+    else:
+        print(f"hub mqtt: {settings.url} not reachable yet; retrying in the background", flush=True)
+    try:
+        stop.wait()
+    finally:
+        consumer.stop()
+        engine.dispose()
+    return 0

@@ -1,0 +1,114 @@
+"""What the hub learns from ledger events as they are stored: the hook `hub.ingest` calls.
+
+Runs inside the ingest transaction, with exactly the events newly stored (never duplicates), so each event is
+projected once and together with its storage. It never refuses: a signed event is evidence even when it does
+not fit (a receipt for a bag on no manifest), and what does not fit is recorded as a problem beside it.
+
+- commissioning → `bags` (the producer, the first weight, an HJ 1259 产生批次编码 HWCS…); a residue bag
+  naming `data.derived_from` (codes) is linked to the bags it came from.
+- storing / staging_outbound → HJ 1259 入库 / 出库 records and live stock (hub/inventory.py).
+- receiving → receipts against the manifest (hub/receiving.py); destroying → disposal records and residue
+  links (`data.residue`, codes).
+- correcting an event that commissioned a bag → the bag's weight or waste code as corrected.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from hub.core.dialect import insert_ignore
+from hub.inventory import storage as inventory
+from hub.inventory.tables import Bag
+from hub.manifests import receiving
+from hub.manifests.tables import BagLink
+from protocols.ledger import Event, EventKind
+
+log = logging.getLogger(__name__)
+
+
+def project_events(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+    # A savepoint: if a projection fails on the database, the events are still stored (they are the record;
+    # the projections can be rebuilt from them), and the failure is logged loudly instead of refusing the
+    # batch, which would stop the device's uploads for good.
+    if not events:
+        return
+    try:
+        with session.begin_nested():
+            _project(session, enterprise_id, events, now_ms)
+    except SQLAlchemyError:
+        log.exception(
+            "PROJECTION FAILED for %s seq %d-%d: stored, not projected (rebuild from events)",
+            events[0].device_id,
+            events[0].seq,
+            events[-1].seq,
+        )
+
+
+def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+    by_kind: dict[EventKind, list[Event]] = {}
+    for e in events:
+        by_kind.setdefault(e.kind, []).append(e)
+    if EventKind.COMMISSIONING in by_kind:
+        _commissioned(session, enterprise_id, by_kind[EventKind.COMMISSIONING])
+    if EventKind.CORRECTING in by_kind:
+        _corrected(session, by_kind[EventKind.CORRECTING])
+    inventory.record_storage(session, enterprise_id, inventory.IN, by_kind.get(EventKind.STORING, []))
+    inventory.record_storage(
+        session, enterprise_id, inventory.OUT, by_kind.get(EventKind.STAGING_OUTBOUND, [])
+    )
+    receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
+    receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
+
+
+def _codes(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def _commissioned(session: Session, enterprise_id: int, events: list[Event]) -> None:
+    batch_codes = inventory.assign_batch_codes(session, enterprise_id, "HWCS", events)
+    insert_ignore(
+        session,
+        Bag,
+        [
+            {
+                "code": e.code,
+                "enterprise_id": enterprise_id,
+                "device_id": e.device_id,
+                "waste_code": e.waste_code,
+                "grams": e.grams,
+                "commissioned_ms": e.time_ms,
+                "batch_code": batch,
+                "event_id": e.event_id,
+            }
+            for e, batch in zip(events, batch_codes, strict=True)
+        ],
+    )
+    links = [
+        {"from_code": source, "to_code": e.code, "time_ms": e.time_ms, "device_id": e.device_id, "seq": e.seq}
+        for e in events
+        for source in _codes(e.data.get("derived_from"))
+    ]
+    insert_ignore(session, BagLink, links)
+
+
+def _corrected(session: Session, events: list[Event]) -> None:
+    ids = [e.corrects for e in events if e.corrects]
+    bags = {b.event_id: b for b in session.scalars(select(Bag).where(Bag.event_id.in_(ids)))}
+    for e in events:
+        bag = bags.get(e.corrects or "")
+        if bag is None:
+            continue
+        if e.grams is not None:
+            bag.grams = e.grams
+        if e.waste_code:
+            bag.waste_code = e.waste_code

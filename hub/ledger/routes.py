@@ -1,0 +1,74 @@
+"""Signed batches from devices; each answered with a signed receipt or a refusal that is kept."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from hub.core.deps import HubDep
+from hub.core.schemas import Problem
+from hub.ledger.ingest import IngestRefused, ingest_batch, record_refusal
+from hub.ledger.schemas import ReceiptAnswer
+
+router = APIRouter(prefix="/api/v1", tags=["batches"])
+
+# 5000 events (the most a batch may hold) of a few hundred bytes each, with room to spare.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+_ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["body", "alg", "sig"],
+    "properties": {
+        "body": {"type": "object", "description": "wastetrace.batch/1: device_id, batch_id, sent_ms, events"},
+        "alg": {"type": "string", "enum": ["Ed25519"]},
+        "sig": {"type": "string", "description": "base64 signature over the RFC 8785 bytes of body"},
+    },
+}
+
+
+@router.post(
+    "/batches",
+    response_model=ReceiptAnswer,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE_SCHEMA}}}
+    },
+    responses={
+        401: {"model": Problem, "description": "unknown device or bad signature"},
+        409: {"description": "a gap (with expected_seq) or a fork (with seq); nothing stored"},
+        413: {"model": Problem},
+        422: {"model": Problem, "description": "a malformed envelope"},
+    },
+)
+async def post_batch(request: Request, hub: HubDep) -> Response:
+    """Store a signed batch; the receipt names the highest seq the hub now holds contiguously."""
+    # The body is read here, not declared, so that even unreadable bodies are refused with a record kept.
+    try:
+        envelope = await _read_json(request)
+        receipt = await run_in_threadpool(ingest_batch, hub.read, hub.write, envelope, hub.key, hub.clock())
+    except IngestRefused as refusal:
+        await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
+        return JSONResponse(refusal.answer(), status_code=refusal.status)
+    return JSONResponse(ReceiptAnswer(receipt=receipt).model_dump())
+
+
+async def _read_json(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise IngestRefused(
+            413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+        )
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise IngestRefused(
+                413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+            )
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of 4300+ digits, deep nesting
+        raise IngestRefused(422, "malformed", f"the body is not JSON: {exc}") from exc

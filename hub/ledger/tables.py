@@ -1,0 +1,67 @@
+"""The ledger as the hub keeps it: every signed event, the batches they came in (the evidence), and
+the refusals.
+
+Keep in step with hub/migrations/versions: tests/test_hub_migrations.py compares the two."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+# The file (一企一档), users and audit, and a bag's way (inventory, manifests, transport): their own modules,
+# registered on Base here so that everything that loads the models sees every table.
+from hub.core.base import Base, BigId
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_events_event_id"),
+        Index("ix_events_code_time", "code", "time_ms"),
+    )
+
+    device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(128))
+    waste_code: Mapped[str | None] = mapped_column(String(32))
+    grams: Mapped[int | None] = mapped_column(BigInteger)
+    operator: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    boot_id: Mapped[str] = mapped_column(String(128))
+    mono_ms: Mapped[int] = mapped_column(BigInteger)
+    clock_synced: Mapped[bool] = mapped_column(Boolean)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+    batch_id: Mapped[str] = mapped_column(String(255), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (UniqueConstraint("device_id", "batch_id", name="uq_batches_device_batch"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"))
+    batch_id: Mapped[str] = mapped_column(String(255))
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    sent_ms: Mapped[int] = mapped_column(BigInteger)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+    stored: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    envelope: Mapped[str] = mapped_column(Text)
+
+
+class Refusal(Base):
+    __tablename__ = "refusals"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    received_ms: Mapped[int] = mapped_column(BigInteger, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)

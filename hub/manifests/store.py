@@ -1,0 +1,131 @@
+"""Reading manifests as stored: the current version, its bags, its parties, the receipts against it.
+
+A manifest is a row in `manifests` (number, shipper) and its versions in `manifest_versions`, each with its
+own copy of the bags loaded in `manifest_bags`. The current version is the highest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.core.errors import NotFound
+from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
+from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
+from protocols.manifest import OPEN_STATES, Party, State
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    manifest: Manifest
+    version: ManifestVersion
+
+    @property
+    def state(self) -> State:
+        return State(self.version.state)
+
+
+def get(session: Session, number: str) -> Current:
+    manifest = session.scalar(select(Manifest).where(Manifest.number == number))
+    if manifest is None:
+        raise NotFound(f"没有编号为 {number} 的转移联单 (no manifest {number!r})")
+    return Current(manifest, latest_version(session, manifest.id))
+
+
+def latest_version(session: Session, manifest_id: int) -> ManifestVersion:
+    return session.scalars(
+        select(ManifestVersion)
+        .where(ManifestVersion.manifest_id == manifest_id)
+        .order_by(ManifestVersion.version.desc())
+        .limit(1)
+    ).one()
+
+
+def bags(session: Session, cur: Current) -> list[ManifestBag]:
+    return list(
+        session.scalars(
+            select(ManifestBag)
+            .where(ManifestBag.manifest_id == cur.manifest.id, ManifestBag.version == cur.version.version)
+            .order_by(ManifestBag.code)
+        )
+    )
+
+
+def parties(session: Session, cur: Current) -> dict[Party, EnterpriseInfo]:
+    out = {Party.SHIPPER: enterprise_by_id(session, cur.manifest.shipper_id)}
+    if cur.version.carrier_id:
+        out[Party.CARRIER] = enterprise_by_id(session, cur.version.carrier_id)
+    if cur.version.receiver_id:
+        out[Party.RECEIVER] = enterprise_by_id(session, cur.version.receiver_id)
+    return out
+
+
+def parties_of(enterprise_id: int | None, cur: Current) -> set[Party]:
+    """The parts an enterprise plays on this manifest (one enterprise may play two)."""
+    if enterprise_id is None:
+        return set()
+    roles = {
+        Party.SHIPPER: cur.manifest.shipper_id,
+        Party.CARRIER: cur.version.carrier_id,
+        Party.RECEIVER: cur.version.receiver_id,
+    }
+    return {p for p, eid in roles.items() if eid == enterprise_id}
+
+
+def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[Current]]:
+    """For each code, the manifests whose current version holds it."""
+    codes = list(codes)
+    found: dict[str, list[Current]] = {}
+    if not codes:
+        return found
+    candidates = session.execute(
+        select(ManifestBag.manifest_id, ManifestBag.code).where(ManifestBag.code.in_(codes)).distinct()
+    ).all()
+    cache: dict[int, tuple[Current, set[str]]] = {}
+    for manifest_id, code in candidates:
+        if manifest_id not in cache:
+            manifest = session.get_one(Manifest, manifest_id)
+            cur = Current(manifest, latest_version(session, manifest_id))
+            cache[manifest_id] = (cur, {b.code for b in bags(session, cur)})
+        cur, held = cache[manifest_id]
+        if code in held:
+            found.setdefault(code, []).append(cur)
+    return found
+
+
+def open_manifest_for(session: Session, code: str) -> Current | None:
+    for cur in manifests_holding(session, [code]).get(code, []):
+        if cur.state in OPEN_STATES:
+            return cur
+    return None
+
+
+def receipts(session: Session, manifest_id: int) -> dict[str, ReceiptRow]:
+    """The latest receipt per bag linked to the manifest (a later re-weighing replaces an earlier one)."""
+    rows = session.scalars(
+        select(ReceiptRow)
+        .where(ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_(None))
+        .order_by(ReceiptRow.time_ms, ReceiptRow.id)
+    )
+    return {r.code: r for r in rows}
+
+
+def problem_receipts(session: Session, manifest_id: int) -> list[ReceiptRow]:
+    return list(
+        session.scalars(
+            select(ReceiptRow)
+            .where(ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_not(None))
+            .order_by(ReceiptRow.time_ms)
+        )
+    )
+
+
+def arrival_ms(session: Session, manifest_id: int) -> int | None:
+    return session.scalar(
+        select(func.min(ReceiptRow.time_ms)).where(
+            ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_(None)
+        )
+    )

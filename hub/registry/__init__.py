@@ -1,0 +1,1 @@
+"""一企一档: enterprises, their storage facilities, licences, annual plans and vehicles."""

@@ -1,0 +1,29 @@
+"""Every domain's tables, loaded together so that `Base.metadata` is whole: Alembic's environment and the
+schema test import this module; nothing else needs to."""
+
+from __future__ import annotations
+
+from hub.access import tables as access_tables
+from hub.core import counters
+from hub.core.base import Base
+from hub.devices import tables as device_tables
+from hub.evidence import tables as evidence_tables
+from hub.inventory import tables as inventory_tables
+from hub.ledger import tables as ledger_tables
+from hub.manifests import tables as manifest_tables
+from hub.registry import tables as registry_tables
+from hub.transport import tables as transport_tables
+
+DOMAIN_TABLES = (
+    access_tables,
+    counters,
+    device_tables,
+    evidence_tables,
+    inventory_tables,
+    ledger_tables,
+    manifest_tables,
+    registry_tables,
+    transport_tables,
+)
+
+__all__ = ["Base", "DOMAIN_TABLES"]

@@ -1,0 +1,49 @@
+"""A bag's life as EPCIS 2.0 JSON-LD, and the signed batches that are the proof behind every event."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from hub.access.gate import AccessDep
+from hub.core.deps import HubDep, SessionDep
+from hub.core.errors import NotFound
+from hub.devices.tables import Device
+from hub.ledger.tables import Batch
+from hub.registry.enterprises import enterprise_by_id
+from hub.trace.epcis import bag_document
+from hub.trace.parties import bag_parties
+
+router = APIRouter(prefix="/api/v1", tags=["packages"])
+
+
+@router.get("/packages/{code}/epcis", response_class=JSONResponse)
+def package_epcis(code: str, session: SessionDep, hub: HubDep, access: AccessDep) -> JSONResponse:
+    """An EPCISDocument (JSON-LD, `application/ld+json`) of every event of the bag."""
+    parties = bag_parties(session, code)
+    if not parties:
+        raise NotFound(f"没有数字识别码为 {code} 的废物 (no bag with code {code!r})")
+    access.require_any(parties, f"废物 {code} 的记录")
+    document = bag_document(session, code, hub.settings.public_url, hub.clock())
+    if document is None:
+        raise NotFound(f"没有数字识别码为 {code} 的废物 (no bag with code {code!r})")
+    return JSONResponse(document, media_type="application/ld+json")
+
+
+@router.get("/devices/{device_id}/batches/{batch_id}")
+def signed_batch(device_id: str, batch_id: str, session: SessionDep, access: AccessDep) -> dict[str, Any]:
+    """The batch envelope exactly as the device signed it, with the device's public key: the evidence."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"没有设备 {device_id} (no such device)")
+    access.require(enterprise_by_id(session, device.enterprise_id).party, f"设备 {device_id} 的数据")
+    envelope = session.scalar(
+        select(Batch.envelope).where(Batch.device_id == device_id, Batch.batch_id == batch_id)
+    )
+    if envelope is None:
+        raise NotFound(f"设备 {device_id} 没有批次 {batch_id} (no such batch)")
+    return {"device_id": device_id, "public_key": device.public_key, "envelope": json.loads(envelope)}

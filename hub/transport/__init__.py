@@ -1,0 +1,1 @@
+"""Transport: GPS positions of vehicles, and their tracks drawn without map tiles."""

@@ -1,0 +1,80 @@
+"""Rendering the hub's pages: one renderer over a domain's templates and the shared shell, the headers every
+page carries, and the CJK font for browsers without one.
+
+Server-rendered, Chinese first, everything local (no CDN, fonts or scripts), every value escaped.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from hub.core.deps import Hub
+from hub.web.words import TEXT
+from protocols.label.fonts import FONT_PACKAGE, FONT_PACKAGE_PATH
+
+SHELL = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+# The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class PageRenderer:
+    """The pages of one domain: its own templates first, then the shell (base.html, forbidden, not found)."""
+
+    def __init__(self, *template_dirs: Path) -> None:
+        loader = FileSystemLoader([*template_dirs, SHELL])
+        env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+        self.templates = Jinja2Templates(env=env)
+
+    def render(
+        self,
+        request: Request,
+        hub: Hub,
+        name: str,
+        lang: str,
+        context: dict[str, Any],
+        *,
+        switch_path: str | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        """`switch_path`, when given, is where the language switch leads (the same page in the other
+        language); pages reached by a form or a redirect have none."""
+        switch_url = None
+        if switch_path is not None:
+            switch_url = switch_path + ("?lang=en" if lang == "zh" else "")
+        base = {"t": TEXT[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
+        return self.templates.TemplateResponse(
+            request, name, {**base, **context}, status_code=status_code, headers=PAGE_HEADERS
+        )
+
+
+shell = PageRenderer()
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+
+@router.get("/fonts/cjk.ttf", name="cjk_font")
+def cjk_font() -> Response:
+    """Noto Sans SC from the installed wheel, for a browser with no Chinese font (the stylesheet asks for a
+    local font first, so phones never download it)."""
+    try:
+        font = importlib.resources.files(FONT_PACKAGE).joinpath(FONT_PACKAGE_PATH)
+    except ModuleNotFoundError:
+        return Response(status_code=404)
+    if not isinstance(font, Path) or not font.is_file():
+        return Response(status_code=404)
+    return FileResponse(font, media_type="font/ttf", headers={"Cache-Control": "public, max-age=604800"})
