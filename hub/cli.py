@@ -1,4 +1,4 @@
-"""`wastetrace hub serve|migrate`: a thin layer over `hub.app.create_app` and `hub.db.migrate`.
+"""`wastetrace hub serve|migrate`: a thin layer over `hub.app.create_app` and `hub.core.db.migrate`.
 
 Command-line flags override the WT_HUB_* environment (see hub/hub.env.sample).
 """

@@ -1,6 +1,6 @@
 """The access matrix: every endpoint × every role × own and other enterprise (or region).
 
-Generated from the application's route table: a route without a row in hub/policies.py, or without a
+Generated from the application's route table: a route without a row in hub/access/policies.py, or without a
 sample request below, fails the test, so a new endpoint cannot be forgotten. What each principal should get
 is read from the policy: a role not allowed is refused by the gate (401 without login, 403 `role`); an
 allowed role reaches the route with its own enterprise's data; with another enterprise's data (or outside
@@ -284,9 +284,9 @@ def routes(app: Any) -> list[tuple[str, str]]:
 def test_every_route_has_a_policy_and_a_sample_request(matrix_world):
     w, _ = matrix_world
     served = routes(w.client.app)
-    assert [r for r in served if policy_for(*r) is None] == [], "add these to hub/policies.py"
+    assert [r for r in served if policy_for(*r) is None] == [], "add these to hub/access/policies.py"
     assert [r for r in served if r not in SPECS] == [], "add a sample request to SPECS in this test"
-    assert sorted(set(POLICIES) - set(served)) == [], "hub/policies.py names routes the hub does not serve"
+    assert sorted(set(POLICIES) - set(served)) == [], "hub/access/policies.py names routes the hub does not serve"
 
 
 def _headers(w: World, principal: str, fresh: bool) -> dict[str, str]:

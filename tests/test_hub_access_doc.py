@@ -1,4 +1,4 @@
-"""docs/access-control.md states the access table exactly as hub/policies.py has it, row by row."""
+"""docs/access-control.md states the access table exactly as hub/access/policies.py has it, row by row."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Migrations run on an empty database (SQLite and PostgreSQL) and leave exactly the schema of hub.models."""
+"""Migrations run on an empty database (SQLite and PostgreSQL) and leave exactly the schema of hub.tables."""
 
 from __future__ import annotations
 

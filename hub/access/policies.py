@@ -2,7 +2,7 @@
 
 Default deny: the gate refuses any route missing from this table with 403, and tests/test_hub_access.py
 walks the application's route table and fails for a route with no row here — a new endpoint cannot be
-forgotten. `scope` per role is what route code enforces on the data (hub/access.py).
+forgotten. `scope` per role is what route code enforces on the data (hub/access/principal.py).
 
 Kinds: `public` (anyone; a logged-in caller is still recognised, for the pages), `device` (authenticated by
 the device's own signature or one-time token inside the route), `user` (a logged-in role from `allow`).
@@ -80,13 +80,13 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ),
     ("PATCH", "/api/v1/devices/{device_id}"): users(enterprise=S.OWN, system_admin=S.ALL),
     ("GET", "/api/v1/devices/{device_id}/batches/{batch_id}"): BAG_READERS,
-    # device health and remote configuration (hub/routes/health.py, remote_config.py): operations
+    # device health and remote configuration (hub/devices/health_routes.py, remote_config.py): operations
     ("POST", "/api/v1/devices/{device_id}/heartbeats"): DEVICE,
     ("GET", "/api/v1/device-health"): OPERATIONS,
     ("GET", "/api/v1/devices/{device_id}/health"): OPERATIONS,
     ("PUT", "/api/v1/devices/{device_id}/config"): OPERATIONS,
     ("GET", "/api/v1/devices/{device_id}/config"): OPERATIONS,
-    # camera evidence (hub/routes/snapshots.py, analytics.py)
+    # camera evidence (hub/evidence/snapshots.py, analytics.py)
     ("PUT", "/api/v1/snapshots/{sha256}"): DEVICE,  # accepted only for an image a stored event names
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): BAG_READERS,
     ("POST", "/api/v1/analytics"): DEVICE,

@@ -1,8 +1,8 @@
 """What a caller may see: the principal, the scope its role has on the route, and the checks on data.
 
-A route's policy (hub/policies.py) says which roles may call it at all and with which scope: ALL (every
+A route's policy (hub/access/policies.py) says which roles may call it at all and with which scope: ALL (every
 enterprise), REGION (enterprises inside the principal's region code, `region_contains`), OWN (the
-principal's own enterprise). The gate (hub/gate.py) checks the role; route code then asks `Access` about
+principal's own enterprise). The gate (hub/access/gate.py) checks the role; route code then asks `Access` about
 the data it is about to show or change, so a user of one enterprise never reads another's.
 """
 

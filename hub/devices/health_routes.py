@@ -1,6 +1,6 @@
 """Heartbeats from devices, and the devices listed with their health (silent ones flagged).
 
-Who may call what is the access table's business (hub/policies.py, enforced by the gate): heartbeats are
+Who may call what is the access table's business (hub/access/policies.py, enforced by the gate): heartbeats are
 device routes (the signature is checked here), the lists are for the hub's operators.
 """
 

@@ -16,7 +16,7 @@ from hub.devices.remote_config import UnknownDevice, config_versions, describe, 
 from hub.devices.tables import Device, DeviceHealth
 from protocols.fleet import THRESHOLDS, RemoteConfigError
 
-# For the hub's operators (hub/policies.py, enforced by the gate).
+# For the hub's operators (hub/access/policies.py, enforced by the gate).
 router = APIRouter(prefix="/api/v1", tags=["remote configuration"])
 
 

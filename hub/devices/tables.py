@@ -4,7 +4,7 @@
 it is a reading, not a record). `device_configs` holds the settings the hub keeps for a device as
 versions, appended and never changed; the current one is the highest version.
 
-Registered on `hub.models.Base` (hub/models.py imports this module); kept in step with
+Registered on `hub.core.base.Base` (hub/tables.py imports this module); kept in step with
 hub/migrations/versions/0003_device_health.py.
 """
 

@@ -150,7 +150,7 @@ def warnings(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Warnings:
     """Warnings from image checks and enterprise-side analytics, newest first (every enterprise's: the
-    admin token only, until it is scoped by region; hub/policies.py)."""
+    admin token only, until it is scoped by region; hub/access/policies.py)."""
     out = [
         _from_analytics(r)
         for r in session.scalars(

@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from `hub.db.alembic_config(url)`, never from an ini file."""
+"""Alembic environment: the URL comes from `hub.core.db.alembic_config(url)`, never from an ini file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hub.tables import Base
 config = context.config
 url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
 if not url:
-    raise RuntimeError("no database URL: call hub.db.migrate(url)")
+    raise RuntimeError("no database URL: call hub.core.db.migrate(url)")
 
 # Any fixed number will do: workers starting together take turns to migrate instead of racing.
 _MIGRATION_LOCK = 0x77746875

@@ -25,7 +25,7 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     ).all()
     if not rows:
         return None
-    # Each device's events in chain order, devices merged by (estimated) time: see hub/timeline.py.
+    # Each device's events in chain order, devices merged by (estimated) time: see hub/ledger/timeline.py.
     placed = order_by_chain(session, rows)
     rows = [p.row for p in placed]
     events = [_event(p.row) | {"time_estimated_ms": p.time_ms, "time_source": p.source} for p in placed]

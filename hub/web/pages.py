@@ -7,6 +7,7 @@ Server-rendered, Chinese first, everything local (no CDN, fonts or scripts), eve
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,9 @@ PAGE_HEADERS = {
 class PageRenderer:
     """The pages of one domain: its own templates first, then the shell (base.html, forbidden, not found)."""
 
-    def __init__(self, *template_dirs: Path) -> None:
+    def __init__(self, *template_dirs: Path, words: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        """`words`, per language, are the domain's own words; pages see them beside the shell's as `t`."""
+        self.words = {lang: {**TEXT[lang], **(words or {}).get(lang, {})} for lang in TEXT}
         loader = FileSystemLoader([*template_dirs, SHELL])
         env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.templates = Jinja2Templates(env=env)
@@ -56,7 +59,7 @@ class PageRenderer:
         switch_url = None
         if switch_path is not None:
             switch_url = switch_path + ("?lang=en" if lang == "zh" else "")
-        base = {"t": TEXT[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
+        base = {"t": self.words[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
         return self.templates.TemplateResponse(
             request, name, {**base, **context}, status_code=status_code, headers=PAGE_HEADERS
         )

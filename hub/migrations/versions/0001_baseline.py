@@ -17,7 +17,7 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
-# INTEGER on SQLite (so it auto-numbers), BIGINT elsewhere; the same type as hub.models.BigId.
+# INTEGER on SQLite (so it auto-numbers), BIGINT elsewhere; the same type as hub.core.base.BigId.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 

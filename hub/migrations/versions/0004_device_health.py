@@ -4,7 +4,10 @@ Revision ID: 0005_device_health
 Revises: 0007_cameras
 Create Date: 2026-11-23
 
-Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/tables_health.py).
+Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/devices/tables.py).
+
+The file is numbered in chain order; its revision id keeps the number it was first released with
+(0005_…), because databases already stamped with it must go on upgrading.
 """
 
 from __future__ import annotations

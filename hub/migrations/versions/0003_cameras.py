@@ -4,7 +4,10 @@ Revision ID: 0007_cameras
 Revises: 0002_hub_lifecycle
 Create Date: 2026-01-02
 
-Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/tables_cameras.py).
+Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/evidence/tables.py).
+
+The file is numbered in chain order; its revision id keeps the number it was first released with
+(0007_…), because databases already stamped with it must go on upgrading.
 """
 
 from __future__ import annotations
