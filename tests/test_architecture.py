@@ -28,15 +28,59 @@ def test_import_contracts_catch_a_violation(tmp_path):
     for name in ("edge", "hub", "provisioning", "simulators", "wastetrace"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "__init__.py").write_text("")
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("lint-imports")), "--config", str(ROOT / ".importlinter")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
-    )
+    result = _lint_planted(tmp_path, "protocols-sans-io")
     assert result.returncode != 0
     assert "protocols is sans-I/O" in result.stdout
+
+
+HUB_LAYERS = (
+    "cli",
+    "app",
+    "migrations",
+    "tables",
+    "access",
+    "registry",
+    "devices",
+    "ledger",
+    "inventory",
+    "manifests",
+    "transport",
+    "trace",
+    "evidence",
+    "web",
+    "core",
+    "settings",
+)
+
+
+def test_the_hub_house_contract_catches_a_domain_reaching_up(tmp_path):
+    for name in ("protocols", "edge", "provisioning", "simulators", "wastetrace"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+    (tmp_path / "hub").mkdir()
+    (tmp_path / "hub" / "__init__.py").write_text("")
+    for layer in HUB_LAYERS:
+        (tmp_path / "hub" / f"{layer}.py").write_text("")
+    (tmp_path / "hub" / "manifests.py").write_text("import hub.app\n")  # a domain reaching up
+    result = _lint_planted(tmp_path, "hub-house")
+    assert result.returncode != 0
+    assert "hub.manifests -> hub.app" in result.stdout
+
+
+def _lint_planted(root: Path, contract: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("lint-imports")),
+            "--config",
+            str(ROOT / ".importlinter"),
+            "--contract",
+            contract,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_every_subcommand_is_in_the_readme():

@@ -38,7 +38,8 @@ def gate(
     request.state.policy = policy
     if policy is None:
         raise Forbidden(
-            f"{request.method} {path} 没有访问策略，一律拒绝 (no access policy: add it to hub/access/policies.py)",
+            f"{request.method} {path} 没有访问策略，一律拒绝 (no access policy: add it to "
+            "hub/access/policies.py)",
             "no_policy",
         )
     token = _token(request, credentials)

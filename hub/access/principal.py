@@ -2,8 +2,8 @@
 
 A route's policy (hub/access/policies.py) says which roles may call it at all and with which scope: ALL (every
 enterprise), REGION (enterprises inside the principal's region code, `region_contains`), OWN (the
-principal's own enterprise). The gate (hub/access/gate.py) checks the role; route code then asks `Access` about
-the data it is about to show or change, so a user of one enterprise never reads another's.
+principal's own enterprise). The gate (hub/access/gate.py) checks the role; route code then asks
+`Access` about the data it is about to show or change, so a user of one enterprise never reads another's.
 """
 
 from __future__ import annotations

@@ -60,8 +60,8 @@ def require_admin(
     hub: HubDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    # The gate (hub/access/gate.py) has already checked the caller's role against hub/access/policies.py; a system
-    # administrator it let through is an admin here too.
+    # The gate (hub/access/gate.py) has already checked the caller's role against hub/access/policies.py;
+    # a system administrator it let through is an admin here too.
     principal = getattr(request.state, "principal", None)
     if principal is not None and str(principal.role) in ("admin_token", "system_admin"):
         return

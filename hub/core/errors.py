@@ -1,7 +1,7 @@
 """Refusals the hub's services raise, each with the HTTP status it answers and a message a person reads.
 
-Services raise these; `hub.web.errors.hub_error` turns them into `{"detail": message}` answers. Messages that an
-operator sees are Chinese first, with English after, as the rest of the hub's refusals are.
+Services raise these; `hub.web.errors.hub_error` turns them into `{"detail": message}` answers. Messages
+that an operator sees are Chinese first, with English after, as the rest of the hub's refusals are.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Heartbeats from devices, and the devices listed with their health (silent ones flagged).
 
-Who may call what is the access table's business (hub/access/policies.py, enforced by the gate): heartbeats are
-device routes (the signature is checked here), the lists are for the hub's operators.
+Who may call what is the access table's business (hub/access/policies.py, enforced by the gate):
+heartbeats are device routes (the signature is checked here), the lists are for the hub's operators.
 """
 
 from __future__ import annotations

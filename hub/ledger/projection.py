@@ -7,8 +7,8 @@ not fit (a receipt for a bag on no manifest), and what does not fit is recorded 
 - commissioning → `bags` (the producer, the first weight, an HJ 1259 产生批次编码 HWCS…); a residue bag
   naming `data.derived_from` (codes) is linked to the bags it came from.
 - storing / staging_outbound → HJ 1259 入库 / 出库 records and live stock (hub/inventory/storage.py).
-- receiving → receipts against the manifest (hub/manifests/receiving.py); destroying → disposal records and residue
-  links (`data.residue`, codes).
+- receiving → receipts against the manifest (hub/manifests/receiving.py); destroying → disposal records
+  and residue links (`data.residue`, codes).
 - correcting an event that commissioned a bag → the bag's weight or waste code as corrected.
 """
 

@@ -1,4 +1,5 @@
-"""TODO docstring hub.registry.tables"""
+"""Tables of 一企一档: enterprises (their identity) and every versioned record of their file — profile,
+storage facilities, licences, annual plans, vehicles. Each change is a new version with who, when and why."""
 
 from __future__ import annotations
 

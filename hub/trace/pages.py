@@ -48,7 +48,8 @@ def trace_page(
         return pages.render(
             request, hub, "not_found.html", lang, {"code": code}, switch_path=path, status_code=404
         )
-    # Anyone who scans the label sees what the label shows; the history is for readers (hub/access/policies.py).
+    # Anyone who scans the label sees what the label shows; the history is for readers
+    # (hub/access/policies.py).
     life: dict[str, Any] = {}
     if not may_read_bag(access, bag_parties(session, code)):
         label = {"label": label_context(trace), "logged_in": access.principal is not None, "next_path": path}
