@@ -45,12 +45,29 @@ def get_hub(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def get_session(hub: HubDep) -> Iterator[Session]:
+def read_session(hub: HubDep) -> Iterator[Session]:
+    """A session for reading, closed as soon as the route has answered."""
     with hub.read() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def write_session(hub: HubDep) -> Iterator[Session]:
+    """A session in one transaction (BEGIN IMMEDIATE on SQLite, taken at the first statement): committed when
+    the route returns, rolled back when it raises — a refusal (`HubError`, `HTTPException`) changes nothing.
+
+    The audit entry is not written here: the audit middleware writes it in its own transaction after the
+    answer, so a refused change is still audited although its own writes were rolled back."""
+    with hub.write() as session, session.begin():
+        yield session
+
+
+# scope="function": the session ends when the route function does, before the answer is sent, so a client
+# never sees an answer for a change that then fails to commit, and the connection goes back to the pool
+# at once. A route takes one of these, never both.
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
+SessionDep = ReadSession
+"""The older name of `ReadSession`, kept for code written against it."""
 
 _bearer = HTTPBearer(auto_error=False, description="WT_HUB_ADMIN_TOKEN")
 
