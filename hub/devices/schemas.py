@@ -1,4 +1,4 @@
-"""JSON shapes of enrolment and device state."""
+"""JSON shapes of devices: enrolment, chain head, place in the file, health, remote configuration."""
 
 from __future__ import annotations
 
@@ -52,3 +52,16 @@ class DeviceChange(Strict):
     facility_code: str | None = Field(default=None, max_length=64)
     active: StrictBool | None = None
     reason: str | None = Text
+
+
+class DeviceRecord(BaseModel):
+    """A device in its enterprise's file: chain head and what the file says of it."""
+
+    device_id: str
+    enrolled_ms: int
+    last_seq: int
+    last_seen_ms: int | None = Field(description="when its last batch arrived, UTC ms")
+    name: str | None
+    facility_code: str | None = Field(description="the storage facility it stands in (its 入库 land there)")
+    active: bool
+    version: int = Field(description="0 while the file says nothing of it")
