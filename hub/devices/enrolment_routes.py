@@ -20,6 +20,9 @@ router = APIRouter(prefix="/api/v1", tags=["enrolment"])
 )
 def create_enrolment_token(request: EnrolmentTokenCreate, hub: HubDep) -> EnrolmentTokenIssued:
     """Issue a one-time token for an enterprise (created if new), optionally bound to one device_id."""
+    # The enrolment service keeps its own transactions (it takes the sessionmaker): enrol_device must see the
+    # IntegrityError of its own commit to answer 409 for a device id a concurrent enrolment took, and it logs
+    # only what committed; issue_token is kept the same way beside it.
     try:
         issued = issue_token(
             hub.write,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Query
 
 from hub.access.gate import AccessDep
@@ -14,13 +16,13 @@ from hub.transport.schemas import Positions, PositionsStored, VehiclePositions
 router = APIRouter(prefix="/api/v1", tags=["transport"])
 
 
-@router.post("/vehicles/{plate}/positions")
+@router.post("/vehicles/{plate}/positions", response_model=PositionsStored)
 def post_positions(
     plate: str, body: Positions, hub: HubDep, session: WriteSession, access: AccessDep
-) -> PositionsStored:
+) -> dict[str, int]:
     """Up to 1000 points `{time_ms, lat_e6, lon_e6, speed_kmh?, heading_deg?}`; a point already held (same
     vehicle and time) is counted as a duplicate, so a resend is harmless."""
-    counts = positions_store.record_positions(
+    return positions_store.record_positions(
         session,
         access.user.enterprise_id or -1,
         plate,
@@ -28,10 +30,9 @@ def post_positions(
         source="http",
         now_ms=hub.clock(),
     )
-    return PositionsStored.model_validate(counts)
 
 
-@router.get("/vehicles/{plate}/positions")
+@router.get("/vehicles/{plate}/positions", response_model=VehiclePositions)
 def get_positions(
     plate: str,
     session: ReadSession,
@@ -39,11 +40,9 @@ def get_positions(
     since_ms: int | None = None,
     until_ms: int | None = None,
     limit: int = Query(10_000, ge=1, le=100_000),
-) -> VehiclePositions:
+) -> dict[str, Any]:
     registered = vehicles.vehicle(session, plate)
     if registered is None:
         raise NotFound(f"车辆 {plate} 未登记 (the vehicle is not registered)")
     access.require(enterprises.enterprise_by_id(session, registered.enterprise_id).party, f"车辆 {plate}")
-    return VehiclePositions.model_validate(
-        {"plate": plate, "points": positions_store.positions(session, plate, since_ms, until_ms, limit)}
-    )
+    return {"plate": plate, "points": positions_store.positions(session, plate, since_ms, until_ms, limit)}
