@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hub.access.gate import AccessDep
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.trace.history import trace_package
 from hub.trace.parties import bag_parties
 from hub.trace.views import label_context, life_context, may_read_bag
@@ -39,7 +39,7 @@ def search(code: str = "", lang: str | None = None) -> RedirectResponse:
 
 @router.get("/t/{code}", response_class=HTMLResponse, name="trace_page")
 def trace_page(
-    request: Request, code: str, hub: HubDep, session: SessionDep, access: AccessDep, lang: str | None = None
+    request: Request, code: str, hub: HubDep, session: ReadSession, access: AccessDep, lang: str | None = None
 ) -> Response:
     lang = pick_lang(lang)
     path = f"/t/{quote(code, safe='')}"

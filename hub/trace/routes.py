@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, status
 
 from hub.access.gate import AccessDep
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
 from hub.trace.life import read_trace
 from hub.trace.schemas import FullTrace
@@ -13,8 +15,12 @@ from hub.trace.schemas import FullTrace
 router = APIRouter(prefix="/api/v1", tags=["packages"])
 
 
-@router.get("/packages/{code}/trace", responses={403: {"model": Problem}, 404: {"model": Problem}})
-def package_trace(code: str, session: SessionDep, hub: HubDep, access: AccessDep) -> FullTrace:
+@router.get(
+    "/packages/{code}/trace",
+    response_model=FullTrace,
+    responses={403: {"model": Problem}, 404: {"model": Problem}},
+)
+def package_trace(code: str, session: ReadSession, hub: HubDep, access: AccessDep) -> dict[str, Any]:
     """Every event naming this code, from every device, ordered by device time then (device_id, seq), each
     with its evidence; and `life`: production batch, 入库/出库 records, manifests, disposal, residue."""
     trace = read_trace(
@@ -22,4 +28,4 @@ def package_trace(code: str, session: SessionDep, hub: HubDep, access: AccessDep
     )
     if trace is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no bag with code {code!r}")
-    return FullTrace.model_validate(trace)
+    return trace
