@@ -39,7 +39,6 @@ class RoleGrant(Strict):
     reason: str | None = Text
 
 
-
 # Answers. Field order is the order the answers have always had on the wire.
 
 

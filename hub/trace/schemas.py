@@ -144,11 +144,21 @@ class SignedBatch(BaseModel):
     envelope: SignedEnvelope = Field(description="wastetrace.batch/1: device_id, batch_id, sent_ms, events")
 
 
+class EpcisEvent(BaseModel):
+    """One EPCIS 2.0 event; its other members (epcList, action, bizStep, disposition, readPoint,
+    bizLocation, sensorElementList, bizTransactionList, sourceList …) as the EPCIS 2.0 JSON schema defines
+    them, with wastetrace's own under the wt: prefix."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="ObjectEvent, AggregationEvent or TransformationEvent")
+    eventID: str  # noqa: N815 (EPCIS's own names)
+    eventTime: str = Field(description="ISO 8601")  # noqa: N815
+    eventTimeZoneOffset: str = Field(description="+08:00")  # noqa: N815
+
+
 class EpcisBody(BaseModel):
-    eventList: list[dict[str, Any]] = Field(  # noqa: N815 (EPCIS's own name)
-        description="EPCIS 2.0 events (ObjectEvent, TransformationEvent …) as the EPCIS 2.0 JSON schema "
-        "defines them, with wastetrace's own fields under the wt: prefix"
-    )
+    eventList: list[EpcisEvent]  # noqa: N815
 
 
 class EpcisDocument(BaseModel):
