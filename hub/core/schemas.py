@@ -38,9 +38,10 @@ class SignedEnvelope(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
+    # In RFC 8785 order, as the hub stores envelopes.
+    alg: str = Field(description="Ed25519")
     body: dict[str, Any] = Field(
         description="the signed content; its `type` names its shape (wastetrace.batch/1, "
         "wastetrace.receipt/1, wastetrace.config/1 …)"
     )
-    alg: str = Field(description="Ed25519")
     sig: str = Field(description="base64 signature over the RFC 8785 bytes of body")
