@@ -70,7 +70,8 @@ def test_the_five_kinds_round_trip():
     config = seal_config(KEY, "box-1", 1, 1_780_000_000_000, {})
     assert open_config(config, KEY.public_key(), device_id="box-1").version == 1
     receipt = Receipt("box-1", "b", 3, 3, 0, 1_780_000_000_000)
-    assert open_receipt(seal_receipt(KEY, receipt), KEY.public_key(), device_id="box-1", batch_id="b") == receipt
+    sealed = seal_receipt(KEY, receipt)
+    assert open_receipt(sealed, KEY.public_key(), device_id="box-1", batch_id="b") == receipt
 
 
 @pytest.mark.parametrize(

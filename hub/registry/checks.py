@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-_CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def check_uscc(uscc: str) -> None:
