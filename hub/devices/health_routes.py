@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from hub.core.deps import HubDep, SessionDep
 from hub.core.schemas import Problem
-from hub.devices.health import SILENT_AFTER_MS, HeartbeatRefused, device_health, record_heartbeat
+from hub.devices.health import SILENT_AFTER_MS, device_health, record_heartbeat
 
 router = APIRouter(prefix="/api/v1", tags=["device health"])
 
@@ -43,12 +43,8 @@ async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONR
     body = envelope.get("body") if isinstance(envelope, dict) else None
     if not isinstance(body, dict) or body.get("device_id") != device_id:
         return JSONResponse({"detail": f"the heartbeat is not from {device_id}"}, status_code=422)
-    try:
-        answer = await run_in_threadpool(
-            record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock()
-        )
-    except HeartbeatRefused as refusal:
-        return JSONResponse({"detail": refusal.message}, status_code=refusal.status)
+    # A HeartbeatRefused is a HubError: the hub's error handler answers it with its status and words.
+    answer = await run_in_threadpool(record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock())
     return JSONResponse(answer)
 
 
