@@ -1,4 +1,5 @@
-"""`wastetrace hub serve|migrate`: a thin layer over `hub.app.create_app` and `hub.core.db.migrate`.
+"""`wastetrace hub serve|migrate|rebuild-projections|mqtt`: a thin layer over `hub.app.create_app`,
+`hub.core.db.migrate` and `hub.ledger.rebuild`.
 
 Command-line flags override the WT_HUB_* environment (see hub/hub.env.sample).
 """
@@ -17,8 +18,9 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from hub.app import create_app
-from hub.core.db import migrate
+from hub.core.db import make_engine, migrate, write_sessions
 from hub.core.keys import HubKeyError
+from hub.ledger.rebuild import rebuild_projections
 from hub.settings import DEFAULT_DB, Settings, SettingsError
 
 
@@ -39,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
+    rebuild = sub.add_parser(
+        "rebuild-projections",
+        help="drop what the hub derived from events (bags, stock, HJ 1259 records, receipts, disposals) "
+        "and replay every stored event",
+    )
+    rebuild.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
@@ -56,6 +65,8 @@ def main(argv: list[str]) -> int:
         migrate(url)
         print(f"hub: database {_safe(url)} is up to date", flush=True)
         return 0
+    if args.command == "rebuild-projections":
+        return _rebuild(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     return _serve(args)
 
 
@@ -86,6 +97,17 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"hub: {url}", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level)
     uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _rebuild(url: str) -> int:
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        done = rebuild_projections(write_sessions(engine))
+    finally:
+        engine.dispose()
+    print(f"hub: replayed {done.events} events from {done.batches} batches into {_safe(url)}", flush=True)
     return 0
 
 
