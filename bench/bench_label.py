@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT))
 
 from edge.config import EdgeConfig, PrinterConfig, ScaleConfig, WasteTypeConfig  # noqa: E402
 from edge.fonts import cjk_font_bytes  # noqa: E402
-from edge.labels import LabelMaker  # noqa: E402
 from edge.ledger import Ledger  # noqa: E402
-from edge.printer_links import parse_printer_uri  # noqa: E402
-from edge.printers import list_profiles, load_profile, open_printer  # noqa: E402
-from edge.scales import ScaleEntry, ScaleSet  # noqa: E402
+from edge.printers.labels import LabelMaker  # noqa: E402
+from edge.printers.links import parse_printer_uri  # noqa: E402
+from edge.printers.profiles import list_profiles, load_profile  # noqa: E402
+from edge.printers.wiring import open_printer  # noqa: E402
+from edge.scales.service import ScaleEntry, ScaleSet  # noqa: E402
 from edge.workflow import WeighingWorkflow  # noqa: E402
 from protocols.catalogue import load_catalogue  # noqa: E402
 from simulators.printer import PrinterSimulator  # noqa: E402

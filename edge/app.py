@@ -16,11 +16,11 @@ from edge import sdnotify
 from edge.cameras.wiring import build_cameras, camera_probes
 from edge.config import ConfigError, EdgeConfig
 from edge.heartbeat import scale_probe
-from edge.labels import LabelMaker
 from edge.ledger import Ledger
-from edge.print_queue import PrintQueue
-from edge.printer import LabelPrinter
-from edge.printers import printer_for
+from edge.printers.labels import LabelMaker
+from edge.printers.printer import LabelPrinter
+from edge.printers.queue import PrintQueue
+from edge.printers.wiring import printer_for
 from edge.reliability import (
     Upkeep,
     confirm_when_settled,
@@ -30,7 +30,8 @@ from edge.reliability import (
     stop_upkeep,
 )
 from edge.remote_config import RemoteConfigAgent
-from edge.scales import ScaleSet, build_scales
+from edge.scales.service import ScaleSet
+from edge.scales.wiring import build_scales
 from edge.uplink import Uplink
 from edge.web import build_app
 from edge.workflow import WeighingWorkflow

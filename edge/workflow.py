@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from edge.config import EdgeConfig
-from edge.labels import LabelMaker
 from edge.ledger import Ledger, LedgerError, PrintJobMissing, PrintJobVoided
-from edge.printer import QUEUED_ZH, LabelPrinter, PrinterError, PrinterState
-from edge.scale import ScaleError
-from edge.scales import ScaleSet, UnknownScale
+from edge.printers.errors import QUEUED_ZH, PrinterError
+from edge.printers.labels import LabelMaker
+from edge.printers.printer import LabelPrinter
+from edge.printers.status import PrinterState
+from edge.scales.errors import ScaleError, UnknownScale
+from edge.scales.service import ScaleSet
 from protocols.codes import DEFAULT_LAYOUT, CodeError, build_code, china_date_from_ms
 from protocols.label import LabelError
 from protocols.ledger import Attachment, Event

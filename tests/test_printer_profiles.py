@@ -13,7 +13,8 @@ from PIL import Image
 
 from edge.config import ConfigError
 from edge.fonts import cjk_font_path
-from edge.printers import BUILTIN, DEFAULT_PROFILE, list_profiles, load_profile, open_printer
+from edge.printers.profiles import BUILTIN, DEFAULT_PROFILE, list_profiles, load_profile
+from edge.printers.wiring import open_printer
 from protocols.escpos import NEED_DATA as ESCPOS_NEED_DATA
 from protocols.escpos import CharacterSize, EscposDecoder
 from protocols.label import LabelEncoder, ProfileError, load_layout, profile_from_mapping

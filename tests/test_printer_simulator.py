@@ -12,7 +12,8 @@ import zxingcpp
 from PIL import Image
 
 from edge.fonts import cjk_font_path
-from edge.printer import CoverOpen, EscposTcpPrinter, PaperOut, PrinterOffline
+from edge.printers.errors import CoverOpen, PaperOut, PrinterOffline
+from edge.printers.printer import EscposTcpPrinter
 from protocols.escpos import PrinterStatus
 from protocols.label import LabelContent, LabelRenderer, label_to_escpos
 from simulators.printer import PrinterSimulator

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from typing import Any
 
-from edge.printer import PrinterError
+from edge.printers.errors import PrinterError
 from edge.workflow import WeighingWorkflow
 
 log = logging.getLogger(__name__)
