@@ -56,7 +56,6 @@ class UplinkState:
     last_error: str | None = None
     last_ok_ms: int | None = None
     sent_batches: int = 0
-    acked_events: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,9 +179,7 @@ class Uplink:
         self.state.last_error = None
         self.state.last_ok_ms = self.ledger.clock.now_ms()
         self.state.sent_batches += 1
-        new = max(0, receipt.acked_seq - cursor)
-        self.state.acked_events += new
-        return new
+        return max(0, receipt.acked_seq - cursor)
 
     def _verify(self, answer: dict[str, Any], device_id: str, batch_id: str) -> Receipt:
         try:
@@ -260,34 +257,6 @@ class HttpTransport:
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise UplinkError(f"hub unreachable at {self.url}: {exc or type(exc).__name__}") from exc
-
-
-class HttpUplink(Uplink):
-    """The uplink over HTTP (what the foundation called it): `Uplink(ledger, HttpTransport(url), …)`."""
-
-    def __init__(
-        self,
-        ledger: Ledger,
-        hub_url: str,
-        device_key: Ed25519PrivateKey,
-        hub_key: Ed25519PublicKey,
-        *,
-        batch_events: int = 1000,
-        policy: BatchPolicy | None = None,
-        min_backoff_s: float = 0.5,
-        max_backoff_s: float = 60.0,
-        timeout_s: float = 15.0,
-    ) -> None:
-        super().__init__(
-            ledger,
-            HttpTransport(hub_url, timeout_s=timeout_s),
-            device_key,
-            hub_key,
-            policy=policy or BatchPolicy(max_events=batch_events),
-            min_backoff_s=min_backoff_s,
-            max_backoff_s=max_backoff_s,
-        )
-        self.url = self.transport.url if isinstance(self.transport, HttpTransport) else hub_url
 
 
 def _mono_ms() -> int:

@@ -17,8 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from edge.printers.errors import PrinterOffline
-from edge.printers.links import LinkError, LinkOpener, PrinterLink, TcpLink
-from edge.printers.status import EscposStatus, StatusDialect, raise_for_status
+from edge.printers.links import LinkError, LinkOpener, PrinterLink
+from edge.printers.status import StatusDialect, raise_for_status
 from protocols.escpos import PrinterStatus
 
 log = logging.getLogger(__name__)
@@ -110,20 +110,3 @@ class LabelPrinter:
             log.warning("%r: paper near end", self)
         self.last_status = status
         return status
-
-
-class EscposTcpPrinter(LabelPrinter):
-    """An ESC/POS printer on raw TCP (kept for callers that name host and port)."""
-
-    def __init__(self, host: str, port: int, *, timeout_s: float = 5.0) -> None:
-        self.host = host
-        self.port = port
-        super().__init__(
-            lambda: TcpLink.open(host, port, timeout_s),
-            EscposStatus(),
-            name=f"tcp://{host}:{port}",
-            timeout_s=timeout_s,
-        )
-
-    def __repr__(self) -> str:
-        return f"EscposTcpPrinter({self.host!r}, {self.port})"
