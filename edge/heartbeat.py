@@ -69,7 +69,6 @@ class HeartbeatReporter:
         self.config_status = config_status
         self.on_config = on_config
         self.telemetry_dir = telemetry_dir
-        self.last_sent_ms: int | None = None
         self.last_error: str | None = None
 
     def collect(self) -> Heartbeat:
@@ -117,7 +116,6 @@ class HeartbeatReporter:
         envelope = seal_heartbeat(self.device_key, heartbeat)
         await asyncio.to_thread(self._keep, heartbeat)
         answer = await self.send(envelope)
-        self.last_sent_ms = heartbeat.sent_ms
         config = answer.get("config") if isinstance(answer, dict) else None
         if isinstance(config, dict) and self.on_config is not None:
             self.on_config(config)

@@ -26,7 +26,6 @@ class PrintQueue:
         self.workflow = workflow
         self.busy_poll_s = busy_poll_s
         self.idle_poll_s = idle_poll_s
-        self.printed = 0  # labels this task printed from the queue
         self._wake = asyncio.Event()
         workflow.on_print_failure = self.wake
 
@@ -65,8 +64,7 @@ class PrintQueue:
         workflow.printer_state.saw(status, ledger.clock.now_ms())
         if pending and status.ready:
             log.info("printer ready: printing %d queued label(s)", len(pending))
-            printed = await workflow.retry_pending()
-            self.printed += printed
+            await workflow.retry_pending()
             pending = await asyncio.to_thread(ledger.pending_prints)
         return len(pending)
 
