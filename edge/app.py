@@ -15,7 +15,6 @@ from aiohttp import web
 from edge import sdnotify
 from edge.cameras.wiring import build_cameras, camera_probes
 from edge.config import ConfigError, EdgeConfig
-from edge.heartbeat import scale_probe
 from edge.ledger import Ledger
 from edge.printers.labels import LabelMaker
 from edge.printers.printer import LabelPrinter
@@ -30,6 +29,7 @@ from edge.reliability import (
     stop_upkeep,
 )
 from edge.remote_config import RemoteConfigAgent
+from edge.scales.report import scale_probes
 from edge.scales.service import ScaleSet
 from edge.scales.wiring import build_scales
 from edge.uplink import Uplink
@@ -98,9 +98,7 @@ def build_edge(config: EdgeConfig, *, remote_config: RemoteConfigAgent | None = 
     scale = build_scales(config)
     printer, printer_profile = printer_for(config.printer, config.path.parent)
     upkeep = make_upkeep(config, ledger, device_key, hub_key, remote_config=remote_config)
-    upkeep.probes["scale"] = scale_probe(scale.state, ledger.clock)
-    for name in scale.names[1:]:  # the default scale is "scale"; others by name
-        upkeep.probes[f"scale:{name}"] = scale_probe(scale.get(name).state, ledger.clock)
+    upkeep.probes.update(scale_probes(scale, ledger.clock))
     uplink = upkeep.uplink
     labels = LabelMaker(config, catalogue, printer_profile)
     cameras = build_cameras(config, ledger, uplink.notify)

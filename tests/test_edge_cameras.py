@@ -115,7 +115,7 @@ async def test_each_weighing_records_its_snapshot_and_the_hub_shows_it(base_conf
             (sha, "image/jpeg", "snapshot")
         ]
         assert hashlib.sha256(edge.cameras.store.read(sha)).hexdigest() == sha
-        assert edge.upkeep.probes["camera:scale-cam"]()["status"] == "online"  # what the heartbeat reports
+        assert edge.upkeep.probes["camera:scale-cam"]().status == "online"  # what the heartbeat reports
         url = f"{hub.url}/api/v1/snapshots/{sha}.jpg"
         await wait_for(lambda: edge.cameras.store.get(sha).upload == "uploaded")
     assert (await get(url))[0] == 401  # not for anyone: for who may read the bag

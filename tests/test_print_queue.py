@@ -82,7 +82,7 @@ async def test_the_touchscreen_says_why_a_label_waits_in_plain_words(tmp_path, h
             _, state = await call(config, "GET", "/api/v1/status")
             assert "机盖" in state["pending_labels"][0]["message_zh"]
             assert state["printer"]["ready"] is False and "合好机盖" in state["printer"]["message_zh"]
-            assert edge.upkeep.probes["printer"]()["pending_labels"] == 1
+            assert edge.upkeep.probes["printer"]().pending_labels == 1
 
 
 async def test_a_printer_switched_off_and_on_again_prints_the_waiting_label_unmarked(

@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class PrinterCondition(StrEnum):
+    """What the printer is like, as the touchscreen (`reason`) and the heartbeat (`status`) say it."""
+
+    UNKNOWN = "unknown"
+    READY = "ready"
+    OFFLINE = "offline"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    PAUSED = "paused"
+    JAMMED = "jammed"
+    RIBBON_OUT = "ribbon_out"
+    ERROR = "error"
+
 QUEUED_ZH = "标签已保存在待打印队列，打印机恢复后会自动打印"
 
 
@@ -13,7 +29,7 @@ class PrinterError(Exception):
     """
 
     default_zh = "打印机故障，请检查打印机"
-    reason = "error"
+    reason = PrinterCondition.ERROR
 
     def __init__(self, message: str, message_zh: str | None = None, *, label_sent: bool = False) -> None:
         super().__init__(message)
@@ -23,29 +39,29 @@ class PrinterError(Exception):
 
 class PrinterOffline(PrinterError):
     default_zh = "打印机未连接或无响应：请检查打印机电源和网线（或数据线）"
-    reason = "offline"
+    reason = PrinterCondition.OFFLINE
 
 
 class PaperOut(PrinterError):
     default_zh = "打印机缺纸：请装入标签纸并合好机盖"
-    reason = "paper_out"
+    reason = PrinterCondition.PAPER_OUT
 
 
 class CoverOpen(PrinterError):
     default_zh = "打印机盖未合上：请合好机盖"
-    reason = "cover_open"
+    reason = PrinterCondition.COVER_OPEN
 
 
 class PrinterPaused(PrinterError):
     default_zh = "打印机处于暂停状态：请按打印机上的暂停键（PAUSE/FEED）恢复"
-    reason = "paused"
+    reason = PrinterCondition.PAUSED
 
 
 class PaperJam(PrinterError):
     default_zh = "打印机卡纸：请打开机盖取出卡住的标签纸，再合好机盖"
-    reason = "jammed"
+    reason = PrinterCondition.JAMMED
 
 
 class RibbonOut(PrinterError):
     default_zh = "碳带用完或未装好：请更换碳带"
-    reason = "ribbon_out"
+    reason = PrinterCondition.RIBBON_OUT

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from edge.printers.errors import PrinterError
+from edge.printers.report import PrinterReport
 from edge.workflow import WeighingWorkflow
 
 log = logging.getLogger(__name__)
@@ -68,20 +68,6 @@ class PrintQueue:
             pending = await asyncio.to_thread(ledger.pending_prints)
         return len(pending)
 
-    def probe(self) -> dict[str, Any]:
+    def probe(self) -> PrinterReport:
         """The printer for the heartbeat: its last known state and the labels waiting for it."""
-        state = self.workflow.printer_state
-        pending = self.workflow.ledger.pending_prints()
-        status = state.reason if state.ready is not None else "unknown"
-        detail = state.message_zh
-        if pending:
-            detail = f"{len(pending)} 张标签待打印；{pending[0].message_zh or detail}"
-            if state.ready:
-                status = "labels-waiting"
-        return {
-            "status": status,
-            "ok": bool(state.ready) and not pending,
-            "last_ok_ms": state.last_ok_ms,
-            "detail": detail[:200],
-            "pending_labels": len(pending),
-        }
+        return PrinterReport.of(self.workflow.printer_state, self.workflow.ledger.pending_prints())

@@ -10,6 +10,7 @@ from edge.printers.errors import (
     CoverOpen,
     PaperJam,
     PaperOut,
+    PrinterCondition,
     PrinterError,
     PrinterOffline,
     PrinterPaused,
@@ -69,7 +70,7 @@ class PrinterState:
     """What the touchscreen and the heartbeat show about the printer: last known state, in plain words."""
 
     ready: bool | None = None  # None: not asked yet
-    reason: str = "unknown"
+    reason: PrinterCondition = PrinterCondition.UNKNOWN
     message_zh: str = "尚未检查打印机"
     message_en: str = "not checked yet"
     checked_ms: int | None = None
@@ -78,7 +79,7 @@ class PrinterState:
     def saw(self, status: PrinterStatus, now_ms: int) -> None:
         self.ready = status.ready
         self.message_zh, self.message_en = describe(status)
-        self.reason = "ready" if status.ready else _reason(status)
+        self.reason = PrinterCondition.READY if status.ready else _reason(status)
         self.checked_ms = now_ms
         if status.ready:
             self.last_ok_ms = now_ms
@@ -92,7 +93,7 @@ class PrinterState:
     def as_dict(self) -> dict[str, Any]:
         return {
             "ready": self.ready,
-            "reason": self.reason,
+            "reason": str(self.reason),
             "message_zh": self.message_zh,
             "message_en": self.message_en,
             "checked_ms": self.checked_ms,
@@ -100,12 +101,12 @@ class PrinterState:
         }
 
 
-def _reason(status: PrinterStatus) -> str:
+def _reason(status: PrinterStatus) -> PrinterCondition:
     try:
         raise_for_status(status)
     except PrinterError as exc:
         return exc.reason
-    return "ready"
+    return PrinterCondition.READY
 
 
 class StatusDialect(Protocol):
