@@ -16,7 +16,8 @@ from edge.ledger import Ledger
 from edge.uplink import DESTINATION
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer
-from tests.print_support import call, edge_config, printed_codes, printer_simulator, wait_for, weigh
+from tests.print_support import call, edge_config, printed_codes, printer_simulator, weigh
+from tests.waiting import wait_for
 
 TSPL = "tspl-4in-203dpi-100x100"
 ESCPOS = "escpos-80mm-native"

@@ -1,7 +1,6 @@
 """Printers on a serial line: both simulators on a pseudo-terminal, the edge through pyserial (and a device
 file), labels and status answers over the line."""
 
-import asyncio
 
 import pytest
 import zxingcpp
@@ -15,18 +14,12 @@ from protocols.label import LabelEncoder
 from simulators.printer import PrinterSimulator
 from simulators.tspl_printer import TsplPrinterSimulator
 from tests.label_support import CONTENT, PAYLOAD, profile
+from tests.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
 def font_bytes() -> bytes:
     return cjk_font_path().read_bytes()
-
-
-async def wait_for(predicate, timeout_s=10.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 def qr_texts(png) -> list[str]:
