@@ -16,6 +16,7 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -88,7 +89,11 @@ class Uplink:
         policy: BatchPolicy | None = None,
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 60.0,
+        clock_ms: Callable[[], int] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`clock_ms` (monotonic milliseconds) times how long a partial batch has waited; `sleep` paces
+        the rounds and the backoff (a `notify()` cuts it short). Tests pass their own to skip waiting."""
         self.ledger = ledger
         self.transport = transport
         self.device_key = device_key
@@ -97,6 +102,8 @@ class Uplink:
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
         self.state = UplinkState(transport=transport.name)
+        self._clock_ms = clock_ms or _mono_ms
+        self._sleep_for = sleep
         self._wake = asyncio.Event()
         # (first seq, monotonic ms) of a batch that is not full yet: it waits for more events until max_age.
         self._lingering: tuple[int, int] | None = None
@@ -127,16 +134,20 @@ class Uplink:
             await self.transport.close()
 
     async def _sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if a new event is committed meanwhile."""
         self._wake.clear()
+        woken = asyncio.ensure_future(self._wake.wait())
+        slept = asyncio.ensure_future(self._sleep_for(seconds))
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+            await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            slept.cancel()
 
     def _linger_left_s(self) -> float | None:
         if self._lingering is None:
             return None
-        left = self.policy.max_age_ms - (_mono_ms() - self._lingering[1])
+        left = self.policy.max_age_ms - (self._clock_ms() - self._lingering[1])
         return max(0.01, left / 1000)
 
     def _ready(self, batch: OutboxBatch, full: bool) -> bool:
@@ -144,8 +155,8 @@ class Uplink:
             self._lingering = None
             return True
         if self._lingering is None or self._lingering[0] != batch.first_seq:
-            self._lingering = (batch.first_seq, _mono_ms())
-        if _mono_ms() - self._lingering[1] >= self.policy.max_age_ms:
+            self._lingering = (batch.first_seq, self._clock_ms())
+        if self._clock_ms() - self._lingering[1] >= self.policy.max_age_ms:
             self._lingering = None
             return True
         return False
