@@ -8,7 +8,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -34,10 +34,13 @@ from edge.scales.service import ScaleSet
 from edge.scales.wiring import build_scales
 from edge.uplink import Uplink
 from edge.web import build_app
-from edge.workflow import WeighingWorkflow
+from edge.workflow import WeighingSettings, WeighingWorkflow
 from protocols.catalogue import load_catalogue
 from protocols.codes import validate_uscc
 from protocols.ledger import SignatureError, load_private_key, load_public_key
+
+if TYPE_CHECKING:  # the service loads OpenCV and zeep: only an agent with cameras imports it
+    from edge.cameras.service import CameraService
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +63,17 @@ def load_keys(config: EdgeConfig):  # noqa: ANN201 - a pair of cryptography key 
 
 @dataclass
 class Edge:
-    """Every part of one edge agent, wired together but not yet started."""
+    """Every part of one edge agent, wired together but not yet started: its ports, typed."""
 
     config: EdgeConfig
     ledger: Ledger
-    scale: ScaleSet
+    scale: ScaleSet  # every scale of the box; speaks for the default one
     printer: LabelPrinter
     uplink: Uplink
     workflow: WeighingWorkflow
     app: web.Application
     upkeep: Upkeep | None = None
-    cameras: Any = None  # edge.cameras.service.CameraService when [[cameras]] are configured
+    cameras: CameraService | None = None  # when [[cameras]] are configured
     print_queue: PrintQueue | None = None  # prints queued labels when the printer is back
 
 
@@ -103,8 +106,9 @@ def build_edge(config: EdgeConfig, *, remote_config: RemoteConfigAgent | None = 
     labels = LabelMaker(config, catalogue, printer_profile)
     cameras = build_cameras(config, ledger, uplink.notify)
     upkeep.probes.update(camera_probes(cameras))
+    settings = WeighingSettings.from_config(config)
     workflow = WeighingWorkflow(
-        config, ledger, scale, printer, labels, on_commit=uplink.notify, cameras=cameras
+        settings, ledger, scale, printer, labels, on_commit=uplink.notify, cameras=cameras
     )
     print_queue = PrintQueue(workflow)
     upkeep.probes["printer"] = print_queue.probe
