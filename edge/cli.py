@@ -9,10 +9,12 @@ import logging
 import os
 import sys
 
-from edge import ledger_check, print_test, scale_read
+from edge import ledger_check
 from edge.cameras import cli as snapshot_cli
 from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
+from edge.printers import cli as print_test
+from edge.scales import cli as scale_read
 
 
 def main(argv: list[str]) -> int:

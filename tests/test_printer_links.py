@@ -3,9 +3,9 @@
 import pytest
 
 from edge.config import ConfigError
-from edge.printer import PrinterOffline
-from edge.printer_links import PrinterUriError, parse_printer_uri
-from edge.printers import open_printer
+from edge.printers.errors import PrinterOffline
+from edge.printers.links import PrinterUriError, parse_printer_uri
+from edge.printers.wiring import open_printer
 from tests.label_support import profile
 
 

@@ -5,8 +5,9 @@ import asyncio
 
 import pytest
 
-from edge.scale import ScaleNotConnected, ScaleNotStable, ScaleReader
-from edge.scale_profiles import SHIPPED, load_profile
+from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.profiles import SHIPPED, load_profile
+from edge.scales.reader import ScaleReader
 from simulators.scale import ScaleSimulator
 
 PROFILES = sorted(p.stem for p in SHIPPED.glob("*.toml"))

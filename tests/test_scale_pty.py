@@ -7,7 +7,8 @@ import tty
 import aiohttp
 import pytest
 
-from edge.scale import ScaleNotConnected, ScaleNotStable, ScaleReader
+from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.reader import ScaleReader
 from protocols.scale import StabilityJudge
 from simulators.scale import ScaleSimulator
 

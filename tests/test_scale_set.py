@@ -10,8 +10,9 @@ import pytest
 
 from edge.app import build_edge, running
 from edge.config import ConfigError, ScaleConfig, parse_config
-from edge.scale import ScaleNotConnected
-from edge.scales import ScaleSet, UnknownScale, build_scales, scale_configs
+from edge.scales.errors import ScaleNotConnected, UnknownScale
+from edge.scales.service import ScaleSet
+from edge.scales.wiring import build_scales, scale_configs
 from simulators.printer import PrinterSimulator
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer, enrolled_config
@@ -141,7 +142,7 @@ async def eventually(predicate, timeout_s=15.0):
 
 
 def scales_profile(name):
-    from edge.scale_profiles import load_profile
+    from edge.scales.profiles import load_profile
 
     return load_profile(name)
 
