@@ -1,16 +1,14 @@
-"""What route functions are given: the hub's shared parts, a database session, the admin check."""
+"""What route functions are given: the hub's shared parts and a database session to read or to write."""
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -68,28 +66,3 @@ ReadSession = Annotated[Session, Depends(read_session, scope="function")]
 WriteSession = Annotated[Session, Depends(write_session, scope="function")]
 SessionDep = ReadSession
 """The older name of `ReadSession`, kept for code written against it."""
-
-_bearer = HTTPBearer(auto_error=False, description="WT_HUB_ADMIN_TOKEN")
-
-
-def require_admin(
-    request: Request,
-    hub: HubDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    # The gate (hub/access/gate.py) has already checked the caller's role against hub/access/policies.py;
-    # a system administrator it let through is an admin here too.
-    principal = getattr(request.state, "principal", None)
-    if principal is not None and str(principal.role) in ("admin_token", "system_admin"):
-        return
-    expected = hub.settings.admin_token.encode("utf-8")
-    given = credentials.credentials.encode("utf-8") if credentials else b""
-    if not hmac.compare_digest(given, expected):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="admin token missing or wrong (Authorization: Bearer <WT_HUB_ADMIN_TOKEN>)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
-AdminDep = Depends(require_admin)

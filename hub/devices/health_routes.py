@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
-from hub.devices.health import SILENT_AFTER_MS, HeartbeatRefused, device_health, record_heartbeat
+from hub.devices.health import SILENT_AFTER_MS, device_health, record_heartbeat
 from hub.devices.schemas import DeviceHealthList, DeviceHealthView, HeartbeatAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["device health"])
@@ -47,12 +47,8 @@ async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONR
         return JSONResponse({"detail": f"the heartbeat is not from {device_id}"}, status_code=422)
     # record_heartbeat keeps its own transactions (it is the MQTT consumer's too): it reads the device key,
     # writes the heartbeat (once more if a first heartbeat raced another) and only then reads the offer.
-    try:
-        answer = await run_in_threadpool(
-            record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock()
-        )
-    except HeartbeatRefused as refusal:
-        return JSONResponse({"detail": refusal.message}, status_code=refusal.status)
+    # A HeartbeatRefused is a HubError: the hub's error handler answers it with its status and words.
+    answer = await run_in_threadpool(record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock())
     return JSONResponse(answer)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.errors import HubError
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow, Refusal
@@ -51,7 +52,7 @@ FIELD_LIMITS = {
 }
 
 
-class IngestRefused(Exception):
+class IngestRefused(HubError):
     """A batch the hub will not store. `extra` goes into the JSON answer beside `detail`."""
 
     def __init__(
@@ -64,10 +65,8 @@ class IngestRefused(Exception):
         extra: dict[str, Any] | None = None,
         evidence: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
+        super().__init__(message, reason, status=status)
+        self.reason: str = reason
         self.device_id = device_id
         self.extra = extra or {}
         self.evidence = evidence or {}

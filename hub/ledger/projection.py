@@ -43,7 +43,8 @@ def project_events(session: Session, enterprise_id: int, events: Sequence[Event]
             _project(session, enterprise_id, events, now_ms)
     except SQLAlchemyError:
         log.exception(
-            "PROJECTION FAILED for %s seq %d-%d: stored, not projected (rebuild from events)",
+            "PROJECTION FAILED for %s seq %d-%d: stored, not projected "
+            "(`wastetrace hub rebuild-projections` replays them)",
             events[0].device_id,
             events[0].seq,
             events[-1].seq,
