@@ -1,5 +1,5 @@
 """Sessions given to routes (hub/core/deps.py): a WriteSession commits when the route returns and rolls back
-when it raises, a refusal included; a ReadSession sees what was committed."""
+when it raises, a refusal included; a ReadSession sees what was committed. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from test_hub_support import make_client, sqlite_url
+from test_hub_support import empty_tables, make_client, postgres_url, sqlite_url
 
 from hub.access.tables import AuditEntry
 from hub.core.deps import Hub, ReadSession, WriteSession
@@ -33,9 +33,15 @@ def _entry(action: str) -> AuditEntry:
     )
 
 
-@pytest.fixture
-def hub(tmp_path) -> Iterator[Hub]:
-    with make_client(tmp_path, sqlite_url(tmp_path)) as client:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub(request: pytest.FixtureRequest, tmp_path) -> Iterator[Hub]:
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        url = postgres_url()
+        make_client(tmp_path, url).close()  # migrated before the tables are emptied
+        empty_tables(url)
+    with make_client(tmp_path, url) as client:
         yield client.app.state.hub
 
 
