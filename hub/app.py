@@ -31,6 +31,8 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.warnings import pages as warning_pages
+from hub.warnings import routes as warning_routes
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
 
@@ -62,6 +64,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     manifest_routes.router,
     manifest_pages.router,
     transport_routes.router,
+    # the warning centre and 督办单 (docs/warnings.md)
+    warning_routes.router,
+    warning_pages.router,
     web_pages.router,
 )
 
