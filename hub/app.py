@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -33,6 +34,8 @@ from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
 from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
+from hub.warnings.evaluate import scheduler as warning_scheduler
+from hub.warnings.settings import WarningSettings
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
 
@@ -87,9 +90,17 @@ def create_app(
         clock=clock,
     )
 
+    warning_settings = WarningSettings.from_env()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The in-process warning sweep (WT_HUB_WARN_SWEEP_SECONDS; off by default): safe in every worker.
+        sweeping = None
+        if warning_settings.sweep_seconds:
+            sweeping = asyncio.create_task(warning_scheduler(hub.write, warning_settings, hub.clock))
         yield
+        if sweeping is not None:
+            sweeping.cancel()
         engine.dispose()
 
     app = FastAPI(

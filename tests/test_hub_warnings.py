@@ -476,3 +476,22 @@ def test_the_pages_show_the_list_one_warning_and_the_enterprises_orders(story):
     assert w.ok("GET", f"/api/v1/supervision-orders/{number}", "regulator")["order"]["state"] == "answered"
     english = w.client.get(f"/warnings/{wid}?lang=en", headers=w.h("regulator"))
     assert "Supervision orders" in english.text
+
+
+# The command line and the in-process sweep ----------------------------------------------------------------
+
+
+def test_the_sweep_command_runs_once_and_says_what_it_found(tmp_path, capsys):
+    from hub.cli import main
+
+    assert main(["warnings", "sweep", "--once", "--db", sqlite_url(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert '"raised": 0' in out and '"failed": {}' in out
+
+
+def test_a_hub_with_the_in_process_sweep_starts_and_stops(tmp_path, monkeypatch):
+    from test_hub_support import make_client
+
+    monkeypatch.setenv("WT_HUB_WARN_SWEEP_SECONDS", "3600")
+    with make_client(tmp_path, sqlite_url(tmp_path)) as client:
+        assert client.get("/api/v1/health").status_code == 200
