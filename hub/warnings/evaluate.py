@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
@@ -130,13 +130,15 @@ def after_ingest(
     return outcome
 
 
-async def scheduler(write: sessionmaker[Session], settings: WarningSettings, clock: object) -> None:
+async def scheduler(
+    write: sessionmaker[Session], settings: WarningSettings, clock: Callable[[], int]
+) -> None:
     """The in-process sweep (WT_HUB_WARN_SWEEP_SECONDS > 0): every worker may run it; the database keeps
     them from raising anything twice."""
     while True:
         await asyncio.sleep(settings.sweep_seconds)
         try:
-            outcome = await run_in_threadpool(sweep, write, settings, clock())  # type: ignore[operator]
+            outcome = await run_in_threadpool(sweep, write, settings, clock())
             log.info("warning sweep: %d raised, %d cleared", outcome.raised, outcome.cleared)
         except SQLAlchemyError:
             log.exception("warning sweep failed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from hub.core.deps import HubDep
 from hub.core.errors import Forbidden, Invalid
 from hub.warnings import orders, record, views
 from hub.warnings.rules import RULES
+from hub.warnings.schemas import WarningOut
 from hub.warnings.words import WORDS
 from hub.web.formatting import CHINA, format_time
 from hub.web.pages import PageRenderer
@@ -51,7 +53,7 @@ def _due_ms(value: str) -> int:
     return int(end.timestamp()) * 1000 - 1
 
 
-def _row(w: views.WarningOut, lang: str) -> dict:
+def _row(w: WarningOut, lang: str) -> dict[str, Any]:
     return {
         **w.model_dump(),
         "rule_name": w.rule_name_zh if lang == "zh" else w.rule_name_en,

@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -225,7 +225,3 @@ def history(session: Session, warning_id: int) -> list[WarningEntry]:
             select(WarningEntry).where(WarningEntry.warning_id == warning_id).order_by(WarningEntry.id)
         )
     )
-
-
-def touch(session: Session, warning_id: int, now_ms: int) -> None:
-    session.execute(update(WarningRow).where(WarningRow.id == warning_id).values(updated_ms=now_ms))

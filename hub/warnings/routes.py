@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 
 from hub.access.audit import note
 from hub.access.gate import AccessDep
@@ -28,6 +29,7 @@ from hub.warnings.schemas import (
     WarningList,
 )
 from hub.warnings.settings import WarningSettings
+from hub.warnings.tables import WarningRow
 from protocols.warnings import Action
 
 router = APIRouter(prefix="/api/v1", tags=["warnings"])
@@ -61,7 +63,7 @@ def list_warnings(
         return WarningList(warnings=[views.warning_out(session, r) for r in rows], total=total)
 
 
-def _detail(session, row, now_ms: int) -> WarningDetail:  # noqa: ANN001
+def _detail(session: Session, row: WarningRow, now_ms: int) -> WarningDetail:
     return WarningDetail(
         warning=views.warning_out(session, row),
         history=views.history_out(session, row.id),

@@ -9,12 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from hub.settings import SettingsError
 from protocols.warnings import Calendar, parse_calendar
 
 DEFAULT_CALENDAR = Path(__file__).resolve().parent / "calendars" / "cn.toml"
 
 
-class WarningSettingsError(ValueError):
+class WarningSettingsError(SettingsError):
     """A threshold that is not a whole number, or out of range."""
 
 
