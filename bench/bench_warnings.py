@@ -145,6 +145,12 @@ def main() -> int:
     ap.add_argument("--batches", type=int, default=400)
     ap.add_argument("--events", type=int, default=100, help="events per batch")
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument(
+        "--sweep-days",
+        type=int,
+        default=1,
+        help="sweep this many days after the bags were stored (400: all overdue)",
+    )
     args = ap.parse_args()
     hub_key = generate_private_key()
     with tempfile.TemporaryDirectory() as tmp:
@@ -170,10 +176,11 @@ def main() -> int:
         )
         _sites, engine, _read, write = sides["on"]
         started = time.perf_counter()
-        outcome = sweep(write, WarningSettings(), T0 + 400 * 86_400_000)
+        outcome = sweep(write, WarningSettings(), T0 + args.sweep_days * 86_400_000)
         took = time.perf_counter() - started
         print(
-            f"full sweep over {events} events, {args.enterprises} enterprises: {took:.2f} s "
+            f"full sweep {args.sweep_days} days on, over {events} events, {args.enterprises} enterprises: "
+            f"{took:.2f} s "
             f"({outcome.raised} raised, failed: {outcome.failed or 'none'})"
         )
         for _, eng, _, _ in sides.values():

@@ -99,7 +99,8 @@ def ingest_batch(
     receipt = _store(write, checked, now_ms)
     if receipt.stored:
         # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
-        after_ingest(write, receipt.device_id, receipt.batch_id, now_ms)
+        kinds = frozenset(str(e.kind) for e in checked.batch.events)
+        after_ingest(write, receipt.device_id, receipt.batch_id, now_ms, kinds=kinds)
     log.info(
         "batch %s from %s: %d stored, %d duplicates, acked up to %d",
         receipt.batch_id,

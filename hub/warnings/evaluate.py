@@ -101,8 +101,10 @@ def after_ingest(
     batch_id: str,
     now_ms: int,
     settings: WarningSettings | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> Outcome:
-    """The cheap rules for the enterprise whose batch was just committed. Never raises into the ingest: the
+    """The cheap rules for the enterprise whose batch was just committed, those the batch's event kinds can
+    change (all of them when `kinds` is not given). Never raises into the ingest: the
     batch is stored, and the next sweep finds whatever this run missed."""
     outcome = Outcome()
     try:
@@ -120,7 +122,7 @@ def after_ingest(
             target = Target(frozenset({eid}), (device_id, batch_id))
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
             for rule in RULES:
-                if rule.on_ingest:
+                if rule.on_ingest and (rule.kinds is None or kinds is None or kinds & rule.kinds):
                     with session.begin_nested():
                         run_rule(session, rule, ctx, target, outcome)
     except SQLAlchemyError:

@@ -64,6 +64,7 @@ class Rule:
     clears: bool
     on_ingest: bool
     find: Callable[[Session, Context, Target], list[Finding]]
+    kinds: frozenset[str] | None = None  # after ingest: run only for a batch holding one of these event kinds
 
 
 def china_year(ms: int) -> tuple[int, int, int]:
@@ -188,10 +189,18 @@ def _stocked() -> Callable[[Session], list[int]]:
     return lambda session: list(session.scalars(select(Stock.enterprise_id).distinct()))
 
 
+def _load(session: Session, eid: int) -> list[dict]:
+    """Each facility's load, remembered for the session: both storage rules read it."""
+    cache = session.info.setdefault("wt_facility_load", {})
+    if eid not in cache:
+        cache[eid] = facility_load(session, eid)
+    return cache[eid]
+
+
 def storage_over_capacity(session: Session, ctx: Context, target: Target) -> list[Finding]:
     out = []
     for eid in _ids(target, lambda: _stocked()(session)):
-        for f in facility_load(session, eid):
+        for f in _load(session, eid):
             if not f["over_capacity"]:
                 continue
             out.append(
@@ -215,7 +224,7 @@ def storage_point_over(session: Session, ctx: Context, target: Target) -> list[F
     limit = ctx.settings.storage_point_grams
     out = []
     for eid in _ids(target, lambda: _stocked()(session)):
-        for f in facility_load(session, eid):
+        for f in _load(session, eid):
             if f["kind"] != "贮存点" or f["stock_grams"] <= limit:
                 continue
             out.append(
@@ -645,19 +654,41 @@ def image_check(session: Session, ctx: Context, target: Target) -> list[Finding]
     return out
 
 
+PRODUCED = frozenset({"commissioning", "correcting"})
+STOCK = frozenset({"storing", "staging_outbound", "destroying", "correcting"})
+RECEIVED = frozenset({"receiving", "correcting"})
+
 RULES: tuple[Rule, ...] = (
-    Rule("plan_exceeded", "产废超量", "production over the annual plan", True, True, plan_exceeded),
+    Rule("plan_exceeded", "产废超量", "production over the annual plan", True, True, plan_exceeded, PRODUCED),
     Rule("storage_overdue", "贮存超期", "stored too long", True, False, storage_overdue),
-    Rule("storage_over_capacity", "贮存超量", "facility over capacity", True, True, storage_over_capacity),
-    Rule("storage_point_over", "贮存点超3吨", "storage point over 3 t", True, True, storage_point_over),
     Rule(
-        "transfer_difference", "转移量差异", "shipped and received differ", False, True, transfer_difference
+        "storage_over_capacity",
+        "贮存超量",
+        "facility over capacity",
+        True,
+        True,
+        storage_over_capacity,
+        STOCK,
+    ),
+    Rule(
+        "storage_point_over", "贮存点超3吨", "storage point over 3 t", True, True, storage_point_over, STOCK
+    ),
+    Rule(
+        "transfer_difference",
+        "转移量差异",
+        "shipped and received differ",
+        False,
+        True,
+        transfer_difference,
+        RECEIVED,
     ),
     Rule(
         "transfer_not_received", "转移未接收", "shipped, never received", True, False, transfer_not_received
     ),
     Rule("confirm_overdue", "逾期未确认接收", "receipt not confirmed in time", False, False, confirm_overdue),
-    Rule("licence_exceeded", "超许可规模", "over the licensed capacity", True, True, licence_exceeded),
+    Rule(
+        "licence_exceeded", "超许可规模", "over the licensed capacity", True, True, licence_exceeded, RECEIVED
+    ),
     Rule(
         "licence_unlicensed_code",
         "超许可类别",
@@ -665,9 +696,18 @@ RULES: tuple[Rule, ...] = (
         False,
         True,
         licence_unlicensed_code,
+        RECEIVED,
     ),
     Rule("device_silent", "终端离线", "box silent", True, True, device_silent),
     Rule("chain_refused", "数据链异常", "batch refused (gap, fork, signature)", False, False, chain_refused),
-    Rule("image_check", "图像核查预警", "image check warned", False, True, image_check),
+    Rule(
+        "image_check",
+        "图像核查预警",
+        "image check warned",
+        False,
+        True,
+        image_check,
+        frozenset({"inspecting"}),
+    ),
 )
 RULES_BY_CODE = {r.code: r for r in RULES}
