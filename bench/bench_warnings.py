@@ -184,7 +184,13 @@ def main() -> int:
             f"({outcome.raised} raised, failed: {outcome.failed or 'none'})"
         )
         for _, eng, _, _ in sides.values():
+            url = eng.url
             eng.dispose()
+            if args.db == "postgresql":  # the scratch databases go
+                admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+                with admin.connect() as c:
+                    c.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+                admin.dispose()
     return 0
 
 

@@ -495,3 +495,19 @@ def test_a_hub_with_the_in_process_sweep_starts_and_stops(tmp_path, monkeypatch)
     monkeypatch.setenv("WT_HUB_WARN_SWEEP_SECONDS", "3600")
     with make_client(tmp_path, sqlite_url(tmp_path)) as client:
         assert client.get("/api/v1/health").status_code == 200
+
+
+def test_a_failing_rule_neither_refuses_the_batch_nor_stops_the_other_rules(story, monkeypatch):
+    from hub.warnings import evaluate
+    from hub.warnings.rules import RULES, Rule
+
+    def broken(*_: Any) -> list:
+        raise ValueError("a bug in a rule")
+
+    monkeypatch.setattr(evaluate, "RULES", (Rule("broken", "坏", "broken", True, True, broken), *RULES))
+    w, facts = story
+    warn = {"check": "motion_after_hours", "outcome": "warn", "message_zh": "下班后仓库内有人员活动"}
+    w.record("P1", "inspecting", facts["oil"][2], START_MS + 9000, grams=None, data=warn)
+    w.send("P1")  # answered 200 with the receipt
+    checks = [x["facts"].get("check") for x in listed(w, "regulator", rule="image_check")]
+    assert "motion_after_hours" in checks

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.dialect import insert_ignore
+from hub.core.errors import HubError
 from hub.devices.tables import Device
 from hub.warnings import record
 from hub.warnings.orders import mark_overdue
@@ -29,6 +30,10 @@ from hub.warnings.settings import WarningSettings
 from hub.warnings.tables import WarningCursor
 
 log = logging.getLogger(__name__)
+
+# What a rule may fail with, besides the database: a bug in one rule (a fact of an unexpected shape, a record
+# gone) is logged and must not stop the other rules, nor ever the ingest of a stored batch.
+RULE_FAILURES = (SQLAlchemyError, HubError, ValueError, LookupError, TypeError)
 
 # Rules that read what arrived since their last run (the others look at what stands now).
 CURSOR_RULES = frozenset({"chain_refused", "image_check", "transfer_difference"})
@@ -72,7 +77,7 @@ def sweep(
                 if rule.code in CURSOR_RULES:
                     since = _take_cursor(session, rule.code, now_ms, lookback)
                 run_rule(session, rule, Context(settings, now_ms, since, calendar), Target(), outcome)
-        except SQLAlchemyError as exc:
+        except RULE_FAILURES as exc:
             # One rule's failure (a deadlock, a lost connection) does not stop the others; its cursor did not
             # move, so the next sweep reads the same again.
             log.exception("warning rule %s failed", rule.code)
@@ -123,8 +128,14 @@ def after_ingest(
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
             for rule in RULES:
                 if rule.on_ingest and (rule.kinds is None or kinds is None or kinds & rule.kinds):
-                    with session.begin_nested():
-                        run_rule(session, rule, ctx, target, outcome)
+                    try:
+                        with session.begin_nested():
+                            run_rule(session, rule, ctx, target, outcome)
+                    except RULE_FAILURES as exc:
+                        if isinstance(exc, SQLAlchemyError) and not session.is_active:
+                            raise
+                        log.exception("warning rule %s failed after the batch %s", rule.code, batch_id)
+                        outcome.failed[rule.code] = str(exc)[:500]
     except SQLAlchemyError:
         log.exception(
             "warning rules after the batch %s of %s failed; the sweep will catch up", batch_id, device_id
