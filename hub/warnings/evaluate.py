@@ -27,7 +27,7 @@ from hub.warnings import record
 from hub.warnings.orders import mark_overdue
 from hub.warnings.rules import HOUR_MS, RULES, Context, Rule, Target
 from hub.warnings.settings import WarningSettings
-from hub.warnings.tables import WarningCursor
+from hub.warnings.tables import WarningCursor, WarningRow
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +48,23 @@ class Outcome:
     overdue_orders: int = 0
 
 
-def run_rule(session: Session, rule: Rule, ctx: Context, target: Target, outcome: Outcome) -> None:
+def run_rule(
+    session: Session,
+    rule: Rule,
+    ctx: Context,
+    target: Target,
+    outcome: Outcome,
+    live: dict[str, list[WarningRow]] | None = None,
+) -> None:
     findings = rule.find(session, ctx, target)
     outcome.found[rule.code] = len(findings)
     for finding in findings:
         _, raised = record.upsert(session, finding, ctx.now_ms)
         outcome.raised += raised
     if rule.clears:
+        candidates = None if live is None else live.get(rule.code, [])
         outcome.cleared += record.clear_missing(
-            session, rule.code, {f.key for f in findings}, ctx.now_ms, target.enterprise_ids
+            session, rule.code, {f.key for f in findings}, ctx.now_ms, target.enterprise_ids, candidates
         )
 
 
@@ -125,12 +133,23 @@ def after_ingest(
             if eid is None:
                 return outcome
             target = Target(frozenset({eid}), (device_id, batch_id))
+            live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
+            for row in session.scalars(
+                select(WarningRow)
+                .where(
+                    WarningRow.enterprise_id == eid,
+                    WarningRow.cleared_ms.is_(None),
+                    WarningRow.state.in_(record.LIVE),
+                )
+                .with_for_update()
+            ):
+                live.setdefault(row.rule, []).append(row)
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
             for rule in RULES:
                 if rule.on_ingest and (rule.kinds is None or kinds is None or kinds & rule.kinds):
                     try:
                         with session.begin_nested():
-                            run_rule(session, rule, ctx, target, outcome)
+                            run_rule(session, rule, ctx, target, outcome, live)
                     except RULE_FAILURES as exc:
                         if isinstance(exc, SQLAlchemyError) and not session.is_active:
                             raise

@@ -23,6 +23,7 @@ from hub.warnings.tables import WarningEntry, WarningRow
 from protocols.warnings import SEVERITIES, Action, State, TransitionRefused, next_state
 
 SYSTEM = "system"
+LIVE = frozenset({State.OPEN.value, State.ACKNOWLEDGED.value, State.SUPERVISED.value})
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,14 @@ def clear_missing(
     found: Collection[tuple[str, str, str]],
     now_ms: int,
     enterprise_ids: Iterable[int] | None = None,
+    candidates: Iterable[WarningRow] | None = None,
 ) -> int:
     """Mark the rule's live warnings whose condition was not found again as cleared (they stay on record).
 
     Open and acknowledged ones become `cleared`; one under a 督办单 keeps its state (the order runs to its
-    end) and only gets the mark and an entry. `enterprise_ids` limits it to what the evaluation looked at.
+    end) and only gets the mark and an entry. `enterprise_ids` limits it to what the evaluation looked at;
+    `candidates`, when given, are the rule's live warnings there, read beforehand (after ingest, once for
+    all rules).
     """
     query = select(WarningRow).where(
         WarningRow.rule == rule,
@@ -150,8 +154,9 @@ def clear_missing(
         query = query.where(WarningRow.enterprise_id.in_(list(enterprise_ids)))
     keys = set(found)
     cleared = 0
-    for row in session.scalars(query.with_for_update()):
-        if (row.rule, row.subject, row.period) in keys:
+    rows = session.scalars(query.with_for_update()) if candidates is None else candidates
+    for row in rows:
+        if (row.rule, row.subject, row.period) in keys or row.cleared_ms is not None or row.state not in LIVE:
             continue
         row.cleared_ms = now_ms
         if row.state == State.SUPERVISED:
