@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -31,6 +32,10 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.warnings import pages as warning_pages
+from hub.warnings import routes as warning_routes
+from hub.warnings.evaluate import scheduler as warning_scheduler
+from hub.warnings.settings import WarningSettings
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
 
@@ -62,6 +67,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     manifest_routes.router,
     manifest_pages.router,
     transport_routes.router,
+    # the warning centre and 督办单 (docs/warnings.md)
+    warning_routes.router,
+    warning_pages.router,
     web_pages.router,
 )
 
@@ -82,9 +90,17 @@ def create_app(
         clock=clock,
     )
 
+    warning_settings = WarningSettings.from_env()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The in-process warning sweep (WT_HUB_WARN_SWEEP_SECONDS; off by default): safe in every worker.
+        sweeping = None
+        if warning_settings.sweep_seconds:
+            sweeping = asyncio.create_task(warning_scheduler(hub.write, warning_settings, hub.clock))
         yield
+        if sweeping is not None:
+            sweeping.cancel()
         engine.dispose()
 
     app = FastAPI(

@@ -1,5 +1,5 @@
 """`wastetrace hub …`: a thin layer over `hub.app.create_app`, `hub.core.db.migrate`, `hub.core.backup`,
-`hub.ledger.rebuild` and `hub.ledger.verify`.
+`hub.ledger.rebuild`, `hub.ledger.verify` and the domains' own CLIs (warnings).
 
 Command-line flags override the WT_HUB_* environment (see hub/hub.env.sample).
 """
@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
+    from hub.warnings.cli import add_parser as add_warnings_parser
+
+    add_warnings_parser(sub)
     return parser
 
 
@@ -82,6 +85,10 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "warnings":
+        from hub.warnings.cli import main as warnings_main
+
+        return warnings_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)

@@ -13,6 +13,7 @@ from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
 from hub.registry import tables as registry_tables
 from hub.transport import tables as transport_tables
+from hub.warnings import tables as warning_tables
 
 DOMAIN_TABLES = (
     access_tables,
@@ -24,6 +25,7 @@ DOMAIN_TABLES = (
     manifest_tables,
     registry_tables,
     transport_tables,
+    warning_tables,
 )
 
 __all__ = ["Base", "DOMAIN_TABLES"]
