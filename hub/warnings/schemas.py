@@ -24,7 +24,10 @@ class WarningOut(BaseModel):
     period: str
     message_zh: str
     message_en: str
-    facts: dict[str, Any]
+    facts: dict[str, Any] = Field(
+        description="what the rule found, by rule: e.g. grams and planned_grams for 产废超量, "
+        "days for 贮存超期, shipped_grams and received_grams for 转移量差异 (docs/warnings.md, each rule)"
+    )
     count: int
     first_seen_ms: int
     last_seen_ms: int
