@@ -47,6 +47,8 @@ HUB_LAYERS = (
     "transport",
     "trace",
     "evidence",
+    "exchange",
+    "declarations",
     "web",
     "core",
     "settings",
