@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
+    from hub.exchange.worker import add_parser as add_exchange_parser
+
+    add_exchange_parser(sub)
     return parser
 
 
@@ -51,6 +54,10 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "exchange":
+        from hub.exchange.worker import main as exchange_main
+
+        return exchange_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)
