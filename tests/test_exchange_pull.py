@@ -12,7 +12,7 @@ import sys
 import pytest
 from exchange_support import PAGE, ROOT, Rig, city, profile_file, rig
 from sqlalchemy import text
-from test_hub_support import ADMIN_TOKEN, make_client
+from test_hub_support import ADMIN_TOKEN, fresh_postgres_url, make_client
 
 from hub.core.deps import wall_clock_ms
 from hub.exchange.pull import pull_all, pull_dataset
@@ -23,6 +23,12 @@ from simulators.province import DEFAULT_CERT
 @pytest.fixture
 def r(tmp_path):
     yield from rig(tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request: pytest.FixtureRequest, tmp_path):
+    url = None if request.param == "sqlite" else fresh_postgres_url()
+    yield from rig(tmp_path, url)
 
 
 def q(r: Rig, sql: str) -> list:
@@ -40,7 +46,8 @@ def pull(r: Rig, *datasets: str, client=None):
     )
 
 
-def test_a_full_pull_of_a_generated_city_lands_in_the_register_and_declarations(r, tmp_path):
+def test_a_full_pull_of_a_generated_city_lands_in_the_register_and_declarations(any_db, tmp_path):
+    r = any_db
     counts = city().count()
     reports = pull(r)
     assert all(x.complete and x.rejected == 0 for x in reports), reports
