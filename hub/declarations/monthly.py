@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.errors import Conflict, Invalid, NotFound
@@ -136,14 +137,35 @@ def _put(
     now_ms: int,
     reason: str | None,
     review_reason: str | None = None,
+    after: Declaration | None = None,
 ) -> Declaration:
+    """The next version. `after`, when the caller has just read the latest, saves reading it again (a
+    reflow of a year of a city's declarations); two writers still collide on the key (Conflict)."""
     keys = {"enterprise_id": ent.id, "year": year, "month": month, "source": source}
     fields = {
         "state": state,
         "lines": json.dumps(lines, ensure_ascii=False, sort_keys=True),
         "review_reason": review_reason,
     }
-    return _of(append(session, DeclarationVersion, keys, fields, by=by, now_ms=now_ms, reason=reason))
+    if after is None:
+        return _of(append(session, DeclarationVersion, keys, fields, by=by, now_ms=now_ms, reason=reason))
+    row = DeclarationVersion(
+        **keys,
+        **fields,
+        version=after.version + 1,
+        active=True,
+        recorded_ms=now_ms,
+        recorded_by=by,
+        reason=reason,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError as exc:
+        raise Conflict(
+            "月报刚被他人修改，请刷新后重试 (changed by someone else just now; reload and retry)"
+        ) from exc
+    return _of(row)
 
 
 def _editable(prev: Declaration | None) -> None:
@@ -310,6 +332,19 @@ def reflow(
         now_ms=now_ms,
         reason=reason,
     )
+
+
+_WITH_LEDGER = "wt_declarations_with_ledger"
+
+
+def enterprises_with_ledger_declarations(session: Session) -> frozenset[int]:
+    """Enterprises that have any declaration generated from a box's ledger (read once per session)."""
+    if _WITH_LEDGER not in session.info:
+        ids = session.scalars(
+            select(DeclarationVersion.enterprise_id).where(DeclarationVersion.source == "ledger").distinct()
+        )
+        session.info[_WITH_LEDGER] = frozenset(ids)
+    return session.info[_WITH_LEDGER]
 
 
 def months_declared(session: Session, year: int, month: int) -> list[int]:

@@ -9,6 +9,7 @@ by side as a conflict with their sources (hub/exchange/tables.py ExchangeConflic
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -17,13 +18,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.core.errors import HubError, Invalid, NotFound
-from hub.core.versions import latest
+from hub.core.versions import fields_of, latest
 from hub.declarations import daily, monthly
 from hub.exchange.records import Received, add_conflict
 from hub.manifests import store as manifest_store
 from hub.registry import enterprises, facilities, licences, plans, vehicles
 from hub.registry.enterprises import EnterpriseInfo
-from hub.registry.tables import EnterpriseVersion
+from hub.registry.tables import EnterpriseVersion, FacilityVersion, LicenceVersion, PlanVersion
 from protocols.province import DatasetProfile, ProfileError, grams_from_tonnes
 
 BY = "province"
@@ -174,7 +175,10 @@ def storage_point(ctx: Ctx) -> Outcome:
         "kind": kind if kind in facilities.FACILITY_KINDS else "贮存点",
         "capacity_grams": grams_from_tonnes(ctx.get("capacity_t")),
     }
-    have = next((f for f in facilities.facilities_of(ctx.session, ent.id) if f["code"] == code), None)
+    row = latest(ctx.session, FacilityVersion, enterprise_id=ent.id, code=code)
+    have = (
+        None if row is None else {**fields_of(row, ("enterprise_id", "code")), "recorded_by": row.recorded_by}
+    )
     s, now = ctx.session, ctx.now_ms
     return _apply_versioned(
         ctx,
@@ -199,9 +203,16 @@ def licence(ctx: Ctx) -> Outcome:
         "waste_codes": codes,
         "annual_capacity_grams": grams_from_tonnes(ctx.get("capacity_t")),
     }
-    have = next((x for x in licences.licences_of(ctx.session, ent.id) if x["number"] == number), None)
-    if have is not None:
-        have = {**have, "waste_codes": sorted(have["waste_codes"])}
+    row = latest(ctx.session, LicenceVersion, number=number)
+    have = None
+    if row is not None:
+        if row.enterprise_id != ent.id:
+            raise Invalid(f"许可证 {number} 已登记在另一企业名下 (the licence belongs to another enterprise)")
+        have = {
+            **fields_of(row, ("number", "enterprise_id")),
+            "waste_codes": sorted(json.loads(row.waste_codes)),
+            "recorded_by": row.recorded_by,
+        }
     s, now = ctx.session, ctx.now_ms
     return _apply_versioned(
         ctx,
@@ -222,18 +233,17 @@ def plan(ctx: Ctx) -> Outcome:
             "waste_code": line["waste_code"],
             "planned_grams": grams_from_tonnes(line.get("planned_t")),
             "measure": line.get("measure"),
-        }  # fmt: skip
+        }
         for line in ctx.ds.lines(ctx.got.record)
     ]
-    have = next((p for p in plans.plans_of(ctx.session, ent.id) if p["year"] == year), None)
+    have = latest(ctx.session, PlanVersion, enterprise_id=ent.id, year=year)
     if have is not None:
-        mine = [
-            {k: line.get(k) for k in ("waste_code", "planned_grams", "measure")} for line in have["lines"]
-        ]
+        keep = ("waste_code", "planned_grams", "measure")
+        mine = [{k: line.get(k) for k in keep} for line in json.loads(have.lines)]
         if mine == lines:
             return Outcome("unchanged")
-        if have["recorded_by"] != BY:
-            return ctx.conflict(ent.id, f"企业 {ent.uscc} {year}年管理计划", have["recorded_by"], mine, lines)
+        if have.recorded_by != BY:
+            return ctx.conflict(ent.id, f"企业 {ent.uscc} {year}年管理计划", have.recorded_by, mine, lines)
     plans.put_plan(ctx.session, ent, year, lines, reason=ctx.reason, by=BY, now_ms=ctx.now_ms)
     return Outcome("applied")
 
@@ -286,6 +296,8 @@ def monthly_declaration(ctx: Ctx) -> Outcome:
     )
     if done is None:
         return Outcome("unchanged")
+    if ent.id not in monthly.enterprises_with_ledger_declarations(ctx.session):
+        return Outcome("applied")
     own = monthly.declaration(ctx.session, ent.id, period.year, period.month, "ledger")
     if own is not None and own.state in ("submitted", "accepted"):
         mine = {x["waste_code"]: x["produced_grams"] for x in own.lines}
