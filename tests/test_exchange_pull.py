@@ -223,3 +223,21 @@ def test_the_hubs_own_value_is_kept_beside_a_changed_province_record(r):
         r, "SELECT hub_source, hub_value, province_value FROM exchange_conflicts"
     )
     assert source == "regulator-zhang" and "监管核实地址" in hub_value and "省平台地址" in province_value
+
+
+def test_a_declaration_changed_at_the_province_becomes_its_next_version(r):
+    assert pull(r, "enterprise")[0].complete
+    assert pull(r, "monthly_declaration")[0].complete
+    record = city().datasets["monthly_declaration"][3]
+    ds = r.profile.datasets["monthly_declaration"]
+    lines = [{**line, "produced_t": "9.000001"} for line in ds.lines(record)]  # in the hub's names
+    r.platform.change_record("monthly_declaration", record["ID"], {"lines": lines}, wall_clock_ms())
+    report = pull(r, "monthly_declaration")[0]
+    assert report.complete and report.stored == 1 and report.rejected == 0
+    uscc, ym = record["TYSHXYDM"], record["NY"]
+    versions = q(
+        r,
+        "SELECT d.version, d.lines FROM declaration_versions d JOIN enterprises e ON e.id = d.enterprise_id "
+        f"WHERE e.uscc = '{uscc}' AND d.year = {ym[:4]} AND d.month = {int(ym[5:])} ORDER BY d.version",
+    )
+    assert [v for v, _ in versions] == [1, 2] and "9000001" in versions[1][1]

@@ -95,9 +95,39 @@ def normalise_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda x: x["waste_code"])
 
 
+_PROVINCE = "wt_province_declarations"
+
+
+def prefetch_province(session: Session, enterprise_ids: set[int], years: set[int]) -> None:
+    """The latest province declarations of these enterprises and years, read at once into the session
+    (a reflow page names hundreds); `declaration` answers from here for them."""
+    if not enterprise_ids or not years:
+        return
+    found: dict[tuple[int, int, int], Declaration | None] = {
+        (e, y, m): None for e in enterprise_ids for y in years for m in range(1, 13)
+    }
+    rows = session.scalars(
+        select(DeclarationVersion).where(
+            DeclarationVersion.source == "province",
+            DeclarationVersion.enterprise_id.in_(enterprise_ids),
+            DeclarationVersion.year.in_(years),
+        )
+    )
+    for v in rows:
+        key = (v.enterprise_id, v.year, v.month)
+        have = found.get(key)
+        if have is None or have.version < v.version:
+            found[key] = _of(v)
+    session.info.setdefault(_PROVINCE, {}).update(found)
+
+
 def declaration(
     session: Session, enterprise_id: int, year: int, month: int, source: str
 ) -> Declaration | None:
+    if source == "province":
+        cached = session.info.get(_PROVINCE, {})
+        if (enterprise_id, year, month) in cached:
+            return cached[(enterprise_id, year, month)]
     v = latest(
         session, DeclarationVersion, enterprise_id=enterprise_id, year=year, month=month, source=source
     )
@@ -320,7 +350,9 @@ def reflow(
     prev = declaration(session, ent.id, year, month, "province")
     if prev is not None and prev.lines == lines:
         return None
-    return _put(
+    if prev is None:
+        prev = Declaration(ent.id, year, month, "province", "submitted", [], None, 0, 0, "", None)
+    done = _put(
         session,
         ent,
         year,
@@ -331,7 +363,11 @@ def reflow(
         by=by,
         now_ms=now_ms,
         reason=reason,
+        after=prev,
     )
+    if _PROVINCE in session.info:
+        session.info[_PROVINCE][(ent.id, year, month)] = done
+    return done
 
 
 _WITH_LEDGER = "wt_declarations_with_ledger"

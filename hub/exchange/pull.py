@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.exchange.apply import apply_record
+from hub.exchange.apply import apply_record, prefetch
 from hub.exchange.client import ProvinceClient, ProvinceError
 from hub.exchange.records import cursor, store_page
 from protocols.province import DATASETS, Profile, Window, check_page
@@ -123,6 +123,7 @@ def pull_dataset(
             cur = cursor(session, province, "pull", dataset, now_ms)
             usable = [r for r, rid in zip(answer.data, ids, strict=True) if rid]
             fresh, unchanged = store_page(session, province, ds, usable, now_ms)
+            prefetch(session, ds, [got.record for got in fresh])
             outcomes = [apply_record(session, ds, got, now_ms) for got in fresh]
             rejected = sum(o.outcome == "rejected" for o in outcomes) + len(answer.data) - len(usable)
             conflicts = sum(o.outcome == "conflict" for o in outcomes)
