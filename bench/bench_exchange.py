@@ -81,9 +81,14 @@ def main() -> int:
             engine = make_engine(url)
             write = write_sessions(engine)
             client = ProvinceClient(running.url, DEFAULT_CERT, profile)
-            t1 = time.perf_counter()
-            reports = pull_all(write, client, profile, now=wall_clock_ms)
-            full_s = time.perf_counter() - t1
+            t1, cpu1 = time.perf_counter(), time.process_time()
+            reports = []
+            per_dataset = {}
+            for name in profile.datasets:
+                t = time.perf_counter()
+                reports += pull_all(write, client, profile, now=wall_clock_ms, datasets=[name])
+                per_dataset[name] = time.perf_counter() - t
+            full_s, full_cpu = time.perf_counter() - t1, time.process_time() - cpu1
             t2 = time.perf_counter()
             again = pull_all(write, client, profile, now=wall_clock_ms)
             again_s = time.perf_counter() - t2
@@ -106,6 +111,9 @@ def main() -> int:
         f"| city generated in | {generated_s:.1f} s |",
         f"| **full pull** (HTTP, store, register and 申报, one transaction per page) | **{full_s:.1f} s** "
         f"({total / full_s:,.0f} records/s), {sum(r.pages for r in reports)} pages |",
+        f"| CPU time of this process during the pull (hub and simulated platform) | {full_cpu:.1f} s |",
+        f"| per dataset | {', '.join(f'{k} {v:.0f} s' for k, v in per_dataset.items())} |",
+        f"| load average (1 min) when done | {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores |",
         f"| second pull (overlap window only; stored {sum(r.stored for r in again)}) | {again_s:.1f} s |",
         f"| records stored / enterprises in the register / rejected | {stored:,} / {ents:,} / {rejected} |",
         f"| every dataset complete, nothing stored twice | {'yes' if ok else 'NO'} |",
