@@ -241,3 +241,16 @@ def test_a_declaration_changed_at_the_province_becomes_its_next_version(r):
         f"WHERE e.uscc = '{uscc}' AND d.year = {ym[:4]} AND d.month = {int(ym[5:])} ORDER BY d.version",
     )
     assert [v for v, _ in versions] == [1, 2] and "9000001" in versions[1][1]
+
+
+def test_records_pulled_before_their_enterprise_wait_and_are_applied_once_it_is_there(r):
+    early = pull(r, "licence")[0]
+    n = city().count()["licence"]
+    assert early.complete and early.rejected == n
+    assert "尚未建档" in one(r, "SELECT note FROM exchange_records WHERE dataset = 'licence' LIMIT 1")
+    pull(r, "enterprise", "licence")  # the licences come again unchanged; the waiting ones are applied now
+    assert one(r, "SELECT count(*) FROM licence_versions") == n
+    assert (
+        one(r, "SELECT count(*) FROM exchange_records WHERE dataset = 'licence' AND outcome = 'applied'") == n
+    )
+    assert one(r, "SELECT rejected FROM exchange_cursors WHERE dataset = 'licence'") == 0

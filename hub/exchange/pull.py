@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.exchange.apply import apply_record, prefetch
 from hub.exchange.client import ProvinceClient, ProvinceError
-from hub.exchange.records import cursor, store_page
+from hub.exchange.records import Received, cursor, store_page, waiting_records
 from protocols.province import DATASETS, Profile, Window, check_page
 from protocols.province.paging import Verdict
 
@@ -154,6 +154,26 @@ def pull_dataset(
         window = after
 
 
+def reapply_waiting(
+    write: sessionmaker[Session], profile: Profile, *, now: Callable[[], int], province: str | None = None
+) -> int:
+    """Apply again the records refused because their enterprise was not in the register yet (a licence
+    pulled before its enterprise); how many now went through. The newest version of each record only."""
+    province = province or profile.name
+    done = 0
+    with write() as session, session.begin():
+        for row in waiting_records(session, province):
+            ds = profile.datasets.get(row.dataset)
+            if ds is None:
+                continue
+            outcome = apply_record(session, ds, Received(row, json.loads(row.body)), now())
+            if outcome.outcome != "rejected":
+                done += 1
+                cur = cursor(session, province, "pull", row.dataset, now())
+                cur.rejected = max(0, cur.rejected - 1)
+    return done
+
+
 def pull_all(
     write: sessionmaker[Session],
     client: ProvinceClient,
@@ -164,4 +184,6 @@ def pull_all(
 ) -> list[PullReport]:
     """Every dataset of the profile, parties first (a dataset that fails does not stop the others)."""
     names = datasets or [name for name in DATASETS if name in profile.datasets]
-    return [pull_dataset(write, client, profile, name, now=now) for name in names]
+    reports = [pull_dataset(write, client, profile, name, now=now) for name in names]
+    reapply_waiting(write, profile, now=now)
+    return reports

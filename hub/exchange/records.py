@@ -102,6 +102,31 @@ def store_page(
     return fresh, unchanged
 
 
+def waiting_records(session: Session, province: str, words: str = "尚未建档") -> list[ExchangeRecord]:
+    """The newest version of each record refused with `words` in its note."""
+    rows = session.scalars(
+        select(ExchangeRecord)
+        .where(
+            ExchangeRecord.province == province,
+            ExchangeRecord.outcome == "rejected",
+            ExchangeRecord.note.contains(words),
+        )
+        .order_by(ExchangeRecord.id)
+    ).all()
+    out = []
+    for row in rows:
+        newer = session.scalar(
+            select(func.max(ExchangeRecord.version)).where(
+                ExchangeRecord.province == province,
+                ExchangeRecord.dataset == row.dataset,
+                ExchangeRecord.record_id == row.record_id,
+            )
+        )
+        if newer == row.version:
+            out.append(row)
+    return out
+
+
 def record_versions(session: Session, province: str, dataset: str, record_id: str) -> list[ExchangeRecord]:
     return list(
         session.scalars(
