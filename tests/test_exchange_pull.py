@@ -200,7 +200,7 @@ def test_a_record_changed_at_the_province_updates_the_hub_with_history(r):
     assert one(r, f"SELECT count(*) FROM exchange_records WHERE record_id = '{record_id}'") == 2
 
 
-def test_the_hubs_own_value_is_kept_beside_a_changed_province_record(r):
+def test_the_hubs_own_value_is_kept_beside_a_changed_province_record(r, tmp_path):
     assert pull(r, "enterprise")[0].complete
     first = city().datasets["enterprise"][1]
     uscc = first["TYSHXYDM"]
@@ -223,6 +223,14 @@ def test_the_hubs_own_value_is_kept_beside_a_changed_province_record(r):
         r, "SELECT hub_source, hub_value, province_value FROM exchange_conflicts"
     )
     assert source == "regulator-zhang" and "监管核实地址" in hub_value and "省平台地址" in province_value
+    with make_client(tmp_path, r.db_url) as client:
+        answer = client.get("/api/v1/exchange/conflicts", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+        assert answer.status_code == 200, answer.text
+        (shown,) = answer.json()
+        assert shown["uscc"] == uscc and shown["hub_source"] == "regulator-zhang"
+        assert shown["hub_value"] == {"address": "监管核实地址"} and shown["province_value"] == {
+            "address": "省平台地址"
+        }
 
 
 def test_a_declaration_changed_at_the_province_becomes_its_next_version(r):
