@@ -20,9 +20,11 @@ from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
+from hub.declarations import routes as declaration_routes
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
+from hub.exchange import routes as exchange_routes
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
@@ -70,6 +72,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     # the warning centre and 督办单 (docs/warnings.md)
     warning_routes.router,
     warning_pages.router,
+    # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
+    declaration_routes.router,
+    exchange_routes.router,
     web_pages.router,
 )
 

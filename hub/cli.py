@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.warnings.cli import add_parser as add_warnings_parser
 
     add_warnings_parser(sub)
+    from hub.exchange.worker import add_parser as add_exchange_parser
+
+    add_exchange_parser(sub)
     return parser
 
 
@@ -89,6 +92,10 @@ def main(argv: list[str]) -> int:
         from hub.warnings.cli import main as warnings_main
 
         return warnings_main(args)
+    if args.command == "exchange":
+        from hub.exchange.worker import main as exchange_main
+
+        return exchange_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)

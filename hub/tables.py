@@ -6,8 +6,10 @@ from __future__ import annotations
 from hub.access import tables as access_tables
 from hub.core import counters
 from hub.core.base import Base
+from hub.declarations import tables as declaration_tables
 from hub.devices import tables as device_tables
 from hub.evidence import tables as evidence_tables
+from hub.exchange import tables as exchange_tables
 from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
@@ -18,8 +20,10 @@ from hub.warnings import tables as warning_tables
 DOMAIN_TABLES = (
     access_tables,
     counters,
+    declaration_tables,
     device_tables,
     evidence_tables,
+    exchange_tables,
     inventory_tables,
     ledger_tables,
     manifest_tables,

@@ -90,6 +90,7 @@ NUMBER = p(number=lambda c: c["manifest"])
 BAG = p(code=lambda c: c["bag"])
 WARNING = p(warning_id=lambda c: str(c.facts["warnings"][c.org]))
 ORDER = p(number=lambda c: c.facts["orders"][c.org])
+PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
@@ -241,6 +242,25 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/warnings/{warning_id}"): Spec(WARNING, form=True, body=lambda c: {"action": "acknowledge"}),
     ("GET", "/supervision-orders"): Spec(other=False),
     ("POST", "/supervision-orders/{number}"): Spec(ORDER, form=True, body=lambda c: {"text": "已整改"}),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(PERIOD),
+    ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(
+        PERIOD, body=lambda c: {"lines": [{"waste_code": OIL, "produced_grams": 1000}]}
+    ),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): Spec(PERIOD),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/submit"): Spec(PERIOD),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/review"): Spec(
+        PERIOD, body=lambda c: {"accept": False, "reason": "产生量与称重不符"}
+    ),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): Spec(PERIOD),
+    ("GET", "/api/v1/enterprises/{uscc}/daily-reports"): Spec(USCC),
+    ("PUT", "/api/v1/enterprises/{uscc}/daily-reports/{day}"): Spec(
+        p(uscc=lambda c: c.uscc, day=lambda c: "2026-11-23"),
+        body=lambda c: {"lines": [{"waste_code": OIL, "method": "D10", "received_grams": 1000}]},
+    ),
+    ("GET", "/api/v1/exchange/status"): Spec(other=False),
+    ("GET", "/api/v1/exchange/conflicts"): Spec(other=False),
+    ("GET", "/exchange"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"

@@ -157,6 +157,22 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/warnings/{warning_id}"): users(regulator=S.REGION),
     ("GET", "/supervision-orders"): WARNING_READERS,
     ("POST", "/supervision-orders/{number}"): users(**PARTIES),
+    # 申报 (hub/declarations): the enterprise declares, the regulator reviews
+    ("GET", "/api/v1/enterprises/{uscc}/declarations"): users(**REGION_READ, enterprise=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(**REGION_READ, enterprise=S.OWN),
+    ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/submit"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/review"): users(regulator=S.REGION),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): users(
+        **REGION_READ, enterprise=S.OWN
+    ),
+    ("GET", "/api/v1/enterprises/{uscc}/daily-reports"): users(**REGION_READ, receiver=S.OWN),
+    ("PUT", "/api/v1/enterprises/{uscc}/daily-reports/{day}"): users(receiver=S.OWN),
+    # the exchange with the provincial platform (hub/exchange): operations and regulators
+    ("GET", "/api/v1/exchange/status"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
+    ("GET", "/api/v1/exchange/conflicts"): users(regulator=S.REGION, system_admin=S.ALL, admin_token=S.ALL),
+    ("GET", "/exchange"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
 }
 del R, S
 
