@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DatasetStatusOut(BaseModel):
@@ -43,6 +43,6 @@ class ConflictOut(BaseModel):
     uscc: str | None
     subject: str
     hub_source: str
-    hub_value: object
-    province_value: object
+    hub_value: object = Field(description="the field's value as the hub holds it (from a box or a person)")
+    province_value: object = Field(description="the same field's value as the province sent it")
     detected_ms: int
