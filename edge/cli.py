@@ -40,7 +40,11 @@ def main(argv: list[str]) -> int:
     if args.command == "print-test":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return print_test.run(args)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: python-escpos calls logging.basicConfig() when imported, which would leave ours a no-op
+    # and the agent's INFO lines (a scale's port opening, the uplink's progress) unwritten.
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
     if args.command == "run":
         from edge.app import run_edge
 
