@@ -38,10 +38,14 @@ class ScaleConfig:
     stable_timeout_s: float = 10.0
     name: str = "scale"  # how the touchscreen and POST /api/v1/weighings {"scale"} name it
     profile: str = ""  # a profile name, or a path to a profile file
+    # One bag, one code (a profile's [bag] table): the next bag is weighed once the scale read at most
+    # zero_g, or the weight moved by more than bag_change_g from the last bag's.
+    zero_g: int = 100
+    bag_change_g: int = 200
 
 
 # Keys a profile sets; naming both is refused so a scale is never half one and half the other.
-_PROFILE_KEYS = ("baudrate", "protocol", "window", "tolerance_g", "min_span_ms")
+_PROFILE_KEYS = ("baudrate", "protocol", "window", "tolerance_g", "min_span_ms", "zero_g", "bag_change_g")
 
 
 @dataclass(frozen=True, slots=True)

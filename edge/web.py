@@ -2,7 +2,8 @@
 
 Endpoints (all JSON, messages in Chinese and English):
   GET  /api/v1/waste-types            the enterprise's waste types
-  GET  /api/v1/reading?scale=NAME     a scale's current reading and state (default: the first scale)
+  GET  /api/v1/reading?scale=NAME     a scale's current reading and state (default: the first scale), and
+                                      `last_bag` while the bag weighed last has not been taken off
   GET  /api/v1/scales                 every scale of the box with its state, for the operator to pick
   POST /api/v1/weighings              {"waste_code", "operator"?, "scale"?}: wait for a stable weight on
                                       that scale (default: the first), commit, print
@@ -102,10 +103,14 @@ async def waste_types(request: web.Request) -> web.Response:
 @routes.get("/api/v1/reading")
 async def reading(request: web.Request) -> web.Response:
     try:
-        reader = request.app[WORKFLOW].scale.get(request.query.get("scale"))
+        entry = request.app[WORKFLOW].scale.entry(request.query.get("scale"))
     except UnknownScale as exc:
         return _error(404, exc.message_zh, str(exc))
-    return web.json_response(asdict(reader.state()))
+    # `last_bag`: the bag weighed last, while it may still be on the scale (no reading near zero since):
+    # the screen says to take it off before the next one (one bag, one code).
+    same = entry.guard.pending()
+    last_bag = asdict(same) if same is not None else None
+    return web.json_response(asdict(entry.reader.state()) | {"last_bag": last_bag})
 
 
 @routes.get("/api/v1/scales")

@@ -63,6 +63,12 @@ class Busy(WeighingError):
     status = 409
 
 
+class SameBagAgain(WeighingError):
+    """The bag on the scale was weighed and labelled already (one bag, one code)."""
+
+    status = 409
+
+
 class BadRequest(WeighingError):
     status = 400
 
@@ -188,11 +194,15 @@ class WeighingWorkflow:
             raise ScaleProblem(exc.message_zh, str(exc)) from exc
         if grams <= 0:
             raise ScaleProblem("秤上没有称重物，请放上废物袋", "nothing on the scale")
+        weighed_at = scale.guard.mark()
+        if (same := scale.guard.check(grams)) is not None:
+            raise SameBagAgain(same.message_zh, same.message_en)
         # At the stable weight; bounded by each camera's timeout_s, and never refuses the weighing.
         snapshots = await self.cameras.capture_for_weighing() if self.cameras else []
         # Which instrument weighed the bag is part of the record once a box has more than one.
         named = scale.name if len(self.scale.names) > 1 else None
         event = await asyncio.to_thread(self._commission, waste_code, grams, operator, snapshots, named)
+        scale.guard.weighed(event.code, grams, weighed_at)
         self.on_commit()
         if self.cameras:
             self.cameras.after_commit(event, snapshots)

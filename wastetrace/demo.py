@@ -189,6 +189,10 @@ class Demo:
         scale = status.get("scale") or {}
         return scale.get("connected") is True and scale.get("last_reading_ms") is not None
 
+    def bag_taken_off(self) -> bool:
+        reading = get_json(f"{self.edge_url}/api/v1/reading") or {}
+        return "last_bag" in reading and reading["last_bag"] is None
+
     def watch(self) -> int:
         """Run until Ctrl-C; if a part dies, say which and stop the rest."""
         try:
@@ -233,6 +237,8 @@ class Demo:
                 }
             )
             post_json(f"{self.scale_control}/weight", {"grams": 0})
+            # One bag, one code: the edge weighs the next bag once it saw this one taken off.
+            self.wait_until("edge", self.bag_taken_off, timeout_s=30)
             print(
                 f"  bag {i + 1}/{n}: {body['code']}  {grams / 1000:.3f} kg  {body['message_zh']}", flush=True
             )
