@@ -10,8 +10,10 @@ Endpoints (all JSON, messages in Chinese and English):
   GET  /api/v1/weighings              recent bags
   GET  /api/v1/labels/{code}.png      the label as rendered
   POST /api/v1/prints/{code}          print a queued label again after a printer fault
-  POST /api/v1/labels/{code}/reprint  {"reason", "operator"?}: another copy, marked 补打
-  POST /api/v1/labels/{code}/void     {"reason", "operator"?}: void the bag's label
+  POST /api/v1/labels/{code}/reprint  {"reason", "supervisor_pin"?}: another copy, marked 补打
+  POST /api/v1/labels/{code}/void     {"reason", "supervisor_pin"?}: void the bag's label
+                                      (a supervisor's PIN once the box has operators; edge/web_guard.py)
+  GET  /api/v1/operator, POST /api/v1/operator/sign-in | sign-out: who is working (edge/web_guard.py)
   GET  /api/v1/status                 uplink backlog, queued labels, scale state
   POST /api/v1/demo/scale             {"grams"}: set the simulated scale (demo configs only)
   入库/出库/复磅/处置: edge/movements_web.py
@@ -33,9 +35,11 @@ from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
 from edge.movements import Movements
 from edge.movements_web import add_movement_routes
+from edge.operators import OperatorDesk, SignInRefused
 from edge.scales.errors import UnknownScale
 from edge.uplink import DESTINATION, Uplink
-from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
+from edge.web_guard import add_operator_routes, approving_supervisor, make_guard, operator_name
+from edge.workflow import BadRequest, NeedsSupervisor, WeighingError, WeighingWorkflow
 from protocols.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -134,6 +138,7 @@ async def weigh(request: web.Request) -> web.Response:
     operator = body.get("operator")
     if operator is not None and not isinstance(operator, str):
         return _error(400, "操作员格式错误", "operator must be a string")
+    operator = operator_name(request, operator)
     scale = body.get("scale")
     if scale is not None and not isinstance(scale, str):
         return _error(400, "秤的名称格式错误", "scale must be a string (a scale's name)")
@@ -191,23 +196,30 @@ async def reprint(request: web.Request) -> web.Response:
     return web.json_response(asdict(outcome), status=200 if outcome.printed else 503)
 
 
-async def _reason_body(request: web.Request) -> tuple[str, str | None]:
+async def _reason_body(request: web.Request) -> tuple[str, str | None, str | None]:
+    """The reason, who asks (the signed-in operator) and, on a box with sign-in, the approving
+    supervisor (their PIN in `supervisor_pin`)."""
     try:
         body = await request.json()
     except json.JSONDecodeError:
         body = None
     if not isinstance(body, dict):
         raise BadRequest("请求格式错误：需要 JSON", "the request body must be a JSON object")
-    operator = body.get("operator")
-    return body.get("reason", ""), operator if isinstance(operator, str) else None
+    try:
+        supervisor = approving_supervisor(request, body)
+    except SignInRefused as exc:
+        raise NeedsSupervisor(exc.message_zh, exc.message_en) from exc
+    return body.get("reason", ""), operator_name(request, body.get("operator")), supervisor
 
 
 @routes.post("/api/v1/labels/{code}/reprint")
 async def reprint_label(request: web.Request) -> web.Response:
     """Another copy of a printed label, marked 补打: 200 printed, 202 queued until the printer is back."""
     try:
-        reason, operator = await _reason_body(request)
-        outcome = await request.app[WORKFLOW].reprint(request.match_info["code"], reason, operator)
+        reason, operator, supervisor = await _reason_body(request)
+        outcome = await request.app[WORKFLOW].reprint(
+            request.match_info["code"], reason, operator, approved_by=supervisor
+        )
     except WeighingError as exc:
         return _error(exc.status, exc.message_zh, exc.message_en)
     return web.json_response(asdict(outcome), status=200 if outcome.printed else 202)
@@ -217,8 +229,10 @@ async def reprint_label(request: web.Request) -> web.Response:
 async def void_label(request: web.Request) -> web.Response:
     """Void a bag's label (a decommissioning event with the reason); a queued copy never prints."""
     try:
-        reason, operator = await _reason_body(request)
-        event = await request.app[WORKFLOW].void(request.match_info["code"], reason, operator)
+        reason, operator, supervisor = await _reason_body(request)
+        event = await request.app[WORKFLOW].void(
+            request.match_info["code"], reason, operator, approved_by=supervisor
+        )
     except WeighingError as exc:
         return _error(exc.status, exc.message_zh, exc.message_en)
     return web.json_response(
@@ -263,7 +277,8 @@ async def demo_scale(request: web.Request) -> web.Response:
 def build_app(
     config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: Uplink, catalogue: Catalogue
 ) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[make_guard(config)])
+    add_operator_routes(app, OperatorDesk(config.operators, config.ui_idle_signout_s))
     app[CONFIG] = config
     app[LEDGER] = ledger
     app[WORKFLOW] = workflow

@@ -69,6 +69,12 @@ class SameBagAgain(WeighingError):
     status = 409
 
 
+class NeedsSupervisor(WeighingError):
+    """Voiding and reprinting need a supervisor's PIN on a box with sign-in."""
+
+    status = 403
+
+
 class BadRequest(WeighingError):
     status = 400
 
@@ -359,9 +365,14 @@ class WeighingWorkflow:
                 break
         return printed
 
-    async def reprint(self, code: str, reason: str, operator: str | None = None) -> PrintOutcome:
-        """Another copy of a bag's label, marked 补打, with the reason in its encoding event."""
+    async def reprint(
+        self, code: str, reason: str, operator: str | None = None, approved_by: str | None = None
+    ) -> PrintOutcome:
+        """Another copy of a bag's label, marked 补打, with the reason (and the supervisor who approved
+        it) in its encoding event and on the label."""
         reason = _reason_or_refuse(reason, "补打")
+        if approved_by:
+            reason = f"{reason}（主管{approved_by}确认）"
         try:
             await asyncio.to_thread(
                 self.ledger.request_reprint, code, reason, operator or self.settings.operator
@@ -372,8 +383,11 @@ class WeighingWorkflow:
             raise LabelVoided("该标签已作废，不能补打", str(exc)) from exc
         return await self.print_label(code)
 
-    async def void(self, code: str, reason: str, operator: str | None = None) -> Event:
-        """Void a bag's label: a decommissioning event with the reason; a queued copy never prints."""
+    async def void(
+        self, code: str, reason: str, operator: str | None = None, approved_by: str | None = None
+    ) -> Event:
+        """Void a bag's label: a decommissioning event with the reason (and the approving supervisor);
+        a queued copy never prints."""
         reason = _reason_or_refuse(reason, "作废")
         async with self._print_lock:
             job = await asyncio.to_thread(self.ledger.print_job, code)
@@ -389,6 +403,7 @@ class WeighingWorkflow:
                     waste_code=commissioned.waste_code,
                     grams=commissioned.grams,
                     place=self.settings.place,
+                    data={"approved_by": approved_by} if approved_by else {},
                 )
             except PrintJobVoided as exc:
                 raise LabelVoided("该标签已经作废", str(exc)) from exc
