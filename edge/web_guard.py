@@ -23,6 +23,7 @@ from edge.config import EdgeConfig
 from edge.operators import OperatorDesk, Session, SignInRefused
 
 DESK = web.AppKey("operator_desk", OperatorDesk)
+SESSION = web.RequestKey("operator_session", Session)
 COOKIE = "wt_operator"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Changing these needs no sign-in: signing in and out itself, and the demo's simulated scale.
@@ -89,7 +90,8 @@ def _check_origin(request: web.Request, hosts: frozenset[str]) -> web.Response |
 def _check_operator(request: web.Request) -> web.Response | None:
     desk = request.app[DESK]
     session = desk.current(request.cookies.get(COOKIE), touch=request.path != "/api/v1/operator")
-    request["session"] = session
+    if session is not None:
+        request[SESSION] = session
     if request.method in SAFE_METHODS or request.path in OPEN_PATHS or not desk.required:
         return None
     if session is None:
@@ -98,7 +100,7 @@ def _check_operator(request: web.Request) -> web.Response | None:
 
 
 def session_of(request: web.Request) -> Session | None:
-    return request.get("session")
+    return request.get(SESSION)
 
 
 def operator_name(request: web.Request, claimed: object = None) -> str | None:
