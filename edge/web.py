@@ -7,7 +7,8 @@ Endpoints (all JSON, messages in Chinese and English):
   GET  /api/v1/scales                 every scale of the box with its state, for the operator to pick
   POST /api/v1/weighings              {"waste_code", "operator"?, "scale"?}: wait for a stable weight on
                                       that scale (default: the first), commit, print
-  GET  /api/v1/weighings              recent bags
+  GET  /api/v1/weighings?state=S      recent bags with their state (weighed, stored, out, voided),
+                                      filtered by one state
   GET  /api/v1/labels/{code}.png      the label as rendered
   POST /api/v1/prints/{code}          print a queued label again after a printer fault
   POST /api/v1/labels/{code}/reprint  {"reason", "supervisor_pin"?}: another copy, marked 补打
@@ -33,7 +34,7 @@ from aiohttp import web
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
-from edge.movements import Movements
+from edge.movements import BAG_STATES, Movements, bag_state
 from edge.movements_web import add_movement_routes
 from edge.operators import OperatorDesk, SignInRefused
 from edge.scales.errors import UnknownScale
@@ -160,13 +161,27 @@ async def weigh(request: web.Request) -> web.Response:
 @routes.get("/api/v1/weighings")
 async def recent(request: web.Request) -> web.Response:
     ledger = request.app[LEDGER]
-    limit = min(int(request.query.get("limit", "20")), 200)
+    try:
+        limit = max(1, min(int(request.query.get("limit", "20")), 200))
+    except ValueError:
+        return _error(400, "limit 须为整数", "limit must be an integer")
+    wanted = request.query.get("state")
+    if wanted is not None and wanted not in BAG_STATES:
+        return _error(400, "state 不正确", f"state must be one of {', '.join(BAG_STATES)}")
     out = []
-    for event in ledger.recent_commissioned(limit):
+    # A filter looks further back than the page shows, so "在库" lists stored bags, not stored bags
+    # among the last ten weighed.
+    for event in ledger.recent_commissioned(limit if wanted is None else 1000):
+        if len(out) >= limit:
+            break
         job = ledger.print_job(event.code)
+        state = bag_state(ledger.events_for(event.code))
+        if wanted is not None and state != wanted:
+            continue
         out.append(
             {
                 "code": event.code,
+                "state": state,
                 "waste_code": event.waste_code,
                 "grams": event.grams,
                 "time_ms": event.time_ms,

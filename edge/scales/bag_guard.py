@@ -64,8 +64,8 @@ class BagGuard:
         return SameBag(
             last.code,
             last.grams,
-            f"这袋已称重并打印过标签（{_kg(last.grams)} kg，识别码尾号 {last.code[-6:]}）。"
-            "请先把袋子从秤上取下，等读数回零后再称下一袋；标签坏了请在最近称重里点补打。",
+            f"这袋已称重并打印过标签（{_kg(last.grams)} kg，尾号 {last.code[-6:]}）。"
+            "请取下袋子，秤回零后再称下一袋；标签坏了请点补打。",
             f"this bag was already weighed and labelled ({_kg(last.grams)} kg, code {last.code}). Take it off"
             " the scale and wait for zero before the next bag; for a damaged label use Reprint.",
         )
