@@ -15,6 +15,7 @@ from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
 from edge.printers import cli as print_test
 from edge.scales import cli as scale_read
+from edge.scales import detect as scale_detect
 
 
 def main(argv: list[str]) -> int:
@@ -26,6 +27,7 @@ def main(argv: list[str]) -> int:
     snapshot_cli.add_parser(sub)
     print_test.add_parser(sub)
     scale_read.add_parser(sub)
+    scale_detect.add_parser(sub)
     ledger_check.add_parser(sub)
     args = parser.parse_args(argv)
 
@@ -35,6 +37,9 @@ def main(argv: list[str]) -> int:
     if args.command == "scale-read":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return scale_read.run(args)
+    if args.command == "scale-detect":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return scale_detect.run(args)
     if args.command == "check":
         return ledger_check.run(args)
     if args.command == "print-test":
