@@ -15,6 +15,7 @@ from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
 from edge.printers import cli as print_test
 from edge.scales import cli as scale_read
+from edge.scales import detect as scale_detect
 
 
 def main(argv: list[str]) -> int:
@@ -26,6 +27,7 @@ def main(argv: list[str]) -> int:
     snapshot_cli.add_parser(sub)
     print_test.add_parser(sub)
     scale_read.add_parser(sub)
+    scale_detect.add_parser(sub)
     ledger_check.add_parser(sub)
     backup.add_parser(sub)
     args = parser.parse_args(argv)
@@ -36,6 +38,9 @@ def main(argv: list[str]) -> int:
     if args.command == "scale-read":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return scale_read.run(args)
+    if args.command == "scale-detect":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return scale_detect.run(args)
     if args.command == "check":
         return ledger_check.run(args)
     if args.command == "backup":
@@ -43,7 +48,11 @@ def main(argv: list[str]) -> int:
     if args.command == "print-test":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return print_test.run(args)
-    logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: python-escpos calls logging.basicConfig() when imported, which would leave ours a no-op
+    # and the agent's INFO lines (a scale's port opening, the uplink's progress) unwritten.
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
+    )
     if args.command == "run":
         from edge.app import run_edge
 

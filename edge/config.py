@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.cameras.settings import CamerasConfig, CameraSettingsError, parse_cameras
+from protocols.fleet.operators import Operator
 
 
 class ConfigError(ValueError):
@@ -38,10 +39,14 @@ class ScaleConfig:
     stable_timeout_s: float = 10.0
     name: str = "scale"  # how the touchscreen and POST /api/v1/weighings {"scale"} name it
     profile: str = ""  # a profile name, or a path to a profile file
+    # One bag, one code (a profile's [bag] table): the next bag is weighed once the scale read at most
+    # zero_g, or the weight moved by more than bag_change_g from the last bag's.
+    zero_g: int = 100
+    bag_change_g: int = 200
 
 
 # Keys a profile sets; naming both is refused so a scale is never half one and half the other.
-_PROFILE_KEYS = ("baudrate", "protocol", "window", "tolerance_g", "min_span_ms")
+_PROFILE_KEYS = ("baudrate", "protocol", "window", "tolerance_g", "min_span_ms", "zero_g", "bag_change_g")
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,11 @@ class EdgeConfig:
     cameras: CamerasConfig = field(default_factory=CamerasConfig)  # [[cameras]]: docs/cameras.md
     scales: tuple[ScaleConfig, ...] = ()  # every scale, `scale` (the default) first; () means just `scale`
     warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)  # [warehouse]: 入库/出库
+    # Who may sign in at the touchscreen: only from the hub's signed settings (protocols/fleet/operators.py).
+    # () : no sign-in, every event names `operator` (a box not yet given its people).
+    operators: tuple[Operator, ...] = ()
+    ui_allowed_hosts: tuple[str, ...] = ()  # [ui] allowed_hosts: other names the kiosk opens the page by
+    ui_idle_signout_s: int = 300  # [ui] idle_signout_s: an operator idle this long is signed out
 
     def waste_type(self, code: str) -> WasteTypeConfig | None:
         return next((w for w in self.waste_types if w.code == code), None)
@@ -187,6 +197,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> EdgeConfig:
         printer=PrinterConfig(**_known(printer, PrinterConfig, path, "printer")),
         ui_host=ui.get("host", "127.0.0.1"),
         ui_port=int(ui.get("port", 8080)),
+        ui_allowed_hosts=_allowed_hosts(ui, path),
+        ui_idle_signout_s=_bounded(ui, "idle_signout_s", 300, 30, 86_400, path),
         operator=raw.get("operator", {}).get("default", "操作员"),
         waste_types=waste_types,
         upload_batch_events=int(hub.get("batch_events", 1000)),
@@ -201,6 +213,20 @@ def parse_config(raw: dict[str, Any], path: Path) -> EdgeConfig:
         cameras=_cameras(raw, path),
         warehouse=WarehouseConfig(**_known(raw.get("warehouse", {}), WarehouseConfig, path, "warehouse")),
     )
+
+
+def _allowed_hosts(ui: dict[str, Any], path: Path) -> tuple[str, ...]:
+    hosts = ui.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h and "/" not in h for h in hosts):
+        raise ConfigError(f'{path}: [ui] allowed_hosts must be a list of host names, e.g. ["kiosk.local"]')
+    return tuple(h.lower() for h in hosts)
+
+
+def _bounded(table: dict[str, Any], key: str, default: int, low: int, high: int, path: Path) -> int:
+    value = table.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"{path}: {key} must be an integer from {low} to {high}")
+    return value
 
 
 def _cameras(raw: dict[str, Any], path: Path) -> CamerasConfig:

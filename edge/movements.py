@@ -52,13 +52,16 @@ def code_from_scan(scanned: object) -> str:
         raise BadRequest("请扫描或输入标签上的识别码", "code (the label's code or its QR URL) is required")
     text = scanned.strip()
     if "://" in text:
+        # A scanner may send the URL in capitals (QR alphanumeric mode, caps lock): HTTP://HOST/T/CODE.
         path = urlsplit(text).path.rstrip("/")
-        if "/t/" not in path:
+        at = path.lower().rfind("/t/")
+        if at < 0:
             raise BadRequest(
                 "扫到的网址不是废物标签的二维码", f"the scanned URL is not a label's trace URL: {text}"
             )
-        text = path.rsplit("/t/", 1)[1]
-    return text
+        text = path[at + 3 :]
+    # Codes are upper case (the USCC's letters); a scanner in the wrong keyboard case sends lower case.
+    return text.upper()
 
 
 def parsed_code(scanned: object) -> IdentificationCode:
@@ -92,6 +95,16 @@ def storage_state(events: Sequence[Event]) -> str | None:
         elif e.kind == EventKind.STAGING_OUTBOUND:
             state = "out"
     return state
+
+
+BAG_STATES = ("weighed", "stored", "out", "voided")
+
+
+def bag_state(events: Sequence[Event]) -> str:
+    """For the recent-bags list: weighed (not stored yet), stored, out (taken out), or voided."""
+    if any(e.kind == EventKind.DECOMMISSIONING for e in events):
+        return "voided"
+    return {"in": "stored", "out": "out", None: "weighed"}[storage_state(events)]
 
 
 class Movements:

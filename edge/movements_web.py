@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from edge.movements import MovementResult, Movements
+from edge.web_guard import operator_name
 from edge.workflow import WeighingError
 
 MOVEMENTS = web.AppKey("movements", Movements)
@@ -41,6 +42,8 @@ async def _run(
         body = None
     if not isinstance(body, dict):
         return _error(400, "请求格式错误：需要 JSON 对象", "the request body must be a JSON object")
+    # The event names who is signed in at the screen, whatever the body claims (edge/web_guard.py).
+    body["operator"] = operator_name(request, body.get("operator"))
     try:
         result = await act(request.app[MOVEMENTS], body)
     except WeighingError as exc:

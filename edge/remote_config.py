@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from edge.config import ConfigError, EdgeConfig, WasteTypeConfig
 from edge.storage import read_json, write_json_atomically
 from protocols.fleet import RemoteConfig, RemoteConfigError, open_config, settings_digest
+from protocols.fleet.operators import Operator
 from protocols.ledger import SignatureError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,8 @@ def apply_settings(config: EdgeConfig, settings: dict[str, Any]) -> EdgeConfig:
     changes: dict[str, Any] = {}
     if "waste_types" in settings:
         changes["waste_types"] = tuple(WasteTypeConfig(**w) for w in settings["waste_types"])
+    if "operators" in settings:
+        changes["operators"] = tuple(Operator(**o) for o in settings["operators"])
     t = settings.get("thresholds", {})
     if "min_free_mb" in t:
         changes["min_free_bytes"] = t["min_free_mb"] * 1024 * 1024

@@ -2,15 +2,19 @@
 
 Endpoints (all JSON, messages in Chinese and English):
   GET  /api/v1/waste-types            the enterprise's waste types
-  GET  /api/v1/reading?scale=NAME     a scale's current reading and state (default: the first scale)
+  GET  /api/v1/reading?scale=NAME     a scale's current reading and state (default: the first scale), and
+                                      `last_bag` while the bag weighed last has not been taken off
   GET  /api/v1/scales                 every scale of the box with its state, for the operator to pick
   POST /api/v1/weighings              {"waste_code", "operator"?, "scale"?}: wait for a stable weight on
                                       that scale (default: the first), commit, print
-  GET  /api/v1/weighings              recent bags
+  GET  /api/v1/weighings?state=S      recent bags with their state (weighed, stored, out, voided),
+                                      filtered by one state
   GET  /api/v1/labels/{code}.png      the label as rendered
   POST /api/v1/prints/{code}          print a queued label again after a printer fault
-  POST /api/v1/labels/{code}/reprint  {"reason", "operator"?}: another copy, marked 补打
-  POST /api/v1/labels/{code}/void     {"reason", "operator"?}: void the bag's label
+  POST /api/v1/labels/{code}/reprint  {"reason", "supervisor_pin"?}: another copy, marked 补打
+  POST /api/v1/labels/{code}/void     {"reason", "supervisor_pin"?}: void the bag's label
+                                      (a supervisor's PIN once the box has operators; edge/web_guard.py)
+  GET  /api/v1/operator, POST /api/v1/operator/sign-in | sign-out: who is working (edge/web_guard.py)
   GET  /api/v1/status                 uplink backlog, queued labels, scale state
   POST /api/v1/demo/scale             {"grams"}: set the simulated scale (demo configs only)
   入库/出库/复磅/处置: edge/movements_web.py
@@ -30,11 +34,13 @@ from aiohttp import web
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
-from edge.movements import Movements
+from edge.movements import BAG_STATES, Movements, bag_state
 from edge.movements_web import add_movement_routes
+from edge.operators import OperatorDesk, SignInRefused
 from edge.scales.errors import UnknownScale
 from edge.uplink import DESTINATION, Uplink
-from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
+from edge.web_guard import add_operator_routes, approving_supervisor, make_guard, operator_name
+from edge.workflow import BadRequest, NeedsSupervisor, WeighingError, WeighingWorkflow
 from protocols.catalogue import Catalogue
 
 log = logging.getLogger(__name__)
@@ -102,10 +108,14 @@ async def waste_types(request: web.Request) -> web.Response:
 @routes.get("/api/v1/reading")
 async def reading(request: web.Request) -> web.Response:
     try:
-        reader = request.app[WORKFLOW].scale.get(request.query.get("scale"))
+        entry = request.app[WORKFLOW].scale.entry(request.query.get("scale"))
     except UnknownScale as exc:
         return _error(404, exc.message_zh, str(exc))
-    return web.json_response(asdict(reader.state()))
+    # `last_bag`: the bag weighed last, while it may still be on the scale (no reading near zero since):
+    # the screen says to take it off before the next one (one bag, one code).
+    same = entry.guard.pending()
+    last_bag = asdict(same) if same is not None else None
+    return web.json_response(asdict(entry.reader.state()) | {"last_bag": last_bag})
 
 
 @routes.get("/api/v1/scales")
@@ -129,6 +139,7 @@ async def weigh(request: web.Request) -> web.Response:
     operator = body.get("operator")
     if operator is not None and not isinstance(operator, str):
         return _error(400, "操作员格式错误", "operator must be a string")
+    operator = operator_name(request, operator)
     scale = body.get("scale")
     if scale is not None and not isinstance(scale, str):
         return _error(400, "秤的名称格式错误", "scale must be a string (a scale's name)")
@@ -150,13 +161,27 @@ async def weigh(request: web.Request) -> web.Response:
 @routes.get("/api/v1/weighings")
 async def recent(request: web.Request) -> web.Response:
     ledger = request.app[LEDGER]
-    limit = min(int(request.query.get("limit", "20")), 200)
+    try:
+        limit = max(1, min(int(request.query.get("limit", "20")), 200))
+    except ValueError:
+        return _error(400, "limit 须为整数", "limit must be an integer")
+    wanted = request.query.get("state")
+    if wanted is not None and wanted not in BAG_STATES:
+        return _error(400, "state 不正确", f"state must be one of {', '.join(BAG_STATES)}")
     out = []
-    for event in ledger.recent_commissioned(limit):
+    # A filter looks further back than the page shows, so "在库" lists stored bags, not stored bags
+    # among the last ten weighed.
+    for event in ledger.recent_commissioned(limit if wanted is None else 1000):
+        if len(out) >= limit:
+            break
         job = ledger.print_job(event.code)
+        state = bag_state(ledger.events_for(event.code))
+        if wanted is not None and state != wanted:
+            continue
         out.append(
             {
                 "code": event.code,
+                "state": state,
                 "waste_code": event.waste_code,
                 "grams": event.grams,
                 "time_ms": event.time_ms,
@@ -186,23 +211,30 @@ async def reprint(request: web.Request) -> web.Response:
     return web.json_response(asdict(outcome), status=200 if outcome.printed else 503)
 
 
-async def _reason_body(request: web.Request) -> tuple[str, str | None]:
+async def _reason_body(request: web.Request) -> tuple[str, str | None, str | None]:
+    """The reason, who asks (the signed-in operator) and, on a box with sign-in, the approving
+    supervisor (their PIN in `supervisor_pin`)."""
     try:
         body = await request.json()
     except json.JSONDecodeError:
         body = None
     if not isinstance(body, dict):
         raise BadRequest("请求格式错误：需要 JSON", "the request body must be a JSON object")
-    operator = body.get("operator")
-    return body.get("reason", ""), operator if isinstance(operator, str) else None
+    try:
+        supervisor = approving_supervisor(request, body)
+    except SignInRefused as exc:
+        raise NeedsSupervisor(exc.message_zh, exc.message_en) from exc
+    return body.get("reason", ""), operator_name(request, body.get("operator")), supervisor
 
 
 @routes.post("/api/v1/labels/{code}/reprint")
 async def reprint_label(request: web.Request) -> web.Response:
     """Another copy of a printed label, marked 补打: 200 printed, 202 queued until the printer is back."""
     try:
-        reason, operator = await _reason_body(request)
-        outcome = await request.app[WORKFLOW].reprint(request.match_info["code"], reason, operator)
+        reason, operator, supervisor = await _reason_body(request)
+        outcome = await request.app[WORKFLOW].reprint(
+            request.match_info["code"], reason, operator, approved_by=supervisor
+        )
     except WeighingError as exc:
         return _error(exc.status, exc.message_zh, exc.message_en)
     return web.json_response(asdict(outcome), status=200 if outcome.printed else 202)
@@ -212,8 +244,10 @@ async def reprint_label(request: web.Request) -> web.Response:
 async def void_label(request: web.Request) -> web.Response:
     """Void a bag's label (a decommissioning event with the reason); a queued copy never prints."""
     try:
-        reason, operator = await _reason_body(request)
-        event = await request.app[WORKFLOW].void(request.match_info["code"], reason, operator)
+        reason, operator, supervisor = await _reason_body(request)
+        event = await request.app[WORKFLOW].void(
+            request.match_info["code"], reason, operator, approved_by=supervisor
+        )
     except WeighingError as exc:
         return _error(exc.status, exc.message_zh, exc.message_en)
     return web.json_response(
@@ -258,7 +292,8 @@ async def demo_scale(request: web.Request) -> web.Response:
 def build_app(
     config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: Uplink, catalogue: Catalogue
 ) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[make_guard(config)])
+    add_operator_routes(app, OperatorDesk(config.operators, config.ui_idle_signout_s))
     app[CONFIG] = config
     app[LEDGER] = ledger
     app[WORKFLOW] = workflow

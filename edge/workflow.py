@@ -63,6 +63,18 @@ class Busy(WeighingError):
     status = 409
 
 
+class SameBagAgain(WeighingError):
+    """The bag on the scale was weighed and labelled already (one bag, one code)."""
+
+    status = 409
+
+
+class NeedsSupervisor(WeighingError):
+    """Voiding and reprinting need a supervisor's PIN on a box with sign-in."""
+
+    status = 403
+
+
 class BadRequest(WeighingError):
     status = 400
 
@@ -188,11 +200,15 @@ class WeighingWorkflow:
             raise ScaleProblem(exc.message_zh, str(exc)) from exc
         if grams <= 0:
             raise ScaleProblem("秤上没有称重物，请放上废物袋", "nothing on the scale")
+        weighed_at = scale.guard.mark()
+        if (same := scale.guard.check(grams)) is not None:
+            raise SameBagAgain(same.message_zh, same.message_en)
         # At the stable weight; bounded by each camera's timeout_s, and never refuses the weighing.
         snapshots = await self.cameras.capture_for_weighing() if self.cameras else []
         # Which instrument weighed the bag is part of the record once a box has more than one.
         named = scale.name if len(self.scale.names) > 1 else None
         event = await asyncio.to_thread(self._commission, waste_code, grams, operator, snapshots, named)
+        scale.guard.weighed(event.code, grams, weighed_at)
         self.on_commit()
         if self.cameras:
             self.cameras.after_commit(event, snapshots)
@@ -349,9 +365,14 @@ class WeighingWorkflow:
                 break
         return printed
 
-    async def reprint(self, code: str, reason: str, operator: str | None = None) -> PrintOutcome:
-        """Another copy of a bag's label, marked 补打, with the reason in its encoding event."""
+    async def reprint(
+        self, code: str, reason: str, operator: str | None = None, approved_by: str | None = None
+    ) -> PrintOutcome:
+        """Another copy of a bag's label, marked 补打, with the reason (and the supervisor who approved
+        it) in its encoding event and on the label."""
         reason = _reason_or_refuse(reason, "补打")
+        if approved_by:
+            reason = f"{reason}（主管{approved_by}确认）"
         try:
             await asyncio.to_thread(
                 self.ledger.request_reprint, code, reason, operator or self.settings.operator
@@ -362,8 +383,11 @@ class WeighingWorkflow:
             raise LabelVoided("该标签已作废，不能补打", str(exc)) from exc
         return await self.print_label(code)
 
-    async def void(self, code: str, reason: str, operator: str | None = None) -> Event:
-        """Void a bag's label: a decommissioning event with the reason; a queued copy never prints."""
+    async def void(
+        self, code: str, reason: str, operator: str | None = None, approved_by: str | None = None
+    ) -> Event:
+        """Void a bag's label: a decommissioning event with the reason (and the approving supervisor);
+        a queued copy never prints."""
         reason = _reason_or_refuse(reason, "作废")
         async with self._print_lock:
             job = await asyncio.to_thread(self.ledger.print_job, code)
@@ -379,6 +403,7 @@ class WeighingWorkflow:
                     waste_code=commissioned.waste_code,
                     grams=commissioned.grams,
                     place=self.settings.place,
+                    data={"approved_by": approved_by} if approved_by else {},
                 )
             except PrintJobVoided as exc:
                 raise LabelVoided("该标签已经作废", str(exc)) from exc

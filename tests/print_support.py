@@ -14,6 +14,7 @@ from simulators.printer import PrinterSimulator
 from simulators.tspl_printer import TsplPrinterSimulator
 from tests.edge_support import HubServer, enrolled_config
 from tests.label_support import profile
+from tests.waiting import wait_for
 
 
 def printer_simulator(profile_name: str, out: Path, font_bytes: bytes):
@@ -37,6 +38,14 @@ async def weigh(config, waste_code: str = "900-249-08") -> tuple[int, dict]:
     url = f"http://127.0.0.1:{config.ui_port}/api/v1/weighings"
     async with aiohttp.ClientSession() as s, s.post(url, json={"waste_code": waste_code}) as resp:
         return resp.status, await resp.json()
+
+
+async def next_bag(scale, edge, grams: int = 8000) -> None:
+    """Take the weighed bag off the scale and put the next one on (one bag, one code): the edge weighs
+    the next only after it saw the scale near zero."""
+    scale.set_target(0)
+    await wait_for(lambda: edge.scale.entry().guard.cleared)
+    scale.set_target(grams)
 
 
 async def call(config, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:

@@ -116,8 +116,8 @@ async def test_events_wait_out_a_hub_outage_and_arrive_once(tmp_path, config, sc
         edge.uplink.max_backoff_s = 0.5
         for _ in range(2):
             assert (await weigh(config))[0] == 201
-            scale.set_target(0)
-            await asyncio.sleep(0.3)
+            scale.set_target(0)  # the bag is taken off: one bag, one code
+            await wait_for(lambda: edge.scale.entry().guard.cleared)
             scale.set_target(4000)
         assert edge.ledger.backlog(DESTINATION)[0] == 4
         assert "unreachable" in (edge.uplink.state.last_error or "")

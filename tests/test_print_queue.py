@@ -16,7 +16,7 @@ from edge.ledger import Ledger
 from edge.uplink import DESTINATION
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer
-from tests.print_support import call, edge_config, printed_codes, printer_simulator, weigh
+from tests.print_support import call, edge_config, next_bag, printed_codes, printer_simulator, weigh
 from tests.waiting import wait_for
 
 TSPL = "tspl-4in-203dpi-100x100"
@@ -55,7 +55,10 @@ async def test_paper_out_in_the_middle_of_20_bags_loses_no_label_and_duplicates_
         printer.load_paper(8)  # the roll ends in the middle of the 9th label
         async with running(build_edge(config)) as edge:
             edge.print_queue.busy_poll_s = 0.2
-            results = [await weigh(config) for _ in range(20)]
+            results = []
+            for _ in range(20):
+                results.append(await weigh(config))
+                await next_bag(scale, edge)
             assert [status for status, _ in results] == [201] * 20
             assert [body["printed"] for _, body in results] == [True] * 8 + [False] * 12
             codes = [body["code"] for _, body in results]
@@ -155,6 +158,7 @@ async def test_a_label_too_long_for_its_size_waits_for_a_person_without_blocking
         async with running(build_edge(config)) as edge:
             edge.print_queue.busy_poll_s = 0.2
             _, long_bag = await weigh(config, "900-249-08")
+            await next_bag(scale, edge)
             _, short_bag = await weigh(config, "900-041-49")
             assert "放不进" in long_bag["message_zh"] and "缺纸" in short_bag["message_zh"]
             printer.load_paper(None)

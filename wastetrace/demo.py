@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ class Demo:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     viewer: dict[str, str] = field(default_factory=dict)  # a regulator's login, to read traces at the hub
+    # What a phone on the LAN opens from a label's QR (`--public-url`); the hub then listens on every
+    # interface. None: the hub's loopback address, for this machine alone.
+    public_url: str | None = None
 
     # -- processes -----------------------------------------------------------------------------
 
@@ -101,20 +105,41 @@ class Demo:
         return f"http://127.0.0.1:{self.ports['edge']}"
 
     @property
+    def hub_public_url(self) -> str:
+        return self.public_url or self.hub_url
+
+    @property
+    def printer_control(self) -> str:
+        return f"http://127.0.0.1:{self.ports['printer_control']}"
+
+    @property
     def scale_control(self) -> str:
         return f"http://127.0.0.1:{self.ports['scale_control']}"
 
     def start(self) -> None:
         for name in ("hub", "edge", "printer", "printer_control", "scale_control"):
             self.ports[name] = free_port()
+        host = "127.0.0.1"
+        if self.public_url:
+            host = "0.0.0.0"  # noqa: S104 - the point of --public-url: phones on the LAN reach the hub
+            self.ports["hub"] = urllib.parse.urlsplit(self.public_url).port or self.ports["hub"]
         admin_token = secrets.token_urlsafe(24)
         self.spawn(
             "hub",
-            ["hub", "serve", "--db", f"sqlite:///{self.out / 'hub.db'}", "--port", str(self.ports["hub"])],
+            [
+                "hub",
+                "serve",
+                "--db",
+                f"sqlite:///{self.out / 'hub.db'}",
+                "--host",
+                host,
+                "--port",
+                str(self.ports["hub"]),
+            ],
             env={
                 "WT_HUB_ADMIN_TOKEN": admin_token,
                 "WT_HUB_KEY_FILE": str(self.out / "hub-key.pem"),
-                "WT_HUB_PUBLIC_URL": self.hub_url,
+                "WT_HUB_PUBLIC_URL": self.hub_public_url,
             },
         )
         self.spawn(
@@ -164,6 +189,10 @@ class Demo:
         scale = status.get("scale") or {}
         return scale.get("connected") is True and scale.get("last_reading_ms") is not None
 
+    def bag_taken_off(self) -> bool:
+        reading = get_json(f"{self.edge_url}/api/v1/reading") or {}
+        return "last_bag" in reading and reading["last_bag"] is None
+
     def watch(self) -> int:
         """Run until Ctrl-C; if a part dies, say which and stop the rest."""
         try:
@@ -208,6 +237,8 @@ class Demo:
                 }
             )
             post_json(f"{self.scale_control}/weight", {"grams": 0})
+            # One bag, one code: the edge weighs the next bag once it saw this one taken off.
+            self.wait_until("edge", self.bag_taken_off, timeout_s=30)
             print(
                 f"  bag {i + 1}/{n}: {body['code']}  {grams / 1000:.3f} kg  {body['message_zh']}", flush=True
             )
@@ -248,7 +279,7 @@ place = "危废贮存库 1号"
 
 [hub]
 url = "{demo.hub_url}"
-public_url = "{demo.hub_url}"
+public_url = "{demo.hub_public_url}"
 public_key = "{hub_key}"
 
 [scale]
@@ -293,7 +324,9 @@ def http_ok(url: str) -> bool:
 
 def make_viewer(hub_url: str, admin_token: str) -> dict[str, Any]:
     """A regulator of the demo enterprise's province (the trace is for logged-in readers); its login."""
-    username, password = VIEWER, secrets.token_urlsafe(12)
+    # token_urlsafe alone is all letters about one time in thirty, which the hub's password rule refuses
+    # (two classes at least): a letter, a digit and a symbol are always added.
+    username, password = VIEWER, secrets.token_urlsafe(12) + "a7-"
     admin = {"Authorization": f"Bearer {admin_token}"}
     account = {"username": username, "display_name": "演示监管员", "password": password}
     for method, url, body in (
@@ -334,6 +367,20 @@ def post_json(
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+def check_public_url(url: str) -> str:
+    """An http(s) URL with a host and nothing after it but an optional port; without its trailing slash."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DemoError(f"--public-url must look like http://192.168.1.20:8000, not {url!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise DemoError(f"--public-url is the hub's root address, without a path: {url!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is no number
+    except ValueError as exc:
+        raise DemoError(f"--public-url: {exc}") from exc
+    return url.rstrip("/")
+
+
 def prepare_out(out: Path) -> None:
     if out.exists() and any(out.iterdir()):
         if not (out / MARKER).exists():
@@ -351,7 +398,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--headless", action="store_true", help="weigh --bags bags unattended, then exit")
     parser.add_argument("--bags", type=int, default=3, help="bags to weigh in --headless mode")
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the simulated weights")
+    parser.add_argument(
+        "--public-url",
+        help="the hub's address as a phone on the LAN reaches it, e.g. http://192.168.1.20:8000 (the QR"
+        " codes carry it and the hub listens on every interface, at its port if it names one)",
+    )
     args = parser.parse_args(argv)
+    if args.public_url:
+        try:
+            public_url = check_public_url(args.public_url)
+        except DemoError as exc:
+            parser.error(str(exc))
 
     out = args.out.resolve()
     try:
@@ -359,11 +416,18 @@ def main(argv: list[str]) -> int:
     except DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 2
-    demo = Demo(out)
+    demo = Demo(out, public_url=public_url if args.public_url else None)
     try:
         demo.start()
         print(f"hub:         {demo.hub_url}/", flush=True)
+        if demo.public_url:
+            print(f"QR codes:    {demo.hub_public_url}/t/…  (for phones on the LAN)", flush=True)
         print(f"touchscreen: {demo.edge_url}/", flush=True)
+        print(f'scale sim:   {demo.scale_control}/weight  (GET; POST {{"grams": 12340}})', flush=True)
+        print(
+            f'printer sim: {demo.printer_control}/fault  (POST {{"fault": "paper_out"}}; GET /labels)',
+            flush=True,
+        )
         print(f"log in:      {demo.hub_url}/login  {VIEWER} / {demo.viewer['password']}", flush=True)
         print(f"output:      {out}", flush=True)
         if not args.headless:

@@ -1,9 +1,9 @@
 """The durable print queue's supervisor: labels that could not print come out when the printer is back.
 
 The queue itself is the ledger's `print_jobs` table (committed with the bag, before any printing), so it
-survives restarts and power cuts. This task only watches the printer: every few seconds while labels
-wait (less often when none do, so the touchscreen still shows "缺纸" before the next weighing), it asks
-the printer's status and, once it answers ready, prints the waiting labels oldest first through the
+survives restarts and power cuts. This task only watches the printer: every second, labels waiting or
+not (so "缺纸" reaches the touchscreen, which asks every second, within two seconds), it asks the printer's
+status (a few bytes each way) and, once it answers ready, prints the waiting labels oldest first through the
 workflow, which marks a copy 补打 whenever an earlier one may have reached the paper.
 """
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 class PrintQueue:
     def __init__(
-        self, workflow: WeighingWorkflow, *, busy_poll_s: float = 2.0, idle_poll_s: float = 15.0
+        self, workflow: WeighingWorkflow, *, busy_poll_s: float = 1.0, idle_poll_s: float = 1.0
     ) -> None:
         self.workflow = workflow
         self.busy_poll_s = busy_poll_s

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import serial
 
 from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.holders import lock_holders
 from edge.scales.state import MESSAGES_ZH, ScaleState, ScaleStatus
 from protocols.scale import (
     NEED_DATA,
@@ -287,8 +288,13 @@ class ScaleReader:
             except (serial.SerialException, OSError, termios.error) as exc:
                 # termios.error: the driver refused the settings (pyserial lets it through unwrapped).
                 self._last_error = str(exc)
-                if not failing:
-                    log.warning("scale %s: cannot open the port: %s (retrying)", self.port, exc)
+                if not failing or "lock" in str(exc):
+                    log.warning(
+                        "scale %s: cannot open the port: %s%s (retrying)",
+                        self.port,
+                        exc,
+                        _who(exc, self.port),
+                    )
                 failing = True
                 _settle(first_attempt)
                 await self._pause(backoff)
@@ -397,6 +403,14 @@ def _read_available(port: serial.Serial) -> bytes:
     if data and port.in_waiting:
         data += port.read(port.in_waiting)
     return data
+
+
+def _who(exc: Exception, port: str) -> str:
+    """For a refused exclusive lock: who holds it (from /proc/locks), so the log says what to stop."""
+    if "lock" not in str(exc):
+        return ""
+    holders = lock_holders(port)
+    return f"; held by {', '.join(holders)}" if holders else ""
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from edge.scales.bag_guard import BagGuard
 from edge.scales.errors import UnknownScale
 from edge.scales.reader import ScaleReader
 from edge.scales.state import ScaleState
+from protocols.scale import BagRule
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,7 @@ class ScaleEntry:
     reader: ScaleReader
     stable_timeout_s: float
     model: str
+    guard: BagGuard = field(default_factory=lambda: BagGuard(BagRule()))  # one bag, one code
 
 
 class ScaleSet:

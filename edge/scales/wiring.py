@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from edge.config import ConfigError, EdgeConfig, ScaleConfig
+from edge.scales.bag_guard import BagGuard
 from edge.scales.profiles import load_profile
 from edge.scales.reader import ScaleReader
 from edge.scales.service import ScaleEntry, ScaleSet
-from protocols.scale import FrameOptions, ProfileError, StabilityJudge, make_parser, protocol
+from protocols.scale import BagRule, FrameOptions, ProfileError, StabilityJudge, make_parser, protocol
 
 
 def scale_configs(config: EdgeConfig) -> tuple[ScaleConfig, ...]:
@@ -17,14 +18,15 @@ def scale_configs(config: EdgeConfig) -> tuple[ScaleConfig, ...]:
     return (config.scale, *config.scales[1:]) if config.scales else (config.scale,)
 
 
-def build_reader(scale: ScaleConfig, base: Path | None = None) -> tuple[ScaleReader, str]:
-    """A reader for one [scale]/[[scales]] table (profile paths relative to `base`), and its model."""
+def build_reader(scale: ScaleConfig, base: Path | None = None) -> tuple[ScaleReader, str, BagRule]:
+    """A reader for one [scale]/[[scales]] table (profile paths relative to `base`), its model, and its
+    one-bag-one-code rule."""
     if scale.profile:
         try:
             profile = load_profile(scale.profile, base)
         except ProfileError as exc:
             raise ConfigError(f"scale {scale.name}: {exc}") from exc
-        return ScaleReader.from_profile(scale.port, profile, name=scale.name), profile.model
+        return ScaleReader.from_profile(scale.port, profile, name=scale.name), profile.model, profile.bag
     # No profile: the keys of [scale] itself, for a continuous protocol with its default frame options.
     try:
         spec = protocol(scale.protocol)
@@ -45,12 +47,18 @@ def build_reader(scale: ScaleConfig, base: Path | None = None) -> tuple[ScaleRea
         name=scale.name,
         protocol=spec.name,
     )
-    return reader, spec.title
+    try:
+        rule = BagRule(scale.zero_g, scale.bag_change_g)
+    except ValueError as exc:
+        raise ConfigError(f"scale {scale.name}: {exc}") from exc
+    return reader, spec.title, rule
 
 
 def build_scales(config: EdgeConfig) -> ScaleSet:
     entries = []
     for scale in scale_configs(config):
-        reader, model = build_reader(scale, config.path.parent)
-        entries.append(ScaleEntry(scale.name, reader, scale.stable_timeout_s, model))
+        reader, model, rule = build_reader(scale, config.path.parent)
+        guard = BagGuard(rule)
+        reader.add_listener(guard.on_event)
+        entries.append(ScaleEntry(scale.name, reader, scale.stable_timeout_s, model, guard))
     return ScaleSet(entries)

@@ -6,19 +6,27 @@ const T = {
     stable: "稳定", moving: "不稳定", nodata: "无读数", demo: "模拟秤：放上重量 (kg)", demoSet: "放上", demoClear: "取下",
     working: "等待稳定读数并打印…", printed: "已打印", pending: "待打印", voided: "已作废", retry: "重新打印",
     backlog: "待上传事件", synced: "已全部上传", lang: "English", pickFirst: "请先选择废物类型",
-    reprint: "补打", void: "作废", reprintWhy: "补打原因（例如：标签破损、脱落）", voidWhy: "作废原因（例如：选错废物类型）" },
+    reprint: "补打", void: "作废", reprintWhy: "补打原因", voidWhy: "作废原因", time: "时间",
+    weighed: "未入库", stored: "在库", out: "已出库", fAll: "全部", fWeighed: "未入库", fStored: "在库", fOut: "已出库",
+    signIn: "请登录：输入个人密码，或刷工牌", signOut: "退出", clear: "清除", storeNow: "入库：", supervisor: "主管" },
   en: { title: "Hazardous waste weighing & labelling", pick: "1. Pick the waste type", weigh: "2. Weigh",
     print: "3. Print the label", go: "Print label", queue: "Labels waiting", recent: "Recent bags", code: "Code",
     wcode: "Waste code", kg: "Weight", state: "Label", stable: "Stable", moving: "Moving", nodata: "No reading",
     demo: "Simulated scale: put on (kg)", demoSet: "Put on", demoClear: "Take off", working: "Waiting for a stable weight…",
     printed: "printed", pending: "waiting", voided: "voided", retry: "Print again", backlog: "events to upload",
     synced: "all uploaded", lang: "中文", pickFirst: "Pick a waste type first",
-    reprint: "Reprint", void: "Void", reprintWhy: "Why reprint (e.g. label torn, fell off)?", voidWhy: "Why void (e.g. wrong waste type)?" },
+    reprint: "Reprint", void: "Void", reprintWhy: "Why reprint?", voidWhy: "Why void?", time: "Time",
+    weighed: "not stored", stored: "in store", out: "taken out", fAll: "All", fWeighed: "Not stored", fStored: "In store",
+    fOut: "Taken out", signIn: "Sign in: type your PIN or scan your badge", signOut: "Sign out", clear: "Clear",
+    storeNow: "Store: ", supervisor: "supervisor" },
 };
 let lang = localStorage.getItem("lang") || "zh";
 let chosen = null;
 let chosenScale = null; // a scale's name when the box has several; null: the default scale
 let busy = false;
+let filter = "all";
+let signInRequired = false;
+let lastWeighed = null; // the code just labelled: 入库 for it is one tap
 const $ = (id) => document.getElementById(id);
 const t = (k) => T[lang][k] || k;
 
@@ -98,6 +106,11 @@ async function pollReading() {
   else if (body.status === "connected") { badge.textContent = t("moving"); badge.classList.add("moving"); }
   else { badge.textContent = t("nodata"); badge.classList.add("bad"); }
   $("scale-msg").textContent = body.message_zh && lang === "zh" ? body.message_zh : (body.status || "");
+  // One bag, one code: while the bag just labelled is on the scale, say so before anyone presses again.
+  const same = body.last_bag;
+  const why = same ? (lang === "zh" ? same.message_zh : same.message_en) : "";
+  $("bag-msg").textContent = why;
+  $("bag-msg").hidden = !same || $("result").textContent === why; // said once, not twice
 }
 
 async function pollStatus() {
@@ -128,37 +141,60 @@ async function pollStatus() {
 }
 
 async function loadRecent() {
-  const { ok, body } = await api("/api/v1/weighings?limit=10");
+  const q = filter === "all" ? "" : "&state=" + filter;
+  const { ok, body } = await api("/api/v1/weighings?limit=10" + q);
   if (!ok) return;
   const tb = $("recent");
   tb.replaceChildren();
   for (const w of body.weighings) {
     const tr = document.createElement("tr");
-    for (const v of [w.code, w.waste_code, kg(w.grams) + " kg", t(w.print_state)]) {
-      const td = document.createElement("td"); td.textContent = v; tr.append(td);
+    const when = new Date(w.time_ms);
+    const hhmm = String(when.getHours()).padStart(2, "0") + ":" + String(when.getMinutes()).padStart(2, "0");
+    const labelState = w.print_state === "printed" ? "" : " · " + t(w.print_state);
+    for (const [v, cls] of [[hhmm, ""], [w.code, "code"], [kg(w.grams) + " kg", "num"], [t(w.state) + labelState, ""]]) {
+      const td = document.createElement("td"); td.textContent = v; if (cls) td.className = cls; tr.append(td);
     }
     const actions = document.createElement("td");
-    if (w.print_state === "printed") actions.append(labelAction(w.code, "reprint", "reprintWhy"));
-    if (w.print_state !== "voided") actions.append(labelAction(w.code, "void", "voidWhy"));
+    actions.className = "actions";
+    if (w.state === "weighed" && w.print_state === "printed") actions.append(storeButton(w.code, t("store")));
+    if (w.print_state === "printed" && w.state !== "voided") actions.append(labelAction(w.code, "reprint", "reprintWhy"));
+    if (w.state !== "voided") actions.append(labelAction(w.code, "void", "voidWhy"));
     tr.append(actions);
     tb.append(tr);
   }
 }
 
 function labelAction(code, action, question) {
-  // Reprint and void are ledger events with a reason: ask for it, and refuse an empty one.
+  // Reprint and void are ledger events with a reason picked from a list, and on a box with sign-in a
+  // supervisor's PIN: asked on the screen, never with the browser's prompt().
   const b = document.createElement("button");
   b.type = "button"; b.className = "small"; b.textContent = t(action);
   b.addEventListener("click", async () => {
-    const reason = window.prompt(`${code}\n${t(question)}`);
-    if (!reason || !reason.trim()) return;
+    const answer = await ask(`${t(question)} · ${code.slice(-6)}`, action, signInRequired);
+    if (!answer) return;
     const r = await api(`/api/v1/labels/${code}/${action}`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason }),
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: answer.reason, supervisor_pin: answer.pin || undefined }),
     });
     showResult(r.ok, lang === "zh" ? r.body.message_zh : r.body.message_en);
     refresh();
   });
   return b;
+}
+
+function storeButton(code, text) {
+  const b = document.createElement("button");
+  b.type = "button"; b.className = "small"; b.textContent = text;
+  b.addEventListener("click", () => storeBag(code));
+  return b;
+}
+
+async function storeBag(code) {
+  const r = await api("/api/v1/movements/store", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ code }) });
+  showResult(r.ok, lang === "zh" ? r.body.message_zh : r.body.message_en);
+  if (r.ok && code === lastWeighed) { lastWeighed = null; $("store-now").hidden = true; }
+  refresh();
 }
 
 function showResult(ok, text) {
@@ -184,6 +220,9 @@ async function go() {
     img.src = r.body.label_url + "?t=" + Date.now();
     img.alt = r.body.code;
     img.hidden = false;
+    lastWeighed = r.body.code;
+    $("store-now").textContent = t("storeNow") + r.body.code.slice(-6);
+    $("store-now").hidden = false;
   } else {
     showResult(false, msg || `HTTP ${r.status}`);
   }
@@ -195,9 +234,84 @@ async function setDemo(grams) {
     body: JSON.stringify({ grams }) });
 }
 
-function refresh() { loadRecent(); pollStatus(); loadScales(); }
+function refresh() { loadRecent(); pollStatus(); loadScales(); loadWho(); }
+
+// -- who is working -------------------------------------------------------------------------------------
+
+async function loadWho() {
+  const { ok, body } = await api("/api/v1/operator");
+  if (!ok) return;
+  signInRequired = body.required;
+  const op = body.operator;
+  $("who").hidden = !op;
+  $("who-name").textContent = op ? op.name + (op.role === "supervisor" ? ` (${t("supervisor")})` : "") : "";
+  const wasHidden = $("signin").hidden;
+  $("signin").hidden = !(body.required && !op);
+  if (wasHidden && !$("signin").hidden) { $("signin-code").value = ""; $("signin-code").focus(); }
+}
+
+async function signIn() {
+  const v = $("signin-code").value.trim();
+  if (!v) return;
+  // The keypad types a PIN (digits); a badge scanner types its text and Enter.
+  const body = /^\d{4,8}$/.test(v) ? { pin: v } : { badge: v };
+  const r = await api("/api/v1/operator/sign-in", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body) });
+  $("signin-code").value = "";
+  $("signin-msg").textContent = r.ok ? "" : (lang === "zh" ? r.body.message_zh : r.body.message_en) || "";
+  if (r.ok) { await loadWho(); focusScan(); refresh(); } else { $("signin-code").focus(); }
+}
+
+function buildKeypad() {
+  const pad = $("keypad");
+  for (const k of ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = k.length === 1 ? k : t(k);
+    if (k.length > 1) b.dataset.i18n = k;
+    b.addEventListener("click", () => {
+      if (k === "clear") $("signin-code").value = "";
+      else if (k === "ok") signIn();
+      else $("signin-code").value += k;
+      $("signin-code").focus();
+    });
+    pad.append(b);
+  }
+}
+
+// -- the scanner --------------------------------------------------------------------------------------
+
+function overlayOpen() { return !$("signin").hidden || !$("ask").hidden; }
+
+function focusScan() {
+  // A scanner types into whatever has focus: keep it on the scan field unless a dialog or a field is in use.
+  const a = document.activeElement;
+  if (overlayOpen()) return;
+  if (a && a !== document.body && (a.tagName === "INPUT" || a.tagName === "TEXTAREA")) return;
+  $("move-code").focus({ preventScroll: true });
+}
 
 $("go").addEventListener("click", go);
+$("store-now").addEventListener("click", () => { if (lastWeighed) storeBag(lastWeighed); });
+$("sign-out").addEventListener("click", async () => {
+  await api("/api/v1/operator/sign-out", { method: "POST" });
+  loadWho();
+});
+$("signin-code").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); signIn(); } });
+$("filter").querySelectorAll("button").forEach((b) => b.addEventListener("click", () => {
+  filter = b.dataset.filter;
+  $("filter").querySelectorAll("button").forEach((x) => x.classList.toggle("on", x === b));
+  loadRecent();
+}));
+// Keystrokes that land nowhere (a scan right after tapping a button) go to the scan field.
+document.addEventListener("keydown", (e) => {
+  const a = document.activeElement;
+  if (overlayOpen() || e.ctrlKey || e.altKey || e.metaKey || e.key.length !== 1) return;
+  if (a && (a.tagName === "INPUT" || a.tagName === "TEXTAREA")) return;
+  $("move-code").focus({ preventScroll: true });
+});
+document.addEventListener("click", () => setTimeout(focusScan, 0));
+buildKeypad();
 $("lang").addEventListener("click", () => { lang = lang === "zh" ? "en" : "zh"; localStorage.setItem("lang", lang); applyLang(); loadRecent(); });
 $("demo-set").addEventListener("click", () => setDemo(Math.round(parseFloat($("demo-kg").value || "0") * 1000)));
 $("demo-clear").addEventListener("click", () => setDemo(0));
@@ -207,3 +321,5 @@ refresh();
 pollReading();
 setInterval(pollReading, 300);
 setInterval(refresh, 3000);
+setInterval(pollStatus, 1000); // a printer fault reaches the screen within a second or two
+focusScan();

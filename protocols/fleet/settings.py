@@ -1,6 +1,7 @@
 """Remote configuration: the settings the hub keeps for one box, versioned and signed by the hub key.
 
-Only what an enterprise changes from afar lives here: its waste types and a few thresholds. Everything
+Only what an enterprise changes from afar lives here: its waste types, a few thresholds and the people who
+may sign in at the box (`operators`, protocols/fleet/operators.py: PINs only as salted hashes). Everything
 that names hardware or keys stays in the box's own TOML file. A box applies a version only if its settings
 differ from what it runs, keeps the last version that worked, and goes back to it if it fails to start
 with the new one (edge/remote_config.py).
@@ -15,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocols.fleet.operators import OperatorError, check_operators
 from protocols.ledger.event import canonical_bytes
 from protocols.ledger.sealed import EnvelopeError, open_sealed, seal
 
@@ -52,17 +54,25 @@ class RemoteConfig:
 
 
 def check_settings(settings: Any) -> dict[str, Any]:
-    """The settings, checked: `waste_types` (a list) and `thresholds` (an object), both optional."""
+    """The settings, checked: `waste_types` (a list), `thresholds` (an object) and `operators` (a list),
+    each optional."""
     if not isinstance(settings, dict):
         raise RemoteConfigError("settings must be an object")
-    unknown = set(settings) - {"waste_types", "thresholds"}
+    unknown = set(settings) - {"waste_types", "thresholds", "operators"}
     if unknown:
-        raise RemoteConfigError(f"unknown settings {sorted(unknown)}; allowed: waste_types, thresholds")
+        raise RemoteConfigError(
+            f"unknown settings {sorted(unknown)}; allowed: waste_types, thresholds, operators"
+        )
     out: dict[str, Any] = {}
     if "waste_types" in settings:
         out["waste_types"] = _check_waste_types(settings["waste_types"])
     if "thresholds" in settings:
         out["thresholds"] = _check_thresholds(settings["thresholds"])
+    if "operators" in settings:
+        try:
+            out["operators"] = check_operators(settings["operators"])
+        except OperatorError as exc:
+            raise RemoteConfigError(str(exc)) from exc
     return out
 
 

@@ -17,7 +17,14 @@ from protocols.scale.events import (
     Shown,
 )
 from protocols.scale.framing import RequestParser, ScaleParser
-from protocols.scale.profile import ProfileError, ScaleProfile, SerialSettings, StabilityRule, parse_profile
+from protocols.scale.profile import (
+    BagRule,
+    ProfileError,
+    ScaleProfile,
+    SerialSettings,
+    StabilityRule,
+    parse_profile,
+)
 from protocols.scale.registry import (
     PROTOCOLS,
     FrameOptions,
@@ -30,6 +37,7 @@ from protocols.scale.stability import StabilityJudge
 from protocols.scale.units import GRAMS_PER_UNIT, to_grams
 
 __all__ = [
+    "BagRule",
     "GRAMS_PER_UNIT",
     "MAX_LINE",
     "NEED_DATA",

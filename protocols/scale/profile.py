@@ -14,6 +14,7 @@ the caller's business, so the edge and the simulators share one definition.
     [stability]  use_indicator_flag = false, window = 8, tolerance_g = 0, min_span_ms = 800
     [command]    poll_interval_ms = 200
     [display]    decimals = 2, capacity_grams = 300000   (what the indicator shows; simulators copy it)
+    [bag]        zero_g = 100, change_g = 200   (one bag, one code: see `BagRule`)
 """
 
 from __future__ import annotations
@@ -64,6 +65,23 @@ class StabilityRule:
 
 
 @dataclass(frozen=True, slots=True)
+class BagRule:
+    """One bag, one code. After a bag is weighed, the next weighing on the same scale waits until the
+    scale has read at most `zero_g` (the bag was taken off) or the stable weight differs from the last
+    bag's by more than `change_g` (a different load); otherwise a second press would label the same bag
+    twice."""
+
+    zero_g: int = 100
+    change_g: int = 200
+
+    def __post_init__(self) -> None:
+        for key in ("zero_g", "change_g"):
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+                raise ValueError(f"{key} must be an integer from 0 to 1000000 grams, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
 class ScaleProfile:
     name: str
     model: str
@@ -77,6 +95,7 @@ class ScaleProfile:
     decimals: int = 2
     capacity_grams: int = 300_000
     notes: str = ""
+    bag: BagRule = BagRule()
 
     @property
     def spec(self) -> ScaleProtocol:
@@ -104,6 +123,7 @@ _TOP_KEYS: Final = {
     "stability",
     "command",
     "display",
+    "bag",
 }
 
 
@@ -139,6 +159,10 @@ def parse_profile(raw: dict[str, Any], name: str) -> ScaleProfile:
         stability.judge()
     except ValueError as exc:
         raise ProfileError(f"profile {name}: [stability] {exc}") from exc
+    try:
+        bag = BagRule(**_table(raw, "bag", BagRule, name))
+    except ValueError as exc:
+        raise ProfileError(f"profile {name}: [bag] {exc}") from exc
     command = raw.get("command", {})
     display = raw.get("display", {})
     _only(command, {"poll_interval_ms"}, name, "command")
@@ -158,6 +182,7 @@ def parse_profile(raw: dict[str, Any], name: str) -> ScaleProfile:
         decimals=display.get("decimals", 2),
         capacity_grams=display.get("capacity_grams", 300_000),
         notes=raw.get("notes", ""),
+        bag=bag,
     )
     for key, low, high in (
         ("poll_interval_ms", 20, 60_000),

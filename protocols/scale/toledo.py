@@ -34,26 +34,67 @@ def checksum(data: bytes) -> int:
 
 
 class ToledoParser(FrameParser):
-    """Continuous frames, 17 bytes (18 with `checksum=True`, as set on the indicator)."""
+    """Continuous frames, 17 bytes, or 18 when the indicator's checksum option is on.
+
+    With `checksum=True` (the profile says the option is on) every frame must carry a correct checksum.
+    Otherwise the parser does not trust the profile: the byte after CR tells. The next frame's STX means
+    no checksum; anything else is a checksum byte, verified (a Toledo terminal set to send it was read as
+    garbage and never became stable under `checksum = false`). `checksum_seen` says which it found, for
+    `scale-detect`. A frame with nothing after it yet is taken at once; a checksum byte that follows it
+    later is recognised then.
+    """
 
     def __init__(self, *, checksum: bool = False) -> None:
         super().__init__()
-        self.checksum = checksum
-        self.size = 18 if checksum else 17
+        self.required = checksum
+        self.checksum_seen: bool | None = True if checksum else None
+        self._unconfirmed: bytes | None = None  # the last frame, taken before its next byte came
 
     def _scan(self) -> None:
-        while self._skip_to(_SYNC):
-            if len(self._buf) < self.size:
+        while True:
+            self._take_late_checksum()
+            if not self._skip_to(_SYNC) or len(self._buf) < 17:
                 return
-            frame = bytes(self._buf[: self.size])
+            size = self._frame_size()
+            if size is None:
+                return  # the byte after CR decides; it has not come yet
+            frame = bytes(self._buf[:size])
             event = self._parse(frame)
             if isinstance(event, Reading):
-                del self._buf[: self.size]
+                del self._buf[:size]
                 self._emit(event)
+                self._unconfirmed = frame if size == 17 and self.checksum_seen is None else None
                 continue
             # Not a frame: resynchronise at the next STX inside it, if any (a lost byte shifted the rest).
-            nxt = self._buf.find(b"\x02", 1, self.size)
-            self._emit(Garbled(event.reason, self._take(nxt if nxt > 0 else self.size)))
+            nxt = self._buf.find(b"\x02", 1, size)
+            self._emit(Garbled(event.reason, self._take(nxt if nxt > 0 else size)))
+
+    def _take_late_checksum(self) -> None:
+        """A frame taken alone (nothing after it yet) may have had its checksum byte still on the way."""
+        if not self._buf or self._unconfirmed is None:
+            return
+        frame, self._unconfirmed = self._unconfirmed, None
+        if self._buf[0] == checksum(frame) != STX:
+            del self._buf[:1]
+            self.checksum_seen = True
+        elif self._buf[0] == STX and checksum(frame) != STX:
+            self.checksum_seen = False
+
+    def _frame_size(self) -> int | None:
+        if self._buf[16] != CR:
+            return 17  # not a frame either way: _parse says why
+        if self.required:
+            return 18 if len(self._buf) >= 18 else None
+        if len(self._buf) < 18:
+            # Nothing after CR yet: take the frame now (a checksum byte arriving later is recognised and
+            # taken), unless frames are known to carry one.
+            return None if self.checksum_seen else 17
+        after = self._buf[17]
+        if after == STX and checksum(bytes(self._buf[:17])) != STX:
+            self.checksum_seen = False
+            return 17
+        self.checksum_seen = True
+        return 18
 
     def _parse(self, frame: bytes) -> Reading | Garbled:
         if any(b & 0x80 for b in frame):
@@ -62,7 +103,7 @@ class ToledoParser(FrameParser):
             )
         if frame[16] != CR:
             return Garbled("no CR after the tare digits", frame)
-        if self.checksum and checksum(frame[:17]) != frame[17]:
+        if len(frame) == 18 and checksum(frame[:17]) != frame[17]:
             return Garbled(
                 f"checksum 0x{frame[17]:02x} is wrong (expected 0x{checksum(frame[:17]):02x})", frame
             )
