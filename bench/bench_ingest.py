@@ -235,7 +235,7 @@ def enrol(hub: HubProcess, sites: list[Site]) -> None:
         status, data = hub.conn.call(
             "POST",
             "/api/v1/enrolment-tokens",
-            {"enterprise_uscc": s.uscc, "enterprise_name": f"保定某化工{s.n}有限公司", "device_id": s.device_id},
+            {"enterprise_uscc": s.uscc, "enterprise_name": f"保定某化工{s.n}厂", "device_id": s.device_id},
             ADMIN_TOKEN,
         )
         assert status == 201, data
@@ -260,9 +260,8 @@ def hub_ingest(hub: HubProcess, batches: list[bytes]) -> int:
 
 def regulator_token(hub: HubProcess) -> str:
     name = "bench-regulator"
-    status, data = hub.conn.call(
-        "POST", "/api/v1/users", {"username": name, "display_name": name, "password": "Bench-passw0rd"}, ADMIN_TOKEN
-    )
+    user = {"username": name, "display_name": name, "password": "Bench-passw0rd"}
+    status, data = hub.conn.call("POST", "/api/v1/users", user, ADMIN_TOKEN)
     assert status == 201, data
     status, data = hub.conn.call(
         "PUT", f"/api/v1/users/{name}/role", {"role": "regulator", "region_code": REGION}, ADMIN_TOKEN
@@ -306,7 +305,8 @@ class Reference:
         self.heads: dict[str, tuple[int, str]] = {}
         ddl = (
             "CREATE TABLE ref_events (device_id VARCHAR(128) NOT NULL, seq BIGINT NOT NULL, "
-            "event_id VARCHAR(255) NOT NULL, event_hash VARCHAR(64) NOT NULL, prev_hash VARCHAR(64) NOT NULL, "
+            "event_id VARCHAR(255) NOT NULL, event_hash VARCHAR(64) NOT NULL, "
+            "prev_hash VARCHAR(64) NOT NULL, "
             "kind VARCHAR(32) NOT NULL, code VARCHAR(128) NOT NULL, waste_code VARCHAR(32), grams BIGINT, "
             "time_ms BIGINT NOT NULL, received_ms BIGINT NOT NULL, body TEXT NOT NULL, "
             "PRIMARY KEY (device_id, seq))"
@@ -528,8 +528,8 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
     if any(r.traces for r in results):
         lines += [
             "",
-            f"Trace of one bag over real HTTP (kept-alive connection, regulator session), {args.traces} random "
-            f"bags after the ingest, {args.events // 4:,} bags stored:",
+            f"Trace of one bag over real HTTP (kept-alive connection, regulator session), {args.traces} "
+            f"random bags after the ingest, {args.events // 4:,} bags stored:",
             "",
             "| database | listening socket | p50 ms | p99 ms | max ms |",
             "|---|---|---:|---:|---:|",
