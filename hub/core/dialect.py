@@ -1,12 +1,15 @@
-"""Two statements SQLite and PostgreSQL both have, spelled by each dialect: INSERT … ON CONFLICT DO NOTHING,
-and a counter bumped and read in one statement (INSERT … ON CONFLICT DO UPDATE … RETURNING)."""
+"""Statements SQLite and PostgreSQL both have, spelled by each dialect: INSERT … ON CONFLICT DO NOTHING,
+a counter bumped and read in one statement (INSERT … ON CONFLICT DO UPDATE … RETURNING), and many rows
+inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub.core.counters import Counter
@@ -18,8 +21,8 @@ def _insert(session: Session) -> Any:
 
 def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows; a row whose key is already there is left as it was."""
-    if rows:
-        session.execute(_insert(session)(model).on_conflict_do_nothing(), list(rows))
+    if rows:  # on the table, not the class: one Core executemany, without the ORM's bulk machinery
+        session.execute(_insert(session)(model.__table__).on_conflict_do_nothing(), list(rows))
 
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
@@ -30,3 +33,31 @@ def take_serials(session: Session, name: str, count: int = 1) -> int:
     ).returning(Counter.value)
     last = session.execute(stmt).scalar_one()
     return last - count + 1
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the rows (each with the same keys, column names) in the session's transaction, past
+    SQLAlchemy's per-row parameter handling: COPY on PostgreSQL, one executemany of tuples on SQLite.
+    A failure is raised as SQLAlchemy's error (IntegrityError for a duplicate key), as `session.execute`
+    would raise it."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    values = [tuple(row[c] for c in columns) for row in rows]
+    names = ", ".join(f'"{table.c[c].name}"' for c in columns)
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+        return
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc

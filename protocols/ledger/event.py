@@ -113,7 +113,10 @@ class Event:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Event:
+    def from_dict(cls, d: dict[str, Any], canonical: bytes | None = None) -> Event:
+        """The event of a decoded dict. `canonical`: the RFC 8785 bytes it was decoded from, when the caller
+        has checked they are exactly that (protocols.ledger.envelope.read_batch), kept instead of encoding
+        the event again."""
         if not isinstance(d, dict):
             raise EventError("an event must be a JSON object")
         if d.get("v") != EVENT_VERSION:
@@ -121,9 +124,12 @@ class Event:
         fields = {k: v for k, v in d.items() if k != "v"}
         try:
             fields["attachments"] = tuple(Attachment(**a) for a in fields.get("attachments", ()))
-            return cls(**fields)
+            event = cls(**fields)
         except TypeError as exc:
             raise EventError(f"event has missing or unknown fields: {exc}") from exc
+        if canonical is not None:
+            object.__setattr__(event, "_canonical", canonical)
+        return event
 
     @property
     def canonical(self) -> bytes:
