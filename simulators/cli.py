@@ -12,6 +12,10 @@ DEVICES = {
     "onvif-camera": ("simulators.onvif_camera", "an ONVIF camera: SOAP services, snapshot JPEG with auth"),
     "gb28181-camera": ("simulators.gb28181_camera", "a GB/T 28181 camera: register, keepalive, snapshots"),
     "fault-proxy": ("simulators.fault_proxy", "a TCP proxy that drops, delays, doubles, reorders, cuts"),
+    "fleet": (
+        "simulators.fleet",
+        "a city's sites against a hub: enrolled boxes, shifts, manifests, fast-forwarded",
+    ),
 }
 
 
