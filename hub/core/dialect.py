@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -61,3 +62,11 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
         raise DBAPIError.instance(
             statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
         ) from exc
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(%s)` with one array parameter, so a thousand codes
+    are one parameter, not a thousand for the driver to splice into the text of the statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))  # type: ignore[no-any-return]

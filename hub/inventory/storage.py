@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import bulk_insert, take_serials
+from hub.core.dialect import bulk_insert, one_of, take_serials
 from hub.devices.records import device_facility
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.registry.facilities import facilities_of
@@ -72,15 +72,20 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
     if not events:
         return
     codes = list({e.code: None for e in events})
+    bag_table, stock_table = Bag.__table__, Stock.__table__
     bags = {
         code: (waste_code, grams)
         for code, waste_code, grams in session.execute(
-            select(Bag.code, Bag.waste_code, Bag.grams).where(Bag.code.in_(codes))
+            select(bag_table.c.code, bag_table.c.waste_code, bag_table.c.grams).where(
+                one_of(session, bag_table.c.code, codes)
+            )
         )
     }
     stocked: dict[str, dict[str, Any]] = {
         row["code"]: dict(row)
-        for row in session.execute(select(Stock.__table__).where(Stock.code.in_(codes))).mappings()
+        for row in session.execute(
+            select(stock_table).where(one_of(session, stock_table.c.code, codes))
+        ).mappings()
     }
     # Every bag held now is named by an event here, which takes it out of stock or stores it anew.
     held = list(stocked)
@@ -128,10 +133,10 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
                 "in_batch_code": batch,
             }
     if held:
-        session.execute(delete(Stock.__table__).where(Stock.code.in_(held)))
+        session.execute(delete(stock_table).where(one_of(session, stock_table.c.code, held)))
     bulk_insert(session, StorageRecord.__table__, records)
     if stocked:  # what is left is what these events stored
-        session.execute(insert(Stock.__table__), list(stocked.values()))
+        session.execute(insert(stock_table), list(stocked.values()))
 
 
 def remove_from_stock(session: Session, codes: Sequence[str]) -> None:
