@@ -165,12 +165,12 @@ def segment(sites: list[Site], events: int, size: int) -> list[bytes]:
 class HubProcess:
     """`wastetrace hub serve` (or the same with the old protocol-0 socket) as a subprocess."""
 
-    def __init__(self, db_url: str, workdir: Path, *, legacy_socket: bool = False) -> None:
+    def __init__(self, db_url: str, workdir: Path, *, legacy_socket: bool = False, code: Path = ROOT) -> None:
         env = {
             **os.environ,
             "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
             "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"),
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(code),  # another tree (--baseline-tree) is imported before the installed one
         }
         args = ["serve", "--db", db_url, "--port", "0", "--log-level", "warning"]
         if legacy_socket:
@@ -372,6 +372,16 @@ class Pair:
     ref_s: float
     hub_cpu_s: float
     ref_cpu_s: float
+    base_s: float = 0.0  # the baseline hub (--baseline-tree), when there is one
+    base_cpu_s: float = 0.0
+
+    @property
+    def base_rate(self) -> float:
+        return self.events / self.base_s
+
+    @property
+    def base_ratio(self) -> float:
+        return self.base_rate / self.ref_rate
 
     @property
     def hub_rate(self) -> float:
@@ -394,6 +404,7 @@ class DbResult:
     hub_db_mb: float = 0.0
     ref_db_mb: float = 0.0
     traces: dict[str, dict[str, float]] = field(default_factory=dict)
+    base_rss_mb: float = 0.0
 
 
 class Target:
@@ -418,13 +429,28 @@ class Target:
         self.ref_sites: list[Site] = []  # the same sites' twins for the reference: chains of their own
         self.hub: HubProcess | None = None
         self.ref: Reference | None = None
+        self.base: HubProcess | None = None
+        self.base_sites: list[Site] = []
         self.result = DbResult(kind)
 
-    def start(self, sites: int) -> None:
+    def start(self, sites: int, baseline: Path | None = None) -> None:
         self.sites = [Site(n) for n in range(sites)]
         self.ref_sites = [Site(n) for n in range(sites)]
         self.hub = HubProcess(self.hub_url, self.workdir)
         enrol(self.hub, self.sites)
+        if baseline is not None:
+            if self.kind == "sqlite":
+                base_url = f"sqlite:///{self.workdir / 'base.db'}"
+            else:
+                name = self.created[0].replace("_hub_", "_base_")
+                _pg_admin(f'CREATE DATABASE "{name}"')
+                self.created.append(name)
+                base_url = f"{PG_SERVER}/{name}"
+            basedir = self.workdir / "base"
+            basedir.mkdir()
+            self.base = HubProcess(base_url, basedir, code=baseline)
+            self.base_sites = [Site(n) for n in range(sites)]
+            enrol(self.base, self.base_sites)
         keys = {s.device_id: s.key.public_key() for s in self.ref_sites}
         self.ref = Reference(self.kind, self.ref_url, keys)
 
@@ -449,12 +475,20 @@ class Target:
             assert stored == sum(b.count(b'"event_id"') for b in for_ref), stored
             return elapsed, used
 
+        def run_base() -> tuple[float, float]:
+            if self.base is None:
+                return 0.0, 0.0
+            for_base = segment(self.base_sites, events // 2, size)
+            cpu, start = self.base.cpu_s(), time.perf_counter()
+            hub_ingest(self.base, for_base)
+            return time.perf_counter() - start, self.base.cpu_s() - cpu
+
         if hub_first:
-            (hub_s, hub_cpu), (ref_s, ref_cpu) = run_hub(), run_ref()
+            (hub_s, hub_cpu), (ref_s, ref_cpu), (base_s, base_cpu) = run_hub(), run_ref(), run_base()
         else:
-            (ref_s, ref_cpu), (hub_s, hub_cpu) = run_ref(), run_hub()
+            (base_s, base_cpu), (ref_s, ref_cpu), (hub_s, hub_cpu) = run_base(), run_ref(), run_hub()
         n = sum(b.count(b'"event_id"') for b in for_hub)
-        pair = Pair(n, hub_s, ref_s, hub_cpu, ref_cpu)
+        pair = Pair(n, hub_s, ref_s, hub_cpu, ref_cpu, base_s, base_cpu)
         self.result.pairs.append(pair)
         return pair
 
@@ -470,6 +504,9 @@ class Target:
             legacy.stop()
 
     def finish(self) -> None:
+        if self.base is not None:
+            self.result.base_rss_mb = self.base.rss_mb()
+            self.base.stop()
         if self.hub is not None:
             self.result.rss_mb = self.hub.rss_mb()
             self.hub.stop()
@@ -479,7 +516,7 @@ class Target:
             self.result.hub_db_mb = _files_mb(self.workdir, "hub.db")
             self.result.ref_db_mb = _files_mb(self.workdir, "ref.db")
         else:
-            for name, attr in zip(self.created, ("hub_db_mb", "ref_db_mb"), strict=True):
+            for name, attr in zip(self.created[:2], ("hub_db_mb", "ref_db_mb"), strict=True):
                 size = _pg_admin(f"SELECT pg_database_size('{name}')")
                 setattr(self.result, attr, (size or 0) / 1e6)
             for name in self.created:
@@ -525,6 +562,23 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
             f" {spread([p.ref_cpu_s / p.events * 1e6 for p in ps])} |"
             f" {r.rss_mb:.0f} | {r.hub_db_mb:.0f} / {r.ref_db_mb:.0f} |"
         )
+    if args.baseline_tree:
+        lines += [
+            "",
+            f"The baseline hub (the code in `{args.baseline_tree}`) took its own third of each pair, in the "
+            "same run, on a database of its own:",
+            "",
+            "| database | baseline hub events/s | baseline / reference | baseline CPU µs/event |"
+            " baseline peak RSS MB |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            ps = r.pairs
+            ratios = spread([p.base_ratio for p in ps], "{:.2f}")
+            lines.append(
+                f"| {r.kind} | {spread([p.base_rate for p in ps])} | {ratios} |"
+                f" {spread([p.base_cpu_s / p.events * 1e6 for p in ps])} | {r.base_rss_mb:.0f} |"
+            )
     if any(r.traces for r in results):
         lines += [
             "",
@@ -566,6 +620,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db", default="sqlite,postgresql", help="sqlite, postgresql or both (comma-separated)")
     p.add_argument("--traces", type=int, default=500, help="trace requests per hub (0: none)")
     p.add_argument("--report", type=Path, help="append the result section to this file")
+    p.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="also run a hub from this source tree (e.g. `git archive REV | tar -x -C DIR`) in each pair",
+    )
     args = p.parse_args(argv)
     kinds = [k.strip() for k in args.db.split(",") if k.strip()]
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-ingest-"))
@@ -574,14 +633,17 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             target = Target(kind, workdir)
             targets.append(target)
-            target.start(args.sites)
+            target.start(args.sites, args.baseline_tree)
         per_pair = args.events // args.pairs
         for i in range(args.pairs):
             for target in targets:
                 pair = target.pair(per_pair, args.batch, hub_first=i % 2 == 0)
+                base = (
+                    f"   baseline {pair.base_rate:8,.0f} ev/s ({pair.base_ratio:.2f})" if pair.base_s else ""
+                )
                 print(
                     f"{target.kind:10s} pair {i + 1}: hub {pair.hub_rate:8,.0f} ev/s   "
-                    f"reference {pair.ref_rate:8,.0f} ev/s   ratio {pair.ratio:.2f}",
+                    f"reference {pair.ref_rate:8,.0f} ev/s   ratio {pair.ratio:.2f}{base}",
                     flush=True,
                 )
         if args.traces:
