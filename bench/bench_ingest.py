@@ -185,8 +185,13 @@ class HubProcess:
                 break
         else:
             raise RuntimeError(f"the hub did not start (exit {self.proc.wait()})")
+        self.url = url
+        self.conn = self.connect(url)
+
+    @staticmethod
+    def connect(url: str) -> Client:
         host, port = url.removeprefix("http://").rsplit(":", 1)
-        self.conn = Client(host, int(port))
+        return Client(host, int(port))
 
     def cpu_s(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
