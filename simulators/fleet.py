@@ -83,7 +83,7 @@ class Site:
     key: Any = field(default_factory=generate_private_key, repr=False)
     seq: int = 0
     last_hash: str = GENESIS_HASH
-    outbox: list[bytes] = field(default_factory=list, repr=False)
+    outbox: list[tuple[str, bytes]] = field(default_factory=list, repr=False)  # (kind, canonical bytes)
     batches: int = 0
     shift_start_ms: int = 0  # after midnight, China time
     shift_hours: int = 8
@@ -124,7 +124,7 @@ class Site:
             **fields,
         )
         self.last_hash = event.hash
-        self.outbox.append(event.canonical)
+        self.outbox.append((kind, event.canonical))
 
     def online(self, now_ms: int) -> bool:
         return self.outage is None or not (self.outage[0] <= now_ms < self.outage[1])
@@ -475,7 +475,8 @@ class Fleet:
 
     def flush(self, s: Site) -> None:
         while s.outbox:
-            events, s.outbox = s.outbox[:MAX_BATCH], s.outbox[MAX_BATCH:]
+            chunk, s.outbox = s.outbox[:MAX_BATCH], s.outbox[MAX_BATCH:]
+            events = [canonical for _, canonical in chunk]
             s.batches += 1
             batch_id = f"{s.device_id}:{s.batches}"
             raw = seal_canonical_batch(s.key, s.device_id, batch_id, self.start_ms, events)
@@ -488,8 +489,7 @@ class Fleet:
                 raise FleetError(f"batch {batch_id}: the receipt counts {body}, not {len(events)} events")
             self.summary.events += body["stored"]
             self.summary.batches += 1
-            for e in events:
-                kind = e[e.index(b'"kind":"') + 8 :].split(b'"', 1)[0].decode()
+            for kind, _ in chunk:
                 self.summary.events_by_kind[kind] = self.summary.events_by_kind.get(kind, 0) + 1
 
 
