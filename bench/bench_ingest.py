@@ -588,7 +588,7 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
         lines += [
             "",
             f"Trace of one bag over real HTTP (kept-alive connection, regulator session), {args.traces} "
-            f"random bags after the ingest, {args.events // 4:,} bags stored:",
+            f"random bags after the ingest, {args.events // 2 // 4:,} bags stored:",
             "",
             "| database | listening socket | p50 ms | p99 ms | max ms |",
             "|---|---|---:|---:|---:|",
@@ -618,7 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["serve-legacy-socket"]:
         return serve_legacy_socket(argv[1:])
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--events", type=int, default=200_000, help="events in all (half to each side)")
+    p.add_argument(
+        "--events", type=int, default=200_000, help="events in all: half to the hub, half to the reference"
+    )
     p.add_argument("--pairs", type=int, default=5)
     p.add_argument("--batch", type=int, default=1000, help="events per signed batch")
     p.add_argument("--sites", type=int, default=20, help="devices, each with its own key and chain")

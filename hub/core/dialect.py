@@ -69,4 +69,5 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElemen
     are one parameter, not a thousand for the driver to splice into the text of the statement."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))  # type: ignore[no-any-return]
+    in_list: ColumnElement[bool] = column.in_(list(values))
+    return in_list
