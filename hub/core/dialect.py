@@ -5,6 +5,7 @@ inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, any_, bindparam
@@ -44,7 +45,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     if not rows:
         return
     columns = list(rows[0])
-    values = [tuple(row[c] for c in columns) for row in rows]
+    pick = itemgetter(*columns)  # one C call a row (a generator per row cost as much as the insert)
+    values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(row),) for row in rows]
     names = ", ".join(f'"{table.c[c].name}"' for c in columns)
     conn = session.connection()
     if conn.dialect.name != "postgresql":
