@@ -18,6 +18,7 @@ import rfc8785
 from protocols.ledger.kinds import EventKind
 
 EVENT_VERSION = 1
+_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -76,10 +77,10 @@ class Event:
             raise EventError(f"seq starts at 1, got {self.seq}")
         if not isinstance(self.prev_hash, str) or not _HEX64.match(self.prev_hash):
             raise EventError(f"prev_hash must be 64 lowercase hex digits, got {self.prev_hash!r}")
-        try:
-            object.__setattr__(self, "kind", EventKind(self.kind))
-        except ValueError as exc:
-            raise EventError(f"unknown event kind {self.kind!r}") from exc
+        kind = _KINDS.get(self.kind) if isinstance(self.kind, str) else None  # EventKind(…), without its cost
+        if kind is None:
+            raise EventError(f"unknown event kind {self.kind!r}")
+        object.__setattr__(self, "kind", kind)
         _require_int("time_ms", self.time_ms)
         _require_int("mono_ms", self.mono_ms)
         if not isinstance(self.clock_synced, bool):
