@@ -25,6 +25,7 @@ from protocols.codes import BatchCodeError, batch_code, china_date_from_ms, pars
 from protocols.ledger import Event
 
 DAY_MS = 86_400_000
+CHINA_OFFSET_MS = 8 * 3_600_000  # UTC+8, no daylight saving
 IN, OUT = "in", "out"
 PREFIX = {IN: "HWRK", OUT: "HWCK"}
 
@@ -35,6 +36,7 @@ def assign_batch_codes(
     """A batch code per event: the edge's own if well-formed, else the next serial of that day."""
     codes: list[str | None] = []
     wanted: dict[Any, list[int]] = {}
+    days: dict[int, Any] = {}  # China day number → date: one date per day, not one per event
     for i, e in enumerate(events):
         given = _text(e, "batch_code", 32)
         serial = len(given) - len(prefix) - 8 if given else 0
@@ -46,11 +48,15 @@ def assign_batch_codes(
             except BatchCodeError:
                 pass
         codes.append(None)
-        wanted.setdefault(china_date_from_ms(e.time_ms), []).append(i)
+        number = (e.time_ms + CHINA_OFFSET_MS) // DAY_MS
+        if number not in days:
+            days[number] = china_date_from_ms(e.time_ms)
+        wanted.setdefault(days[number], []).append(i)
     for day, indexes in wanted.items():
         first = take_serials(session, f"{prefix}:{enterprise_id}:{day:%Y%m%d}", len(indexes))
+        stem = batch_code(prefix, day, first, seq_length=max(3, len(str(first))))[: len(prefix) + 8]
         for n, i in enumerate(indexes, start=first):
-            codes[i] = batch_code(prefix, day, n, seq_length=max(3, len(str(n))))
+            codes[i] = f"{stem}{n:03d}"  # as batch_code writes it (3 digits, more past 999), checked once
     return [c for c in codes if c is not None]
 
 
