@@ -13,6 +13,10 @@ DEVICES = {
     "gb28181-camera": ("simulators.gb28181_camera", "a GB/T 28181 camera: register, keepalive, snapshots"),
     "province": ("simulators.province", "a provincial platform: 回流 pulls and pushes, with faults"),
     "fault-proxy": ("simulators.fault_proxy", "a TCP proxy that drops, delays, doubles, reorders, cuts"),
+    "fleet": (
+        "simulators.fleet",
+        "a city's sites against a hub: enrolled boxes, shifts, manifests, fast-forwarded",
+    ),
 }
 
 

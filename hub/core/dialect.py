@@ -1,12 +1,17 @@
-"""Two statements SQLite and PostgreSQL both have, spelled by each dialect: INSERT … ON CONFLICT DO NOTHING,
-and a counter bumped and read in one statement (INSERT … ON CONFLICT DO UPDATE … RETURNING)."""
+"""Statements SQLite and PostgreSQL both have, spelled by each dialect: INSERT … ON CONFLICT DO NOTHING,
+a counter bumped and read in one statement (INSERT … ON CONFLICT DO UPDATE … RETURNING), and many rows
+inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import ColumnElement, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub.core.counters import Counter
@@ -18,8 +23,8 @@ def _insert(session: Session) -> Any:
 
 def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows; a row whose key is already there is left as it was."""
-    if rows:
-        session.execute(_insert(session)(model).on_conflict_do_nothing(), list(rows))
+    if rows:  # on the table, not the class: one Core executemany, without the ORM's bulk machinery
+        session.execute(_insert(session)(model.__table__).on_conflict_do_nothing(), list(rows))
 
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
@@ -30,3 +35,41 @@ def take_serials(session: Session, name: str, count: int = 1) -> int:
     ).returning(Counter.value)
     last = session.execute(stmt).scalar_one()
     return last - count + 1
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert the rows (each with the same keys, column names) in the session's transaction, past
+    SQLAlchemy's per-row parameter handling: COPY on PostgreSQL, one executemany of tuples on SQLite.
+    A failure is raised as SQLAlchemy's error (IntegrityError for a duplicate key), as `session.execute`
+    would raise it."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    pick = itemgetter(*columns)  # one C call a row (a generator per row cost as much as the insert)
+    values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(row),) for row in rows]
+    names = ", ".join(f'"{table.c[c].name}"' for c in columns)
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+        return
+    statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for value in values:
+                copy.write_row(value)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+        ) from exc
+
+
+def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(%s)` with one array parameter, so a thousand codes
+    are one parameter, not a thousand for the driver to splice into the text of the statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    in_list: ColumnElement[bool] = column.in_(list(values))
+    return in_list

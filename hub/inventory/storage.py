@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import take_serials
+from hub.core.dialect import bulk_insert, one_of, take_serials
 from hub.devices.records import device_facility
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.registry.facilities import facilities_of
@@ -25,6 +25,7 @@ from protocols.codes import BatchCodeError, batch_code, china_date_from_ms, pars
 from protocols.ledger import Event
 
 DAY_MS = 86_400_000
+CHINA_OFFSET_MS = 8 * 3_600_000  # UTC+8, no daylight saving
 IN, OUT = "in", "out"
 PREFIX = {IN: "HWRK", OUT: "HWCK"}
 
@@ -35,6 +36,7 @@ def assign_batch_codes(
     """A batch code per event: the edge's own if well-formed, else the next serial of that day."""
     codes: list[str | None] = []
     wanted: dict[Any, list[int]] = {}
+    days: dict[int, Any] = {}  # China day number → date: one date per day, not one per event
     for i, e in enumerate(events):
         given = _text(e, "batch_code", 32)
         serial = len(given) - len(prefix) - 8 if given else 0
@@ -46,11 +48,15 @@ def assign_batch_codes(
             except BatchCodeError:
                 pass
         codes.append(None)
-        wanted.setdefault(china_date_from_ms(e.time_ms), []).append(i)
+        number = (e.time_ms + CHINA_OFFSET_MS) // DAY_MS
+        if number not in days:
+            days[number] = china_date_from_ms(e.time_ms)
+        wanted.setdefault(days[number], []).append(i)
     for day, indexes in wanted.items():
         first = take_serials(session, f"{prefix}:{enterprise_id}:{day:%Y%m%d}", len(indexes))
+        stem = batch_code(prefix, day, first, seq_length=max(3, len(str(first))))[: len(prefix) + 8]
         for n, i in enumerate(indexes, start=first):
-            codes[i] = batch_code(prefix, day, n, seq_length=max(3, len(str(n))))
+            codes[i] = f"{stem}{n:03d}"  # as batch_code writes it (3 digits, more past 999), checked once
     return [c for c in codes if c is not None]
 
 
@@ -63,59 +69,80 @@ def _text(e: Event, key: str, limit: int | None = None) -> str | None:
 
 
 def record_storage(session: Session, enterprise_id: int, direction: str, events: Sequence[Event]) -> None:
-    """Project `storing` (direction "in") or `staging_outbound` ("out") events of one device's batch."""
+    """Project `storing` (direction "in") or `staging_outbound` ("out") events of one device's batch.
+
+    Worked out in memory in the events' order, then written in three statements (Core, not the ORM: a
+    flush after weeks offline brings thousands of records at once): the stock rows it replaces or takes out
+    deleted, the HJ 1259 records inserted, the stock it leaves inserted.
+    """
     if not events:
         return
-    codes = [e.code for e in events]
-    bags = {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(codes)))}
-    stocked = {s.code: s for s in session.scalars(select(Stock).where(Stock.code.in_(codes)))}
+    codes = list({e.code: None for e in events})
+    bag_table, stock_table = Bag.__table__, Stock.__table__
+    bags = {
+        code: (waste_code, grams)
+        for code, waste_code, grams in session.execute(
+            select(bag_table.c.code, bag_table.c.waste_code, bag_table.c.grams).where(
+                one_of(session, bag_table.c.code, codes)
+            )
+        )
+    }
+    stocked: dict[str, dict[str, Any]] = {
+        row["code"]: dict(row)
+        for row in session.execute(
+            select(stock_table).where(one_of(session, stock_table.c.code, codes))
+        ).mappings()
+    }
+    # Every bag held now is named by an event here, which takes it out of stock or stores it anew.
+    held = list(stocked)
     batch_codes = assign_batch_codes(session, enterprise_id, PREFIX[direction], events)
     facility_of_device: dict[str, str | None] = {}
+    records: list[dict[str, Any]] = []
     for e, batch in zip(events, batch_codes, strict=True):
         if e.device_id not in facility_of_device:
             facility_of_device[e.device_id] = device_facility(session, e.device_id)
-        bag, stock = bags.get(e.code), stocked.get(e.code)
-        facility = _text(e, "facility", 64) or (stock.facility_code if stock and direction == OUT else None)
+        bag, stock = bags.get(e.code), stocked.pop(e.code, None)
+        facility = _text(e, "facility", 64) or (
+            stock["facility_code"] if stock and direction == OUT else None
+        )
         facility = facility or facility_of_device[e.device_id]
-        waste_code = (
-            e.waste_code or (bag.waste_code if bag else None) or (stock.waste_code if stock else None)
+        waste_code = e.waste_code or (bag[0] if bag else None) or (stock["waste_code"] if stock else None)
+        grams = e.grams if e.grams is not None else (stock["grams"] if stock else bag[1] if bag else None)
+        records.append(
+            {
+                "enterprise_id": enterprise_id,
+                "direction": direction,
+                "batch_code": batch,
+                "code": e.code,
+                "waste_code": waste_code,
+                "grams": grams,
+                "time_ms": e.time_ms,
+                "facility_code": facility,
+                "operator": e.operator,
+                "handler": _text(e, "handler"),
+                "container_type": _text(e, "container_type"),
+                "destination": _text(e, "destination"),
+                "in_batch_code": stock["in_batch_code"] if (stock and direction == OUT) else None,
+                "device_id": e.device_id,
+                "seq": e.seq,
+                "event_id": e.event_id,
+            }
         )
-        grams = e.grams if e.grams is not None else (stock.grams if stock else bag.grams if bag else None)
-        session.add(
-            StorageRecord(
-                enterprise_id=enterprise_id,
-                direction=direction,
-                batch_code=batch,
-                code=e.code,
-                waste_code=waste_code,
-                grams=grams,
-                time_ms=e.time_ms,
-                facility_code=facility,
-                operator=e.operator,
-                handler=_text(e, "handler"),
-                container_type=_text(e, "container_type"),
-                destination=_text(e, "destination"),
-                in_batch_code=stock.in_batch_code if (stock and direction == OUT) else None,
-                device_id=e.device_id,
-                seq=e.seq,
-                event_id=e.event_id,
-            )
-        )
-        if stock is not None:
-            session.delete(stock)
-            session.flush()
-            stocked.pop(e.code)
         if direction == IN:
-            stocked[e.code] = Stock(
-                code=e.code,
-                enterprise_id=enterprise_id,
-                facility_code=facility,
-                waste_code=waste_code,
-                grams=grams,
-                stored_ms=e.time_ms,
-                in_batch_code=batch,
-            )
-            session.add(stocked[e.code])
+            stocked[e.code] = {
+                "code": e.code,
+                "enterprise_id": enterprise_id,
+                "facility_code": facility,
+                "waste_code": waste_code,
+                "grams": grams,
+                "stored_ms": e.time_ms,
+                "in_batch_code": batch,
+            }
+    if held:
+        session.execute(delete(stock_table).where(one_of(session, stock_table.c.code, held)))
+    bulk_insert(session, StorageRecord.__table__, records)
+    if stocked:  # what is left is what these events stored
+        session.execute(insert(stock_table), list(stocked.values()))
 
 
 def remove_from_stock(session: Session, codes: Sequence[str]) -> None:

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.dialect import bulk_insert
 from hub.core.errors import HubError
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
@@ -24,6 +25,7 @@ from hub.ledger.tables import Batch, EventRow, Refusal
 from hub.warnings.evaluate import after_ingest
 from protocols.ledger import (
     BatchEnvelope,
+    CanonicalBatch,
     ChainFork,
     ChainGap,
     EnvelopeError,
@@ -36,6 +38,7 @@ from protocols.ledger import (
     load_public_key,
     open_batch,
     peek_device,
+    read_batch,
     seal_receipt,
 )
 
@@ -86,15 +89,28 @@ class _Checked:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+def decode_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
+    """The envelope of a batch's bytes, decoded once, and its canonical pieces when the bytes are already
+    RFC 8785 (as the edge sends them): then nothing is encoded again. Raise `IngestRefused` if not JSON."""
+    try:
+        return read_batch(raw)
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of 4300+ digits, deep nesting
+        raise IngestRefused(422, "malformed", f"the body is not JSON: {exc}") from exc
+
+
 def ingest_batch(
     read: sessionmaker[Session],
     write: sessionmaker[Session],
     envelope: Any,
     hub_key: Ed25519PrivateKey,
     now_ms: int,
+    canonical: CanonicalBatch | None = None,
 ) -> dict[str, Any]:
-    """Store a signed batch; return the sealed receipt. Raise `IngestRefused` for anything refused."""
-    checked = _verify(read, envelope)
+    """Store a signed batch; return the sealed receipt. Raise `IngestRefused` for anything refused.
+
+    `canonical`: from `decode_batch` of the bytes `envelope` was decoded from (signature, hashes and the
+    stored envelope are then taken from those bytes)."""
+    checked = _verify(read, envelope, canonical)
     receipt = _store(write, checked, now_ms)
     if receipt.stored:
         # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
@@ -133,7 +149,7 @@ def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms:
         )
 
 
-def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
+def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatch | None) -> _Checked:
     try:
         device_id = peek_device(envelope)
     except EnvelopeError as exc:
@@ -145,7 +161,7 @@ def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
             401, "unknown_device", f"unknown device {device_id!r}: enrol it first", device_id=device_id
         )
     try:
-        batch = open_batch(envelope, load_public_key(public_key))
+        batch = open_batch(envelope, load_public_key(public_key), canonical)
     except SignatureError as exc:
         raise IngestRefused(401, "bad_signature", f"bad signature: {exc}", device_id=device_id) from exc
     except (EnvelopeError, EventError) as exc:
@@ -153,7 +169,7 @@ def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
         raise IngestRefused(422, "malformed", str(exc), device_id=device_id) from exc
     # From here the envelope is signed by an enrolled device: it is evidence, and kept with any refusal.
     signed = {k: envelope[k] for k in ("body", "alg", "sig")}
-    envelope_json = canonical_bytes(signed).decode("utf-8")
+    envelope_json = (canonical.envelope if canonical else canonical_bytes(signed)).decode("utf-8")
     evidence = {"batch_id": batch.batch_id, "envelope": signed}
     _check_fields(batch, evidence)
     return _Checked(batch, tuple(e.hash for e in batch.events), envelope_json, evidence)
@@ -196,8 +212,8 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
                 last_hash = _link(event, last_seq, last_hash, checked.evidence)
                 last_seq = event.seq
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
-            if new:  # one executemany: a flush after weeks offline brings thousands of events per batch
-                session.execute(insert(EventRow), [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+            if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
+                bulk_insert(session, EventRow.__table__, [_row(e, h, batch.batch_id, now_ms) for e, h in new])
             # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
             project_events(session, device.enterprise_id, [e for e, _ in new], now_ms)
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms

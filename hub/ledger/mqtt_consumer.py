@@ -35,9 +35,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
-from hub.ledger.ingest import IngestRefused, ingest_batch, record_refusal
+from hub.ledger.ingest import IngestRefused, decode_batch, ingest_batch, record_refusal
 from hub.ledger.routes import MAX_BODY_BYTES
 from hub.registry.tables import Enterprise
+from protocols.ledger import CanonicalBatch
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class MqttConsumer:
         batch_id: Any = None
         now = self.clock()
         try:
-            envelope = _json(payload)
+            envelope, canonical = _batch(payload)
             body = envelope.get("body") if isinstance(envelope, dict) else None
             batch_id = body.get("batch_id") if isinstance(body, dict) else None
             claimed = body.get("device_id") if isinstance(body, dict) else None
@@ -171,7 +172,7 @@ class MqttConsumer:
                     device_id=device_id,
                 )
             self._check_enterprise(enterprise, device_id)
-            receipt = ingest_batch(self.read, self.write, envelope, self.hub_key, now)
+            receipt = ingest_batch(self.read, self.write, envelope, self.hub_key, now, canonical)
         except IngestRefused as refusal:
             record_refusal(self.write, refusal, now)
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
@@ -232,6 +233,14 @@ def _json(payload: bytes) -> Any:
         return json.loads(payload)
     except (ValueError, RecursionError) as exc:
         raise IngestRefused(422, "malformed", f"the message is not JSON: {exc}") from exc
+
+
+def _batch(payload: bytes) -> tuple[Any, CanonicalBatch | None]:
+    if len(payload) > MAX_BODY_BYTES:
+        raise IngestRefused(
+            413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
+        )
+    return decode_batch(payload)
 
 
 def _correlation(message: mqtt.MQTTMessage) -> bytes | None:

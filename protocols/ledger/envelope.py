@@ -5,6 +5,7 @@ names the batch and the highest sequence number the hub now holds contiguously f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from protocols.ledger.event import Event, EventError, canonical_bytes
 from protocols.ledger.sealed import EnvelopeError, claimed_device, open_sealed, seal
-from protocols.ledger.signing import ALGORITHM, sign
+from protocols.ledger.signing import ALGORITHM, sign, verify
 
 BATCH_TYPE = "wastetrace.batch/1"
 RECEIPT_TYPE = "wastetrace.receipt/1"
@@ -93,14 +94,111 @@ def seal_canonical_batch(
     return b"".join((b'{"alg":', canonical_bytes(ALGORITHM), b',"body":', body, b',"sig":', sig, b"}"))
 
 
+@dataclass(frozen=True, slots=True)
+class CanonicalBatch:
+    """A batch envelope that arrived as exactly its RFC 8785 bytes, cut into the pieces the hub needs."""
+
+    envelope: bytes  # the whole signed envelope, canonical: what the hub keeps as evidence
+    body: bytes  # the body's bytes, over which the signature is checked
+    events: tuple[bytes, ...]  # each event's bytes, in order: what is hashed and stored
+
+
+_HEAD = b'{"alg":' + canonical_bytes(ALGORITHM) + b',"body":'
+_EVENTS_START = b',"events":['
+_EVENTS_END = b'],"sent_ms":'
+_EVENT_START = b'{"attachments":'  # the first of an event's keys in RFC 8785 order
+_BODY_KEYS = frozenset({"type", "device_id", "batch_id", "sent_ms", "events"})
+_EVENT_KEYS = frozenset(Event("x", "x", 1, "0" * 64, "encoding", "x", 0, "x", 0, True).to_dict())
+# Lead bytes of UTF-8 characters beyond U+FFFF, whose keys RFC 8785 sorts by UTF-16 unit (json by code point).
+_BEYOND_BMP = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
+
+
+class _NotPlain(ValueError):
+    """A float, NaN or an integer of 16 digits or more (RFC 8785 writes those as doubles): left to the
+    re-encoding path, which refuses or encodes it in its own words."""
+
+
+def _no_float(text: str) -> Any:
+    raise _NotPlain(text)
+
+
+def _small_int(text: str) -> int:
+    if len(text) > 15:
+        raise _NotPlain(text)
+    return int(text)
+
+
+def read_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
+    """Decode a batch envelope's bytes once; with it, its canonical pieces when the bytes are already what
+    `seal_canonical_batch` writes (the edge's way), else None: the caller then re-encodes (`open_batch`).
+
+    Raises ValueError (or RecursionError) for bytes that are not JSON, as `json.loads` does.
+    """
+    try:
+        envelope = json.loads(raw, parse_float=_no_float, parse_constant=_no_float, parse_int=_small_int)
+    except _NotPlain:
+        return json.loads(raw), None
+    return envelope, _canonical_pieces(raw, envelope)
+
+
+def _canonical_pieces(raw: bytes, envelope: Any) -> CanonicalBatch | None:
+    if not isinstance(envelope, dict) or envelope.keys() != {"alg", "body", "sig"}:
+        return None
+    body, sig = envelope["body"], envelope["sig"]
+    if not isinstance(body, dict) or body.keys() != _BODY_KEYS or not isinstance(sig, str):
+        return None
+    events = body["events"]
+    if not isinstance(events, list) or not events:
+        return None
+    if not all(type(e) is dict and e.keys() == _EVENT_KEYS for e in events):
+        return None  # an event with fields missing or unknown: the hub hashes its normalised form
+    try:
+        tail = b',"sig":' + json.dumps(sig, ensure_ascii=False).encode("utf-8") + b"}"
+        if not (raw.startswith(_HEAD) and raw.endswith(tail)):
+            return None
+        body_bytes = raw[len(_HEAD) : len(raw) - len(tail)]
+        if any(lead in body_bytes for lead in _BEYOND_BMP):
+            return None
+        again = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if again.encode("utf-8") != body_bytes:
+            return None
+    except (UnicodeEncodeError, RecursionError):  # a lone surrogate, or nesting too deep to re-encode
+        return None
+    # Canonical: the events sit between the first `,"events":[` (batch_id and device_id before it are text,
+    # which holds no bare quote) and the last `],"sent_ms":`, each starting with `{"attachments":`. A nested
+    # object of that shape inside some event's data would add a piece, so the count must match.
+    inner = body_bytes[body_bytes.index(_EVENTS_START) + len(_EVENTS_START) : body_bytes.rindex(_EVENTS_END)]
+    pieces = inner.split(b"}," + _EVENT_START)
+    if len(pieces) != len(events):
+        return None
+    if len(pieces) > 1:
+        pieces = [
+            pieces[0] + b"}",
+            *(_EVENT_START + p + b"}" for p in pieces[1:-1]),
+            _EVENT_START + pieces[-1],
+        ]
+    return CanonicalBatch(raw, body_bytes, tuple(pieces))
+
+
 def peek_device(envelope: Any) -> str:
     """The device an envelope claims to come from, read before its signature can be checked."""
     return claimed_device(envelope, BATCH_TYPE)
 
 
-def open_batch(envelope: Any, public_key: Ed25519PublicKey) -> BatchEnvelope:
-    """Verify the signature and the shape of a batch; raise SignatureError or EnvelopeError."""
-    body = open_sealed(envelope, BATCH_TYPE, public_key)
+def open_batch(
+    envelope: Any, public_key: Ed25519PublicKey, canonical: CanonicalBatch | None = None
+) -> BatchEnvelope:
+    """Verify the signature and the shape of a batch; raise SignatureError or EnvelopeError.
+
+    With `canonical` (from `read_batch` of the same bytes) the signature is checked over the body's bytes as
+    they arrived and each event keeps its own bytes, so nothing is encoded again."""
+    if canonical is None:
+        body = open_sealed(envelope, BATCH_TYPE, public_key)
+    else:
+        body = envelope["body"]
+        if body.get("type") != BATCH_TYPE:
+            raise EnvelopeError(f"expected a {BATCH_TYPE} envelope, got {body.get('type')!r}")
+        verify(public_key, canonical.body, envelope["sig"])
     device_id = peek_device(envelope)
     batch_id, sent_ms, raw_events = body.get("batch_id"), body.get("sent_ms"), body.get("events")
     if not isinstance(batch_id, str) or not batch_id:
@@ -112,7 +210,10 @@ def open_batch(envelope: Any, public_key: Ed25519PublicKey) -> BatchEnvelope:
     if len(raw_events) > MAX_EVENTS_PER_BATCH:
         raise EnvelopeError(f"the batch holds {len(raw_events)} events, more than {MAX_EVENTS_PER_BATCH}")
     try:
-        events = tuple(Event.from_dict(e) for e in raw_events)
+        if canonical is None:
+            events = tuple(Event.from_dict(e) for e in raw_events)
+        else:
+            events = tuple(Event.from_dict(e, b) for e, b in zip(raw_events, canonical.events, strict=True))
     except EventError as exc:
         raise EnvelopeError(f"a malformed event in the batch: {exc}") from exc
     for prev, event in zip(events, events[1:], strict=False):

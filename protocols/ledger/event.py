@@ -18,6 +18,7 @@ import rfc8785
 from protocols.ledger.kinds import EventKind
 
 EVENT_VERSION = 1
+_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -76,10 +77,10 @@ class Event:
             raise EventError(f"seq starts at 1, got {self.seq}")
         if not isinstance(self.prev_hash, str) or not _HEX64.match(self.prev_hash):
             raise EventError(f"prev_hash must be 64 lowercase hex digits, got {self.prev_hash!r}")
-        try:
-            object.__setattr__(self, "kind", EventKind(self.kind))
-        except ValueError as exc:
-            raise EventError(f"unknown event kind {self.kind!r}") from exc
+        kind = _KINDS.get(self.kind) if isinstance(self.kind, str) else None  # EventKind(…), without its cost
+        if kind is None:
+            raise EventError(f"unknown event kind {self.kind!r}")
+        object.__setattr__(self, "kind", kind)
         _require_int("time_ms", self.time_ms)
         _require_int("mono_ms", self.mono_ms)
         if not isinstance(self.clock_synced, bool):
@@ -113,7 +114,10 @@ class Event:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Event:
+    def from_dict(cls, d: dict[str, Any], canonical: bytes | None = None) -> Event:
+        """The event of a decoded dict. `canonical`: the RFC 8785 bytes it was decoded from, when the caller
+        has checked they are exactly that (protocols.ledger.envelope.read_batch), kept instead of encoding
+        the event again."""
         if not isinstance(d, dict):
             raise EventError("an event must be a JSON object")
         if d.get("v") != EVENT_VERSION:
@@ -121,9 +125,12 @@ class Event:
         fields = {k: v for k, v in d.items() if k != "v"}
         try:
             fields["attachments"] = tuple(Attachment(**a) for a in fields.get("attachments", ()))
-            return cls(**fields)
+            event = cls(**fields)
         except TypeError as exc:
             raise EventError(f"event has missing or unknown fields: {exc}") from exc
+        if canonical is not None:
+            object.__setattr__(event, "_canonical", canonical)
+        return event
 
     @property
     def canonical(self) -> bytes:

@@ -1,0 +1,119 @@
+"""Batches as the edge sends them (RFC 8785 bytes), on SQLite and PostgreSQL: taken from the bytes as they
+came, stored exactly as a re-encoded batch would be, a duplicate event_id refused through COPY as through
+INSERT, and stock projected in Core statements as the ORM did."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from test_hub_support import (
+    Clock,
+    SimDevice,
+    count,
+    empty_tables,
+    enrol,
+    make_client,
+    postgres_url,
+    rows,
+    sqlite_url,
+)
+
+from protocols.ledger import seal_canonical_batch
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    url = postgres_url()
+    make_client(tmp_path, url).close()
+    empty_tables(url)
+    return url
+
+
+@pytest.fixture
+def client(tmp_path, db_url) -> Iterator[TestClient]:
+    with make_client(tmp_path, db_url, Clock()) as client:
+        yield client
+
+
+@pytest.fixture
+def device(client) -> SimDevice:
+    device = SimDevice()
+    enrol(client, device)
+    return device
+
+
+def canonical(device: SimDevice, first: int, last: int, batch_id: str) -> bytes:
+    events = [e.canonical for e in device.events[first - 1 : last]]
+    return seal_canonical_batch(device.key, device.device_id, batch_id, 5, events)
+
+
+def post(client: TestClient, raw: bytes):
+    return client.post("/api/v1/batches", content=raw, headers={"Content-Type": "application/json"})
+
+
+def test_canonical_bytes_are_stored_as_they_came(client, device, db_url):
+    for i in range(4):
+        device.record(code=f"CODE-{i}", data={"container_type": "吨袋"} if i % 2 else {})
+        device.record("storing", code=f"CODE-{i}")
+    raw = canonical(device, 1, 8, "b1")
+    answer = post(client, raw)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["receipt"]["body"]["stored"] == 8
+    stored = rows(db_url, "SELECT seq, event_hash, body FROM events ORDER BY seq")
+    assert [(s, h, b) for s, h, b in stored] == [(e.seq, e.hash, e.canonical.decode()) for e in device.events]
+    assert rows(db_url, "SELECT envelope FROM batches")[0][0] == raw.decode()
+    assert count(db_url, "storage_records") == 4
+    assert count(db_url, "stock") == 4
+
+
+def test_the_same_events_re_encoded_are_duplicates(client, device, db_url):
+    for _ in range(3):
+        device.record()
+    assert post(client, canonical(device, 1, 3, "b1")).status_code == 200
+    again = client.post("/api/v1/batches", json=device.batch(1, 3, batch_id="b1"))  # spaced, key order kept
+    assert again.status_code == 200, again.text
+    assert again.json()["receipt"]["body"]["duplicates"] == 3
+    assert count(db_url, "events") == 3
+
+
+def test_a_tampered_canonical_batch_is_refused_and_nothing_stored(client, device, db_url):
+    device.record(grams=12_340)
+    raw = canonical(device, 1, 1, "b1").replace(b'"grams":12340', b'"grams":12349')
+    answer = post(client, raw)
+    assert answer.status_code == 401
+    assert count(db_url, "events") == 0
+    assert rows(db_url, "SELECT reason FROM refusals")[0][0] == "bad_signature"
+
+
+def test_an_event_id_used_by_another_device_is_a_conflict(client, device, db_url):
+    other = SimDevice(device_id="edge-002")
+    enrol(client, other)
+    device.record(event_id="same-id")
+    other.record(event_id="same-id")
+    assert post(client, canonical(device, 1, 1, "b1")).status_code == 200
+    answer = post(client, canonical(other, 1, 1, "b1"))
+    assert answer.status_code == 409, answer.text
+    assert "event_id" in answer.json()["detail"]
+    assert count(db_url, "events") == 1
+    assert rows(db_url, "SELECT last_seq FROM devices WHERE device_id = 'edge-002'")[0][0] == 0
+
+
+def test_a_bag_stored_and_taken_out_in_one_batch_leaves_no_stock(client, device, db_url):
+    device.record(code="BAG-1")
+    device.record("storing", code="BAG-1")
+    device.record("staging_outbound", code="BAG-1")
+    device.record("storing", code="BAG-2")
+    device.record("storing", code="BAG-2", grams=999)  # stored again: one stock row, the later one
+    assert post(client, canonical(device, 1, 5, "b1")).status_code == 200
+    assert rows(db_url, "SELECT code, grams FROM stock ORDER BY code") == [("BAG-2", 999)]
+    records = rows(db_url, "SELECT direction, code, in_batch_code IS NULL FROM storage_records ORDER BY seq")
+    assert records == [
+        ("in", "BAG-1", True),
+        ("out", "BAG-1", False),
+        ("in", "BAG-2", True),
+        ("in", "BAG-2", True),
+    ]

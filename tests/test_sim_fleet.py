@@ -1,0 +1,87 @@
+"""The fleet simulator at small size against a served hub: 20 sites, a fast-forwarded shift, every figure it
+reports equal to what the hub then holds (events by kind, bags, HJ 1259 records, manifests, receipts, GPS)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
+
+from simulators.fleet import Fleet, Hub, build_parser, parse_start
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[tuple[str, str]]:
+    """A real `wastetrace hub serve` on SQLite: (its URL, its database URL)."""
+    db = sqlite_url(tmp_path)
+    env = {
+        **os.environ,
+        "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
+        "WT_HUB_KEY_FILE": str(tmp_path / "hub-key.pem"),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "wastetrace.cli", "hub", "serve", "--db", db, "--port", "0"]
+    command += ["--log-level", "warning"]
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("hub: http://"), line
+        yield line.split(" ", 1)[1].strip(), db
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_hub_holds_exactly_what_the_fleet_sent(served):
+    url, db = served
+    hub = Hub(url)
+    try:
+        # 08:00–10:00 China time: shifts start between 07:30 and 09:00, so most sites weigh bags.
+        fleet = Fleet(hub, ADMIN_TOKEN, 20, seed=7, start_ms=parse_start("2026-12-01T08:00"), pickup_hours=1)
+        fleet.register()
+        offline = fleet.producers[0]  # its uplink down for the whole run: it catches up at the end
+        offline.outage = (fleet.start_ms, fleet.start_ms + 10 * 3_600_000)
+        summary = fleet.run(2)
+    finally:
+        hub.close()
+    assert summary.sites == {"producer": 16, "transporter": 2, "receiver": 2}
+    assert summary.bags > 0 and summary.manifests > 0  # the seed gives a city that ships something
+
+    assert count(db, "events") == summary.events == sum(summary.events_by_kind.values())
+    by_kind = dict(rows(db, "SELECT kind, count(*) FROM events GROUP BY kind"))
+    assert by_kind == summary.events_by_kind
+    assert by_kind["commissioning"] == by_kind["encoding"] == by_kind["storing"] == summary.bags
+    assert count(db, "bags") == summary.bags
+    assert count(db, "storage_records") == summary.storage_records
+    assert count(db, "manifests") == summary.manifests
+    assert count(db, "receipts") == summary.receipts == by_kind["receiving"] == by_kind["departing"]
+    assert count(db, "gps_points") == summary.gps_points
+    assert count(db, "stock") == summary.bags - by_kind["staging_outbound"]
+    latest = "SELECT max(version) FROM manifest_versions w WHERE w.manifest_id = v.manifest_id"
+    states = dict(
+        rows(db, f"SELECT state, count(*) FROM manifest_versions v WHERE version = ({latest}) GROUP BY state")
+    )
+    assert states == {"received": summary.manifests}
+    heads = rows(db, "SELECT sum(last_seq) FROM devices WHERE device_id LIKE 'fleet-%'")
+    assert heads[0][0] == summary.events
+    assert count(db, "refusals") == 0
+    assert offline.outbox == [] and offline.seq > 0
+    held = rows(db, f"SELECT last_seq FROM devices WHERE device_id = '{offline.device_id}'")
+    assert held[0][0] == offline.seq
+
+
+def test_the_command_line_names_its_options():
+    args = build_parser().parse_args(
+        ["--sites", "20", "--hub", "http://h", "--admin-token", "t", "--hours", "1"]
+    )
+    assert (args.sites, args.hours, args.transport, args.seed) == (20, 1, "http", 1)
