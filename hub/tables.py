@@ -6,6 +6,7 @@ from __future__ import annotations
 from hub.access import tables as access_tables
 from hub.core import counters
 from hub.core.base import Base
+from hub.custody import tables as custody_tables
 from hub.devices import tables as device_tables
 from hub.evidence import tables as evidence_tables
 from hub.inventory import tables as inventory_tables
@@ -17,6 +18,7 @@ from hub.transport import tables as transport_tables
 DOMAIN_TABLES = (
     access_tables,
     counters,
+    custody_tables,
     device_tables,
     evidence_tables,
     inventory_tables,

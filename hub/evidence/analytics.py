@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.core.deps import Hub, HubDep, SessionDep
 from hub.core.schemas import Problem
+from hub.custody.refusals import refusals_since
 from hub.devices.tables import Device
 from hub.evidence.tables import AnalyticsResultRow
 from hub.ledger.tables import EventRow
@@ -47,7 +48,10 @@ _ENVELOPE_SCHEMA = {
 
 
 class Warning_(BaseModel):
-    source: str = Field(description="analytics (an enterprise-side result) or ledger (an edge's image check)")
+    source: str = Field(
+        description="analytics (an enterprise-side result), ledger (an edge's image check) or custody (an "
+        "event the hub refused: another enterprise's device acting on a bag, an absurd time or weight)"
+    )
     device_id: str
     time_ms: int = Field(description="when the device saw it, UTC ms")
     received_ms: int
@@ -191,6 +195,21 @@ def warnings(
                     snapshot=data.get("snapshot"),
                 )
             )
+    # Events the hub stored but refused to act on (hub/custody): each is a warning-grade record.
+    for r in refusals_since(session, since_ms, limit):
+        out.append(
+            Warning_(
+                source="custody",
+                device_id=r.device_id,
+                seq=r.seq,
+                time_ms=r.time_ms,
+                received_ms=r.received_ms,
+                kind=r.reason,
+                code=r.code,
+                subject=r.kind,
+                message=r.message,
+            )
+        )
     out.sort(key=lambda w: w.received_ms, reverse=True)
     return Warnings(warnings=out[:limit])
 

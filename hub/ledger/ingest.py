@@ -17,6 +17,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.custody.refusals import record_refused
+from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow, Refusal
@@ -86,6 +88,20 @@ class _Checked:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """The sealed receipt, and the stored events the hub refused to act on (custody, time, weight)."""
+
+    receipt: dict[str, Any]
+    refused: tuple[Refused, ...] = ()
+
+    def refused_view(self) -> list[dict[str, Any]]:
+        return [
+            {"seq": r.event.seq, "event_id": r.event.event_id, "reason": r.reason, "message": r.message}
+            for r in self.refused
+        ]
+
+
 def ingest_batch(
     read: sessionmaker[Session],
     write: sessionmaker[Session],
@@ -94,8 +110,21 @@ def ingest_batch(
     now_ms: int,
 ) -> dict[str, Any]:
     """Store a signed batch; return the sealed receipt. Raise `IngestRefused` for anything refused."""
+    return ingest(read, write, envelope, hub_key, now_ms).receipt
+
+
+def ingest(
+    read: sessionmaker[Session],
+    write: sessionmaker[Session],
+    envelope: Any,
+    hub_key: Ed25519PrivateKey,
+    now_ms: int,
+) -> Ingested:
+    """Store a signed batch; the receipt acknowledges every stored event, refused ones too (they are links of
+    the device's chain: leaving them out would block it), and names those refused. Raise `IngestRefused` for
+    a batch refused whole."""
     checked = _verify(read, envelope)
-    receipt = _store(write, checked, now_ms)
+    receipt, refused = _store(write, checked, now_ms)
     log.info(
         "batch %s from %s: %d stored, %d duplicates, acked up to %d",
         receipt.batch_id,
@@ -104,7 +133,7 @@ def ingest_batch(
         receipt.duplicates,
         receipt.acked_seq,
     )
-    return seal_receipt(hub_key, receipt)
+    return Ingested(seal_receipt(hub_key, receipt), tuple(refused))
 
 
 def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
@@ -176,7 +205,7 @@ def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
             raise refuse(f"event {e.seq}: data must be an object, got {type(e.data).__name__}")
 
 
-def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Receipt:
+def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tuple[Receipt, list[Refused]]:
     batch = checked.batch
     try:
         with write() as session, session.begin():
@@ -194,8 +223,19 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
             if new:  # one executemany: a flush after weeks offline brings thousands of events per batch
                 session.execute(insert(EventRow), [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+            # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
+            # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
+            events = [e for e, _ in new]
+            refused = judge(session, device.enterprise_id, events)
+            record_refused(session, device.enterprise_id, refused, now_ms)
+            skip = {r.event.seq for r in refused}
+            flagged = [
+                r.event for r in refused if r.reason in FLAGGED_RECEIPTS and r.event.kind == "receiving"
+            ]
             # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
-            project_events(session, device.enterprise_id, [e for e, _ in new], now_ms)
+            project_events(
+                session, device.enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged
+            )
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
     except IntegrityError as exc:
         raise IngestRefused(
@@ -206,7 +246,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
             device_id=batch.device_id,
             evidence={**checked.evidence, "error": str(exc.orig)},
         ) from exc
-    return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms)
+    return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms), refused
 
 
 def _count_duplicates(session: Session, device: Device, checked: _Checked) -> int:

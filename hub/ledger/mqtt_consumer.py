@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
-from hub.ledger.ingest import IngestRefused, ingest_batch, record_refusal
+from hub.ledger.ingest import IngestRefused, ingest, record_refusal
 from hub.ledger.routes import MAX_BODY_BYTES
 from hub.registry.tables import Enterprise
 
@@ -171,7 +171,7 @@ class MqttConsumer:
                     device_id=device_id,
                 )
             self._check_enterprise(enterprise, device_id)
-            receipt = ingest_batch(self.read, self.write, envelope, self.hub_key, now)
+            done = ingest(self.read, self.write, envelope, self.hub_key, now)
         except IngestRefused as refusal:
             record_refusal(self.write, refusal, now)
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
@@ -182,7 +182,7 @@ class MqttConsumer:
                 "status": 503,
                 "detail": "the hub's database is unavailable; resend later",
             }
-        return {"batch_id": batch_id, "status": 200, "receipt": receipt}
+        return {"batch_id": batch_id, "status": 200, "receipt": done.receipt, "refused": done.refused_view()}
 
     def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any] | None:
         try:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from hub.core.deps import HubDep
 from hub.core.schemas import Problem
-from hub.ledger.ingest import IngestRefused, ingest_batch, record_refusal
+from hub.ledger.ingest import IngestRefused, ingest, record_refusal
 from hub.ledger.schemas import ReceiptAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
@@ -48,11 +48,13 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     # The body is read here, not declared, so that even unreadable bodies are refused with a record kept.
     try:
         envelope = await _read_json(request)
-        receipt = await run_in_threadpool(ingest_batch, hub.read, hub.write, envelope, hub.key, hub.clock())
+        done = await run_in_threadpool(ingest, hub.read, hub.write, envelope, hub.key, hub.clock())
     except IngestRefused as refusal:
         await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
         return JSONResponse(refusal.answer(), status_code=refusal.status)
-    return JSONResponse(ReceiptAnswer(receipt=receipt).model_dump())
+    return JSONResponse(
+        ReceiptAnswer.model_validate({"receipt": done.receipt, "refused": done.refused_view()}).model_dump()
+    )
 
 
 async def _read_json(request: Request) -> Any:

@@ -98,6 +98,15 @@ def enterprise_by_uscc(session: Session, uscc: str) -> EnterpriseInfo:
     return _info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
 
 
+def enterprise_ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
+    """The registered enterprises among these USCCs, by USCC."""
+    if not usccs:
+        return {}
+    return dict(
+        session.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))).all()
+    )
+
+
 _CACHE = "wt_enterprises"
 
 

@@ -1,0 +1,45 @@
+"""Custody of bags: events stored in their chain but refused (a device of an enterprise that does not hold the
+bag, a time outside 2000–2099, an absurd weight), with the reason.
+
+Revision ID: 0007_custody
+Revises: 0005_device_health
+Create Date: 2026-12-04
+
+Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/custody/tables.py).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_custody"
+down_revision = "0005_device_health"
+branch_labels = None
+depends_on = None
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "refused_events",
+        sa.Column("device_id", sa.String(128), primary_key=True),
+        sa.Column("seq", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("event_id", sa.String(255), nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("code", sa.String(128), nullable=False),
+        sa.Column("enterprise_id", BigId, nullable=False),
+        sa.Column("reason", sa.String(64), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("time_ms", sa.BigInteger(), nullable=False),
+        sa.Column("received_ms", sa.BigInteger(), nullable=False),
+    )
+    op.create_index("ix_refused_events_code", "refused_events", ["code"])
+    op.create_index("ix_refused_events_received", "refused_events", ["received_ms"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_refused_events_received", table_name="refused_events")
+    op.drop_index("ix_refused_events_code", table_name="refused_events")
+    op.drop_table("refused_events")
