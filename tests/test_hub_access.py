@@ -79,6 +79,7 @@ class Spec:
     other: bool = True  # False: the route names no enterprise (a list, a create for one's own)
     form: bool = False  # a page form, not JSON
     fresh_login: bool = False  # the request ends the session it is made with
+    ends_sessions: bool = False  # the request ends every session of the caller (a password change)
 
 
 USCC = p(uscc=lambda c: c.uscc)
@@ -103,7 +104,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/v1/sessions/current"): Spec(other=False, fresh_login=True),
     ("GET", "/api/v1/me"): Spec(other=False),
     ("POST", "/api/v1/me/password"): Spec(
-        other=False, body=lambda c: {"old_password": PASSWORD, "new_password": PASSWORD}
+        other=False, body=lambda c: {"old_password": PASSWORD, "new_password": PASSWORD}, ends_sessions=True
     ),
     ("POST", "/api/v1/enrolment-tokens"): Spec(
         other=False,
@@ -305,7 +306,10 @@ def _call(w: World, method: str, path: str, spec: Spec, ctx: Ctx, principal: str
     w.client.cookies.clear()
     if spec.form:
         return w.client.request(method, url, data=body, headers=headers, follow_redirects=False)
-    return w.client.request(method, url, json=body, headers=headers, follow_redirects=False)
+    answer = w.client.request(method, url, json=body, headers=headers, follow_redirects=False)
+    if spec.ends_sessions and principal in w.tokens:
+        w.login(principal)
+    return answer
 
 
 def _denied(answer: Any) -> str | None:

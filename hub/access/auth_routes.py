@@ -29,6 +29,7 @@ def create_session(body: Login, request: Request, hub: HubDep) -> dict[str, Any]
         "expires_ms": issued.expires_ms,
         "username": issued.principal.name,
         "role": issued.principal.role,
+        "must_change_password": issued.principal.must_change_password,
     }
 
 

@@ -53,6 +53,11 @@ def gate(
     if principal is None:
         raise Unauthenticated("登录已失效，请重新登录 (the session token is unknown or expired)")
     request.state.principal = principal
+    if principal.must_change_password and policy.kind != Kind.ANY_USER:
+        raise Forbidden(
+            "密码已被重置，请先修改密码 (your password was reset: change it first, POST /api/v1/me/password)",
+            "password_change",
+        )
     access = scoped(principal, policy)
     if access is None:
         label = ROLE_LABELS.get(principal.role, "未授权账号") if principal.role else "未授权账号"

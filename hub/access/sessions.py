@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.access.passwords import verify_password
@@ -93,6 +93,15 @@ def logout(session: Session, token: str, now_ms: int) -> None:
         row.ended_ms = now_ms
 
 
+def end_sessions(session: Session, user_id: int, now_ms: int) -> None:
+    """End every live session of an account (its password changed or was reset, or it was disabled)."""
+    session.execute(
+        update(SessionRow)
+        .where(SessionRow.user_id == user_id, SessionRow.ended_ms.is_(None))
+        .values(ended_ms=now_ms)
+    )
+
+
 def _principal(user: User, version: UserVersion) -> Principal:
     return Principal(
         name=user.username,
@@ -100,4 +109,5 @@ def _principal(user: User, version: UserVersion) -> Principal:
         user_id=user.id,
         enterprise_id=version.enterprise_id,
         region_code=version.region_code,
+        must_change_password=bool(version.must_change_password),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.base import Base, BigId
@@ -27,6 +27,8 @@ class UserVersion(VersionColumns, Base):
     role: Mapped[str | None] = mapped_column(String(32))  # None until the security administrator grants one
     enterprise_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("enterprises.id"))
     region_code: Mapped[str | None] = mapped_column(String(6))
+    # Set when someone else set the password (a reset): the owner must choose a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SessionRow(Base):

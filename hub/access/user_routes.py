@@ -55,6 +55,7 @@ def change_user(username: str, body: UserChange, hub: HubDep, access: AccessDep)
             reason=body.reason,
             by=access.actor,
             now_ms=hub.clock(),
+            by_role=access.user.role,
         )
 
 
@@ -73,6 +74,7 @@ def grant_role(
             reason=body.reason,
             by=access.actor,
             now_ms=hub.clock(),
+            by_role=access.user.role,
         )
 
 

@@ -1,5 +1,6 @@
-"""Custody of bags: events stored in their chain but refused (a device of an enterprise that does not hold the
-bag, a time outside 2000–2099, an absurd weight), with the reason.
+"""Custody of bags and who may act: events stored in their chain but refused (a device of an enterprise that
+does not hold the bag, a time outside 2000–2099, an absurd weight), with the reason; and the flag that a
+reset password must be changed at the next login (三员分立).
 
 Revision ID: 0007_custody
 Revises: 0005_device_health
@@ -37,9 +38,15 @@ def upgrade() -> None:
     )
     op.create_index("ix_refused_events_code", "refused_events", ["code"])
     op.create_index("ix_refused_events_received", "refused_events", ["received_ms"])
+    with op.batch_alter_table("user_versions") as batch:
+        batch.add_column(
+            sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("user_versions") as batch:
+        batch.drop_column("must_change_password")
     op.drop_index("ix_refused_events_received", table_name="refused_events")
     op.drop_index("ix_refused_events_code", table_name="refused_events")
     op.drop_table("refused_events")
