@@ -19,12 +19,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hub.core.bodies import BodyTooLarge, read_limited, shown
 from hub.core.deps import Hub, HubDep, SessionDep
 from hub.core.schemas import Problem
 from hub.custody.refusals import refusals_since
 from hub.devices.tables import Device
 from hub.evidence.tables import AnalyticsResultRow
 from hub.ledger.tables import EventRow
+from protocols import strictjson
 from protocols.analytics import AnalyticsError, open_analytics, peek_analytics_device
 from protocols.ledger import SignatureError, canonical_bytes, load_public_key
 
@@ -86,13 +88,14 @@ class Warnings(BaseModel):
 )
 async def post_analytics(request: Request, hub: HubDep) -> JSONResponse:
     """Store one signed analytics result; a warning among them shows in the warnings list."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"at most {MAX_BODY_BYTES} bytes")
     try:
-        envelope = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise HTTPException(422, f"the body is not JSON: {exc}") from exc
+        raw = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, f"at most {MAX_BODY_BYTES} bytes") from exc
+    try:
+        envelope = strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        raise HTTPException(422, f"the body is not strict JSON: {exc}") from exc
     stored, row_id = await run_in_threadpool(_ingest, hub, envelope)
     return JSONResponse({"stored": stored, "id": row_id}, status_code=201 if stored else 200)
 
@@ -105,7 +108,9 @@ def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
     with hub.read() as session:
         key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
     if key is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown device {device_id!r}: enrol it first")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, f"unknown device {shown(device_id)}: enrol it first"
+        )
     try:
         result = open_analytics(envelope, load_public_key(key))
     except SignatureError as exc:

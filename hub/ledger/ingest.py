@@ -17,6 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.bodies import shown
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 
 # Column widths in hub.models; longer values are refused here rather than by the database.
 _REQUIRED_TEXT = frozenset({"event_id", "code", "boot_id"})
+MAX_MESSAGE = 1000
 FIELD_LIMITS = {
     "device_id": 128,
     "batch_id": 255,
@@ -138,14 +140,16 @@ def ingest(
 
 def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
     """Keep a refusal in its own transaction: the batch is rolled back, the fact that it came is not."""
+    # Bounded: an anonymous caller chooses the device id and much of the message.
+    message = refusal.message[:MAX_MESSAGE]
     log.warning(
         "refused a batch (%s, %d) from %s: %s",
         refusal.reason,
         refusal.status,
-        refusal.device_id or "?",
-        refusal.message,
+        shown(refusal.device_id or "?"),
+        message,
     )
-    detail = {"message": refusal.message, **refusal.extra, **refusal.evidence}
+    detail = {"message": message, **refusal.extra, **refusal.evidence}
     with write() as session, session.begin():
         session.add(
             Refusal(
@@ -163,11 +167,18 @@ def _verify(read: sessionmaker[Session], envelope: Any) -> _Checked:
         device_id = peek_device(envelope)
     except EnvelopeError as exc:
         raise IngestRefused(422, "malformed", str(exc)) from exc
+    if len(device_id) > FIELD_LIMITS["device_id"]:
+        raise IngestRefused(
+            422,
+            "malformed",
+            f"device_id {shown(device_id)} is longer than {FIELD_LIMITS['device_id']} characters",
+            device_id=device_id[: FIELD_LIMITS["device_id"]],
+        )
     with read() as session:
         public_key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
     if public_key is None:
         raise IngestRefused(
-            401, "unknown_device", f"unknown device {device_id!r}: enrol it first", device_id=device_id
+            401, "unknown_device", f"unknown device {shown(device_id)}: enrol it first", device_id=device_id
         )
     try:
         batch = open_batch(envelope, load_public_key(public_key))

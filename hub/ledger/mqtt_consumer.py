@@ -32,12 +32,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.bodies import shown
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
 from hub.ledger.ingest import IngestRefused, ingest, record_refusal
 from hub.ledger.routes import MAX_BODY_BYTES
 from hub.registry.tables import Enterprise
+from protocols import strictjson
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +169,7 @@ class MqttConsumer:
                 raise IngestRefused(
                     403,
                     "wrong_topic",
-                    f"a batch of {claimed!r} was sent on the topic of {device_id!r}",
+                    f"a batch of {shown(claimed)} was sent on the topic of {shown(device_id)}",
                     device_id=device_id,
                 )
             self._check_enterprise(enterprise, device_id)
@@ -229,9 +231,9 @@ def _json(payload: bytes) -> Any:
             413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
         )
     try:
-        return json.loads(payload)
-    except (ValueError, RecursionError) as exc:
-        raise IngestRefused(422, "malformed", f"the message is not JSON: {exc}") from exc
+        return strictjson.loads(payload)
+    except strictjson.StrictJsonError as exc:
+        raise IngestRefused(422, "malformed", f"the message is not strict JSON: {exc}") from exc
 
 
 def _correlation(message: mqtt.MQTTMessage) -> bytes | None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import HubDep
 from hub.core.schemas import Problem
 from hub.ledger.ingest import IngestRefused, ingest, record_refusal
 from hub.ledger.schemas import ReceiptAnswer
+from protocols import strictjson
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
 
@@ -58,19 +59,14 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
 
 
 async def _read_json(request: Request) -> Any:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    try:
+        raw = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge as exc:
         raise IngestRefused(
             413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
-        )
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise IngestRefused(
-                413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
-            )
+        ) from exc
     try:
-        return json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of 4300+ digits, deep nesting
-        raise IngestRefused(422, "malformed", f"the body is not JSON: {exc}") from exc
+        # Bad UTF-8, lone surrogates, integers beyond ±2^53, NaN, deep nesting: refused before the signature.
+        return strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        raise IngestRefused(422, "malformed", f"the body is not strict JSON: {exc}") from exc
