@@ -33,6 +33,7 @@ from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
+from hub.web.headers import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
     app.middleware("http")(audit_middleware)
+    # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
+    app.middleware("http")(security_headers(settings.public_url.startswith("https://")))
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")

@@ -11,7 +11,8 @@ from hub.access import users
 from hub.access.audit import note_actor
 from hub.access.gate import AccessDep
 from hub.access.schemas import Login, PasswordChange
-from hub.access.sessions import COOKIE, login, logout
+from hub.access.sessions import COOKIE, client_address, login, logout
+from hub.access.throttle import LoginPolicy
 from hub.core.deps import HubDep
 from hub.core.errors import Invalid
 
@@ -22,8 +23,14 @@ router = APIRouter(prefix="/api/v1", tags=["sessions"])
 def create_session(body: Login, request: Request, hub: HubDep) -> dict[str, Any]:
     """Log in: `{"token", "expires_ms", "username", "role"}`; send the token as `Authorization: Bearer`."""
     note_actor(request, body.username)
-    with hub.write() as session, session.begin():
-        issued = login(session, body.username, body.password, hub.clock())
+    issued = login(
+        hub.write,
+        body.username,
+        body.password,
+        hub.clock(),
+        source=client_address(request),
+        policy=LoginPolicy.of(hub.settings),
+    )
     return {
         "token": issued.token,
         "expires_ms": issued.expires_ms,

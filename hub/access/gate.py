@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hub.access.policies import Kind, Policy, policy_for
 from hub.access.principal import Access, Principal, Scope
 from hub.access.roles import ROLE_LABELS, Role
-from hub.access.sessions import COOKIE, principal_for_token
+from hub.access.sessions import COOKIE, needs_touch, principal_for_token, touch
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Unauthenticated
 
@@ -87,8 +87,13 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -
 def _principal(hub: Hub, token: str) -> Principal | None:
     if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
         return ADMIN_PRINCIPAL
+    now = hub.clock()
     with hub.read() as session:
-        return principal_for_token(session, token, hub.clock())
+        principal = principal_for_token(session, token, now, hub.settings.idle_timeout_s * 1000)
+        stale = principal is not None and needs_touch(session, token, now)
+    if stale:
+        touch(hub.write, token, now)
+    return principal
 
 
 AccessDep = Annotated[Access, Depends(gate)]

@@ -39,6 +39,19 @@ class SessionRow(Base):
     created_ms: Mapped[int] = mapped_column(BigInteger)
     expires_ms: Mapped[int] = mapped_column(BigInteger)
     ended_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_seen_ms: Mapped[int | None] = mapped_column(BigInteger)  # for the idle timeout; None: created_ms
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per (user name, source address), and per user name from anywhere (source "*")."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start_ms: Mapped[int] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer)  # attempts not (yet) known to have succeeded
+    next_allowed_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class AuditEntry(Base):

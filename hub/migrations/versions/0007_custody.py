@@ -1,6 +1,7 @@
 """Custody of bags and who may act: events stored in their chain but refused (a device of an enterprise that
 does not hold the bag, a time outside 2000–2099, an absurd weight), with the reason; and the flag that a
-reset password must be changed at the next login (三员分立).
+reset password must be changed at the next login (三员分立); failed logins counted per (user, source
+address) and per user, and each session's last use (the idle timeout).
 
 Revision ID: 0007_custody
 Revises: 0005_device_health
@@ -42,9 +43,22 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("must_change_password", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("sessions") as batch:
+        batch.add_column(sa.Column("last_seen_ms", sa.BigInteger(), nullable=True))
+    op.create_table(
+        "login_throttle",
+        sa.Column("username", sa.String(64), primary_key=True),
+        sa.Column("source", sa.String(64), primary_key=True),
+        sa.Column("window_start_ms", sa.BigInteger(), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("next_allowed_ms", sa.BigInteger(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("login_throttle")
+    with op.batch_alter_table("sessions") as batch:
+        batch.drop_column("last_seen_ms")
     with op.batch_alter_table("user_versions") as batch:
         batch.drop_column("must_change_password")
     op.drop_index("ix_refused_events_received", table_name="refused_events")
