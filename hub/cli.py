@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy.engine import make_url
 
 from hub.app import create_app
-from hub.core.db import migrate
+from hub.core.db import make_engine, migrate, read_sessions
 from hub.core.keys import HubKeyError
 from hub.settings import DEFAULT_DB, Settings, SettingsError
 
@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
+    audit = sub.add_parser("audit", help="the audit log: `verify` checks its hash chain")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check every entry's hash and link; exit 1 if broken")
+    verify.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
@@ -51,12 +56,38 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "audit":
+        return _audit_verify(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)
         print(f"hub: database {_safe(url)} is up to date", flush=True)
         return 0
     return _serve(args)
+
+
+def _audit_verify(url: str) -> int:
+    from hub.access.audit import verify_chain
+
+    engine = make_engine(url)
+    try:
+        with read_sessions(engine)() as session:
+            report = verify_chain(session)
+    finally:
+        engine.dispose()
+    if report.ok:
+        print(
+            f"audit chain ok: {report.entries} entries chained"
+            + (f", {report.unchained} written before the chain began" if report.unchained else ""),
+            flush=True,
+        )
+        return 0
+    print(
+        f"audit chain BROKEN at entry {report.broken_at}: {report.problem} "
+        f"({report.entries} entries fit before it)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _serve(args: argparse.Namespace) -> int:

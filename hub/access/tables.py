@@ -72,3 +72,19 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # ok, refused, denied, error
     client: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)  # JSON
+    # The hash chain (hub/access/audit.py): each entry names the previous entry's hash. None on entries
+    # written before the chain began.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The audit chain's head: one row, locked by each writer, so entries are chained one at a time and a
+    cut tail shows (the head names a hash no entry has)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger)

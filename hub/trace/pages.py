@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, SessionDep
 from hub.trace.history import trace_package
@@ -54,6 +55,7 @@ def trace_page(
     if not may_read_bag(access, bag_parties(session, code)):
         label = {"label": label_context(trace), "logged_in": access.principal is not None, "next_path": path}
         return pages.render(request, hub, "label.html", lang, {**life, **label}, switch_path=path)
+    audit_read(request)  # the whole history, to a logged-in reader
     life["life"] = life_context(session, code, hub.clock())
     context = {
         **life,

@@ -1,7 +1,7 @@
 """Custody of bags and who may act: events stored in their chain but refused (a device of an enterprise that
 does not hold the bag, a time outside 2000–2099, an absurd weight), with the reason; and the flag that a
 reset password must be changed at the next login (三员分立); failed logins counted per (user, source
-address) and per user, and each session's last use (the idle timeout).
+address) and per user, and each session's last use (the idle timeout); the audit log's hash chain.
 
 Revision ID: 0007_custody
 Revises: 0005_device_health
@@ -45,6 +45,16 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("sessions") as batch:
         batch.add_column(sa.Column("last_seen_ms", sa.BigInteger(), nullable=True))
+    with op.batch_alter_table("audit_log") as batch:
+        batch.add_column(sa.Column("prev_hash", sa.String(64), nullable=True))
+        batch.add_column(sa.Column("entry_hash", sa.String(64), nullable=True))
+    op.create_table(
+        "audit_head",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("last_id", sa.BigInteger(), nullable=False),
+        sa.Column("last_hash", sa.String(64), nullable=False),
+        sa.Column("entries", sa.BigInteger(), nullable=False),
+    )
     op.create_table(
         "login_throttle",
         sa.Column("username", sa.String(64), primary_key=True),
@@ -57,6 +67,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("login_throttle")
+    op.drop_table("audit_head")
+    with op.batch_alter_table("audit_log") as batch:
+        batch.drop_column("entry_hash")
+        batch.drop_column("prev_hash")
     with op.batch_alter_table("sessions") as batch:
         batch.drop_column("last_seen_ms")
     with op.batch_alter_table("user_versions") as batch:
