@@ -42,6 +42,7 @@ HUB_LAYERS = (
     "registry",
     "devices",
     "ledger",
+    "custody",
     "inventory",
     "manifests",
     "transport",
