@@ -19,6 +19,7 @@ from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
+from hub.custody import routes as custody_routes
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
@@ -48,6 +49,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     remote_config_routes.router,
     # the ledger: signed batches in
     batch_routes.router,
+    # custody: events stored but refused (docs/custody.md)
+    custody_routes.router,
     # a bag's life: the trace, EPCIS and the signed batches behind it, the pages a phone opens
     trace_routes.router,
     evidence_routes.router,

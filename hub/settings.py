@@ -21,6 +21,7 @@ DEFAULT_LOGIN_TRIES = 5  # failed logins per (user, source address) in the windo
 DEFAULT_ACCOUNT_TRIES = 100  # failed logins per user from anywhere in the window
 DEFAULT_LOCKOUT_WINDOW_S = 15 * 60
 DEFAULT_IDLE_TIMEOUT_S = 10 * 60  # at most 10 minutes
+DEFAULT_SCAN_RATE = 30  # anonymous /t/{code} pages per source address and minute
 
 
 class SettingsError(ValueError):
@@ -39,6 +40,7 @@ class Settings:
     account_tries: int = DEFAULT_ACCOUNT_TRIES
     lockout_window_s: int = DEFAULT_LOCKOUT_WINDOW_S
     idle_timeout_s: int = DEFAULT_IDLE_TIMEOUT_S
+    scan_rate: int = DEFAULT_SCAN_RATE
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -60,6 +62,8 @@ class Settings:
             raise SettingsError("WT_HUB_LOCKOUT_WINDOW_S must be 60–86400 seconds")
         if not 60 <= self.idle_timeout_s <= 600:
             raise SettingsError("WT_HUB_IDLE_TIMEOUT_S must be 60–600 seconds (等保: at most 10 minutes)")
+        if not 1 <= self.scan_rate <= 10_000:
+            raise SettingsError("WT_HUB_SCAN_RATE must be 1–10000 pages a minute")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
         object.__setattr__(self, "key_file", Path(self.key_file))
 
@@ -77,6 +81,7 @@ class Settings:
             account_tries=_int(env, "WT_HUB_ACCOUNT_TRIES", DEFAULT_ACCOUNT_TRIES),
             lockout_window_s=_int(env, "WT_HUB_LOCKOUT_WINDOW_S", DEFAULT_LOCKOUT_WINDOW_S),
             idle_timeout_s=_int(env, "WT_HUB_IDLE_TIMEOUT_S", DEFAULT_IDLE_TIMEOUT_S),
+            scan_rate=_int(env, "WT_HUB_SCAN_RATE", DEFAULT_SCAN_RATE),
         )
 
     def __repr__(self) -> str:

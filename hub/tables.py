@@ -13,6 +13,7 @@ from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
 from hub.registry import tables as registry_tables
+from hub.trace import tables as trace_tables
 from hub.transport import tables as transport_tables
 
 DOMAIN_TABLES = (
@@ -25,6 +26,7 @@ DOMAIN_TABLES = (
     ledger_tables,
     manifest_tables,
     registry_tables,
+    trace_tables,
     transport_tables,
 )
 

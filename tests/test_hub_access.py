@@ -130,6 +130,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): Spec(p(sha256=lambda c: c.facts["snapshots"][c.org])),
     ("POST", "/api/v1/analytics"): Spec(other=False, body=lambda c: {}),
     ("GET", "/api/v1/analytics/warnings"): Spec(other=False),
+    ("GET", "/api/v1/refused-events"): Spec(other=False),
     ("POST", "/api/v1/users"): Spec(
         other=False, body=lambda c: {"username": "new-user", "display_name": "新用户", "password": PASSWORD}
     ),

@@ -230,3 +230,19 @@ def test_an_unsynchronised_clock_from_1970_is_not_refused(w):
     code = bag_code(ORGS["P1"], OIL, next(_serial) % 1000)
     w.record("P1", "commissioning", code, 1_000, clock_synced=False, waste_code=OIL)
     assert send(w, "P1") == []
+
+
+def test_refused_events_are_listed_for_the_regions_and_enterprises_concerned(w):
+    code = bag_code(ORGS["P1"], DRUMS, 903)
+    w.record("P2", "commissioning", code, at(w, "P2"), waste_code=DRUMS)  # Nanjing's box, Baoding's code
+    assert reasons(send(w, "P2")) == ["not_producer"]
+
+    def listed(user: str) -> list[tuple[str, str, str | None]]:
+        found = w.ok("GET", "/api/v1/refused-events?limit=1000", user)["refused"]
+        return [(r["reason"], r["enterprise_uscc"], r["producer_uscc"]) for r in found if r["code"] == code]
+
+    expected = [("not_producer", ORGS["P2"].uscc, ORGS["P1"].uscc)]
+    for user in ("regulator", "nj-regulator", "p1", "p2"):  # the victim's and the actor's sides
+        assert listed(user) == expected, user
+    for user in ("t1", "d2", "inspector"):  # inspector: Baoding, so it sees it too
+        assert listed(user) == (expected if user == "inspector" else []), user

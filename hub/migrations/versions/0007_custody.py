@@ -1,7 +1,8 @@
 """Custody of bags and who may act: events stored in their chain but refused (a device of an enterprise that
 does not hold the bag, a time outside 2000–2099, an absurd weight), with the reason; and the flag that a
 reset password must be changed at the next login (三员分立); failed logins counted per (user, source
-address) and per user, and each session's last use (the idle timeout); the audit log's hash chain.
+address) and per user, and each session's last use (the idle timeout); the audit log's hash chain;
+anonymous scans of /t/{code} counted per source address.
 
 Revision ID: 0007_custody
 Revises: 0005_device_health
@@ -56,6 +57,12 @@ def upgrade() -> None:
         sa.Column("entries", sa.BigInteger(), nullable=False),
     )
     op.create_table(
+        "scan_rate",
+        sa.Column("source", sa.String(64), primary_key=True),
+        sa.Column("window_start_ms", sa.BigInteger(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+    )
+    op.create_table(
         "login_throttle",
         sa.Column("username", sa.String(64), primary_key=True),
         sa.Column("source", sa.String(64), primary_key=True),
@@ -67,6 +74,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("login_throttle")
+    op.drop_table("scan_rate")
     op.drop_table("audit_head")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("entry_hash")
