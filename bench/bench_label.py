@@ -29,12 +29,13 @@ sys.path.insert(0, str(ROOT))
 
 from edge.config import EdgeConfig, PrinterConfig, ScaleConfig, WasteTypeConfig  # noqa: E402
 from edge.fonts import cjk_font_bytes  # noqa: E402
-from edge.labels import LabelMaker  # noqa: E402
 from edge.ledger import Ledger  # noqa: E402
-from edge.printer_links import parse_printer_uri  # noqa: E402
-from edge.printers import list_profiles, load_profile, open_printer  # noqa: E402
-from edge.scales import ScaleEntry, ScaleSet  # noqa: E402
-from edge.workflow import WeighingWorkflow  # noqa: E402
+from edge.printers.labels import LabelMaker  # noqa: E402
+from edge.printers.links import parse_printer_uri  # noqa: E402
+from edge.printers.profiles import list_profiles, load_profile  # noqa: E402
+from edge.printers.wiring import open_printer  # noqa: E402
+from edge.scales.service import ScaleEntry, ScaleSet  # noqa: E402
+from edge.workflow import WeighingSettings, WeighingWorkflow  # noqa: E402
 from protocols.catalogue import load_catalogue  # noqa: E402
 from simulators.printer import PrinterSimulator  # noqa: E402
 from simulators.tspl_printer import TsplPrinterSimulator  # noqa: E402
@@ -101,7 +102,7 @@ async def bench_profile(name: str, bags: int, font: bytes) -> dict[str, object]:
             printer = open_printer(uri, profile)
             scale = InstantScale()
             scales = ScaleSet([ScaleEntry("bench", scale, 10.0, "instant")])  # type: ignore[arg-type]
-            workflow = WeighingWorkflow(config, ledger, scales, printer, labels)
+            workflow = WeighingWorkflow(WeighingSettings.from_config(config), ledger, scales, printer, labels)
             times, sizes, encode = [], [], []
             for i in range(bags + 1):
                 result = await workflow.weigh("900-249-08")

@@ -8,19 +8,18 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from edge import sdnotify
 from edge.cameras.wiring import build_cameras, camera_probes
 from edge.config import ConfigError, EdgeConfig
-from edge.heartbeat import scale_probe
-from edge.labels import LabelMaker
 from edge.ledger import Ledger
-from edge.print_queue import PrintQueue
-from edge.printer import LabelPrinter
-from edge.printers import printer_for
+from edge.printers.labels import LabelMaker
+from edge.printers.printer import LabelPrinter
+from edge.printers.queue import PrintQueue
+from edge.printers.wiring import printer_for
 from edge.reliability import (
     Upkeep,
     confirm_when_settled,
@@ -30,13 +29,18 @@ from edge.reliability import (
     stop_upkeep,
 )
 from edge.remote_config import RemoteConfigAgent
-from edge.scales import ScaleSet, build_scales
+from edge.scales.report import scale_probes
+from edge.scales.service import ScaleSet
+from edge.scales.wiring import build_scales
 from edge.uplink import Uplink
 from edge.web import build_app
-from edge.workflow import WeighingWorkflow
+from edge.workflow import WeighingSettings, WeighingWorkflow
 from protocols.catalogue import load_catalogue
 from protocols.codes import validate_uscc
 from protocols.ledger import SignatureError, load_private_key, load_public_key
+
+if TYPE_CHECKING:  # the service loads OpenCV and zeep: only an agent with cameras imports it
+    from edge.cameras.service import CameraService
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +63,17 @@ def load_keys(config: EdgeConfig):  # noqa: ANN201 - a pair of cryptography key 
 
 @dataclass
 class Edge:
-    """Every part of one edge agent, wired together but not yet started."""
+    """Every part of one edge agent, wired together but not yet started: its ports, typed."""
 
     config: EdgeConfig
     ledger: Ledger
-    scale: ScaleSet
+    scale: ScaleSet  # every scale of the box; speaks for the default one
     printer: LabelPrinter
     uplink: Uplink
     workflow: WeighingWorkflow
     app: web.Application
     upkeep: Upkeep | None = None
-    cameras: Any = None  # edge.cameras.service.CameraService when [[cameras]] are configured
+    cameras: CameraService | None = None  # when [[cameras]] are configured
     print_queue: PrintQueue | None = None  # prints queued labels when the printer is back
 
 
@@ -97,15 +101,14 @@ def build_edge(config: EdgeConfig, *, remote_config: RemoteConfigAgent | None = 
     scale = build_scales(config)
     printer, printer_profile = printer_for(config.printer, config.path.parent)
     upkeep = make_upkeep(config, ledger, device_key, hub_key, remote_config=remote_config)
-    upkeep.probes["scale"] = scale_probe(scale.state, ledger.clock)
-    for name in scale.names[1:]:  # the default scale is "scale"; others by name
-        upkeep.probes[f"scale:{name}"] = scale_probe(scale.get(name).state, ledger.clock)
+    upkeep.probes.update(scale_probes(scale, ledger.clock))
     uplink = upkeep.uplink
     labels = LabelMaker(config, catalogue, printer_profile)
     cameras = build_cameras(config, ledger, uplink.notify)
     upkeep.probes.update(camera_probes(cameras))
+    settings = WeighingSettings.from_config(config)
     workflow = WeighingWorkflow(
-        config, ledger, scale, printer, labels, on_commit=uplink.notify, cameras=cameras
+        settings, ledger, scale, printer, labels, on_commit=uplink.notify, cameras=cameras
     )
     print_queue = PrintQueue(workflow)
     upkeep.probes["printer"] = print_queue.probe

@@ -9,10 +9,12 @@ import logging
 import os
 import sys
 
-from edge import ledger_check, print_test, scale_read
+from edge import backup, ledger_check
 from edge.cameras import cli as snapshot_cli
 from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
+from edge.printers import cli as print_test
+from edge.scales import cli as scale_read
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +27,7 @@ def main(argv: list[str]) -> int:
     print_test.add_parser(sub)
     scale_read.add_parser(sub)
     ledger_check.add_parser(sub)
+    backup.add_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command == "snapshot":
@@ -35,6 +38,8 @@ def main(argv: list[str]) -> int:
         return scale_read.run(args)
     if args.command == "check":
         return ledger_check.run(args)
+    if args.command == "backup":
+        return backup.run(args)
     if args.command == "print-test":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return print_test.run(args)

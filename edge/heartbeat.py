@@ -11,7 +11,6 @@ import asyncio
 import json
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import aiohttp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from edge.clock import Clock
+from edge.device_report import DeviceReport, Probe
 from edge.ledger import Ledger
 from edge.storage import Storage
 from edge.uplink import DESTINATION, Uplink
@@ -28,7 +28,6 @@ from protocols.fleet import Heartbeat, seal_heartbeat
 
 log = logging.getLogger(__name__)
 
-Probe = Callable[[], dict[str, Any]]
 # Sends one sealed heartbeat; returns the hub's answer (HTTP) or None (MQTT, or nothing came back).
 Sender = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
@@ -69,7 +68,6 @@ class HeartbeatReporter:
         self.config_status = config_status
         self.on_config = on_config
         self.telemetry_dir = telemetry_dir
-        self.last_sent_ms: int | None = None
         self.last_error: str | None = None
 
     def collect(self) -> Heartbeat:
@@ -86,9 +84,10 @@ class HeartbeatReporter:
         devices = {}
         for name, probe in self.probes.items():
             try:
-                devices[name] = probe()
+                report = probe()
             except (OSError, RuntimeError, ValueError) as exc:
-                devices[name] = {"status": "error", "ok": False, "last_ok_ms": None, "detail": str(exc)[:200]}
+                report = DeviceReport("error", False, None, str(exc)[:200])
+            devices[name] = report.as_dict()
         return Heartbeat(
             device_id=self.device_id,
             sent_ms=stamp.time_ms,
@@ -117,7 +116,6 @@ class HeartbeatReporter:
         envelope = seal_heartbeat(self.device_key, heartbeat)
         await asyncio.to_thread(self._keep, heartbeat)
         answer = await self.send(envelope)
-        self.last_sent_ms = heartbeat.sent_ms
         config = answer.get("config") if isinstance(answer, dict) else None
         if isinstance(config, dict) and self.on_config is not None:
             self.on_config(config)
@@ -170,38 +168,3 @@ def mqtt_sender(publish: Callable[[bytes], bool]) -> Sender:
         return None
 
     return send
-
-
-def scale_probe(state: Callable[[], Any], clock: Clock) -> Probe:
-    """The scale reader's state; its times are monotonic, so the last reading is turned into wall time."""
-
-    def probe() -> dict[str, Any]:
-        s = state()
-        last_ok = None
-        if s.last_reading_ms is not None:
-            last_ok = clock.now_ms() - (time.monotonic_ns() // 1_000_000 - s.last_reading_ms)
-        return {
-            "status": s.status,
-            "ok": s.status == "connected",
-            "last_ok_ms": last_ok,
-            "detail": s.message_zh,
-        }
-
-    return probe
-
-
-def printer_probe(ledger: Ledger) -> Probe:
-    """The printer as the print queue sees it: labels waiting (and why) or none."""
-
-    def probe() -> dict[str, Any]:
-        pending = ledger.pending_prints()
-        if not pending:
-            return {"status": "ok", "ok": True, "last_ok_ms": None, "detail": None}
-        return {
-            "status": "labels-waiting",
-            "ok": False,
-            "last_ok_ms": None,
-            "detail": f"{len(pending)} 张标签待打印: {pending[-1].last_error or '未知原因'}"[:200],
-        }
-
-    return probe

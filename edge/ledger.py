@@ -102,7 +102,6 @@ class OutboxBatch:
     first_seq: int
     last_seq: int
     events: tuple[bytes, ...]
-    size_bytes: int
     full: bool  # cut by the count or the byte limit: nothing is gained by waiting for more events
 
 
@@ -317,7 +316,7 @@ class Ledger:
             events.append(raw)
             size += len(raw) + 1
         full = len(rows) == max_events or len(events) < len(rows)
-        return OutboxBatch(rows[0][0], rows[0][0] + len(events) - 1, tuple(events), size, full)
+        return OutboxBatch(rows[0][0], rows[0][0] + len(events) - 1, tuple(events), full)
 
     def print_job(self, code: str) -> PrintJob | None:
         with self._lock:

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from edge.config import EdgeConfig
 from edge.ledger import Ledger, LedgerError
-from edge.scale import ScaleError
-from edge.scales import ScaleSet, UnknownScale
+from edge.scales.errors import ScaleError, UnknownScale
+from edge.scales.service import ScaleSet
 from edge.workflow import BadRequest, NoSuchScale, ScaleProblem, WeighingError
 from protocols.codes import CodeError, IdentificationCode, parse_code
 from protocols.ledger import Event, EventKind

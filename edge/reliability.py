@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from edge import sdnotify
 from edge.config import ConfigError, EdgeConfig
-from edge.heartbeat import HeartbeatReporter, Probe, http_sender, mqtt_sender, printer_probe
+from edge.device_report import Probe
+from edge.heartbeat import HeartbeatReporter, http_sender, mqtt_sender
 from edge.ledger import Ledger
 from edge.mqtt_uplink import MqttTransport
 from edge.remote_config import RemoteConfigAgent
@@ -84,7 +85,7 @@ def make_upkeep(
         wall_ms=ledger.clock.now_ms,
         clock_synced=ledger.clock.synced,
     )
-    probes: dict[str, Probe] = {"printer": printer_probe(ledger)}
+    probes: dict[str, Probe] = {}  # the agent adds one per scale, printer and camera
     heartbeat = HeartbeatReporter(
         device_id=config.device_id,
         device_key=device_key,

@@ -16,6 +16,7 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,7 +57,6 @@ class UplinkState:
     last_error: str | None = None
     last_ok_ms: int | None = None
     sent_batches: int = 0
-    acked_events: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,11 @@ class Uplink:
         policy: BatchPolicy | None = None,
         min_backoff_s: float = 0.5,
         max_backoff_s: float = 60.0,
+        clock_ms: Callable[[], int] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        """`clock_ms` (monotonic milliseconds) times how long a partial batch has waited; `sleep` paces
+        the rounds and the backoff (a `notify()` cuts it short). Tests pass their own to skip waiting."""
         self.ledger = ledger
         self.transport = transport
         self.device_key = device_key
@@ -98,6 +102,8 @@ class Uplink:
         self.min_backoff_s = min_backoff_s
         self.max_backoff_s = max_backoff_s
         self.state = UplinkState(transport=transport.name)
+        self._clock_ms = clock_ms or _mono_ms
+        self._sleep_for = sleep
         self._wake = asyncio.Event()
         # (first seq, monotonic ms) of a batch that is not full yet: it waits for more events until max_age.
         self._lingering: tuple[int, int] | None = None
@@ -128,16 +134,20 @@ class Uplink:
             await self.transport.close()
 
     async def _sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, or less if a new event is committed meanwhile."""
         self._wake.clear()
+        woken = asyncio.ensure_future(self._wake.wait())
+        slept = asyncio.ensure_future(self._sleep_for(seconds))
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+            await asyncio.wait({woken, slept}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            woken.cancel()
+            slept.cancel()
 
     def _linger_left_s(self) -> float | None:
         if self._lingering is None:
             return None
-        left = self.policy.max_age_ms - (_mono_ms() - self._lingering[1])
+        left = self.policy.max_age_ms - (self._clock_ms() - self._lingering[1])
         return max(0.01, left / 1000)
 
     def _ready(self, batch: OutboxBatch, full: bool) -> bool:
@@ -145,8 +155,8 @@ class Uplink:
             self._lingering = None
             return True
         if self._lingering is None or self._lingering[0] != batch.first_seq:
-            self._lingering = (batch.first_seq, _mono_ms())
-        if _mono_ms() - self._lingering[1] >= self.policy.max_age_ms:
+            self._lingering = (batch.first_seq, self._clock_ms())
+        if self._clock_ms() - self._lingering[1] >= self.policy.max_age_ms:
             self._lingering = None
             return True
         return False
@@ -180,9 +190,7 @@ class Uplink:
         self.state.last_error = None
         self.state.last_ok_ms = self.ledger.clock.now_ms()
         self.state.sent_batches += 1
-        new = max(0, receipt.acked_seq - cursor)
-        self.state.acked_events += new
-        return new
+        return max(0, receipt.acked_seq - cursor)
 
     def _verify(self, answer: dict[str, Any], device_id: str, batch_id: str) -> Receipt:
         try:
@@ -260,34 +268,6 @@ class HttpTransport:
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise UplinkError(f"hub unreachable at {self.url}: {exc or type(exc).__name__}") from exc
-
-
-class HttpUplink(Uplink):
-    """The uplink over HTTP (what the foundation called it): `Uplink(ledger, HttpTransport(url), …)`."""
-
-    def __init__(
-        self,
-        ledger: Ledger,
-        hub_url: str,
-        device_key: Ed25519PrivateKey,
-        hub_key: Ed25519PublicKey,
-        *,
-        batch_events: int = 1000,
-        policy: BatchPolicy | None = None,
-        min_backoff_s: float = 0.5,
-        max_backoff_s: float = 60.0,
-        timeout_s: float = 15.0,
-    ) -> None:
-        super().__init__(
-            ledger,
-            HttpTransport(hub_url, timeout_s=timeout_s),
-            device_key,
-            hub_key,
-            policy=policy or BatchPolicy(max_events=batch_events),
-            min_backoff_s=min_backoff_s,
-            max_backoff_s=max_backoff_s,
-        )
-        self.url = self.transport.url if isinstance(self.transport, HttpTransport) else hub_url
 
 
 def _mono_ms() -> int:

@@ -32,7 +32,7 @@ from edge.fonts import cjk_font_path
 from edge.ledger import Ledger
 from edge.movements import Movements
 from edge.movements_web import add_movement_routes
-from edge.scales import UnknownScale
+from edge.scales.errors import UnknownScale
 from edge.uplink import DESTINATION, Uplink
 from edge.workflow import BadRequest, WeighingError, WeighingWorkflow
 from protocols.catalogue import Catalogue

@@ -11,14 +11,17 @@ import logging
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from edge.config import EdgeConfig
-from edge.labels import LabelMaker
+from edge.config import EdgeConfig, WasteTypeConfig
 from edge.ledger import Ledger, LedgerError, PrintJobMissing, PrintJobVoided
-from edge.printer import QUEUED_ZH, LabelPrinter, PrinterError, PrinterState
-from edge.scale import ScaleError
-from edge.scales import ScaleSet, UnknownScale
+from edge.printers.errors import QUEUED_ZH, PrinterError
+from edge.printers.labels import LabelMaker
+from edge.printers.printer import LabelPrinter
+from edge.printers.status import PrinterState
+from edge.scales.errors import ScaleError, UnknownScale
+from edge.scales.service import ScaleSet
 from protocols.codes import DEFAULT_LAYOUT, CodeError, build_code, china_date_from_ms
 from protocols.label import LabelError
 from protocols.ledger import Attachment, Event
@@ -72,6 +75,34 @@ class LabelVoided(WeighingError):
     status = 409
 
 
+@dataclass(frozen=True, slots=True)
+class WeighingSettings:
+    """What the weighing workflow reads from the configuration, and nothing more."""
+
+    enterprise_uscc: str
+    operator: str
+    place: str
+    waste_types: tuple[WasteTypeConfig, ...]
+    printer_uri: str
+    data_dir: Path
+    min_free_bytes: int
+
+    @classmethod
+    def from_config(cls, config: EdgeConfig) -> WeighingSettings:
+        return cls(
+            enterprise_uscc=config.enterprise_uscc,
+            operator=config.operator,
+            place=config.place,
+            waste_types=tuple(config.waste_types),
+            printer_uri=config.printer.uri,
+            data_dir=config.data_dir,
+            min_free_bytes=config.min_free_bytes,
+        )
+
+    def waste_type(self, code: str) -> WasteTypeConfig | None:
+        return next((w for w in self.waste_types if w.code == code), None)
+
+
 def _reason_or_refuse(reason: object, action: str) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise BadRequest(f"请填写{action}原因", f"a reason is required ({action})")
@@ -108,7 +139,7 @@ LABEL_PROBLEM = "label cannot be composed: "
 class WeighingWorkflow:
     def __init__(
         self,
-        config: EdgeConfig,
+        settings: WeighingSettings,
         ledger: Ledger,
         scale: ScaleSet,
         printer: LabelPrinter,
@@ -116,7 +147,7 @@ class WeighingWorkflow:
         on_commit: Callable[[], None] = lambda: None,
         cameras: CameraService | None = None,
     ) -> None:
-        self.config = config
+        self.settings = settings
         self.ledger = ledger
         self.scale = scale
         self.printer = printer
@@ -138,10 +169,10 @@ class WeighingWorkflow:
         if self._lock.locked():
             raise Busy("正在称重上一袋，请稍候", "another weighing is in progress")
         async with self._lock:
-            return await self._weigh(waste_code, operator or self.config.operator, scale)
+            return await self._weigh(waste_code, operator or self.settings.operator, scale)
 
     async def _weigh(self, waste_code: str, operator: str, scale_name: str | None = None) -> WeighingResult:
-        if self.config.waste_type(waste_code) is None:
+        if self.settings.waste_type(waste_code) is None:
             raise UnknownWasteType(
                 f"废物代码 {waste_code} 不在本单位的危废清单中",
                 f"waste code {waste_code} is not on this site's list",
@@ -183,10 +214,10 @@ class WeighingWorkflow:
         # The 数字识别码 carries the unit's local date, and Chinese sites keep Beijing time.
         today = china_date_from_ms(self.ledger.clock.now_ms())
         # Every code of this unit, waste code and day shares what precedes the sequence segment.
-        prefix = build_code(self.config.enterprise_uscc, waste_code, today, 1)[: -DEFAULT_LAYOUT.seq_length]
+        prefix = build_code(self.settings.enterprise_uscc, waste_code, today, 1)[: -DEFAULT_LAYOUT.seq_length]
         seq = self.ledger.next_code_seq(prefix)
         try:
-            code = build_code(self.config.enterprise_uscc, waste_code, today, seq)
+            code = build_code(self.settings.enterprise_uscc, waste_code, today, seq)
         except CodeError as exc:
             raise WeighingError(f"今日该类废物编号已用完：{exc}", str(exc)) from exc
         try:
@@ -197,11 +228,11 @@ class WeighingWorkflow:
                 waste_code=waste_code,
                 grams=grams,
                 operator=operator,
-                place=self.config.place,
+                place=self.settings.place,
                 attachments=tuple(a for s in snapshots if (a := s.attachment()) is not None),
                 data={
                     "production_date": today.isoformat(),
-                    "unit": self.config.enterprise_uscc,
+                    "unit": self.settings.enterprise_uscc,
                     "catalogue_edition": self.labels.catalogue.edition,
                 }
                 | _snapshot_data(snapshots)
@@ -281,7 +312,7 @@ class WeighingWorkflow:
             self.printer_state.saw(self.printer.last_status, self.ledger.clock.now_ms())
         data: dict[str, object] = {
             "reprint": reprint,
-            "printer": self.config.printer.uri or self.labels.profile.connection,
+            "printer": self.settings.printer_uri or self.labels.profile.connection,
             "profile": self.labels.profile.name,
             "mode": label.mode,
         }
@@ -323,7 +354,7 @@ class WeighingWorkflow:
         reason = _reason_or_refuse(reason, "补打")
         try:
             await asyncio.to_thread(
-                self.ledger.request_reprint, code, reason, operator or self.config.operator
+                self.ledger.request_reprint, code, reason, operator or self.settings.operator
             )
         except PrintJobMissing as exc:
             raise LabelNotFound(f"没有识别码为 {code} 的记录", str(exc)) from exc
@@ -344,10 +375,10 @@ class WeighingWorkflow:
                     self.ledger.void,
                     code,
                     reason,
-                    operator or self.config.operator,
+                    operator or self.settings.operator,
                     waste_code=commissioned.waste_code,
                     grams=commissioned.grams,
-                    place=self.config.place,
+                    place=self.settings.place,
                 )
             except PrintJobVoided as exc:
                 raise LabelVoided("该标签已经作废", str(exc)) from exc
@@ -355,8 +386,8 @@ class WeighingWorkflow:
         return event
 
     def _check_disk(self) -> None:
-        free = shutil.disk_usage(self.config.data_dir).free
-        if free < self.config.min_free_bytes:
+        free = shutil.disk_usage(self.settings.data_dir).free
+        if free < self.settings.min_free_bytes:
             raise DiskFull(
                 f"存储空间不足（剩余 {free // (1024 * 1024)} MB），暂停称重以保护台账；请联系管理员清理",
                 f"only {free // (1024 * 1024)} MB free: weighing paused to protect the ledger",

@@ -1,4 +1,5 @@
-"""`wastetrace hub serve|migrate`: a thin layer over `hub.app.create_app` and `hub.core.db.migrate`.
+"""`wastetrace hub …`: a thin layer over `hub.app.create_app`, `hub.core.db.migrate`, `hub.core.backup`,
+`hub.ledger.rebuild` and `hub.ledger.verify`.
 
 Command-line flags override the WT_HUB_* environment (see hub/hub.env.sample).
 """
@@ -11,15 +12,19 @@ import logging
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 
 import uvicorn
 from sqlalchemy.engine import make_url
 
 from hub.app import create_app
-from hub.core.db import make_engine, migrate, read_sessions
+from hub.core.backup import BackupError, backup, restore
+from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.keys import HubKeyError
-from hub.settings import DEFAULT_DB, Settings, SettingsError
+from hub.ledger.rebuild import rebuild_projections
+from hub.ledger.verify import verify_chains
+from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, Settings, SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,6 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check every entry's hash and link; exit 1 if broken")
     verify.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    rebuild = sub.add_parser(
+        "rebuild-projections",
+        help="drop what the hub derived from events (bags, stock, HJ 1259 records, receipts, disposals) "
+        "and replay every stored event",
+    )
+    rebuild.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
+    save = sub.add_parser(
+        "backup", help="copy the database and the hub key into a new folder under --out, while serving"
+    )
+    save.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    save.add_argument("--out", type=Path, required=True, help="folder that collects the backups")
+    save.add_argument("--key-file", type=Path, help="hub key PEM to include (default: $WT_HUB_KEY_FILE)")
+
+    load = sub.add_parser(
+        "restore", help="restore a backup folder into an empty database, then verify every device's chain"
+    )
+    load.add_argument("--from", dest="source", type=Path, required=True, help="a folder made by backup")
+    load.add_argument("--db", help="SQLAlchemy URL of an empty database (default: $WT_HUB_DB)")
+    load.add_argument(
+        "--key-file", type=Path, help="where to put the backup's hub key (default: $WT_HUB_KEY_FILE)"
+    )
+
+    check = sub.add_parser("verify-chains", help="check every stored event's hash and every device's chain")
+    check.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
@@ -63,6 +93,10 @@ def main(argv: list[str]) -> int:
         migrate(url)
         print(f"hub: database {_safe(url)} is up to date", flush=True)
         return 0
+    if args.command == "rebuild-projections":
+        return _rebuild(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
+    if args.command in ("backup", "restore", "verify-chains"):
+        return _safekeeping(args)
     return _serve(args)
 
 
@@ -95,10 +129,8 @@ def _serve(args: argparse.Namespace) -> int:
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Bound before anything else, so that --port 0 can print the port it got.
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((args.host, args.port))
+        sock = listening_socket(args.host, args.port)
     except OSError as exc:
         print(f"hub: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
@@ -117,6 +149,58 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"hub: {url}", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level)
     uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for uvicorn. Made with IPPROTO_TCP, not protocol 0: asyncio sets TCP_NODELAY only
+    on sockets whose `proto` says TCP, and without it each small kept-alive answer waits ~40 ms for the
+    client's delayed ACK (Nagle)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _safekeeping(args: argparse.Namespace) -> int:
+    url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
+    key_file = getattr(args, "key_file", None) or Path(os.environ.get("WT_HUB_KEY_FILE") or DEFAULT_KEY_FILE)
+    try:
+        if args.command == "backup":
+            done = backup(url, args.out, key_file=key_file, now_ms=time.time_ns() // 1_000_000)
+            print(f"hub: backup of {_safe(url)} in {done.folder} ({', '.join(done.files)})", flush=True)
+            return 0
+        if args.command == "restore":
+            restore(args.source, url, key_file=key_file)
+            migrate(url)  # a backup of an older release is brought up to this one's schema
+    except BackupError as exc:
+        print(f"hub: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(url)
+    try:
+        with read_sessions(engine)() as session:
+            report = verify_chains(session)
+    finally:
+        engine.dispose()
+    for problem in report.problems:
+        print(f"hub: chain problem: {problem}", file=sys.stderr)
+    print(f"hub: {report.events} events of {report.devices} devices checked, {len(report.problems)} problems")
+    return 0 if report.ok else 1
+
+
+def _rebuild(url: str) -> int:
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        done = rebuild_projections(write_sessions(engine))
+    finally:
+        engine.dispose()
+    print(f"hub: replayed {done.events} events from {done.batches} batches into {_safe(url)}", flush=True)
     return 0
 
 

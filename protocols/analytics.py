@@ -19,7 +19,7 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from protocols.ledger.event import EventError, canonical_bytes
-from protocols.ledger.signing import ALGORITHM, sign, verify
+from protocols.ledger.sealed import EnvelopeError, claimed_device, open_sealed, seal
 
 ANALYTICS_TYPE: Final = "wastetrace.analytics/1"
 KINDS: Final = frozenset({"plate", "behaviour", "vision", "other"})
@@ -27,7 +27,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
 MAX_TEXT: Final = 500
 
 
-class AnalyticsError(ValueError):
+class AnalyticsError(EnvelopeError):
     """An analytics envelope that is malformed (a wrong signature raises SignatureError instead)."""
 
 
@@ -82,42 +82,19 @@ class AnalyticsResult:
 
 
 def seal_analytics(key: Ed25519PrivateKey, result: AnalyticsResult) -> dict[str, Any]:
-    body = result.body()
-    return {"body": body, "alg": ALGORITHM, "sig": sign(key, canonical_bytes(body))}
+    return seal(key, result.body(), AnalyticsError)
 
 
 def peek_analytics_device(envelope: Any) -> str:
     """The device an envelope claims to come from, read before its signature can be checked."""
-    device_id = _body(envelope).get("device_id")
-    if not isinstance(device_id, str) or not device_id:
-        raise AnalyticsError("the result names no device_id")
-    return device_id
+    return claimed_device(envelope, ANALYTICS_TYPE, AnalyticsError)
 
 
 def open_analytics(envelope: Any, public_key: Ed25519PublicKey) -> AnalyticsResult:
     """Verify the signature, then the shape; raise SignatureError or AnalyticsError."""
-    body = _body(envelope)
-    sig = envelope.get("sig")
-    if not isinstance(sig, str):
-        raise AnalyticsError("the envelope has no signature")
-    try:
-        message = canonical_bytes(body)
-    except EventError as exc:
-        raise AnalyticsError(str(exc)) from exc
-    verify(public_key, message, sig)
+    body = open_sealed(envelope, ANALYTICS_TYPE, public_key, AnalyticsError)
     known = {k: v for k, v in body.items() if k != "type"}
     try:
         return AnalyticsResult(**known)
     except TypeError as exc:
         raise AnalyticsError(f"the result has missing or unknown fields: {exc}") from exc
-
-
-def _body(envelope: Any) -> dict[str, Any]:
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), dict):
-        raise AnalyticsError("not an envelope: expected an object with a 'body'")
-    if envelope.get("alg") != ALGORITHM:
-        raise AnalyticsError(f"unsupported signature algorithm {envelope.get('alg')!r}")
-    body = envelope["body"]
-    if body.get("type") != ANALYTICS_TYPE:
-        raise AnalyticsError(f"expected a {ANALYTICS_TYPE} envelope, got {body.get('type')!r}")
-    return body

@@ -17,9 +17,9 @@ DEVICES = {
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in {"-h", "--help"}:
-        print("usage: wastetrace sim DEVICE [ARGS…]\n\ndevices:")
+        print(f"usage: wastetrace sim {{{','.join(DEVICES)}}} ...\n\ndevices:")
         for name, (_, help_) in DEVICES.items():
-            print(f"  {name:<10} {help_}")
+            print(f"  {name:<15} {help_}")
         return 0
     if argv[0] not in DEVICES:
         print(f"wastetrace sim: unknown device {argv[0]!r}", file=sys.stderr)

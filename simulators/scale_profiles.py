@@ -1,6 +1,6 @@
 """Reading a scale profile for a simulated indicator: a name in firmware-config/scales, or a path.
 
-(The edge has its own lookup with site folders, edge/scale_profiles.py; simulators may not import it.)
+(The edge has its own lookup with site folders, edge/scales/profiles.py; simulators may not import it.)
 """
 
 from __future__ import annotations

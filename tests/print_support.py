@@ -3,7 +3,6 @@ printer simulators, a scale on a pty and the real hub."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -44,14 +43,6 @@ async def call(config, method: str, path: str, body: dict | None = None) -> tupl
     url = f"http://127.0.0.1:{config.ui_port}{path}"
     async with aiohttp.ClientSession() as s, s.request(method, url, json=body) as resp:
         return resp.status, await resp.json()
-
-
-async def wait_for(predicate, timeout_s: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def printed_codes(pngs: list[Path]) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from edge.cameras.errors import BrokenImage, CameraOffline, CameraProtocolError
@@ -12,6 +10,7 @@ from edge.cameras.jpeg import check_jpeg
 from protocols.gb28181 import parse_snapshot_file_id
 from simulators.gb28181_camera import Gb28181CameraSimulator
 from simulators.scene import Scene
+from tests.waiting import wait_for
 
 SERVER = "34020000002000000001"
 DEVICE = "34020000001320000001"
@@ -31,14 +30,6 @@ def camera(platform: Gb28181Platform, password: str = PASSWORD, **kw) -> Gb28181
     return Gb28181CameraSimulator(
         ("127.0.0.1", platform.sip_port), SERVER, DEVICE, password, scene=Scene(label_text="x"), **kw
     )
-
-
-async def wait_for(predicate, timeout_s: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def test_register_with_digest_then_keepalive_catalog_and_device_info(platform):

@@ -235,7 +235,7 @@ async def test_a_supervised_camera_reports_auth_failure_and_keeps_running(camera
             if supervised.state.status == "auth_failed":
                 break
             await asyncio.sleep(0.05)
-        assert supervised.probe()["status"] == "auth_failed" and not supervised.probe()["ok"]
+        assert supervised.probe().status == "auth_failed" and not supervised.probe().ok
         assert "nope" not in (supervised.state.last_error or "")
     finally:
         task.cancel()

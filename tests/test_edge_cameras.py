@@ -15,10 +15,9 @@ from edge.app import build_edge, running
 from edge.cameras.settings import CameraChecks, CamerasConfig, CameraSettings
 from protocols.ledger import EventKind
 from simulators.onvif_camera import OnvifCameraSimulator
-from simulators.printer import PrinterSimulator
-from simulators.scale import ScaleSimulator
 from simulators.scene import Scene
 from tests.edge_support import ADMIN, USCC, HubServer, enrolled_config
+from tests.waiting import wait_for
 
 OTHER = "91130200699229617X9002490820260101999"
 BOUND_SLACK_S = 10.0
@@ -32,16 +31,10 @@ def hub(tmp_path):
 
 
 @pytest.fixture
-async def scale(tmp_path):
-    async with ScaleSimulator(tmp_path / "scale.tty", control_port=None, settle_ms=300, seed=1) as sim:
-        sim.set_target(12340)
-        yield sim
-
-
-@pytest.fixture
-async def printer(tmp_path):
-    async with PrinterSimulator(tmp_path / "printed", port=0, control_port=None) as sim:
-        yield sim
+async def scale(scale):
+    """The shared scale (tests/conftest.py), with a bag already on it."""
+    scale.set_target(12340)
+    return scale
 
 
 @pytest.fixture
@@ -72,14 +65,6 @@ async def weigh(config):
     url = f"http://127.0.0.1:{config.ui_port}/api/v1/weighings"
     async with aiohttp.ClientSession() as s, s.post(url, json={"waste_code": "900-249-08"}) as resp:
         return resp.status, await resp.json()
-
-
-async def wait_for(predicate, timeout_s=20.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not await asyncio.to_thread(predicate):
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.1)
 
 
 def commissioning(edge, code):
@@ -115,9 +100,9 @@ async def test_each_weighing_records_its_snapshot_and_the_hub_shows_it(base_conf
             (sha, "image/jpeg", "snapshot")
         ]
         assert hashlib.sha256(edge.cameras.store.read(sha)).hexdigest() == sha
-        assert edge.upkeep.probes["camera:scale-cam"]()["status"] == "online"  # what the heartbeat reports
+        assert edge.upkeep.probes["camera:scale-cam"]().status == "online"  # what the heartbeat reports
         url = f"{hub.url}/api/v1/snapshots/{sha}.jpg"
-        await wait_for(lambda: edge.cameras.store.get(sha).upload == "uploaded")
+        await wait_for(lambda: edge.cameras.store.get(sha).upload == "uploaded", 20.0, in_thread=True)
     assert (await get(url))[0] == 401  # not for anyone: for who may read the bag
     headers = await asyncio.to_thread(reader, hub)
     status, image = await get(url, headers)
@@ -175,7 +160,7 @@ async def test_a_bag_showing_another_bags_label_raises_a_warning_at_the_hub(base
             answer = httpx.get(warnings_url, headers={"Authorization": f"Bearer {ADMIN}"}).json()
             return any(w["code"] == body["code"] for w in answer.get("warnings", []))
 
-        await wait_for(hub_has_warning)
+        await wait_for(hub_has_warning, 20.0, in_thread=True)
 
 
 async def test_the_printed_label_is_looked_for_on_the_bag(base_config, camera, hub):
@@ -188,7 +173,7 @@ async def test_the_printed_label_is_looked_for_on_the_bag(base_config, camera, h
         def label_checked():
             return [e.data for e in edge.ledger.events_for(body["code"]) if e.kind == EventKind.INSPECTING]
 
-        await wait_for(label_checked)
+        await wait_for(label_checked, 20.0, in_thread=True)
         [data] = label_checked()
     assert (data["check"], data["outcome"], data["details"]["stage"]) == ("qr_label", "pass", "labelled")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -17,9 +16,8 @@ from edge.uplink import DESTINATION
 from protocols.codes import build_code, china_date_from_ms
 from protocols.ledger import generate_private_key, private_key_pem
 from provisioning.client import enrol, request_token
-from simulators.printer import PrinterSimulator
-from simulators.scale import ScaleSimulator
 from tests.edge_support import ADMIN, USCC, HubServer, enrolled_config, free_port
+from tests.waiting import wait_for
 
 RECEIVER_USCC = "91110000101623741K"  # another enterprise (Beijing), the disposer
 
@@ -29,18 +27,6 @@ def hub(tmp_path):
     server = HubServer(tmp_path / "hub").start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def scale(tmp_path):
-    async with ScaleSimulator(tmp_path / "scale.tty", control_port=None, settle_ms=300, seed=1) as sim:
-        yield sim
-
-
-@pytest.fixture
-async def printer(tmp_path):
-    async with PrinterSimulator(tmp_path / "printed", port=0, control_port=None) as sim:
-        yield sim
 
 
 @pytest.fixture
@@ -72,14 +58,6 @@ async def post(config: EdgeConfig, path: str, body: dict | None = None) -> tuple
     url = f"http://127.0.0.1:{config.ui_port}{path}"
     async with aiohttp.ClientSession() as s, s.post(url, json=body or {}) as resp:
         return resp.status, await resp.json()
-
-
-async def wait_for(predicate, timeout_s=15.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 async def regulator(hub: HubServer) -> dict[str, str]:

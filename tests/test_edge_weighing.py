@@ -15,9 +15,8 @@ from PIL import Image
 from edge.app import build_edge, running
 from edge.uplink import DESTINATION
 from protocols.ledger import generate_private_key, public_key_b64, verify_chain
-from simulators.printer import PrinterSimulator
-from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer, enrolled_config
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -25,18 +24,6 @@ def hub(tmp_path):
     server = HubServer(tmp_path / "hub").start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-async def scale(tmp_path):
-    async with ScaleSimulator(tmp_path / "scale.tty", control_port=None, settle_ms=300, seed=1) as sim:
-        yield sim
-
-
-@pytest.fixture
-async def printer(tmp_path):
-    async with PrinterSimulator(tmp_path / "printed", port=0, control_port=None) as sim:
-        yield sim
 
 
 @pytest.fixture
@@ -48,14 +35,6 @@ async def weigh(config, waste_code="900-249-08"):
     url = f"http://127.0.0.1:{config.ui_port}/api/v1/weighings"
     async with aiohttp.ClientSession() as s, s.post(url, json={"waste_code": waste_code}) as resp:
         return resp.status, await resp.json()
-
-
-async def wait_for(predicate, timeout_s=10.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
 
 
 def hub_events(hub):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from waiting import wait_for
 
 from simulators.fault_proxy import FaultProxy
 
@@ -52,11 +53,6 @@ class Upstream:
         return self.server.sockets[0].getsockname()[1]
 
 
-async def eventually(predicate, timeout_s: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
-        await asyncio.sleep(0.01)
 
 
 async def http_request(port: int) -> bytes:
@@ -75,7 +71,7 @@ async def test_raw_bytes_pass_through_delayed_but_intact():
         _, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
         writer.write(b"hello " * 1000)
         await writer.drain()
-        await eventually(lambda: len(upstream.received) == 6000)
+        await wait_for(lambda: len(upstream.received) == 6000)
         writer.close()
     assert bytes(upstream.received) == b"hello " * 1000
 
@@ -88,7 +84,7 @@ async def test_mqtt_publish_packets_are_doubled_and_other_packets_are_not():
         for byte in PUBLISH_A + PINGREQ:
             writer.write(bytes([byte]))
             await writer.drain()
-        await eventually(lambda: len(upstream.received) == 2 * len(PUBLISH_A) + len(PINGREQ))
+        await wait_for(lambda: len(upstream.received) == 2 * len(PUBLISH_A) + len(PINGREQ))
         writer.close()
     assert bytes(upstream.received) == PUBLISH_A + PUBLISH_A + PINGREQ
 
@@ -102,7 +98,7 @@ async def test_mqtt_publish_packets_can_arrive_out_of_order():
         _, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
         writer.write(PUBLISH_A + PUBLISH_B)
         await writer.drain()
-        await eventually(lambda: len(upstream.received) == 2 * len(PUBLISH_A))
+        await wait_for(lambda: len(upstream.received) == 2 * len(PUBLISH_A))
         writer.close()
     assert bytes(upstream.received) == PUBLISH_B + PUBLISH_A
 
@@ -113,7 +109,7 @@ async def test_mqtt_publish_packets_can_be_dropped():
         _, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
         writer.write(PUBLISH_A + PINGREQ)
         await writer.drain()
-        await eventually(lambda: len(upstream.received) == len(PINGREQ))
+        await wait_for(lambda: len(upstream.received) == len(PINGREQ))
         writer.close()
     assert bytes(upstream.received) == PINGREQ and proxy.stats["dropped_up"] == 1
 
@@ -145,13 +141,13 @@ async def test_a_doubled_http_request_reaches_the_upstream_twice():
     ):
         proxy.set(duplicate=1.0)
         assert (await http_request(proxy.port)).endswith(b"ok")
-        await eventually(lambda: upstream.requests == 2)
+        await wait_for(lambda: upstream.requests == 2)
 
 
 async def test_a_refusing_proxy_closes_new_connections_and_cut_all_closes_open_ones():
     async with Upstream() as upstream, FaultProxy("127.0.0.1", upstream.port) as proxy:
         reader, _ = await asyncio.open_connection("127.0.0.1", proxy.port)
-        await eventually(lambda: proxy.open_connections == 1)
+        await wait_for(lambda: proxy.open_connections == 1)
         proxy.cut_all()
         assert await asyncio.wait_for(reader.read(), 5) == b""
         proxy.set(refuse=True)

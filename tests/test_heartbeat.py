@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections import namedtuple
 
 from edge.clock import Clock
-from edge.heartbeat import HeartbeatReporter, printer_probe
+from edge.heartbeat import HeartbeatReporter
 from edge.ledger import HUB, Ledger
+from edge.printers.report import PrinterReport
+from edge.printers.status import PrinterState
+from edge.scales.report import ScaleReport
 from edge.storage import Storage
 from edge.uplink import HttpTransport, Uplink
+from protocols.escpos import PrinterStatus
 from protocols.fleet import Heartbeat, seal_heartbeat
 from protocols.ledger import generate_private_key
 from tests.reliability_support import fill, make_hub
@@ -16,6 +20,13 @@ from tests.test_hub_support import admin
 
 MB = 1024 * 1024
 Usage = namedtuple("Usage", "total used free")
+
+
+def printer_probe(ledger: Ledger):
+    """The printer probe the agent sends (`PrintQueue.probe`), for a printer that last answered ready."""
+    state = PrinterState()
+    state.saw(PrinterStatus(), ledger.clock.now_ms())
+    return lambda: PrinterReport.of(state, ledger.pending_prints())
 
 
 def reporter(ledger: Ledger, device_key, free: int = 900 * MB, probes=None) -> HeartbeatReporter:
@@ -70,14 +81,14 @@ def test_a_heartbeat_carries_backlog_disk_memory_clock_and_devices(tmp_path):
     ledger = Ledger(tmp_path / "ledger.db", "edge-hb")
     fill(ledger, 5)
     ledger.set_cursor(HUB, 2)
-    scale = {"status": "disconnected", "ok": False, "last_ok_ms": 5, "detail": "秤未连接"}
+    scale = ScaleReport(status="disconnected", ok=False, last_ok_ms=5, detail="秤未连接")
     hb = reporter(ledger, key, probes={"scale": lambda: scale, "printer": printer_probe(ledger)}).collect()
     assert (hb.backlog_events, hb.free_disk_bytes, hb.floor_bytes) == (3, 900 * MB, 50 * MB)
     assert hb.oldest_unsent_ms == ledger.events_after(2, 1)[0].time_ms
     assert hb.oldest_unsent_age_ms is not None and hb.oldest_unsent_age_ms >= 0
     assert hb.rss_bytes and hb.rss_bytes > 10 * MB
     assert isinstance(hb.clock_synced, bool) and hb.boot_id == ledger.clock.boot_id
-    assert hb.devices["scale"] == scale and hb.devices["printer"]["ok"] is True
+    assert hb.devices["scale"] == scale.as_dict() and hb.devices["printer"]["ok"] is True
     assert hb.uplink_error == "hub unreachable" and hb.transport == "http"
     ledger.close()
 

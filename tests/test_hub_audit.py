@@ -105,6 +105,12 @@ def test_an_unconfirmed_delivery_past_five_working_days_is_listed_as_overdue(wor
     w.clock.now_ms = START_MS + 8 * DAY_MS  # Tuesday: past Monday 24:00
     [late] = w.ok("GET", "/api/v1/manifests?overdue=true", "regulator")
     assert late["number"] == number and late["state"] == "in_transit"
+    # Newer manifests that are not overdue do not push it out of a short list: the filter comes first.
+    for _ in range(3):
+        w.ok("POST", "/api/v1/manifests", "p1", body, status=201)
+    [late] = w.ok("GET", "/api/v1/manifests?overdue=true&limit=1", "regulator")
+    assert late["number"] == number
+    assert len(w.ok("GET", "/api/v1/manifests?limit=2", "regulator")) == 2
     confirmed = w.ok("POST", f"/api/v1/manifests/{number}/transitions", "d1", {"command": "confirm"})
     assert confirmed["confirmed_late"] and not confirmed["overdue"]
 

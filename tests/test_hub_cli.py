@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -10,7 +12,7 @@ from pathlib import Path
 
 from test_hub_support import ADMIN_TOKEN, count, sqlite_url
 
-from hub.cli import main
+from hub.cli import listening_socket, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,3 +60,23 @@ def test_serve_answers_on_the_port_it_prints(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def test_the_served_socket_answers_without_nagle_delay():
+    # asyncio turns TCP_NODELAY on for accepted connections only when the listening socket says it is TCP;
+    # without it a small kept-alive answer waits for the client's delayed ACK (~40 ms).
+    sock = listening_socket("127.0.0.1", 0)
+    sock.listen()
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            conn = transport.get_extra_info("socket")
+            accepted.set_result(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        assert await asyncio.wait_for(accepted, 5) != 0
+        writer.close()

@@ -246,3 +246,22 @@ def test_refused_events_are_listed_for_the_regions_and_enterprises_concerned(w):
         assert listed(user) == expected, user
     for user in ("t1", "d2", "inspector"):  # inspector: Baoding, so it sees it too
         assert listed(user) == (expected if user == "inspector" else []), user
+
+
+def test_a_rebuild_of_the_projections_keeps_refused_events_refused(w):
+    from sqlalchemy import create_engine
+
+    from hub.core.db import write_sessions
+    from hub.ledger.rebuild import rebuild_projections
+
+    code = new_bag(w, store=True)
+    w.record("P2", "staging_outbound", code, at(w, "P2"), grams=None, waste_code=None)
+    w.record("P2", "destroying", code, at(w, "P2"), grams=None)
+    assert reasons(send(w, "P2")) == ["not_holder", "no_manifest"]
+    before = (stock(w, "P1"), count(w.db_url, "storage_records"), count(w.db_url, "disposals"))
+    engine = create_engine(w.db_url)
+    try:
+        rebuild_projections(write_sessions(engine))
+    finally:
+        engine.dispose()
+    assert (stock(w, "P1"), count(w.db_url, "storage_records"), count(w.db_url, "disposals")) == before

@@ -16,7 +16,8 @@ from edge.ledger import Ledger
 from edge.uplink import DESTINATION
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer
-from tests.print_support import call, edge_config, printed_codes, printer_simulator, wait_for, weigh
+from tests.print_support import call, edge_config, printed_codes, printer_simulator, weigh
+from tests.waiting import wait_for
 
 TSPL = "tspl-4in-203dpi-100x100"
 ESCPOS = "escpos-80mm-native"
@@ -82,7 +83,7 @@ async def test_the_touchscreen_says_why_a_label_waits_in_plain_words(tmp_path, h
             _, state = await call(config, "GET", "/api/v1/status")
             assert "机盖" in state["pending_labels"][0]["message_zh"]
             assert state["printer"]["ready"] is False and "合好机盖" in state["printer"]["message_zh"]
-            assert edge.upkeep.probes["printer"]()["pending_labels"] == 1
+            assert edge.upkeep.probes["printer"]().pending_labels == 1
 
 
 async def test_a_printer_switched_off_and_on_again_prints_the_waiting_label_unmarked(

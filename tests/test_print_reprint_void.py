@@ -10,7 +10,8 @@ from edge.fonts import cjk_font_path
 from protocols.label import printed_pages
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer
-from tests.print_support import call, edge_config, printed_codes, printer_simulator, wait_for, weigh
+from tests.print_support import call, edge_config, printed_codes, printer_simulator, weigh
+from tests.waiting import wait_for
 
 TSPL = "tspl-4in-203dpi-100x100"
 

@@ -3,9 +3,9 @@
 import pytest
 
 from edge.config import ConfigError
-from edge.printer import PrinterOffline
-from edge.printer_links import PrinterUriError, parse_printer_uri
-from edge.printers import open_printer
+from edge.printers.errors import PrinterOffline
+from edge.printers.links import PrinterUriError, parse_printer_uri
+from edge.printers.wiring import open_printer
 from tests.label_support import profile
 
 
@@ -65,4 +65,17 @@ async def test_an_absent_usb_printer_is_offline_with_the_reason():
     # the operator is told the printer is not there, not shown a traceback.
     printer = open_printer("usb://1234:abcd", profile("escpos-58mm-usb-qr-raster"), timeout_s=2.0)
     with pytest.raises(PrinterOffline, match="usb://1234:abcd"):
+        await printer.status()
+
+
+async def test_a_box_without_libusb_reports_the_usb_printer_offline_and_says_why(monkeypatch):
+    # A fresh Pi image may have pyusb but not the libusb shared library: pyusb then raises NoBackendError.
+    import usb.core
+
+    def no_backend(*_args, **_kwargs):
+        raise usb.core.NoBackendError("No backend available")
+
+    monkeypatch.setattr(usb.core, "find", no_backend)
+    printer = open_printer("usb://1234:abcd", profile("escpos-58mm-usb-qr-raster"), timeout_s=2.0)
+    with pytest.raises(PrinterOffline, match="libusb is missing"):
         await printer.status()

@@ -11,7 +11,7 @@ import zxingcpp
 from PIL import Image
 
 from edge.fonts import cjk_font_path
-from edge.print_test import sample_content
+from edge.printers.cli import sample_content
 from simulators.tspl_printer import TsplPrinterSimulator
 from tests.label_support import ROOT
 

@@ -1,7 +1,6 @@
 """Every printer profile, native and raster: the simulator prints a label whose QR a decoder we did not
 write (zxing-cpp) reads back to the payload, with text no smaller than HJ 1276 allows."""
 
-import asyncio
 import dataclasses
 import math
 
@@ -13,7 +12,8 @@ from PIL import Image
 
 from edge.config import ConfigError
 from edge.fonts import cjk_font_path
-from edge.printers import BUILTIN, DEFAULT_PROFILE, list_profiles, load_profile, open_printer
+from edge.printers.profiles import BUILTIN, DEFAULT_PROFILE, list_profiles, load_profile
+from edge.printers.wiring import open_printer
 from protocols.escpos import NEED_DATA as ESCPOS_NEED_DATA
 from protocols.escpos import CharacterSize, EscposDecoder
 from protocols.label import LabelEncoder, ProfileError, load_layout, profile_from_mapping
@@ -22,6 +22,7 @@ from protocols.tspl import Text, TsplDecoder
 from simulators.printer import PrinterSimulator
 from simulators.tspl_printer import TsplPrinterSimulator
 from tests.label_support import CONTENT, MODES, PAYLOAD, PROFILE_DIR, profile, profile_names
+from tests.waiting import wait_for
 
 CASES = [(name, mode) for name in profile_names() for mode in MODES]
 
@@ -37,13 +38,6 @@ def simulator_for(prof, out, font_bytes):
             out, port=0, control_port=None, font_bytes=font_bytes, width_px=prof.width_dots
         )
     return TsplPrinterSimulator(out, port=0, control_port=None, font_bytes=font_bytes, dpi=prof.dpi)
-
-
-async def wait_for(predicate, timeout_s=10.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 @pytest.mark.parametrize(("name", "mode"), CASES)

@@ -1,32 +1,25 @@
 """Printers on a serial line: both simulators on a pseudo-terminal, the edge through pyserial (and a device
 file), labels and status answers over the line."""
 
-import asyncio
 
 import pytest
 import zxingcpp
 from PIL import Image
 
 from edge.fonts import cjk_font_path
-from edge.printer import PaperOut, PrinterOffline
-from edge.printers import open_printer
+from edge.printers.errors import PaperOut, PrinterOffline
+from edge.printers.wiring import open_printer
 from protocols.escpos import PrinterStatus
 from protocols.label import LabelEncoder
 from simulators.printer import PrinterSimulator
 from simulators.tspl_printer import TsplPrinterSimulator
 from tests.label_support import CONTENT, PAYLOAD, profile
+from tests.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
 def font_bytes() -> bytes:
     return cjk_font_path().read_bytes()
-
-
-async def wait_for(predicate, timeout_s=10.0):
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
 
 
 def qr_texts(png) -> list[str]:

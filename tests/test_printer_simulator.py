@@ -12,7 +12,10 @@ import zxingcpp
 from PIL import Image
 
 from edge.fonts import cjk_font_path
-from edge.printer import CoverOpen, EscposTcpPrinter, PaperOut, PrinterOffline
+from edge.printers.errors import CoverOpen, PaperOut, PrinterOffline
+from edge.printers.printer import LabelPrinter
+from edge.printers.profiles import DEFAULT_PROFILE, load_profile
+from edge.printers.wiring import open_printer
 from protocols.escpos import PrinterStatus
 from protocols.label import LabelContent, LabelRenderer, label_to_escpos
 from simulators.printer import PrinterSimulator
@@ -54,8 +57,13 @@ async def sim(tmp_path, font_bytes):
         yield sim
 
 
-def client(sim: PrinterSimulator) -> EscposTcpPrinter:
-    return EscposTcpPrinter(sim.host, sim.port, timeout_s=2.0)
+def tcp_printer(host: str, port: int, *, timeout_s: float) -> LabelPrinter:
+    """An ESC/POS printer on raw TCP, opened as the edge opens one from its configuration."""
+    return open_printer(f"tcp://{host}:{port}", load_profile(DEFAULT_PROFILE), timeout_s=timeout_s)
+
+
+def client(sim: PrinterSimulator) -> LabelPrinter:
+    return tcp_printer(sim.host, sim.port, timeout_s=2.0)
 
 
 def free_port() -> int:
@@ -121,7 +129,7 @@ async def test_data_sent_while_faulted_is_not_printed_after_recovery(sim, label_
 
 async def test_nothing_listening_raises_printer_offline():
     with pytest.raises(PrinterOffline) as caught:
-        await EscposTcpPrinter("127.0.0.1", free_port(), timeout_s=1.0).print_label(b"\x1b@")
+        await tcp_printer("127.0.0.1", free_port(), timeout_s=1.0).print_label(b"\x1b@")
     assert caught.value.message_zh
     assert "cannot connect" in str(caught.value)
 
@@ -135,7 +143,7 @@ async def test_peer_that_never_answers_status_raises_printer_offline():
     port = server.sockets[0].getsockname()[1]
     async with server:
         with pytest.raises(PrinterOffline, match="no answer"):
-            await EscposTcpPrinter("127.0.0.1", port, timeout_s=0.2).status()
+            await tcp_printer("127.0.0.1", port, timeout_s=0.2).status()
 
 
 async def test_paper_running_out_during_the_print_raises_paper_out_and_marks_the_label_sent():
@@ -153,7 +161,7 @@ async def test_paper_running_out_during_the_print_raises_paper_out_and_marks_the
     port = server.sockets[0].getsockname()[1]
     async with server:
         with pytest.raises(PaperOut) as caught:
-            await EscposTcpPrinter("127.0.0.1", port, timeout_s=2.0).print_label(b"\x1b@AB\n")
+            await tcp_printer("127.0.0.1", port, timeout_s=2.0).print_label(b"\x1b@AB\n")
     assert caught.value.label_sent
     assert "打印中缺纸" in caught.value.message_zh
 

@@ -10,8 +10,8 @@ import zxingcpp
 from PIL import Image
 
 from edge.fonts import cjk_font_path
-from edge.printer import CoverOpen, PaperJam, PaperOut, PrinterOffline, PrinterPaused, RibbonOut
-from edge.printers import open_printer
+from edge.printers.errors import CoverOpen, PaperJam, PaperOut, PrinterOffline, PrinterPaused, RibbonOut
+from edge.printers.wiring import open_printer
 from protocols.escpos import PrinterStatus
 from protocols.label import LabelEncoder
 from simulators.tspl_printer import TsplPrinterSimulator

@@ -187,3 +187,22 @@ def test_edge_check_fails_on_a_changed_event_and_points_to_the_recovery_steps(tm
     db.close()
     assert main(["check", "--config", config]) == 1
     assert "edge-recovery" in capsys.readouterr().err
+
+
+def test_edge_backup_copies_a_ledger_that_is_being_written_and_checks_the_copy(tmp_path, capsys):
+    from edge.cli import main
+
+    config = _edge_toml(tmp_path)
+    (tmp_path / "k.pem").write_text("key", encoding="utf-8")
+    led = Ledger(tmp_path / "data" / "ledger.db", "edge-1")
+    fill(led, 40)  # the agent's connection stays open, as it does while the agent runs
+    assert main(["backup", "--config", config, "--out", str(tmp_path / "copies")]) == 0
+    fill(led, 5)
+    led.close()
+    [folder] = (tmp_path / "copies").iterdir()
+    assert "40 events verified" in capsys.readouterr().out
+    assert sorted(p.name for p in folder.iterdir()) == ["edge.toml", "k.pem", "ledger.db"]
+    assert oct((folder / "k.pem").stat().st_mode & 0o777) == "0o600"
+    copy = Ledger(folder / "ledger.db", "edge-1")
+    assert copy.verify_chain() == (40, None)
+    copy.close()

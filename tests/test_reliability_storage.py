@@ -12,7 +12,7 @@ import pytest
 from edge.config import PurgeRule
 from edge.ledger import Ledger, LedgerDiskFull
 from edge.storage import Storage, read_json, write_atomically, write_json_atomically
-from edge.workflow import DiskFull, WeighingWorkflow
+from edge.workflow import DiskFull, WeighingSettings, WeighingWorkflow
 from tests.reliability_support import fill
 
 DAY_MS = 86_400_000
@@ -140,7 +140,7 @@ def test_a_weighing_below_the_free_space_floor_is_refused_before_anything_is_wri
     )
     ledger = Ledger(tmp_path / "ledger.db", "edge-1")
     monkeypatch.setattr("edge.workflow.shutil.disk_usage", lambda _p: Usage(8 * 1024 * MB, 0, 12 * MB))
-    workflow = WeighingWorkflow(config, ledger, _NoScale(), None, None)
+    workflow = WeighingWorkflow(WeighingSettings.from_config(config), ledger, _NoScale(), None, None)
 
     import asyncio
 

@@ -34,9 +34,16 @@ def ledger(tmp_path, hub):
     led.close()
 
 
-def uplink_to(url: str, ledger: Ledger, device_key, hub_key, **policy) -> Uplink:
+def uplink_to(url: str, ledger: Ledger, device_key, hub_key, clock_ms=None, **policy) -> Uplink:
     policy = {"max_events": 50, "max_bytes": 1_000_000, "max_age_ms": 0} | policy
-    return Uplink(ledger, HttpTransport(url, timeout_s=10), device_key, hub_key, policy=BatchPolicy(**policy))
+    return Uplink(
+        ledger,
+        HttpTransport(url, timeout_s=10),
+        device_key,
+        hub_key,
+        policy=BatchPolicy(**policy),
+        clock_ms=clock_ms,
+    )
 
 
 async def flush_all(uplink: Uplink, ledger: Ledger, timeout_s: float = 60) -> int:
@@ -221,12 +228,19 @@ async def test_a_receipt_beyond_the_ledger_stops_the_uplink_and_names_the_cause(
 
 async def test_a_partial_batch_waits_for_more_events_up_to_its_age(hub, ledger):
     harness, served = hub
+    now = {"ms": 1_000}
     uplink = uplink_to(
-        served.url, ledger, harness.device_key, harness.hub_public_key, max_events=10, max_age_ms=300
+        served.url,
+        ledger,
+        harness.device_key,
+        harness.hub_public_key,
+        clock_ms=lambda: now["ms"],
+        max_events=10,
+        max_age_ms=300,
     )
     fill(ledger, 3)
     assert await uplink.flush_once() == 0  # not full, not old: wait for more
-    await asyncio.sleep(0.35)
+    now["ms"] += 350
     assert await uplink.flush_once() == 3
     await uplink.transport.close()
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from edge.scale_profiles import SHIPPED, load_profile
+from edge.scales.profiles import SHIPPED, load_profile
 from protocols.scale import NEED_DATA, Garbled, Reading, Shown
 from protocols.scale.framing import xor_ascii_hex
 from protocols.scale.keli import KeliT1LineParser, KeliT1ReplyParser

@@ -4,9 +4,11 @@ protocol (answering polls in command mode), the edge reads it with the same prof
 import asyncio
 
 import pytest
+from waiting import wait_for
 
-from edge.scale import ScaleNotConnected, ScaleNotStable, ScaleReader
-from edge.scale_profiles import SHIPPED, load_profile
+from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.profiles import SHIPPED, load_profile
+from edge.scales.reader import ScaleReader
 from simulators.scale import ScaleSimulator
 
 PROFILES = sorted(p.stem for p in SHIPPED.glob("*.toml"))
@@ -22,14 +24,6 @@ LINE_FAULTS = [
 ]
 
 
-async def eventually(predicate, timeout_s=10.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
 
 
 def simulator(link, profile, grams=12340, **kwargs):
@@ -133,7 +127,7 @@ async def test_out_of_range_is_reported_and_never_stable(tmp_path, name, fault):
         await reader.start()
         try:
             sim.set_fault(fault)
-            assert await eventually(lambda: reader.state().status == fault)
+            await wait_for(lambda: reader.state().status == fault)
             with pytest.raises(ScaleNotStable):
                 await reader.wait_stable(1)
         finally:
@@ -150,12 +144,12 @@ async def test_unplug_and_replug_at_the_same_path_weighs_again(tmp_path, name):
             assert await reader.wait_stable(10) == 12340
             sim.unplug()
             assert not sim.link.exists()
-            assert await eventually(lambda: reader.state().status == "disconnected")
+            await wait_for(lambda: reader.state().status == "disconnected")
             with pytest.raises(ScaleNotConnected):
                 await reader.wait_stable(1)
             sim.set_target(3000)
             sim.replug()
-            assert await eventually(lambda: reader.state().connected, timeout_s=15)
+            await wait_for(lambda: reader.state().connected, timeout_s=15)
             assert await reader.wait_stable(10) == 3000
         finally:
             await reader.stop()
@@ -169,7 +163,7 @@ async def test_a_command_scale_that_stops_answering_shows_no_data_and_missed_pol
         try:
             assert await reader.wait_stable(10) == 12340
             sim.set_fault("silent")
-            assert await eventually(lambda: reader.state().status == "no-data")
+            await wait_for(lambda: reader.state().status == "no-data")
             assert reader.state().missed_polls > 0
             with pytest.raises(ScaleNotConnected):
                 await reader.wait_stable(5)

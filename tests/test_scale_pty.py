@@ -6,8 +6,10 @@ import tty
 
 import aiohttp
 import pytest
+from waiting import wait_for
 
-from edge.scale import ScaleNotConnected, ScaleNotStable, ScaleReader
+from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.reader import ScaleReader
 from protocols.scale import StabilityJudge
 from simulators.scale import ScaleSimulator
 
@@ -40,14 +42,6 @@ async def post(sim, path, body):
         return await resp.json()
 
 
-async def eventually(predicate, timeout_s=5.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.02)
-    return True
 
 
 async def test_wait_stable_returns_the_grams_set_through_the_control_api(sim, reader):
@@ -87,7 +81,7 @@ async def test_no_scale_on_the_port_raises_not_connected(tmp_path):
 
 async def test_silent_scale_reports_no_data(sim, reader):
     await post(sim, "/fault", {"fault": "silent"})
-    assert await eventually(lambda: reader.state().status == "no-data")
+    await wait_for(lambda: reader.state().status == "no-data")
     assert reader.state().connected and reader.state().grams is None
 
 
@@ -113,7 +107,7 @@ async def test_line_faults_never_give_a_wrong_stable_weight(sim, reader, fault):
 
 async def test_overload_is_reported_and_never_stable(sim, reader):
     await post(sim, "/fault", {"fault": "overload"})
-    assert await eventually(lambda: reader.state().status == "overload")
+    await wait_for(lambda: reader.state().status == "overload")
     assert reader.state().message_zh.startswith("秤超载")
     with pytest.raises(ScaleNotStable) as caught:
         await reader.wait_stable(0.5)
@@ -124,11 +118,11 @@ async def test_reader_reopens_the_port_after_the_scale_comes_back(sim, reader):
     await post(sim, "/weight", {"grams": 1000})
     assert await reader.wait_stable(10) == 1000
     await sim.stop()
-    assert await eventually(lambda: reader.state().status == "disconnected")
+    await wait_for(lambda: reader.state().status == "disconnected")
     again = ScaleSimulator(sim.link, hz=50, settle_ms=200, seed=8, control_port=None, initial_grams=3000)
     await again.start()
     try:
-        assert await eventually(lambda: reader.state().connected, timeout_s=10)
+        await wait_for(lambda: reader.state().connected, timeout_s=10)
         assert await reader.wait_stable(10) == 3000
     finally:
         await again.stop()

@@ -5,7 +5,7 @@ import tomllib
 
 import pytest
 
-from edge.scale_profiles import SHIPPED
+from edge.scales.profiles import SHIPPED
 from protocols.scale import (
     NEED_DATA,
     PROTOCOLS,

@@ -1,17 +1,18 @@
 """Several scales on one box: [scale] and [[scales]] in the configuration, one supervised reader each, and
 one dead scale never stopping another — in the reader set, on the touchscreen API and in the ledger."""
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
+from waiting import wait_for
 
 from edge.app import build_edge, running
 from edge.config import ConfigError, ScaleConfig, parse_config
-from edge.scale import ScaleNotConnected
-from edge.scales import ScaleSet, UnknownScale, build_scales, scale_configs
+from edge.scales.errors import ScaleNotConnected, UnknownScale
+from edge.scales.service import ScaleSet
+from edge.scales.wiring import build_scales, scale_configs
 from simulators.printer import PrinterSimulator
 from simulators.scale import ScaleSimulator
 from tests.edge_support import HubServer, enrolled_config
@@ -124,24 +125,16 @@ async def test_a_scale_plugged_in_late_starts_weighing_on_its_own(tmp_path):
             initial_grams=4000,
         )
         async with sim:
-            assert await eventually(lambda: scales.get("b").state().connected)  # the reader retries
+            await wait_for(lambda: scales.get("b").state().connected)  # the reader retries
             assert await scales.get("b").wait_stable(15) == 4000
     finally:
         await scales.stop()
 
 
-async def eventually(predicate, timeout_s=15.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not predicate():
-        if loop.time() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True
 
 
 def scales_profile(name):
-    from edge.scale_profiles import load_profile
+    from edge.scales.profiles import load_profile
 
     return load_profile(name)
 

@@ -155,6 +155,14 @@ class Demo:
         config.write_text(edge_toml(self, enrolment.hub_public_key), encoding="utf-8")
         self.spawn("edge", ["edge", "run", "--config", str(config)])
         self.wait_until("edge", lambda: http_ok(f"{self.edge_url}/api/v1/status"), timeout_s=60)
+        # Serving is not weighing: on a loaded machine the edge may still be retrying to open the scale's
+        # port when its web server answers, and a bag posted then is refused (503). Wait for a reading.
+        self.wait_until("edge", self.scale_connected, timeout_s=60)
+
+    def scale_connected(self) -> bool:
+        status = get_json(f"{self.edge_url}/api/v1/status") or {}
+        scale = status.get("scale") or {}
+        return scale.get("connected") is True and scale.get("last_reading_ms") is not None
 
     def watch(self) -> int:
         """Run until Ctrl-C; if a part dies, say which and stop the rest."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from edge.cameras.errors import CameraAuthError, CameraError, CameraTimeout
+from edge.cameras.report import CameraReport
 from edge.cameras.settings import CameraSettings
+from edge.cameras.state import CameraState, CameraStatus
 from edge.cameras.uri import redact
 
 log = logging.getLogger(__name__)
@@ -35,21 +36,6 @@ class SnapshotSource(Protocol):
     async def snapshot(self, timeout_s: float) -> bytes: ...
 
     async def close(self) -> None: ...
-
-
-@dataclass
-class CameraState:
-    name: str
-    kind: str
-    status: str = "starting"
-    """starting, online, offline, auth_failed or error."""
-    last_ok_ms: int | None = None
-    last_error: str | None = None
-    last_reason: str | None = None
-    clock_offset_ms: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 class SupervisedCamera:
@@ -112,20 +98,14 @@ class SupervisedCamera:
         self._succeeded()
         return data
 
-    def probe(self) -> dict[str, Any]:
+    def probe(self) -> CameraReport:
         """The camera's state as the heartbeat reports it."""
-        return {
-            "status": self.state.status,
-            "ok": self.state.status == "online",
-            "last_ok_ms": self.state.last_ok_ms,
-            "detail": self.state.last_error,
-            "clock_offset_ms": self.state.clock_offset_ms,
-        }
+        return CameraReport.of(self.state)
 
     def _succeeded(self) -> None:
-        if self.state.status != "online":
+        if self.state.status != CameraStatus.ONLINE:
             log.info("camera %s online (%s)", self.name, self.source.kind)
-        self.state.status = "online"
+        self.state.status = CameraStatus.ONLINE
         self.state.last_ok_ms = self.clock_ms()
         self.state.last_error = None
         self.state.last_reason = None
@@ -135,6 +115,7 @@ class SupervisedCamera:
         message = redact(str(exc))
         if message != self.state.last_error:
             log.warning("camera %s: %s", self.name, message)
-        self.state.status = "auth_failed" if isinstance(exc, CameraAuthError) else "offline"
+        failed = CameraStatus.AUTH_FAILED if isinstance(exc, CameraAuthError) else CameraStatus.OFFLINE
+        self.state.status = failed
         self.state.last_error = message
         self.state.last_reason = exc.reason

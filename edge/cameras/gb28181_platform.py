@@ -67,7 +67,6 @@ class DeviceSession:
     addr: tuple[str, int] | None = None
     registered_ms: int | None = None
     last_seen_ms: int | None = None
-    catalog: tuple[CatalogItem, ...] = ()
     info: DeviceInfoResponse | None = None
 
 
@@ -177,7 +176,6 @@ class Gb28181Platform:
             )
         finally:
             self._catalog_parts.pop(sn, None)
-        self.devices[device_id].catalog = answer
         return answer
 
     async def query_device_info(self, device_id: str, timeout_s: float) -> DeviceInfoResponse:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,13 @@ from edge.cameras.uploader import SnapshotUploader
 from edge.ledger import Ledger, LedgerError
 from edge.vision.results import CheckResult, WatchContext, WeighingContext
 from edge.vision.runner import VisionRunner
+from protocols.china_time import CHINA
 from protocols.ledger import Attachment, Event, EventKind
 
 log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "image/jpeg"
 ROLE = "snapshot"
-_BEIJING = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class SnapshotOutcome:
 
 def is_working_time(time_ms: int, checks: CameraChecks) -> bool:
     """Working hours are the warehouse's, in Beijing time."""
-    local = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=time_ms)).astimezone(_BEIJING)
+    local = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=time_ms)).astimezone(CHINA)
     minute = local.hour * 60 + local.minute
     start, end = checks.working_hours
     in_hours = start <= minute < end if start <= end else (minute >= start or minute < end)

@@ -6,11 +6,12 @@ Kept apart from `service` so that an agent without cameras never loads OpenCV, z
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from edge.cameras.service import CameraService
     from edge.config import EdgeConfig
+    from edge.device_report import Probe
     from edge.ledger import Ledger
 
 
@@ -29,7 +30,7 @@ def build_cameras(config: EdgeConfig, ledger: Ledger, on_commit: Callable[[], No
     )
 
 
-def camera_probes(cameras: CameraService | None) -> dict[str, Callable[[], dict[str, Any]]]:
+def camera_probes(cameras: CameraService | None) -> dict[str, Probe]:
     """One heartbeat probe per camera: its status, whether it is fine, when it last gave a picture."""
     if cameras is None:
         return {}

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.access.audit import note_actor
 from hub.access.sessions import COOKIE, SESSION_TTL_MS, client_address, login, logout
 from hub.access.throttle import LoginPolicy
-from hub.core.deps import HubDep
+from hub.core.deps import HubDep, WriteSession
 from hub.core.errors import Forbidden, HubError
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
@@ -71,6 +71,9 @@ async def login_form(request: Request, hub: HubDep) -> Response:
             policy=LoginPolicy.of(hub.settings),
         )
     except HubError as exc:
+        # A refused login has written nothing (login adds the session row only once the password is good),
+        # so the transaction that commits after this page is empty. The failure counts through the audit
+        # entry the middleware writes for this 401.
         context = {"next_path": target, "failed": True}
         return pages.render(request, hub, "login.html", "zh", context, status_code=exc.status)
     answer = RedirectResponse(target, status_code=303)
@@ -87,13 +90,12 @@ async def login_form(request: Request, hub: HubDep) -> Response:
 
 
 @router.post("/logout", name="logout_form")
-def logout_form(request: Request, hub: HubDep) -> Response:
+def logout_form(request: Request, hub: HubDep, session: WriteSession) -> Response:
     if not same_origin(request, hub.settings.public_url):
         raise Forbidden("退出表单只能从本平台提交 (a logout from another site is refused)", "cross_site")
     token = request.cookies.get(COOKIE)
     if token:
-        with hub.write() as session, session.begin():
-            logout(session, token, hub.clock())
+        logout(session, token, hub.clock())
     answer = RedirectResponse("/", status_code=303)
     answer.delete_cookie(COOKIE, path="/")
     return answer

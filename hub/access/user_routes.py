@@ -9,78 +9,77 @@ from fastapi import APIRouter, Query, Request, status
 from hub.access import users
 from hub.access.audit import list_entries, note
 from hub.access.gate import AccessDep
-from hub.access.schemas import RoleGrant, UserChange, UserCreate
-from hub.core.deps import HubDep
+from hub.access.schemas import AuditEntryView, RoleGrant, UserChange, UserCreate, UserFile, UserSummary
+from hub.core.deps import HubDep, ReadSession, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
-def create_user(body: UserCreate, request: Request, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=UserFile)
+def create_user(
+    body: UserCreate, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     """A new account, with no role until the security administrator grants one."""
     note(request, username=body.username)
-    with hub.write() as session, session.begin():
-        return users.create_user(
-            session,
-            username=body.username,
-            display_name=body.display_name,
-            password=body.password,
-            by=access.actor,
-            now_ms=hub.clock(),
-        )
+    return users.create_user(
+        session,
+        username=body.username,
+        display_name=body.display_name,
+        password=body.password,
+        by=access.actor,
+        now_ms=hub.clock(),
+    )
 
 
-@router.get("/users")
-def list_users(hub: HubDep, access: AccessDep) -> list[dict[str, Any]]:
-    with hub.read() as session:
-        return users.list_users(session)
+@router.get("/users", response_model=list[UserSummary])
+def list_users(session: ReadSession, access: AccessDep) -> list[dict[str, Any]]:
+    return users.list_users(session)
 
 
-@router.get("/users/{username}")
-def get_user(username: str, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.get("/users/{username}", response_model=UserFile)
+def get_user(username: str, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The account with every version (who changed it, when, why; never a password or its hash)."""
-    with hub.read() as session:
-        return users.user_view(session, username)
+    return users.user_view(session, username)
 
 
-@router.patch("/users/{username}")
-def change_user(username: str, body: UserChange, hub: HubDep, access: AccessDep) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        return users.change_user(
-            session,
-            username,
-            display_name=body.display_name,
-            active=body.active,
-            password=body.password,
-            reason=body.reason,
-            by=access.actor,
-            now_ms=hub.clock(),
-            by_role=access.user.role,
-        )
+@router.patch("/users/{username}", response_model=UserFile)
+def change_user(
+    username: str, body: UserChange, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
+    return users.change_user(
+        session,
+        username,
+        display_name=body.display_name,
+        active=body.active,
+        password=body.password,
+        reason=body.reason,
+        by=access.actor,
+        now_ms=hub.clock(),
+        by_role=access.user.role,
+    )
 
 
-@router.put("/users/{username}/role")
+@router.put("/users/{username}/role", response_model=UserFile)
 def grant_role(
-    username: str, body: RoleGrant, request: Request, hub: HubDep, access: AccessDep
+    username: str, body: RoleGrant, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     note(request, role=body.role, enterprise_uscc=body.enterprise_uscc, region_code=body.region_code)
-    with hub.write() as session, session.begin():
-        return users.grant_role(
-            session,
-            username,
-            role=body.role,
-            enterprise_uscc=body.enterprise_uscc,
-            region_code=body.region_code,
-            reason=body.reason,
-            by=access.actor,
-            now_ms=hub.clock(),
-            by_role=access.user.role,
-        )
+    return users.grant_role(
+        session,
+        username,
+        role=body.role,
+        enterprise_uscc=body.enterprise_uscc,
+        region_code=body.region_code,
+        reason=body.reason,
+        by=access.actor,
+        now_ms=hub.clock(),
+        by_role=access.user.role,
+    )
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditEntryView])
 def audit_log(
-    hub: HubDep,
+    session: ReadSession,
     access: AccessDep,
     actor: str | None = None,
     action: str | None = None,
@@ -88,5 +87,4 @@ def audit_log(
     limit: int = Query(default=200, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
     """Newest first."""
-    with hub.read() as session:
-        return list_entries(session, actor=actor, action=action, since_ms=since_ms, limit=limit)
+    return list_entries(session, actor=actor, action=action, since_ms=since_ms, limit=limit)

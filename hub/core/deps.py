@@ -1,16 +1,14 @@
-"""What route functions are given: the hub's shared parts, a database session, the admin check."""
+"""What route functions are given: the hub's shared parts and a database session to read or to write."""
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,34 +43,26 @@ def get_hub(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def get_session(hub: HubDep) -> Iterator[Session]:
+def read_session(hub: HubDep) -> Iterator[Session]:
+    """A session for reading, closed as soon as the route has answered."""
     with hub.read() as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def write_session(hub: HubDep) -> Iterator[Session]:
+    """A session in one transaction (BEGIN IMMEDIATE on SQLite, taken at the first statement): committed when
+    the route returns, rolled back when it raises — a refusal (`HubError`, `HTTPException`) changes nothing.
 
-_bearer = HTTPBearer(auto_error=False, description="WT_HUB_ADMIN_TOKEN")
-
-
-def require_admin(
-    request: Request,
-    hub: HubDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    # The gate (hub/access/gate.py) has already checked the caller's role against hub/access/policies.py;
-    # a system administrator it let through is an admin here too.
-    principal = getattr(request.state, "principal", None)
-    if principal is not None and str(principal.role) in ("admin_token", "system_admin"):
-        return
-    expected = hub.settings.admin_token.encode("utf-8")
-    given = credentials.credentials.encode("utf-8") if credentials else b""
-    if not hmac.compare_digest(given, expected):
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="admin token missing or wrong (Authorization: Bearer <WT_HUB_ADMIN_TOKEN>)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    The audit entry is not written here: the audit middleware writes it in its own transaction after the
+    answer, so a refused change is still audited although its own writes were rolled back."""
+    with hub.write() as session, session.begin():
+        yield session
 
 
-AdminDep = Depends(require_admin)
+# scope="function": the session ends when the route function does, before the answer is sent, so a client
+# never sees an answer for a change that then fails to commit, and the connection goes back to the pool
+# at once. A route takes one of these, never both.
+ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+WriteSession = Annotated[Session, Depends(write_session, scope="function")]
+SessionDep = ReadSession
+"""The older name of `ReadSession`, kept for code written against it."""

@@ -6,6 +6,8 @@ that an operator sees are Chinese first, with English after, as the rest of the 
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class HubError(Exception):
     """`reason`, when given, goes into the answer beside `detail` so a client can tell refusals apart: a 403
@@ -14,12 +16,14 @@ class HubError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, reason: str | None = None) -> None:
+    def __init__(self, message: str, reason: str | None = None, *, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
+        if status is not None:  # refusals whose status depends on the case (ingest, enrolment, heartbeats)
+            self.status = status
 
-    def answer(self) -> dict[str, str]:
+    def answer(self) -> dict[str, Any]:
         return {"detail": self.message, **({"reason": self.reason} if self.reason else {})}
 
 

@@ -1,6 +1,8 @@
-"""JSON shapes every domain shares: a refusal, the hub's health and key."""
+"""JSON shapes every domain shares: a refusal, the hub's health and key, a signed envelope."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -26,3 +28,20 @@ Text = Field(default=None, max_length=2000)
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class SignedEnvelope(BaseModel):
+    """A signed envelope exactly as signed: `sig` is the signature over the RFC 8785 bytes of `body`.
+
+    Passed through whole (extra members kept), since one changed byte breaks the signature; each body's
+    members are specified where its type is (protocols/ledger, protocols/fleet, protocols/analytics)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    # In RFC 8785 order, as the hub stores envelopes.
+    alg: str = Field(description="Ed25519")
+    body: dict[str, Any] = Field(
+        description="the signed content; its `type` names its shape (wastetrace.batch/1, "
+        "wastetrace.receipt/1, wastetrace.config/1 …)"
+    )
+    sig: str = Field(description="base64 signature over the RFC 8785 bytes of body")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.errors import HubError
 from hub.devices.tables import Device, EnrolmentToken
 from hub.registry.tables import Enterprise
 from protocols.codes.uscc import validate_uscc
@@ -22,13 +23,11 @@ from protocols.ledger import GENESIS_HASH, SignatureError, load_public_key, publ
 log = logging.getLogger(__name__)
 
 
-class EnrolmentRefused(Exception):
+class EnrolmentRefused(HubError):
     """An enrolment request the hub refuses; `status` is the HTTP status to answer with."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.bodies import shown
+from hub.core.errors import HubError
 from hub.devices.remote_config import offer_for
 from hub.devices.tables import Device, DeviceHealth
 from hub.registry.tables import Enterprise
@@ -31,11 +32,11 @@ SILENT_AFTER_MS = 5 * 60_000
 STALE_BACKLOG_MS = 24 * 3_600_000
 
 
-class HeartbeatRefused(Exception):
+class HeartbeatRefused(HubError):
+    """A heartbeat the hub refuses; `status` is the HTTP status to answer with."""
+
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 @dataclass(frozen=True, slots=True)

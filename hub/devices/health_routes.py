@@ -13,9 +13,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from hub.core.bodies import BodyTooLarge, read_limited
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
-from hub.devices.health import SILENT_AFTER_MS, HeartbeatRefused, device_health, record_heartbeat
+from hub.devices.health import SILENT_AFTER_MS, device_health, record_heartbeat
+from hub.devices.schemas import DeviceHealthList, DeviceHealthView, HeartbeatAnswer
 from protocols import strictjson
 
 router = APIRouter(prefix="/api/v1", tags=["device health"])
@@ -29,6 +30,7 @@ SilentAfter = Annotated[
 
 @router.post(
     "/devices/{device_id}/heartbeats",
+    response_model=HeartbeatAnswer,
     responses={401: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem}},
 )
 async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONResponse:
@@ -45,31 +47,27 @@ async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONR
     body = envelope.get("body") if isinstance(envelope, dict) else None
     if not isinstance(body, dict) or body.get("device_id") != device_id:
         return JSONResponse({"detail": f"the heartbeat is not from {device_id}"}, status_code=422)
-    try:
-        answer = await run_in_threadpool(
-            record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock()
-        )
-    except HeartbeatRefused as refusal:
-        return JSONResponse({"detail": refusal.message}, status_code=refusal.status)
+    # record_heartbeat keeps its own transactions (it is the MQTT consumer's too): it reads the device key,
+    # writes the heartbeat (once more if a first heartbeat raced another) and only then reads the offer.
+    # A HeartbeatRefused is a HubError: the hub's error handler answers it with its status and words.
+    answer = await run_in_threadpool(record_heartbeat, hub.read, hub.write, envelope, hub.key, hub.clock())
     return JSONResponse(answer)
 
 
-@router.get("/device-health")
+@router.get("/device-health", response_model=DeviceHealthList)
 def list_device_health(
-    hub: HubDep, session: SessionDep, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
+    hub: HubDep, session: ReadSession, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
 ) -> dict[str, Any]:
     """Every device with its last heartbeat and its problems in words; `silent` when it has gone quiet."""
     devices = device_health(session, hub.clock(), silent_after_ms=silent_after_s * 1000)
-    return {
-        "silent_after_s": silent_after_s,
-        "silent": sum(d["silent"] for d in devices),
-        "devices": devices,
-    }
+    return {"silent_after_s": silent_after_s, "silent": sum(d["silent"] for d in devices), "devices": devices}
 
 
-@router.get("/devices/{device_id}/health", responses={404: {"model": Problem}})
+@router.get(
+    "/devices/{device_id}/health", response_model=DeviceHealthView, responses={404: {"model": Problem}}
+)
 def one_device_health(
-    device_id: str, hub: HubDep, session: SessionDep, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
+    device_id: str, hub: HubDep, session: ReadSession, silent_after_s: SilentAfter = SILENT_AFTER_MS // 1000
 ) -> dict[str, Any]:
     found = device_health(session, hub.clock(), device_id=device_id, silent_after_ms=silent_after_s * 1000)
     if not found:

@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
 from hub.devices.remote_config import UnknownDevice, config_versions, describe, put_config
+from hub.devices.schemas import DeviceConfigs, DeviceConfigVersion
 from hub.devices.tables import Device, DeviceHealth
 from protocols.fleet import THRESHOLDS, RemoteConfigError
 
@@ -31,8 +32,9 @@ class SettingsIn(BaseModel):
 @router.put(
     "/devices/{device_id}/config",
     status_code=201,
+    response_model=DeviceConfigVersion,
     responses={
-        200: {"description": "the same settings: no new version"},
+        200: {"model": DeviceConfigVersion, "description": "the same settings: no new version"},
         404: {"model": Problem},
         422: {"model": Problem},
     },
@@ -41,6 +43,8 @@ async def set_config(device_id: str, body: SettingsIn, hub: HubDep, request: Req
     """Keep new settings as the device's next version; the device takes it at its next heartbeat."""
     principal = getattr(request.state, "principal", None)  # set by the gate
     by = getattr(principal, "name", None) or "admin-token"
+    # put_config keeps its own transaction: it runs in a worker thread (this route is async) and reads the
+    # next version number in the transaction that appends it.
     try:
         row, created = await run_in_threadpool(
             put_config, hub.write, device_id, body.settings, by, hub.clock()
@@ -52,8 +56,8 @@ async def set_config(device_id: str, body: SettingsIn, hub: HubDep, request: Req
     return JSONResponse(describe(row), status_code=201 if created else 200)
 
 
-@router.get("/devices/{device_id}/config", responses={404: {"model": Problem}})
-def get_config(device_id: str, session: SessionDep) -> dict[str, Any]:
+@router.get("/devices/{device_id}/config", response_model=DeviceConfigs, responses={404: {"model": Problem}})
+def get_config(device_id: str, session: ReadSession) -> dict[str, Any]:
     """Every version kept for the device, and the version its last heartbeat said it runs."""
     if session.get(Device, device_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no device {device_id!r}")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 
 from hub.access.gate import AccessDep
-from hub.core.deps import SessionDep
+from hub.core.deps import ReadSession
 from hub.core.schemas import Problem
 from hub.devices.schemas import DeviceState
 from hub.devices.tables import Device
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
 
 
 @router.get("/devices/{device_id}", responses={404: {"model": Problem}})
-def device_state(device_id: str, session: SessionDep, access: AccessDep) -> DeviceState:
+def device_state(device_id: str, session: ReadSession, access: AccessDep) -> DeviceState:
     row = session.execute(
         select(Device, Enterprise.uscc)
         .join(Enterprise, Enterprise.id == Device.enterprise_id)

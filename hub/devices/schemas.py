@@ -1,10 +1,12 @@
-"""JSON shapes of enrolment and device state."""
+"""JSON shapes of devices: enrolment, chain head, place in the file, health, remote configuration."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, StrictBool
+from typing import Any
 
-from hub.core.schemas import Strict, Text
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from hub.core.schemas import SignedEnvelope, Strict, Text
 
 # Printable, no spaces or slashes: a device id appears in URLs and in batch ids.
 DEVICE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$"
@@ -52,3 +54,111 @@ class DeviceChange(Strict):
     facility_code: str | None = Field(default=None, max_length=64)
     active: StrictBool | None = None
     reason: str | None = Text
+
+
+class DeviceRecord(BaseModel):
+    """A device in its enterprise's file: chain head and what the file says of it."""
+
+    device_id: str
+    enrolled_ms: int
+    last_seq: int
+    last_seen_ms: int | None = Field(description="when its last batch arrived, UTC ms")
+    name: str | None
+    facility_code: str | None = Field(description="the storage facility it stands in (its 入库 land there)")
+    active: bool
+    version: int = Field(description="0 while the file says nothing of it")
+
+
+class HealthProblem(BaseModel):
+    code: str = Field(
+        description="never_heard, silent, backlog_stale, disk_low, clock_jump, clock_unsynced, "
+        "{device}_fault, config_rejected"
+    )
+    message_zh: str
+    message_en: str
+
+
+class PeripheralState(BaseModel):
+    """The last status of one scale, printer or camera; `last_ok_ms` and `detail` when the box sent them."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str
+    ok: bool
+
+
+class HeartbeatBody(BaseModel):
+    """The device's last heartbeat as it signed it (wastetrace.heartbeat/1, protocols/fleet/heartbeat.py)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    device_id: str
+    sent_ms: int = Field(description="the device's clock, UTC ms")
+    boot_id: str
+    mono_ms: int
+    clock_synced: bool
+    backlog_events: int
+    free_disk_bytes: int
+    total_disk_bytes: int
+    floor_bytes: int = Field(description="below this much free disk the box stops weighing")
+    oldest_unsent_ms: int | None
+    oldest_unsent_age_ms: int | None
+    rss_bytes: int | None
+    clock_jump_ms: int | None
+    clock_behind_ms: int | None
+    clock_message_zh: str | None
+    config_version: int | None = Field(description="the remote configuration version it runs")
+    config_rejected_version: int | None
+    config_rejected_reason: str | None
+    transport: str | None = Field(description="http or mqtt")
+    uplink_error: str | None
+    uplink_last_ok_ms: int | None
+    devices: dict[str, PeripheralState] = Field(description="scale, printer, cameras by name")
+    type: str = Field(description="wastetrace.heartbeat/1")
+
+
+class DeviceHealthView(BaseModel):
+    device_id: str
+    enterprise_uscc: str
+    enterprise_name: str
+    last_seq: int
+    last_batch_ms: int | None
+    last_heartbeat_ms: int | None = Field(description="when the hub received it, UTC ms")
+    silent: bool = Field(description="no batch or heartbeat for silent_after_s")
+    silent_for_ms: int | None
+    ok: bool = Field(description="no problems")
+    problems: list[HealthProblem]
+    heartbeat: HeartbeatBody | None
+
+
+class DeviceHealthList(BaseModel):
+    silent_after_s: int
+    silent: int = Field(description="how many of the devices are silent")
+    devices: list[DeviceHealthView]
+
+
+class HeartbeatAnswer(BaseModel):
+    received_ms: int
+    config: SignedEnvelope | None = Field(
+        description="the device's configuration (wastetrace.config/1: device_id, version, issued_ms, "
+        "settings), signed by the hub key, when the device runs another version; else null"
+    )
+
+
+class DeviceConfigVersion(BaseModel):
+    device_id: str
+    version: int
+    settings: dict[str, Any] = Field(
+        description="`waste_types`: [{code, name, form?, main_components?, harmful_components?, "
+        "precautions?}]; `thresholds`: integers by name (protocols/fleet/settings.py)"
+    )
+    digest: str = Field(description="SHA-256 of the canonical settings")
+    created_ms: int
+    created_by: str
+
+
+class DeviceConfigs(BaseModel):
+    device_id: str
+    current: DeviceConfigVersion | None = Field(description="the newest version, null if none is kept")
+    device_runs: int | None = Field(description="the version its last heartbeat said it runs")
+    versions: list[DeviceConfigVersion] = Field(description="oldest first")

@@ -20,10 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.core.bodies import BodyTooLarge, read_limited, shown
-from hub.core.deps import Hub, HubDep, SessionDep
+from hub.core.deps import Hub, HubDep, ReadSession
 from hub.core.schemas import Problem
 from hub.custody.refusals import refusals_since
 from hub.devices.tables import Device
+from hub.evidence.schemas import AnalyticsStored
 from hub.evidence.tables import AnalyticsResultRow
 from hub.ledger.tables import EventRow
 from protocols import strictjson
@@ -75,11 +76,15 @@ class Warnings(BaseModel):
 @router.post(
     "/analytics",
     status_code=201,
+    response_model=AnalyticsStored,
     openapi_extra={
         "requestBody": {"required": True, "content": {"application/json": {"schema": _ENVELOPE_SCHEMA}}}
     },
     responses={
-        200: {"description": "this result was stored before (same device, result_id and content)"},
+        200: {
+            "model": AnalyticsStored,
+            "description": "this result was stored before (same device, result_id and content)",
+        },
         401: {"model": Problem, "description": "unknown device or bad signature"},
         409: {"model": Problem, "description": "a different result under a result_id already stored"},
         413: {"model": Problem},
@@ -101,6 +106,8 @@ async def post_analytics(request: Request, hub: HubDep) -> JSONResponse:
 
 
 def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
+    # Its own transactions, not a WriteSession: a second copy of a result is told by the IntegrityError of
+    # the insert's commit, after which the stored one is read in a fresh transaction to compare.
     try:
         device_id = peek_analytics_device(envelope)
     except AnalyticsError as exc:
@@ -154,7 +161,7 @@ def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
 
 @router.get("/analytics/warnings", responses={401: {"model": Problem}, 403: {"model": Problem}})
 def warnings(
-    session: SessionDep,
+    session: ReadSession,
     since_ms: Annotated[int, Query(ge=0, description="received by the hub at or after, UTC ms")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Warnings:

@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.access.gate import AccessDep
-from hub.core.deps import Hub, HubDep, SessionDep
+from hub.core.deps import Hub, HubDep, ReadSession
 from hub.core.schemas import Problem
+from hub.evidence.schemas import SnapshotStored
 from hub.evidence.tables import Snapshot
 from hub.ledger.tables import EventRow
 from hub.trace.parties import bag_parties
@@ -34,11 +35,12 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 @router.put(
     "/snapshots/{sha256}",
     status_code=201,
+    response_model=SnapshotStored,
     openapi_extra={
         "requestBody": {"required": True, "content": {"image/jpeg": {"schema": {"type": "string"}}}}
     },
     responses={
-        200: {"description": "the hub already holds this image"},
+        200: {"model": SnapshotStored, "description": "the hub already holds this image"},
         404: {"model": Problem, "description": "the hub does not hold that event (yet): send it later"},
         409: {"model": Problem, "description": "the event does not name this image"},
         413: {"model": Problem},
@@ -78,6 +80,8 @@ async def _read(request: Request) -> bytes:
 
 
 def _store(hub: Hub, sha256: str, device_id: str, seq: int, body: bytes) -> bool:
+    # Its own transaction, not a WriteSession: the same image stored by a second worker at the same moment
+    # shows as the IntegrityError of this commit, which is answered as "already held".
     try:
         with hub.write() as session, session.begin():
             if session.scalar(select(Snapshot.sha256).where(Snapshot.sha256 == sha256)) is not None:
@@ -115,7 +119,7 @@ def _store(hub: Hub, sha256: str, device_id: str, seq: int, body: bytes) -> bool
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}}}, 403: {"model": Problem}, 404: {"model": Problem}},
 )
-def get_snapshot(sha256: str, session: SessionDep, access: AccessDep) -> Response:
+def get_snapshot(sha256: str, session: ReadSession, access: AccessDep) -> Response:
     """The image, for whoever may read the bag its event is about; immutable (its name is its hash)."""
     if not _SHA.match(sha256):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such snapshot")

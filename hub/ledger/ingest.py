@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.bodies import shown
+from hub.core.errors import HubError
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
@@ -55,7 +56,7 @@ FIELD_LIMITS = {
 }
 
 
-class IngestRefused(Exception):
+class IngestRefused(HubError):
     """A batch the hub will not store. `extra` goes into the JSON answer beside `detail`."""
 
     def __init__(
@@ -68,10 +69,8 @@ class IngestRefused(Exception):
         extra: dict[str, Any] | None = None,
         evidence: dict[str, Any] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.reason = reason
-        self.message = message
+        super().__init__(message, reason, status=status)
+        self.reason: str = reason
         self.device_id = device_id
         self.extra = extra or {}
         self.evidence = evidence or {}

@@ -53,7 +53,8 @@ def project_events(
     except SQLAlchemyError:
         first, last = (events or flagged_receipts)[0], (events or flagged_receipts)[-1]
         log.exception(
-            "PROJECTION FAILED for %s seq %d-%d: stored, not projected (rebuild from events)",
+            "PROJECTION FAILED for %s seq %d-%d: stored, not projected "
+            "(`wastetrace hub rebuild-projections` replays them)",
             first.device_id[:64],
             first.seq,
             last.seq,

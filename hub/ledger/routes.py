@@ -47,6 +47,9 @@ _ENVELOPE_SCHEMA = {
 async def post_batch(request: Request, hub: HubDep) -> Response:
     """Store a signed batch; the receipt names the highest seq the hub now holds contiguously."""
     # The body is read here, not declared, so that even unreadable bodies are refused with a record kept.
+    # ingest_batch keeps its own transactions (the MQTT consumer calls it too): it verifies in a read
+    # session, stores in a write transaction, and seals the receipt only after that has committed; a refusal
+    # is recorded by record_refusal in a transaction of its own, kept although the batch was not.
     try:
         envelope = await _read_json(request)
         done = await run_in_threadpool(ingest, hub.read, hub.write, envelope, hub.key, hub.clock())

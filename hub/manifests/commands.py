@@ -8,7 +8,6 @@ enterprise, a carrier or receiver that is not registered as one, a vehicle not r
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -23,6 +22,7 @@ from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, Receipt
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id, enterprise_by_uscc
 from hub.registry.licences import licence_for, licences_of
 from hub.registry.vehicles import vehicle
+from protocols.china_time import year_start_ms
 from protocols.codes import ManifestNumberError, china_date_from_ms, manifest_number, parse_manifest_number
 from protocols.manifest import (
     CARRIER_FIELDS,
@@ -268,7 +268,7 @@ def _check_capacity(session: Session, cur: store.Current, shipped_grams: int, no
     """This year's shipments to the receiver, with this one, within its licences' annual capacity."""
     receiver_id = cur.version.receiver_id
     year = china_date_from_ms(now_ms).year
-    start = int(dt.datetime(year, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()) * 1000
+    start = year_start_ms(year)
     capacity = sum(lic["annual_capacity_grams"] for lic in licences_of(session, receiver_id) if lic["active"])
     others = 0
     for manifest_id in session.scalars(

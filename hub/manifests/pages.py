@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hub.access.gate import AccessDep
-from hub.core.deps import HubDep
+from hub.core.deps import HubDep, ReadSession
 from hub.manifests import store
 from hub.manifests import views as manifest_views
 from hub.manifests.routes import manifest_for
@@ -24,20 +24,24 @@ pages = PageRenderer(Path(__file__).resolve().parent / "templates")
 
 @router.get("/manifests/{number}", name="manifest_page")
 def manifest_page(
-    request: Request, number: str, hub: HubDep, access: AccessDep, lang: str | None = None
+    request: Request,
+    number: str,
+    hub: HubDep,
+    session: ReadSession,
+    access: AccessDep,
+    lang: str | None = None,
 ) -> Response:
     lang = pick_lang(lang)
     now = hub.clock()
-    with hub.read() as session:
-        cur, mine = manifest_for(session, access, number)
-        m = manifest_views.view(session, cur, now, mine)
-        versions = manifest_views.versions(session, cur)
-        points = transport.track(session, cur, now)
-        places = [
-            Place(p.name, p.lat_e6, p.lon_e6)
-            for p in store.parties(session, cur).values()
-            if p.lat_e6 is not None and p.lon_e6 is not None and p.id != cur.version.carrier_id
-        ]
+    cur, mine = manifest_for(session, access, number)
+    m = manifest_views.view(session, cur, now, mine)
+    versions = manifest_views.versions(session, cur)
+    points = transport.track(session, cur, now)
+    places = [
+        Place(p.name, p.lat_e6, p.lon_e6)
+        for p in store.parties(session, cur).values()
+        if p.lat_e6 is not None and p.lon_e6 is not None and p.id != cur.version.carrier_id
+    ]
     svg = render_track(
         [(p["lat_e6"], p["lon_e6"]) for p in points], places, title=f"{number} {m['vehicle_plate'] or ''}"
     )

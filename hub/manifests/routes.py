@@ -11,7 +11,7 @@ from hub.access.audit import note
 from hub.access.gate import AccessDep
 from hub.access.principal import Access, Scope
 from hub.access.roles import Role
-from hub.core.deps import HubDep
+from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import Forbidden
 from hub.manifests import commands as manifests
 from hub.manifests import receiving, store
@@ -20,6 +20,10 @@ from hub.manifests.schemas import (
     BagsLoad,
     ManifestCorrection,
     ManifestCreate,
+    ManifestSummary,
+    ManifestTrack,
+    ManifestVersionView,
+    ManifestView,
     ReceiptEntry,
     TransitionRequest,
 )
@@ -59,147 +63,148 @@ def _acting(parts: set[Party], number: str) -> set[Party]:
     return parts
 
 
-@router.get("/manifests")
+@router.get("/manifests", response_model=list[ManifestSummary])
 def list_manifests(
     hub: HubDep,
+    session: ReadSession,
     access: AccessDep,
     state: str | None = None,
     overdue: bool | None = None,
     limit: int = Query(200, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
     """Manifests the caller may see, newest first; `overdue=true` lists those past the receiver's deadline."""
-    with hub.read() as session:
-        visible = visible_enterprise_ids(session, access)
-        return manifest_views.list_manifests(
-            session, visible, hub.clock(), state=state, overdue=overdue, limit=limit
-        )
+    visible = visible_enterprise_ids(session, access)
+    return manifest_views.list_manifests(
+        session, visible, hub.clock(), state=state, overdue=overdue, limit=limit
+    )
 
 
-@router.post("/manifests", status_code=status.HTTP_201_CREATED)
-def create_manifest(body: ManifestCreate, request: Request, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.post("/manifests", status_code=status.HTTP_201_CREATED, response_model=ManifestView)
+def create_manifest(
+    body: ManifestCreate, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     """A draft, numbered 4-digit year + province + city + 6-digit serial (or with the number given)."""
     now = hub.clock()
-    with hub.write() as session, session.begin():
-        shipper = enterprise_by_id(session, access.user.enterprise_id or -1)
-        number = manifests.create(session, shipper, body.model_dump(), by=access.actor, now_ms=now)
-        note(request, number=number)
-        cur = store.get(session, number)
-        return manifest_views.view(session, cur, now, {Party.SHIPPER})
+    shipper = enterprise_by_id(session, access.user.enterprise_id or -1)
+    number = manifests.create(session, shipper, body.model_dump(), by=access.actor, now_ms=now)
+    note(request, number=number)
+    cur = store.get(session, number)
+    return manifest_views.view(session, cur, now, {Party.SHIPPER})
 
 
-@router.get("/manifests/{number}")
-def get_manifest(number: str, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.get("/manifests/{number}", response_model=ManifestView)
+def get_manifest(number: str, hub: HubDep, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The current version: parties, bags with shipped and received weights, deadline, problems."""
-    with hub.read() as session:
-        cur, mine = manifest_for(session, access, number)
-        return manifest_views.view(session, cur, hub.clock(), mine)
+    cur, mine = manifest_for(session, access, number)
+    return manifest_views.view(session, cur, hub.clock(), mine)
 
 
-@router.get("/manifests/{number}/versions")
-def manifest_versions(number: str, hub: HubDep, access: AccessDep) -> list[dict[str, Any]]:
+@router.get("/manifests/{number}/versions", response_model=list[ManifestVersionView])
+def manifest_versions(number: str, session: ReadSession, access: AccessDep) -> list[dict[str, Any]]:
     """Every version, oldest first: what changed, by whom, why, and the bags added or removed."""
-    with hub.read() as session:
-        cur, _ = manifest_for(session, access, number)
-        return manifest_views.versions(session, cur)
+    cur, _ = manifest_for(session, access, number)
+    return manifest_views.versions(session, cur)
 
 
-@router.patch("/manifests/{number}")
+@router.patch("/manifests/{number}", response_model=ManifestView)
 def correct_manifest(
-    number: str, body: ManifestCorrection, request: Request, hub: HubDep, access: AccessDep
+    number: str,
+    body: ManifestCorrection,
+    request: Request,
+    hub: HubDep,
+    session: WriteSession,
+    access: AccessDep,
 ) -> dict[str, Any]:
     """A correction: a new version with the changed fields; the party and state decide which fields."""
     changes = body.model_dump(exclude_unset=True)
     reason = changes.pop("reason", None)
     now = hub.clock()
-    with hub.write() as session, session.begin():
-        cur, mine = manifest_for(session, access, number)
-        cur = manifests.correct(
-            session, cur, changes, reason, _acting(mine, number), by=access.actor, now_ms=now
-        )
-        note(request, version=cur.version.version, fields=sorted(changes))
-        return manifest_views.view(session, cur, now, mine)
+    cur, mine = manifest_for(session, access, number)
+    cur = manifests.correct(session, cur, changes, reason, _acting(mine, number), by=access.actor, now_ms=now)
+    note(request, version=cur.version.version, fields=sorted(changes))
+    return manifest_views.view(session, cur, now, mine)
 
 
-@router.post("/manifests/{number}/bags")
+@router.post("/manifests/{number}/bags", response_model=ManifestView)
 def load_bags(
-    number: str, body: BagsLoad, request: Request, hub: HubDep, access: AccessDep
+    number: str, body: BagsLoad, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     now = hub.clock()
-    with hub.write() as session, session.begin():
-        cur, mine = manifest_for(session, access, number)
-        cur = manifests.load(session, cur, body.codes, _acting(mine, number), by=access.actor, now_ms=now)
-        note(request, version=cur.version.version, bags=len(body.codes))
-        return manifest_views.view(session, cur, now, mine)
+    cur, mine = manifest_for(session, access, number)
+    cur = manifests.load(session, cur, body.codes, _acting(mine, number), by=access.actor, now_ms=now)
+    note(request, version=cur.version.version, bags=len(body.codes))
+    return manifest_views.view(session, cur, now, mine)
 
 
-@router.delete("/manifests/{number}/bags/{code}")
-def unload_bag(number: str, code: str, request: Request, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.delete("/manifests/{number}/bags/{code}", response_model=ManifestView)
+def unload_bag(
+    number: str, code: str, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     now = hub.clock()
-    with hub.write() as session, session.begin():
-        cur, mine = manifest_for(session, access, number)
-        cur = manifests.unload(session, cur, code, _acting(mine, number), by=access.actor, now_ms=now)
-        note(request, version=cur.version.version)
-        return manifest_views.view(session, cur, now, mine)
+    cur, mine = manifest_for(session, access, number)
+    cur = manifests.unload(session, cur, code, _acting(mine, number), by=access.actor, now_ms=now)
+    note(request, version=cur.version.version)
+    return manifest_views.view(session, cur, now, mine)
 
 
-@router.post("/manifests/{number}/transitions")
+@router.post("/manifests/{number}/transitions", response_model=ManifestView)
 def transition(
-    number: str, body: TransitionRequest, request: Request, hub: HubDep, access: AccessDep
+    number: str,
+    body: TransitionRequest,
+    request: Request,
+    hub: HubDep,
+    session: WriteSession,
+    access: AccessDep,
 ) -> dict[str, Any]:
     """submit, cancel (shipper); depart (carrier); confirm (receiver); close (receiver or shipper)."""
     now = hub.clock()
     changes = body.transport.model_dump(exclude_unset=True) if body.transport else {}
-    with hub.write() as session, session.begin():
-        cur, mine = manifest_for(session, access, number)
-        cur = manifests.transition(
-            session,
-            cur,
-            body.command,
-            _acting(mine, number),
-            changes=changes,
-            reason=body.reason,
-            by=access.actor,
-            now_ms=now,
-        )
-        note(request, command=body.command, version=cur.version.version, state=cur.version.state)
-        return manifest_views.view(session, cur, now, mine)
+    cur, mine = manifest_for(session, access, number)
+    cur = manifests.transition(
+        session,
+        cur,
+        body.command,
+        _acting(mine, number),
+        changes=changes,
+        reason=body.reason,
+        by=access.actor,
+        now_ms=now,
+    )
+    note(request, command=body.command, version=cur.version.version, state=cur.version.state)
+    return manifest_views.view(session, cur, now, mine)
 
 
-@router.post("/manifests/{number}/receipts", status_code=status.HTTP_201_CREATED)
+@router.post("/manifests/{number}/receipts", status_code=status.HTTP_201_CREATED, response_model=ManifestView)
 def enter_receipt(
-    number: str, body: ReceiptEntry, request: Request, hub: HubDep, access: AccessDep
+    number: str, body: ReceiptEntry, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     """A receipt entered by hand (a receiver without an edge): the re-weighed grams, accepted or not."""
     now = hub.clock()
-    with hub.write() as session, session.begin():
-        cur, mine = manifest_for(session, access, number)
-        if Party.RECEIVER not in mine:
-            raise Forbidden(
-                f"只有接受人能登记联单 {number} 的接收 (only the receiver records receipts)", "party"
-            )
-        receiving.record_receipt(
-            session,
-            cur,
-            code=body.code,
-            grams=body.grams,
-            accepted=body.accepted,
-            reason=body.reason,
-            time_ms=body.time_ms if body.time_ms is not None else now,
-            enterprise_id=access.user.enterprise_id or -1,
-            by=access.actor,
-            now_ms=now,
-        )
-        note(request, code=body.code, accepted=body.accepted)
-        return manifest_views.view(session, cur, now, mine)
+    cur, mine = manifest_for(session, access, number)
+    if Party.RECEIVER not in mine:
+        raise Forbidden(f"只有接受人能登记联单 {number} 的接收 (only the receiver records receipts)", "party")
+    receiving.record_receipt(
+        session,
+        cur,
+        code=body.code,
+        grams=body.grams,
+        accepted=body.accepted,
+        reason=body.reason,
+        time_ms=body.time_ms if body.time_ms is not None else now,
+        enterprise_id=access.user.enterprise_id or -1,
+        by=access.actor,
+        now_ms=now,
+    )
+    note(request, code=body.code, accepted=body.accepted)
+    return manifest_views.view(session, cur, now, mine)
 
 
-@router.get("/manifests/{number}/track")
-def manifest_track(number: str, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.get("/manifests/{number}/track", response_model=ManifestTrack)
+def manifest_track(number: str, hub: HubDep, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The carrying vehicle's GPS points from departure to arrival."""
-    with hub.read() as session:
-        cur, _ = manifest_for(session, access, number)
-        return {
-            "number": number,
-            "vehicle_plate": cur.version.vehicle_plate,
-            "points": transport.track(session, cur, hub.clock()),
-        }
+    cur, _ = manifest_for(session, access, number)
+    return {
+        "number": number,
+        "vehicle_plate": cur.version.vehicle_plate,
+        "points": transport.track(session, cur, hub.clock()),
+    }

@@ -182,8 +182,13 @@ def list_manifests(
             and_(ManifestVersion.manifest_id == Manifest.id, ManifestVersion.version == newest.c.v),
         )
         .order_by(Manifest.id.desc())
-        .limit(limit)
     )
+    # Overdue depends on the deadline, worked out per manifest below: filter first, then count to `limit`,
+    # so `?overdue=true&limit=10` gives the ten newest overdue ones, not the overdue among the ten newest.
+    if overdue is None:
+        query = query.limit(limit)
+    elif overdue:
+        query = query.where(ManifestVersion.state == State.IN_TRANSIT)
     if visible is not None:
         ids = list(visible)
         query = query.where(
@@ -196,7 +201,9 @@ def list_manifests(
     if state:
         query = query.where(ManifestVersion.state == state)
     out = []
-    for manifest, version in session.execute(query).all():
+    for manifest, version in session.execute(query):
+        if len(out) >= limit:
+            break
         cur = store.Current(manifest, version)
         timing = deadline(session, cur, now_ms)
         if overdue is not None and timing["overdue"] != overdue:

@@ -16,9 +16,6 @@ log = logging.getLogger(__name__)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
-_CHINA = dt.timezone(dt.timedelta(hours=8))
-
-
 def check_uscc(uscc: str) -> None:
     result = validate_uscc(uscc)
     if not result.well_formed:
@@ -48,7 +45,7 @@ def check_waste_codes(codes: list[str]) -> None:
         raise Invalid("废物代码重复 (a waste code is listed twice)")
 
 
-def _iso_date(value: str, name: str) -> dt.date:
+def iso_date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:

@@ -65,7 +65,7 @@ class EnterpriseInfo:
         }
 
 
-def _info(ent: Enterprise, v: EnterpriseVersion | None) -> EnterpriseInfo:
+def enterprise_info(ent: Enterprise, v: EnterpriseVersion | None) -> EnterpriseInfo:
     if v is None:
         region = ent.uscc[2:8]
         try:
@@ -95,7 +95,7 @@ def enterprise_by_uscc(session: Session, uscc: str) -> EnterpriseInfo:
     ent = session.scalar(select(Enterprise).where(Enterprise.uscc == uscc))
     if ent is None:
         raise NotFound(f"没有统一社会信用代码为 {uscc} 的企业 (no enterprise {uscc!r})")
-    return _info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
+    return enterprise_info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
 
 
 def enterprise_ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
@@ -117,7 +117,7 @@ def enterprise_by_id(session: Session, enterprise_id: int) -> EnterpriseInfo:
         ent = session.get(Enterprise, enterprise_id)
         if ent is None:
             raise NotFound(f"no enterprise #{enterprise_id}")
-        cache[enterprise_id] = _info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
+        cache[enterprise_id] = enterprise_info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
     return cache[enterprise_id]
 
 
@@ -142,12 +142,15 @@ def prefetch_enterprises(session: Session, ids: set[int]) -> None:
         .where(Enterprise.id.in_(wanted))
     ).all()
     for ent, version in rows:
-        cache[ent.id] = _info(ent, version)
+        cache[ent.id] = enterprise_info(ent, version)
 
 
 def list_enterprises(session: Session) -> list[EnterpriseInfo]:
     newest = {v.enterprise_id: v for v in session.scalars(current(EnterpriseVersion, "enterprise_id"))}
-    return [_info(e, newest.get(e.id)) for e in session.scalars(select(Enterprise).order_by(Enterprise.uscc))]
+    return [
+        enterprise_info(e, newest.get(e.id))
+        for e in session.scalars(select(Enterprise).order_by(Enterprise.uscc))
+    ]
 
 
 def _check_profile(fields: dict[str, Any]) -> None:

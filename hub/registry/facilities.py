@@ -10,7 +10,7 @@ from hub.core.errors import Conflict, Invalid
 from hub.core.versions import append, current, latest
 from hub.registry.checks import CODE
 from hub.registry.enterprises import EnterpriseInfo
-from hub.registry.records import _bookkeeping, _change
+from hub.registry.records import bookkeeping, change_record
 from hub.registry.tables import (
     FacilityVersion,
 )
@@ -25,7 +25,7 @@ def _facility_view(v: FacilityVersion) -> dict[str, Any]:
         "name": v.name,
         "kind": v.kind,
         "capacity_grams": v.capacity_grams,
-        **_bookkeeping(v),
+        **bookkeeping(v),
     }
 
 
@@ -53,7 +53,7 @@ def change_facility(
     session: Session, ent: EnterpriseInfo, code: str, changes: dict[str, Any], *, by: str, now_ms: int
 ) -> dict[str, Any]:
     keys = {"enterprise_id": ent.id, "code": code}
-    return _facility_view(_change(session, FacilityVersion, keys, changes, _check_facility, by, now_ms))
+    return _facility_view(change_record(session, FacilityVersion, keys, changes, _check_facility, by, now_ms))
 
 
 def facilities_of(session: Session, enterprise_id: int) -> list[dict[str, Any]]:

@@ -11,11 +11,11 @@ from hub.access.tables import User, UserVersion
 from hub.core.versions import current, fields_of, history
 from hub.devices.records import devices_of
 from hub.devices.tables import Device, DeviceVersion
-from hub.registry.enterprises import EnterpriseInfo, _info
+from hub.registry.enterprises import EnterpriseInfo, enterprise_info
 from hub.registry.facilities import facilities_of
 from hub.registry.licences import licences_of
 from hub.registry.plans import plans_of
-from hub.registry.records import _bookkeeping
+from hub.registry.records import bookkeeping
 from hub.registry.tables import (
     Enterprise,
     EnterpriseVersion,
@@ -60,7 +60,9 @@ def history_of(session: Session, ent: EnterpriseInfo) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     identity = session.get_one(Enterprise, ent.id)
     for v in history(session, EnterpriseVersion, enterprise_id=ent.id):
-        out.append({"record": "enterprise", "key": ent.uscc, **_info(identity, v).view(), **_bookkeeping(v)})
+        out.append(
+            {"record": "enterprise", "key": ent.uscc, **enterprise_info(identity, v).view(), **bookkeeping(v)}
+        )
     tables: list[tuple[str, type[Any], Any, str]] = [
         ("facility", FacilityVersion, FacilityVersion.enterprise_id == ent.id, "code"),
         ("licence", LicenceVersion, LicenceVersion.enterprise_id == ent.id, "number"),
@@ -70,13 +72,11 @@ def history_of(session: Session, ent: EnterpriseInfo) -> list[dict[str, Any]]:
     for record, model, where, key in tables:
         for v in session.scalars(select(model).where(where).order_by(getattr(model, key), model.version)):
             content = fields_of(v, (key, "enterprise_id"))
-            out.append({"record": record, "key": str(getattr(v, key)), **content, **_bookkeeping(v)})
+            out.append({"record": record, "key": str(getattr(v, key)), **content, **bookkeeping(v)})
     device_ids = select(Device.device_id).where(Device.enterprise_id == ent.id)
     for v in session.scalars(
         select(DeviceVersion).where(DeviceVersion.device_id.in_(device_ids)).order_by(DeviceVersion.device_id)
     ):
-        out.append(
-            {"record": "device", "key": v.device_id, **fields_of(v, ("device_id",)), **_bookkeeping(v)}
-        )
+        out.append({"record": "device", "key": v.device_id, **fields_of(v, ("device_id",)), **bookkeeping(v)})
     out.sort(key=lambda r: r["recorded_ms"])
     return out

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.core.versions import append, current, latest
-from hub.registry.checks import _iso_date, check_waste_codes
+from hub.registry.checks import check_waste_codes, iso_date
 from hub.registry.enterprises import EnterpriseInfo
-from hub.registry.records import _bookkeeping, _change
+from hub.registry.records import bookkeeping, change_record
 from hub.registry.tables import (
     LicenceVersion,
 )
@@ -25,13 +25,13 @@ def _licence_view(v: LicenceVersion) -> dict[str, Any]:
         "valid_to": v.valid_to,
         "waste_codes": json.loads(v.waste_codes),
         "annual_capacity_grams": v.annual_capacity_grams,
-        **_bookkeeping(v),
+        **bookkeeping(v),
     }
 
 
 def _check_licence(fields: dict[str, Any]) -> None:
-    start = _iso_date(fields["valid_from"], "valid_from")
-    end = _iso_date(fields["valid_to"], "valid_to")
+    start = iso_date(fields["valid_from"], "valid_from")
+    end = iso_date(fields["valid_to"], "valid_to")
     if end < start:
         raise Invalid("许可证有效期止早于起 (valid_to is before valid_from)")
     codes = (
@@ -76,7 +76,7 @@ def change_licence(
         raise NotFound(f"企业 {ent.uscc} 没有许可证 {number} (no such licence)")
     if "waste_codes" in changes:
         changes["waste_codes"] = json.dumps(list(changes["waste_codes"]))
-    row = _change(session, LicenceVersion, {"number": number}, changes, _check_licence, by, now_ms)
+    row = change_record(session, LicenceVersion, {"number": number}, changes, _check_licence, by, now_ms)
     return _licence_view(row)
 
 

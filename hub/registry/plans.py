@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session
 from hub.core.errors import Invalid
 from hub.core.versions import append, current
 from hub.inventory.tables import Bag
-from hub.registry.checks import _CHINA, check_waste_codes
+from hub.registry.checks import check_waste_codes
 from hub.registry.enterprises import EnterpriseInfo
-from hub.registry.records import _bookkeeping
+from hub.registry.records import bookkeeping
 from hub.registry.tables import (
     PlanVersion,
 )
+from protocols.china_time import CHINA
 
 
 def _plan_view(session: Session, v: PlanVersion) -> dict[str, Any]:
-    start = dt.datetime(v.year, 1, 1, tzinfo=_CHINA)
-    end = dt.datetime(v.year + 1, 1, 1, tzinfo=_CHINA)
+    start = dt.datetime(v.year, 1, 1, tzinfo=CHINA)
+    end = dt.datetime(v.year + 1, 1, 1, tzinfo=CHINA)
     produced = dict(
         session.execute(
             select(Bag.waste_code, func.sum(Bag.grams))
@@ -38,7 +39,7 @@ def _plan_view(session: Session, v: PlanVersion) -> dict[str, Any]:
     lines = [
         {**line, "produced_grams": int(produced.get(line["waste_code"]) or 0)} for line in json.loads(v.lines)
     ]
-    return {"year": v.year, "lines": lines, **_bookkeeping(v)}
+    return {"year": v.year, "lines": lines, **bookkeeping(v)}
 
 
 def put_plan(

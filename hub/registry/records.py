@@ -11,7 +11,7 @@ from hub.core.errors import NotFound
 from hub.core.versions import append, fields_of, latest
 
 
-def _bookkeeping(v: Any) -> dict[str, Any]:
+def bookkeeping(v: Any) -> dict[str, Any]:
     return {
         "version": v.version,
         "active": v.active,
@@ -21,7 +21,7 @@ def _bookkeeping(v: Any) -> dict[str, Any]:
     }
 
 
-def _change(
+def change_record(
     session: Session,
     model: type[Any],
     keys: dict[str, Any],

@@ -11,24 +11,32 @@ from hub.access.audit import audit_read, note
 from hub.access.gate import AccessDep
 from hub.access.principal import Access, Party, Scope
 from hub.access.roles import Role
-from hub.core.deps import HubDep
+from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import Forbidden, NotFound
 from hub.devices import records as device_records
-from hub.devices.schemas import DeviceChange
+from hub.devices.schemas import DeviceChange, DeviceRecord
 from hub.devices.tables import Device
 from hub.inventory import storage as inventory
+from hub.inventory.schemas import Stock, StorageRecordView
 from hub.registry import checks, enterprises, facilities, licences, plans, vehicles
 from hub.registry import file as enterprise_file
 from hub.registry.schemas import (
     EnterpriseChange,
     EnterpriseCreate,
+    EnterpriseFile,
+    EnterpriseListed,
     FacilityChange,
     FacilityCreate,
+    FacilityView,
+    HistoryEntry,
     LicenceChange,
     LicenceCreate,
+    LicenceView,
     PlanPut,
+    PlanView,
     VehicleChange,
     VehicleCreate,
+    VehicleView,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["enterprises"])
@@ -44,192 +52,186 @@ def _changes(body: Any) -> dict[str, Any]:
     return body.model_dump(exclude_unset=True)
 
 
-@router.get("/enterprises")
+# exclude_unset: directory lines carry only the fields they always had.
+@router.get("/enterprises", response_model=list[EnterpriseListed], response_model_exclude_unset=True)
 def list_enterprises(
-    hub: HubDep, access: AccessDep, role: str | None = None, region: str | None = None
+    session: ReadSession, access: AccessDep, role: str | None = None, region: str | None = None
 ) -> list[dict[str, Any]]:
     """The register as far as the caller may see it. Enterprise users also see the directory of carriers and
     receivers (name, USCC, roles, region), to name them on a manifest."""
-    with hub.read() as session:
-        out = []
-        for ent in enterprises.list_enterprises(session):
-            if role and role not in ent.roles:
-                continue
-            if region and not (ent.region_code or "").startswith(region.rstrip("0")):
-                continue
-            if access.sees(ent.party):
-                out.append({**ent.view(), "directory_only": False})
-            elif access.scope == Scope.OWN and {"transporter", "receiver"} & set(ent.roles) and ent.active:
-                out.append(
-                    {
-                        "uscc": ent.uscc,
-                        "name": ent.name,
-                        "roles": list(ent.roles),
-                        "region_code": ent.region_code,
-                        "directory_only": True,
-                    }
-                )
-        return out
+    out = []
+    for ent in enterprises.list_enterprises(session):
+        if role and role not in ent.roles:
+            continue
+        if region and not (ent.region_code or "").startswith(region.rstrip("0")):
+            continue
+        if access.sees(ent.party):
+            out.append({**ent.view(), "directory_only": False})
+        elif access.scope == Scope.OWN and {"transporter", "receiver"} & set(ent.roles) and ent.active:
+            out.append(
+                {
+                    "uscc": ent.uscc,
+                    "name": ent.name,
+                    "region_code": ent.region_code,
+                    "roles": list(ent.roles),
+                    "directory_only": True,
+                }
+            )
+    return out
 
 
-@router.post("/enterprises", status_code=status.HTTP_201_CREATED)
+@router.post("/enterprises", status_code=status.HTTP_201_CREATED, response_model=EnterpriseFile)
 def create_enterprise(
-    body: EnterpriseCreate, request: Request, hub: HubDep, access: AccessDep
+    body: EnterpriseCreate, request: Request, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     """建档: the first version of an enterprise profile (also for one known only from enrolment)."""
     note(request, uscc=body.uscc)
     data = body.model_dump()
-    with hub.write() as session, session.begin():
-        if access.scope == Scope.REGION and not access.sees(Party(-1, data["region_code"])):
-            raise Forbidden(f"行政区划 {data['region_code']} 不在您的辖区内 (outside your region)", "scope")
-        ent = enterprises.create_enterprise(session, data, by=access.actor, now_ms=hub.clock())
-        return enterprise_file.file_of(session, ent)
+    if access.scope == Scope.REGION and not access.sees(Party(-1, data["region_code"])):
+        raise Forbidden(f"行政区划 {data['region_code']} 不在您的辖区内 (outside your region)", "scope")
+    ent = enterprises.create_enterprise(session, data, by=access.actor, now_ms=hub.clock())
+    return enterprise_file.file_of(session, ent)
 
 
-@router.get("/enterprises/{uscc}")
-def get_enterprise(uscc: str, request: Request, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.get("/enterprises/{uscc}", response_model=EnterpriseFile)
+def get_enterprise(uscc: str, request: Request, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The whole file: profile, facilities, licences, plans (with production), vehicles, devices (audited)."""
     audit_read(request)
-    with hub.read() as session:
-        return enterprise_file.file_of(session, enterprise_for(session, access, uscc))
+    return enterprise_file.file_of(session, enterprise_for(session, access, uscc))
 
 
-@router.patch("/enterprises/{uscc}")
-def change_enterprise(uscc: str, body: EnterpriseChange, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.patch("/enterprises/{uscc}", response_model=EnterpriseFile)
+def change_enterprise(
+    uscc: str, body: EnterpriseChange, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     changes = _changes(body)
     reason = changes.pop("reason", None)
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        if "region_code" in changes:
-            checks.check_region(changes["region_code"])
-        if access.scope == Scope.REGION and "region_code" in changes:
-            if not access.sees(Party(ent.id, changes["region_code"])):
-                raise Forbidden(
-                    "不能把企业移出您的辖区 (you cannot move an enterprise out of your region)", "scope"
-                )
-        ent = enterprises.change_enterprise(
-            session,
-            uscc,
-            changes,
-            identity_allowed=access.user.role != Role.ENTERPRISE,
-            reason=reason,
-            by=access.actor,
-            now_ms=hub.clock(),
-        )
-        return enterprise_file.file_of(session, ent)
+    ent = enterprise_for(session, access, uscc)
+    if "region_code" in changes:
+        checks.check_region(changes["region_code"])
+    if access.scope == Scope.REGION and "region_code" in changes:
+        if not access.sees(Party(ent.id, changes["region_code"])):
+            raise Forbidden(
+                "不能把企业移出您的辖区 (you cannot move an enterprise out of your region)", "scope"
+            )
+    ent = enterprises.change_enterprise(
+        session,
+        uscc,
+        changes,
+        identity_allowed=access.user.role != Role.ENTERPRISE,
+        reason=reason,
+        by=access.actor,
+        now_ms=hub.clock(),
+    )
+    return enterprise_file.file_of(session, ent)
 
 
-@router.get("/enterprises/{uscc}/history")
-def enterprise_history(uscc: str, request: Request, hub: HubDep, access: AccessDep) -> list[dict[str, Any]]:
+@router.get("/enterprises/{uscc}/history", response_model=list[HistoryEntry])
+def enterprise_history(
+    uscc: str, request: Request, session: ReadSession, access: AccessDep
+) -> list[dict[str, Any]]:
     """Every version of every record of the file, oldest first, with who recorded it and why (audited)."""
     audit_read(request)
-    with hub.read() as session:
-        return enterprise_file.history_of(session, enterprise_for(session, access, uscc))
+    return enterprise_file.history_of(session, enterprise_for(session, access, uscc))
 
 
-@router.post("/enterprises/{uscc}/facilities", status_code=status.HTTP_201_CREATED)
-def add_facility(uscc: str, body: FacilityCreate, hub: HubDep, access: AccessDep) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return facilities.add_facility(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
+@router.post(
+    "/enterprises/{uscc}/facilities", status_code=status.HTTP_201_CREATED, response_model=FacilityView
+)
+def add_facility(
+    uscc: str, body: FacilityCreate, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
+    ent = enterprise_for(session, access, uscc)
+    return facilities.add_facility(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
 
 
-@router.patch("/enterprises/{uscc}/facilities/{code}")
+@router.patch("/enterprises/{uscc}/facilities/{code}", response_model=FacilityView)
 def change_facility(
-    uscc: str, code: str, body: FacilityChange, hub: HubDep, access: AccessDep
+    uscc: str, code: str, body: FacilityChange, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return facilities.change_facility(
-            session, ent, code, _changes(body), by=access.actor, now_ms=hub.clock()
-        )
+    ent = enterprise_for(session, access, uscc)
+    return facilities.change_facility(session, ent, code, _changes(body), by=access.actor, now_ms=hub.clock())
 
 
-@router.post("/enterprises/{uscc}/licences", status_code=status.HTTP_201_CREATED)
-def add_licence(uscc: str, body: LicenceCreate, hub: HubDep, access: AccessDep) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return licences.add_licence(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
+@router.post("/enterprises/{uscc}/licences", status_code=status.HTTP_201_CREATED, response_model=LicenceView)
+def add_licence(
+    uscc: str, body: LicenceCreate, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
+    ent = enterprise_for(session, access, uscc)
+    return licences.add_licence(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
 
 
-@router.patch("/enterprises/{uscc}/licences/{number}")
+@router.patch("/enterprises/{uscc}/licences/{number}", response_model=LicenceView)
 def change_licence(
-    uscc: str, number: str, body: LicenceChange, hub: HubDep, access: AccessDep
+    uscc: str, number: str, body: LicenceChange, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return licences.change_licence(
-            session, ent, number, _changes(body), by=access.actor, now_ms=hub.clock()
-        )
+    ent = enterprise_for(session, access, uscc)
+    return licences.change_licence(session, ent, number, _changes(body), by=access.actor, now_ms=hub.clock())
 
 
-@router.put("/enterprises/{uscc}/plans/{year}")
-def put_plan(uscc: str, year: int, body: PlanPut, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.put("/enterprises/{uscc}/plans/{year}", response_model=PlanView)
+def put_plan(
+    uscc: str, year: int, body: PlanPut, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     """File (or re-file, as a new version) the annual management plan."""
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        lines = [line.model_dump() for line in body.lines]
-        return plans.put_plan(
-            session, ent, year, lines, reason=body.reason, by=access.actor, now_ms=hub.clock()
-        )
+    ent = enterprise_for(session, access, uscc)
+    lines = [line.model_dump() for line in body.lines]
+    return plans.put_plan(session, ent, year, lines, reason=body.reason, by=access.actor, now_ms=hub.clock())
 
 
-@router.post("/enterprises/{uscc}/vehicles", status_code=status.HTTP_201_CREATED)
-def add_vehicle(uscc: str, body: VehicleCreate, hub: HubDep, access: AccessDep) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return vehicles.add_vehicle(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
-
-
-@router.patch("/enterprises/{uscc}/vehicles/{plate}")
-def change_vehicle(
-    uscc: str, plate: str, body: VehicleChange, hub: HubDep, access: AccessDep
+@router.post("/enterprises/{uscc}/vehicles", status_code=status.HTTP_201_CREATED, response_model=VehicleView)
+def add_vehicle(
+    uscc: str, body: VehicleCreate, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
-    with hub.write() as session, session.begin():
-        ent = enterprise_for(session, access, uscc)
-        return vehicles.change_vehicle(
-            session, ent, plate, _changes(body), by=access.actor, now_ms=hub.clock()
-        )
+    ent = enterprise_for(session, access, uscc)
+    return vehicles.add_vehicle(session, ent, body.model_dump(), by=access.actor, now_ms=hub.clock())
 
 
-@router.patch("/devices/{device_id}")
-def change_device(device_id: str, body: DeviceChange, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+@router.patch("/enterprises/{uscc}/vehicles/{plate}", response_model=VehicleView)
+def change_vehicle(
+    uscc: str, plate: str, body: VehicleChange, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
+    ent = enterprise_for(session, access, uscc)
+    return vehicles.change_vehicle(session, ent, plate, _changes(body), by=access.actor, now_ms=hub.clock())
+
+
+@router.patch("/devices/{device_id}", response_model=DeviceRecord)
+def change_device(
+    device_id: str, body: DeviceChange, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
     """Name a device and say which storage facility it stands in (its 入库 events land there)."""
-    with hub.write() as session, session.begin():
-        device = session.get(Device, device_id)
-        if device is None:
-            raise NotFound(f"没有设备 {device_id} (no such device)")
-        access.require(enterprises.enterprise_by_id(session, device.enterprise_id).party, f"设备 {device_id}")
-        return device_records.change_device(
-            session, device, _changes(body), by=access.actor, now_ms=hub.clock()
-        )
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFound(f"没有设备 {device_id} (no such device)")
+    access.require(enterprises.enterprise_by_id(session, device.enterprise_id).party, f"设备 {device_id}")
+    return device_records.change_device(session, device, _changes(body), by=access.actor, now_ms=hub.clock())
 
 
-@router.get("/enterprises/{uscc}/stock")
+@router.get("/enterprises/{uscc}/stock", response_model=Stock)
 def stock(
     uscc: str,
     hub: HubDep,
+    session: ReadSession,
     access: AccessDep,
     facility: str | None = None,
     limit: int = Query(1000, ge=1, le=100_000),
 ) -> dict[str, Any]:
     """Live stock per facility and waste code, each facility against its capacity, every bag with its age."""
     now = hub.clock()
-    with hub.read() as session:
-        ent = enterprise_for(session, access, uscc)
-        return {
-            "enterprise": {"uscc": ent.uscc, "name": ent.name},
-            "as_of_ms": now,
-            "summary": inventory.stock_summary(session, ent.id, now),
-            "facilities": inventory.facility_load(session, ent.id),
-            "bags": inventory.stock_bags(session, ent.id, now, facility, limit),
-        }
+    ent = enterprise_for(session, access, uscc)
+    return {
+        "enterprise": {"uscc": ent.uscc, "name": ent.name},
+        "as_of_ms": now,
+        "summary": inventory.stock_summary(session, ent.id, now),
+        "facilities": inventory.facility_load(session, ent.id),
+        "bags": inventory.stock_bags(session, ent.id, now, facility, limit),
+    }
 
 
-@router.get("/enterprises/{uscc}/storage-records")
+@router.get("/enterprises/{uscc}/storage-records", response_model=list[StorageRecordView])
 def storage_records(
     uscc: str,
-    hub: HubDep,
+    session: ReadSession,
     access: AccessDep,
     direction: str | None = Query(default=None, pattern="^(in|out)$"),
     since_ms: int | None = None,
@@ -237,8 +239,7 @@ def storage_records(
     limit: int = Query(500, ge=1, le=100_000),
 ) -> list[dict[str, Any]]:
     """HJ 1259 入库 (`in`, HWRK…) and 出库 (`out`, HWCK…) records, newest first."""
-    with hub.read() as session:
-        ent = enterprise_for(session, access, uscc)
-        return inventory.storage_records(
-            session, ent.id, direction=direction, since_ms=since_ms, until_ms=until_ms, limit=limit
-        )
+    ent = enterprise_for(session, access, uscc)
+    return inventory.storage_records(
+        session, ent.id, direction=direction, since_ms=since_ms, until_ms=until_ms, limit=limit
+    )

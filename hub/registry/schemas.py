@@ -1,12 +1,13 @@
-"""Request bodies of 一企一档: enterprises, facilities, licences, plans, vehicles."""
+"""Request bodies and answers of 一企一档: enterprises, facilities, licences, plans, vehicles, the file."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from hub.core.schemas import Grams, Strict, Text
+from hub.devices.schemas import DeviceRecord
 
 
 class Contact(Strict):
@@ -96,3 +97,215 @@ class VehicleChange(Strict):
     capacity_grams: Grams | None = None
     active: StrictBool | None = None
     reason: str | None = Text
+
+
+# Answers. Field order is the order the answers have always had on the wire. Every versioned record ends
+# with the same bookkeeping: version, active, recorded_ms, recorded_by, reason.
+
+
+class ContactView(BaseModel):
+    name: str
+    phone: str
+    role: str | None = None
+
+
+class EnterpriseView(BaseModel):
+    """An enterprise's profile as it stands (version 0: known only from enrolment, no profile yet)."""
+
+    uscc: str
+    name: str
+    region_code: str | None
+    roles: list[str] = Field(description="producer, transporter, receiver")
+    industry: str | None
+    address: str | None
+    lon_e6: int | None = Field(description="longitude, millionths of a degree")
+    lat_e6: int | None
+    contacts: list[ContactView]
+    version: int
+    active: bool
+
+
+class EnterpriseListed(BaseModel):
+    """One line of the register. `directory_only` lines (carriers and receivers an enterprise user may name
+    on a manifest) have only uscc, name, roles and region_code."""
+
+    uscc: str
+    name: str
+    region_code: str | None
+    roles: list[str]
+    industry: str | None = None
+    address: str | None = None
+    lon_e6: int | None = None
+    lat_e6: int | None = None
+    contacts: list[ContactView] | None = None
+    version: int | None = None
+    active: bool | None = None
+    directory_only: bool
+
+
+class FacilityView(BaseModel):
+    code: str = Field(description="贮存设施编码")
+    name: str
+    kind: str = Field(description="贮存库 / 贮存场 / 贮存池 / 贮存罐区 / 贮存点")
+    capacity_grams: int
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class LicenceView(BaseModel):
+    number: str = Field(description="危险废物经营许可证编号")
+    valid_from: str = Field(description="YYYY-MM-DD")
+    valid_to: str = Field(description="YYYY-MM-DD")
+    waste_codes: list[str]
+    annual_capacity_grams: int
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class PlanLineView(BaseModel):
+    waste_code: str
+    planned_grams: int
+    produced_grams: int = Field(description="commissioned in the plan's year (China calendar)")
+
+
+class PlanView(BaseModel):
+    year: int
+    lines: list[PlanLineView]
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class VehicleView(BaseModel):
+    plate: str
+    permit: str | None = Field(description="道路运输经营许可证号")
+    capacity_grams: int | None
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class EnterpriseUser(BaseModel):
+    username: str
+    display_name: str
+    role: str | None
+    active: bool
+
+
+class EnterpriseFile(BaseModel):
+    """The whole file (一企一档) as it stands."""
+
+    enterprise: EnterpriseView
+    facilities: list[FacilityView]
+    licences: list[LicenceView]
+    plans: list[PlanView]
+    vehicles: list[VehicleView]
+    devices: list[DeviceRecord]
+    users: list[EnterpriseUser]
+
+
+# The file's history: one entry per version of any record, told apart by `record`; `key` names the record
+# (the USCC, a facility code, a licence number, a plan's year, a plate, a device id). Licence waste codes
+# and plan lines are shown as recorded: JSON text.
+
+
+class EnterpriseHistoryEntry(BaseModel):
+    record: Literal["enterprise"]
+    key: str
+    uscc: str
+    name: str
+    region_code: str | None
+    roles: list[str]
+    industry: str | None
+    address: str | None
+    lon_e6: int | None
+    lat_e6: int | None
+    contacts: list[ContactView]
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class FacilityHistoryEntry(BaseModel):
+    record: Literal["facility"]
+    key: str
+    name: str
+    kind: str
+    capacity_grams: int
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class LicenceHistoryEntry(BaseModel):
+    record: Literal["licence"]
+    key: str
+    valid_from: str
+    valid_to: str
+    waste_codes: str = Field(description="JSON list, as recorded")
+    annual_capacity_grams: int
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class PlanHistoryEntry(BaseModel):
+    record: Literal["plan"]
+    key: str
+    lines: str = Field(description='JSON list of {"waste_code", "planned_grams"}, as recorded')
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class VehicleHistoryEntry(BaseModel):
+    record: Literal["vehicle"]
+    key: str
+    permit: str | None
+    capacity_grams: int | None
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class DeviceHistoryEntry(BaseModel):
+    record: Literal["device"]
+    key: str
+    name: str | None
+    facility_code: str | None
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+HistoryEntry = Annotated[
+    EnterpriseHistoryEntry
+    | FacilityHistoryEntry
+    | LicenceHistoryEntry
+    | PlanHistoryEntry
+    | VehicleHistoryEntry
+    | DeviceHistoryEntry,
+    Field(discriminator="record"),
+]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.core.versions import append, current, latest
 from hub.registry.enterprises import EnterpriseInfo
-from hub.registry.records import _bookkeeping, _change
+from hub.registry.records import bookkeeping, change_record
 from hub.registry.tables import (
     VehicleVersion,
 )
@@ -21,7 +21,7 @@ PLATE = re.compile(
 
 
 def _vehicle_view(v: VehicleVersion) -> dict[str, Any]:
-    return {"plate": v.plate, "permit": v.permit, "capacity_grams": v.capacity_grams, **_bookkeeping(v)}
+    return {"plate": v.plate, "permit": v.permit, "capacity_grams": v.capacity_grams, **bookkeeping(v)}
 
 
 def _check_vehicle(fields: dict[str, Any]) -> None:
@@ -58,7 +58,7 @@ def change_vehicle(
     if prev is None or prev.enterprise_id != ent.id:
         raise NotFound(f"企业 {ent.uscc} 没有车辆 {plate} (no such vehicle)")
     return _vehicle_view(
-        _change(session, VehicleVersion, {"plate": plate}, changes, _check_vehicle, by, now_ms)
+        change_record(session, VehicleVersion, {"plate": plate}, changes, _check_vehicle, by, now_ms)
     )
 
 

@@ -11,20 +11,25 @@ from sqlalchemy import select
 
 from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.core.errors import NotFound
 from hub.devices.tables import Device
 from hub.ledger.tables import Batch
 from hub.registry.enterprises import enterprise_by_id
 from hub.trace.epcis import bag_document
 from hub.trace.parties import bag_parties
+from hub.trace.schemas import EpcisDocument, SignedBatch
 
 router = APIRouter(prefix="/api/v1", tags=["packages"])
 
 
-@router.get("/packages/{code}/epcis", response_class=JSONResponse)
+class JsonLdResponse(JSONResponse):
+    media_type = "application/ld+json"
+
+
+@router.get("/packages/{code}/epcis", response_class=JsonLdResponse, response_model=EpcisDocument)
 def package_epcis(
-    code: str, request: Request, session: SessionDep, hub: HubDep, access: AccessDep
+    code: str, request: Request, session: ReadSession, hub: HubDep, access: AccessDep
 ) -> JSONResponse:
     """An EPCISDocument (JSON-LD, `application/ld+json`) of every event of the bag (the read is audited)."""
     audit_read(request)
@@ -35,11 +40,12 @@ def package_epcis(
     document = bag_document(session, code, hub.settings.public_url, hub.clock())
     if document is None:
         raise NotFound(f"没有数字识别码为 {code} 的废物 (no bag with code {code!r})")
-    return JSONResponse(document, media_type="application/ld+json")
+    # Sent as built (protocols/epcis), not re-serialised through the model, which only documents it.
+    return JsonLdResponse(document)
 
 
-@router.get("/devices/{device_id}/batches/{batch_id}")
-def signed_batch(device_id: str, batch_id: str, session: SessionDep, access: AccessDep) -> dict[str, Any]:
+@router.get("/devices/{device_id}/batches/{batch_id}", response_model=SignedBatch)
+def signed_batch(device_id: str, batch_id: str, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The batch envelope exactly as the device signed it, with the device's public key: the evidence."""
     device = session.get(Device, device_id)
     if device is None:

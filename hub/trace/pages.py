@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
 from hub.access.sessions import client_address
-from hub.core.deps import HubDep, SessionDep
+from hub.core.deps import HubDep, ReadSession
 from hub.trace.history import trace_package
 from hub.trace.parties import bag_parties
 from hub.trace.scan_rate import take_scan
@@ -42,7 +42,7 @@ def search(code: str = "", lang: str | None = None) -> RedirectResponse:
 
 @router.get("/t/{code}", response_class=HTMLResponse, name="trace_page")
 def trace_page(
-    request: Request, code: str, hub: HubDep, session: SessionDep, access: AccessDep, lang: str | None = None
+    request: Request, code: str, hub: HubDep, session: ReadSession, access: AccessDep, lang: str | None = None
 ) -> Response:
     lang = pick_lang(lang)
     if access.principal is None and not take_scan(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from protocols.china_time import CHINA
+
 # China keeps one time zone and no daylight saving, so a fixed offset is exact.
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 
 
 def format_kg(grams: int | None) -> str:

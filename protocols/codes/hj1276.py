@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from protocols.china_time import china_date
 from protocols.codes.errors import CodeError
 from protocols.codes.uscc import validate_uscc
 
@@ -27,7 +28,6 @@ MIN_YEAR, MAX_YEAR = 2000, 2099
 # HW01–HW50; HW41–HW44 were removed from the 名录 in 2016 and are absent from the 2021 edition.
 WASTE_CATEGORIES = frozenset(f"{n:02d}" for n in (*range(1, 41), *range(45, 51)))
 _ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 class LayoutError(ValueError):
@@ -134,7 +134,7 @@ def format_waste_code(waste_code: str) -> str:
 
 def china_date_from_ms(time_ms: int) -> dt.date:
     """The calendar date in China (UTC+8, no daylight saving) of a UTC millisecond timestamp."""
-    return dt.datetime.fromtimestamp(time_ms / 1000, tz=_CHINA).date()
+    return china_date(time_ms)
 
 
 def _check_unit(unit: str, layout: CodeLayout) -> tuple[str, ...]:

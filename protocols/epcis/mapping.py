@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from protocols.china_time import CHINA_OFFSET
 from protocols.epcis.vocabulary import (
-    CHINA_OFFSET,
     EPCIS_CONTEXT,
     INCORRECT_DATA,
     KIND_MAP,

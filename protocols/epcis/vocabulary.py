@@ -14,7 +14,6 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 WT_PREFIX = "wt"
 WT_NAMESPACE = "urn:wastetrace:epcis:"
 SCHEMA_VERSION = "2.0"
-CHINA_OFFSET = "+08:00"
 
 # CBV 2.0 business steps and dispositions (the subset of the standard vocabulary we may emit is checked
 # against these lists in tests).

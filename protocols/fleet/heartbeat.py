@@ -13,14 +13,13 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from protocols.ledger.event import EventError, canonical_bytes
-from protocols.ledger.signing import ALGORITHM, sign, verify
+from protocols.ledger.sealed import EnvelopeError, claimed_device, open_sealed, seal
 
 HEARTBEAT_TYPE = "wastetrace.heartbeat/1"
 _MAX_TEXT = 500
 
 
-class HeartbeatError(ValueError):
+class HeartbeatError(EnvelopeError):
     """A heartbeat that is malformed or not from the device it names."""
 
 
@@ -101,32 +100,14 @@ def _check_devices(devices: Any) -> None:
 
 
 def seal_heartbeat(key: Ed25519PrivateKey, heartbeat: Heartbeat) -> dict[str, Any]:
-    body = heartbeat.to_body()
-    try:
-        message = canonical_bytes(body)
-    except EventError as exc:
-        raise HeartbeatError(str(exc)) from exc
-    return {"body": body, "alg": ALGORITHM, "sig": sign(key, message)}
+    return seal(key, heartbeat.to_body(), HeartbeatError)
 
 
 def peek_heartbeat_device(envelope: Any) -> str:
-    body = envelope.get("body") if isinstance(envelope, dict) else None
-    if not isinstance(body, dict) or body.get("type") != HEARTBEAT_TYPE:
-        raise HeartbeatError(f"not a {HEARTBEAT_TYPE} envelope")
-    device_id = body.get("device_id")
-    if not isinstance(device_id, str) or not device_id:
-        raise HeartbeatError("the heartbeat names no device_id")
-    return device_id
+    return claimed_device(envelope, HEARTBEAT_TYPE, HeartbeatError)
 
 
 def open_heartbeat(envelope: Any, public_key: Ed25519PublicKey) -> Heartbeat:
     """Verify the device's signature, then the shape; raise SignatureError or HeartbeatError."""
     peek_heartbeat_device(envelope)
-    if envelope.get("alg") != ALGORITHM or not isinstance(envelope.get("sig"), str):
-        raise HeartbeatError("the heartbeat is not signed with Ed25519")
-    try:
-        message = canonical_bytes(envelope["body"])
-    except (EventError, ValueError) as exc:
-        raise HeartbeatError(f"the heartbeat cannot be encoded: {exc}") from exc
-    verify(public_key, message, envelope["sig"])
-    return Heartbeat.from_body(envelope["body"])
+    return Heartbeat.from_body(open_sealed(envelope, HEARTBEAT_TYPE, public_key, HeartbeatError))

@@ -15,8 +15,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from protocols.ledger.event import EventError, canonical_bytes
-from protocols.ledger.signing import ALGORITHM, sign, verify
+from protocols.ledger.event import canonical_bytes
+from protocols.ledger.sealed import EnvelopeError, open_sealed, seal
 
 CONFIG_TYPE = "wastetrace.config/1"
 
@@ -35,7 +35,7 @@ _WASTE_CODE = re.compile(r"^\d{3}-\d{3}-\d{2}$")
 _MAX_WASTE_TYPES = 200
 
 
-class RemoteConfigError(ValueError):
+class RemoteConfigError(EnvelopeError):
     """Settings or a configuration envelope that cannot be used; the message names the field."""
 
 
@@ -121,21 +121,12 @@ def seal_config(
         "issued_ms": issued_ms,
         "settings": check_settings(settings),
     }
-    return {"body": body, "alg": ALGORITHM, "sig": sign(key, canonical_bytes(body))}
+    return seal(key, body, RemoteConfigError)
 
 
 def open_config(envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str) -> RemoteConfig:
     """Verify the hub's signature and that the configuration is for this device; check the settings."""
-    body = envelope.get("body") if isinstance(envelope, dict) else None
-    if not isinstance(body, dict) or body.get("type") != CONFIG_TYPE:
-        raise RemoteConfigError(f"not a {CONFIG_TYPE} envelope")
-    if envelope.get("alg") != ALGORITHM or not isinstance(envelope.get("sig"), str):
-        raise RemoteConfigError("the configuration is not signed with Ed25519")
-    try:
-        message = canonical_bytes(body)
-    except (EventError, ValueError) as exc:
-        raise RemoteConfigError(f"the configuration cannot be encoded: {exc}") from exc
-    verify(hub_key, message, envelope["sig"])
+    body = open_sealed(envelope, CONFIG_TYPE, hub_key, RemoteConfigError)
     if body.get("device_id") != device_id:
         raise RemoteConfigError(f"the configuration is for {body.get('device_id')!r}, not {device_id!r}")
     version, issued = body.get("version"), body.get("issued_ms")

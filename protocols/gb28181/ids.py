@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Final
 
+from protocols.china_time import CHINA_OFFSET_MIN
+
 TYPE_SIP_SERVER: Final = 200
 TYPE_DVR: Final = 111
 TYPE_NVR: Final = 118
@@ -18,7 +20,6 @@ CAMERA_TYPES: Final = frozenset({131, 132})
 
 _ID = re.compile(r"^\d{20}$")
 _FILE_ID = re.compile(r"^(\d{20})02(\d{14})(\d{5})$")
-CHINA_OFFSET_MIN: Final = 480
 
 
 class GbIdError(ValueError):

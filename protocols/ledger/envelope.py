@@ -1,7 +1,5 @@
-"""Signed batch envelopes (edge → hub) and signed receipts (hub → edge).
-
-An envelope is ``{"body": {...}, "alg": "Ed25519", "sig": base64}`` where the signature covers the
-RFC 8785 bytes of the body. The hub answers with a receipt of the same shape, signed by the hub key, that
+"""Signed batch envelopes (edge → hub) and signed receipts (hub → edge), sealed as every signed envelope
+is (protocols/ledger/sealed.py). The hub answers with a receipt of the same shape, signed by the hub key, that
 names the batch and the highest sequence number the hub now holds contiguously for the device.
 """
 
@@ -14,15 +12,12 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from protocols.ledger.event import Event, EventError, canonical_bytes
-from protocols.ledger.signing import ALGORITHM, sign, verify
+from protocols.ledger.sealed import EnvelopeError, claimed_device, open_sealed, seal
+from protocols.ledger.signing import ALGORITHM, sign
 
 BATCH_TYPE = "wastetrace.batch/1"
 RECEIPT_TYPE = "wastetrace.receipt/1"
 MAX_EVENTS_PER_BATCH = 5000
-
-
-class EnvelopeError(ValueError):
-    """An envelope or receipt that is malformed, or does not belong where it was sent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +60,7 @@ def seal_batch(
         "sent_ms": sent_ms,
         "events": [e.to_dict() for e in events],
     }
-    return _seal(key, body)
+    return seal(key, body)
 
 
 def seal_canonical_batch(
@@ -100,17 +95,12 @@ def seal_canonical_batch(
 
 def peek_device(envelope: Any) -> str:
     """The device an envelope claims to come from, read before its signature can be checked."""
-    body = _body(envelope, BATCH_TYPE)
-    device_id = body.get("device_id")
-    if not isinstance(device_id, str) or not device_id:
-        raise EnvelopeError("the batch names no device_id")
-    return device_id
+    return claimed_device(envelope, BATCH_TYPE)
 
 
 def open_batch(envelope: Any, public_key: Ed25519PublicKey) -> BatchEnvelope:
     """Verify the signature and the shape of a batch; raise SignatureError or EnvelopeError."""
-    body = _body(envelope, BATCH_TYPE)
-    verify(public_key, canonical_bytes(body), _sig(envelope))
+    body = open_sealed(envelope, BATCH_TYPE, public_key)
     device_id = peek_device(envelope)
     batch_id, sent_ms, raw_events = body.get("batch_id"), body.get("sent_ms"), body.get("events")
     if not isinstance(batch_id, str) or not batch_id:
@@ -146,13 +136,12 @@ def seal_receipt(key: Ed25519PrivateKey, receipt: Receipt) -> dict[str, Any]:
         "duplicates": receipt.duplicates,
         "received_ms": receipt.received_ms,
     }
-    return _seal(key, body)
+    return seal(key, body)
 
 
 def open_receipt(envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str, batch_id: str) -> Receipt:
     """Verify a receipt and that it answers this device's batch, not some other one."""
-    body = _body(envelope, RECEIPT_TYPE)
-    verify(hub_key, canonical_bytes(body), _sig(envelope))
+    body = open_sealed(envelope, RECEIPT_TYPE, hub_key)
     if body.get("device_id") != device_id or body.get("batch_id") != batch_id:
         raise EnvelopeError(
             f"the receipt is for batch {body.get('batch_id')!r} of {body.get('device_id')!r}, "
@@ -169,25 +158,3 @@ def open_receipt(envelope: Any, hub_key: Ed25519PublicKey, *, device_id: str, ba
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise EnvelopeError(f"the receipt is missing a field: {exc}") from exc
-
-
-def _seal(key: Ed25519PrivateKey, body: dict[str, Any]) -> dict[str, Any]:
-    return {"body": body, "alg": ALGORITHM, "sig": sign(key, canonical_bytes(body))}
-
-
-def _body(envelope: Any, expected_type: str) -> dict[str, Any]:
-    if not isinstance(envelope, dict) or not isinstance(envelope.get("body"), dict):
-        raise EnvelopeError("not an envelope: expected an object with a 'body'")
-    if envelope.get("alg") != ALGORITHM:
-        raise EnvelopeError(f"unsupported signature algorithm {envelope.get('alg')!r}")
-    body = envelope["body"]
-    if body.get("type") != expected_type:
-        raise EnvelopeError(f"expected a {expected_type} envelope, got {body.get('type')!r}")
-    return body
-
-
-def _sig(envelope: dict[str, Any]) -> str:
-    sig = envelope.get("sig")
-    if not isinstance(sig, str):
-        raise EnvelopeError("the envelope has no signature")
-    return sig

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
+from protocols.china_time import CHINA
+
 CONFIRMATION_WORKING_DAYS = 5
 BACKFILL_WORKING_DAYS = 10  # §20: a paper manifest is entered in the system within 10 working days
 

@@ -19,17 +19,6 @@ from typing import Final
 from protocols.scale.events import Command, Garbled, Reading, Reply, ScaleEvent
 from protocols.scale.framing import ETX, STX, FrameParser, LineParser, StxEtxParser, printable
 from protocols.scale.units import check_display, fixed_width, shown_amount, text_to_grams
-from protocols.scale.yaohua import REQUEST_NAMES, encode_yaohua_request
-
-K9_COMMANDS: Final = {k: v for k, v in REQUEST_NAMES.items() if k in "ABCDGHI"}
-
-
-def encode_k9_request(address: str, command: str) -> bytes:
-    """An XK3118K9 request; the same frame as Yaohua's, with G/H/I for clear, zero and tare."""
-    if command not in K9_COMMANDS:
-        raise ValueError(f"the XK3118K9 knows commands {sorted(K9_COMMANDS)}, not {command!r}")
-    return encode_yaohua_request(address, command)
-
 
 _T1_VALUE = re.compile(rb"-?[0-9]+(?:\.[0-9]+)?")
 # Only kg and lb: with "(g)" allowed too, a "(kg)" that lost its k would read a thousand times light.

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
-from edge.printer import PrinterError
+from edge.printers.errors import PrinterError
+from edge.printers.report import PrinterReport
 from edge.workflow import WeighingWorkflow
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,6 @@ class PrintQueue:
         self.workflow = workflow
         self.busy_poll_s = busy_poll_s
         self.idle_poll_s = idle_poll_s
-        self.printed = 0  # labels this task printed from the queue
         self._wake = asyncio.Event()
         workflow.on_print_failure = self.wake
 
@@ -65,25 +64,10 @@ class PrintQueue:
         workflow.printer_state.saw(status, ledger.clock.now_ms())
         if pending and status.ready:
             log.info("printer ready: printing %d queued label(s)", len(pending))
-            printed = await workflow.retry_pending()
-            self.printed += printed
+            await workflow.retry_pending()
             pending = await asyncio.to_thread(ledger.pending_prints)
         return len(pending)
 
-    def probe(self) -> dict[str, Any]:
+    def probe(self) -> PrinterReport:
         """The printer for the heartbeat: its last known state and the labels waiting for it."""
-        state = self.workflow.printer_state
-        pending = self.workflow.ledger.pending_prints()
-        status = state.reason if state.ready is not None else "unknown"
-        detail = state.message_zh
-        if pending:
-            detail = f"{len(pending)} 张标签待打印；{pending[0].message_zh or detail}"
-            if state.ready:
-                status = "labels-waiting"
-        return {
-            "status": status,
-            "ok": bool(state.ready) and not pending,
-            "last_ok_ms": state.last_ok_ms,
-            "detail": detail[:200],
-            "pending_labels": len(pending),
-        }
+        return PrinterReport.of(self.workflow.printer_state, self.workflow.ledger.pending_prints())

@@ -1,4 +1,4 @@
-"""The scale on the serial port: a supervised reader that keeps the latest reading and judges stability.
+"""One scale on its serial port: a supervised reader that keeps the latest reading and judges stability.
 
 Blocking pyserial reads (and, in command mode, the poll requests) run on one dedicated thread (0.2 s
 timeout, so stopping never waits long); every byte is parsed and judged on the event loop, so no state is
@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import serial
 
+from edge.scales.errors import ScaleNotConnected, ScaleNotStable
+from edge.scales.state import MESSAGES_ZH, ScaleState, ScaleStatus
 from protocols.scale import (
     NEED_DATA,
     AndStParser,
@@ -43,50 +45,6 @@ _BENIGN_REPLIES = frozenset({"ack", "busy", "motion", "refused", "other"})
 _BACKOFF_MIN_S = 0.2
 _BACKOFF_MAX_S = 5.0
 _WAIT_TICK_S = 0.05
-
-_MESSAGES_ZH = {
-    "disconnected": "秤未连接，请检查秤的数据线和电源",
-    "no-data": "秤没有发送数据，请检查秤是否开机、串口设置是否正确",
-    "garbled": "秤的数据无法识别，请检查秤的通讯设置（波特率、数据格式）",
-    "overload": "秤超载，请减轻重量",
-    "underload": "秤读数低于零点，请清空秤台后置零",
-    "hold": "秤处于保持状态，请在秤上解除保持",
-    "stable": "读数稳定",
-    "unstable": "读数不稳定，请稍候",
-}
-
-
-class ScaleError(Exception):
-    """The scale could not give a weight. `str()` is English for the log, `message_zh` is for the operator."""
-
-    def __init__(self, message: str, message_zh: str) -> None:
-        super().__init__(message)
-        self.message_zh = message_zh
-
-
-class ScaleNotConnected(ScaleError):
-    """The port is not open, or it is open but the scale has sent nothing for a while."""
-
-
-class ScaleNotStable(ScaleError):
-    """Frames arrive, but no stable weight came before the timeout (moving load, overload, garbage)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScaleState:
-    """What the touchscreen and the heartbeat show. Times are on the reader's `clock_ms`."""
-
-    connected: bool
-    status: str  # connected | no-data | garbled | overload | underload | disconnected
-    grams: int | None
-    stable: bool
-    last_reading_ms: int | None
-    garbled_count: int
-    message_zh: str
-    name: str = "scale"
-    protocol: str = "and_st"
-    mode: str = "continuous"
-    missed_polls: int = 0  # command mode: requests the indicator left unanswered
 
 
 def monotonic_ms() -> int:
@@ -227,17 +185,17 @@ class ScaleReader:
         now = self._clock_ms()
         connected = self._connected_since_ms is not None
         status, grams, stable = self._status(now), None, False
-        if status != "connected":
-            message = _MESSAGES_ZH[status]
+        if status is not ScaleStatus.CONNECTED:
+            message = MESSAGES_ZH[status]
         elif self._moving or self._last_reading is None:
-            message = _MESSAGES_ZH["unstable"]
+            message = MESSAGES_ZH["unstable"]
         else:
             grams = self._last_reading.grams
             stable = self.judge.stable_grams is not None
             if self._last_reading.status == "hold":
-                message = _MESSAGES_ZH["hold"]
+                message = MESSAGES_ZH["hold"]
             else:
-                message = _MESSAGES_ZH["stable" if stable else "unstable"]
+                message = MESSAGES_ZH["stable" if stable else "unstable"]
         return ScaleState(
             connected=connected,
             status=status,
@@ -278,36 +236,39 @@ class ScaleReader:
 
     # -- status ----------------------------------------------------------------------------------------
 
-    def _status(self, now: int) -> str:
+    def _status(self, now: int) -> ScaleStatus:
         if self._connected_since_ms is None:
-            return "disconnected"
+            return ScaleStatus.DISCONNECTED
         if self._last_event_ms is None or now - self._last_event_ms > self._no_data_ms:
-            return "no-data"
+            return ScaleStatus.NO_DATA
         if self._last_good_ms is None or now - self._last_good_ms > self._no_data_ms:
-            return "garbled"
+            return ScaleStatus.GARBLED
         if self._last_reading is not None and not self._moving:
-            if self._last_reading.status in ("overload", "underload"):
-                return self._last_reading.status
-        return "connected"
+            if self._last_reading.status in (ScaleStatus.OVERLOAD, ScaleStatus.UNDERLOAD):
+                return ScaleStatus(self._last_reading.status)
+        return ScaleStatus.CONNECTED
 
     def _raise_if_silent(self, now: int) -> None:
         if self._connected_since_ms is None:
             raise ScaleNotConnected(
-                f"scale port {self.port} is not open ({self._last_error})", _MESSAGES_ZH["disconnected"]
+                f"scale port {self.port} is not open ({self._last_error})",
+                MESSAGES_ZH[ScaleStatus.DISCONNECTED],
             )
         heard = max(self._connected_since_ms, self._last_event_ms or self._connected_since_ms)
         if now - heard > self._no_data_ms:
             raise ScaleNotConnected(
-                f"no frames from the scale on {self.port} for {now - heard} ms", _MESSAGES_ZH["no-data"]
+                f"no frames from the scale on {self.port} for {now - heard} ms",
+                MESSAGES_ZH[ScaleStatus.NO_DATA],
             )
 
     def _not_stable(self, timeout_s: float) -> ScaleNotStable:
-        status = self._status(self._clock_ms())
-        if status == "connected" and self._last_reading is not None and self._last_reading.status == "hold":
+        status: str = self._status(self._clock_ms())
+        held = self._last_reading is not None and self._last_reading.status == "hold"
+        if status == ScaleStatus.CONNECTED and held:
             status = "hold"
         if status in ("garbled", "overload", "underload", "hold"):
             return ScaleNotStable(
-                f"no stable weight within {timeout_s} s: scale {status}", _MESSAGES_ZH[status]
+                f"no stable weight within {timeout_s} s: scale {status}", MESSAGES_ZH[status]
             )
         return ScaleNotStable(
             f"no stable weight within {timeout_s} s",

@@ -322,6 +322,7 @@ class UsbLink(_ThreadedLink):
         vid, _, pid = target.partition(":")
         name = f"usb://{target}"
         try:
+            import usb.core
             from escpos.exceptions import DeviceNotFoundError, USBNotFoundError
             from escpos.printer import Usb
         except ImportError as exc:  # python-escpos is a dependency; this only fails on a broken install
@@ -342,6 +343,10 @@ class UsbLink(_ThreadedLink):
             device = await asyncio.wait_for(asyncio.to_thread(open_device), timeout_s)
         except (DeviceNotFoundError, USBNotFoundError, OSError, TimeoutError) as exc:
             raise LinkError(f"cannot open {name}: {exc}") from exc
+        except usb.core.NoBackendError as exc:  # pyusb is there but the libusb shared library is not
+            raise LinkError(
+                f"cannot open {name}: libusb is missing on this box (install libusb-1.0-0): {exc}"
+            ) from exc
         except RuntimeError as exc:  # python-escpos raises this when pyusb or libusb is missing
             raise LinkError(f"cannot open {name}: {exc} (install pyusb and libusb-1.0)") from exc
         return cls(device, name)

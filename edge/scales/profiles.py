@@ -14,7 +14,7 @@ from pathlib import Path
 from protocols.scale import ProfileError, ScaleProfile, parse_profile
 
 ENV = "WASTETRACE_SCALE_PROFILES"
-SHIPPED = Path(__file__).resolve().parents[1] / "firmware-config" / "scales"
+SHIPPED = Path(__file__).resolve().parents[2] / "firmware-config" / "scales"
 SITE = Path("/etc/wastetrace/scales")
 
 

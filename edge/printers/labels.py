@@ -11,7 +11,7 @@ from pathlib import Path
 
 from edge.config import EdgeConfig
 from edge.fonts import cjk_font_path
-from edge.printers import DEFAULT_PROFILE, load_profile
+from edge.printers.profiles import DEFAULT_PROFILE, load_profile
 from protocols.catalogue import Catalogue
 from protocols.label import LabelContent, LabelEncoder, PrinterProfile
 

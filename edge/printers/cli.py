@@ -18,8 +18,10 @@ from pathlib import Path
 
 from edge.config import ConfigError
 from edge.fonts import FontNotFound, cjk_font_path
-from edge.printer import PrinterError, describe
-from edge.printers import DEFAULT_PROFILE, list_profiles, load_profile, open_printer
+from edge.printers.errors import PrinterError
+from edge.printers.profiles import DEFAULT_PROFILE, list_profiles, load_profile
+from edge.printers.status import describe
+from edge.printers.wiring import open_printer
 from protocols.label import LabelContent, LabelEncoder, LabelError
 
 MODES = {"native": ("native", "native"), "qr-raster": ("native", "raster"), "raster": ("raster", "raster")}

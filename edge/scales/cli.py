@@ -26,8 +26,9 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from edge.scale import ScaleReader, ScaleState
-from edge.scale_profiles import load_profile, profile_names
+from edge.scales.profiles import load_profile, profile_names
+from edge.scales.reader import ScaleReader
+from edge.scales.state import ScaleState
 from protocols.scale import Garbled, ProfileError, Reading, Reply, ScaleEvent, ScaleProfile
 
 

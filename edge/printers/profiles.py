@@ -1,4 +1,4 @@
-"""Printer profiles (firmware-config/printers/*.toml) and opening the printer a configuration names.
+"""Printer profiles (firmware-config/printers/*.toml): finding, reading and listing them.
 
 A profile is found by name in, in order: $WASTETRACE_PRINTER_PROFILES, `printers/` next to the edge's
 configuration file, /etc/wastetrace/printers, and the firmware-config/printers folder of this source tree.
@@ -13,15 +13,13 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge.config import ConfigError, PrinterConfig
-from edge.printer import DIALECTS, LabelPrinter
-from edge.printer_links import PrinterUriError, parse_printer_uri
+from edge.config import ConfigError
 from protocols.label import PrinterProfile, ProfileError, profile_from_mapping
 
 PROFILE_ENV = "WASTETRACE_PRINTER_PROFILES"
 DEFAULT_PROFILE = "escpos-80mm-raster"
 SYSTEM_DIR = Path("/etc/wastetrace/printers")
-SOURCE_DIR = Path(__file__).resolve().parents[1] / "firmware-config" / "printers"
+SOURCE_DIR = Path(__file__).resolve().parents[2] / "firmware-config" / "printers"
 # Same as firmware-config/printers/escpos-80mm-raster.toml (a test keeps them equal), for installs
 # without that folder.
 BUILTIN: dict[str, object] = {
@@ -95,28 +93,3 @@ def list_profiles(config_dir: Path | None = None) -> list[ProfileInfo]:
             if path.stem not in seen:
                 seen[path.stem] = ProfileInfo(path.stem, _read(path).description, path)
     return sorted(seen.values(), key=lambda p: p.name)
-
-
-def open_printer(uri: str, profile: PrinterProfile, *, timeout_s: float | None = None) -> LabelPrinter:
-    """A printer at `uri` (or the profile's connection) speaking the profile's language."""
-    uri = uri or profile.connection
-    if not uri:
-        raise ConfigError(f"no printer uri: give [printer] uri (profile {profile.name} names no connection)")
-    try:
-        spec = parse_printer_uri(uri)
-    except PrinterUriError as exc:
-        raise ConfigError(str(exc)) from exc
-    timeout = timeout_s if timeout_s is not None else profile.timeout_s
-    return LabelPrinter(
-        spec.opener(timeout),
-        DIALECTS[profile.language],
-        name=uri,
-        timeout_s=timeout,
-        transfer_s=spec.transfer_s,
-    )
-
-
-def printer_for(config: PrinterConfig, config_dir: Path | None = None) -> tuple[LabelPrinter, PrinterProfile]:
-    """The printer and its profile, as an edge configuration's [printer] section names them."""
-    profile = load_profile(config.profile, config_dir=config_dir)
-    return open_printer(config.uri, profile, timeout_s=config.timeout_s), profile
