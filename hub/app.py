@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,9 +21,11 @@ from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
 from hub.custody import routes as custody_routes
+from hub.declarations import routes as declaration_routes
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
+from hub.exchange import routes as exchange_routes
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
@@ -32,6 +35,10 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.warnings import pages as warning_pages
+from hub.warnings import routes as warning_routes
+from hub.warnings.evaluate import scheduler as warning_scheduler
+from hub.warnings.settings import WarningSettings
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
 from hub.web.headers import security_headers
@@ -66,6 +73,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     manifest_routes.router,
     manifest_pages.router,
     transport_routes.router,
+    # the warning centre and 督办单 (docs/warnings.md)
+    warning_routes.router,
+    warning_pages.router,
+    # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
+    declaration_routes.router,
+    exchange_routes.router,
     web_pages.router,
 )
 
@@ -86,9 +99,17 @@ def create_app(
         clock=clock,
     )
 
+    warning_settings = WarningSettings.from_env()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The in-process warning sweep (WT_HUB_WARN_SWEEP_SECONDS; off by default): safe in every worker.
+        sweeping = None
+        if warning_settings.sweep_seconds:
+            sweeping = asyncio.create_task(warning_scheduler(hub.write, warning_settings, hub.clock))
         yield
+        if sweeping is not None:
+            sweeping.cancel()
         engine.dispose()
 
     app = FastAPI(

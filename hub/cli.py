@@ -1,5 +1,5 @@
 """`wastetrace hub …`: a thin layer over `hub.app.create_app`, `hub.core.db.migrate`, `hub.core.backup`,
-`hub.ledger.rebuild` and `hub.ledger.verify`.
+`hub.ledger.rebuild`, `hub.ledger.verify` and the domains' own CLIs (warnings).
 
 Command-line flags override the WT_HUB_* environment (see hub/hub.env.sample).
 """
@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
+    from hub.warnings.cli import add_parser as add_warnings_parser
+
+    add_warnings_parser(sub)
+    from hub.exchange.worker import add_parser as add_exchange_parser
+
+    add_exchange_parser(sub)
     return parser
 
 
@@ -88,6 +94,14 @@ def main(argv: list[str]) -> int:
         return mqtt_main(args)
     if args.command == "audit":
         return _audit_verify(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
+    if args.command == "warnings":
+        from hub.warnings.cli import main as warnings_main
+
+        return warnings_main(args)
+    if args.command == "exchange":
+        from hub.exchange.worker import main as exchange_main
+
+        return exchange_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)

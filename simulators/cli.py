@@ -11,6 +11,7 @@ DEVICES = {
     "tspl-printer": ("simulators.tspl_printer", "a TSPL label printer on TCP or a serial pty, labels as PNG"),
     "onvif-camera": ("simulators.onvif_camera", "an ONVIF camera: SOAP services, snapshot JPEG with auth"),
     "gb28181-camera": ("simulators.gb28181_camera", "a GB/T 28181 camera: register, keepalive, snapshots"),
+    "province": ("simulators.province", "a provincial platform: 回流 pulls and pushes, with faults"),
     "fault-proxy": ("simulators.fault_proxy", "a TCP proxy that drops, delays, doubles, reorders, cuts"),
 }
 

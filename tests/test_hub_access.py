@@ -26,6 +26,9 @@ from test_hub_world import DRUMS, OIL, ORGS, PLATES, World, bag_code, build_worl
 from hub.access.policies import POLICIES, Kind, policy_for
 from hub.access.principal import Scope
 from hub.access.roles import Role
+from hub.warnings import orders as warning_orders
+from hub.warnings import record as warning_record
+from hub.warnings.record import Finding
 from protocols.ledger import Attachment
 
 # Principal → the role it logs in with and the enterprise that is its "own" (a regulator's own is inside its
@@ -86,6 +89,9 @@ USCC = p(uscc=lambda c: c.uscc)
 DEVICE = p(device_id=lambda c: f"edge-{c.org.lower()}")
 NUMBER = p(number=lambda c: c["manifest"])
 BAG = p(code=lambda c: c["bag"])
+WARNING = p(warning_id=lambda c: str(c.facts["warnings"][c.org]))
+ORDER = p(number=lambda c: c.facts["orders"][c.org])
+PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
@@ -217,6 +223,46 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/vehicles/{plate}/positions"): Spec(
         p(plate=lambda c: PLATES["T1" if c.site == "P1" else "T2"])
     ),
+    # the warning centre: a warning with a 督办单 per org (made in _facts)
+    ("GET", "/api/v1/warnings"): Spec(other=False),
+    ("GET", "/api/v1/warnings/{warning_id}"): Spec(WARNING),
+    ("POST", "/api/v1/warnings/{warning_id}/transitions"): Spec(
+        WARNING, body=lambda c: {"action": "acknowledge"}
+    ),
+    ("POST", "/api/v1/warnings/{warning_id}/orders"): Spec(
+        WARNING, body=lambda c: {"requirement": "说明情况"}
+    ),
+    ("POST", "/api/v1/warnings/sweep"): Spec(other=False),
+    ("GET", "/api/v1/supervision-orders"): Spec(other=False),
+    ("GET", "/api/v1/supervision-orders/{number}"): Spec(ORDER),
+    ("POST", "/api/v1/supervision-orders/{number}/answer"): Spec(ORDER, body=lambda c: {"text": "已整改"}),
+    ("POST", "/api/v1/supervision-orders/{number}/decision"): Spec(
+        ORDER, body=lambda c: {"accept": False, "note": "请补充"}
+    ),
+    ("GET", "/warnings"): Spec(other=False),
+    ("GET", "/warnings/{warning_id}"): Spec(WARNING),
+    ("POST", "/warnings/{warning_id}"): Spec(WARNING, form=True, body=lambda c: {"action": "acknowledge"}),
+    ("GET", "/supervision-orders"): Spec(other=False),
+    ("POST", "/supervision-orders/{number}"): Spec(ORDER, form=True, body=lambda c: {"text": "已整改"}),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(PERIOD),
+    ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(
+        PERIOD, body=lambda c: {"lines": [{"waste_code": OIL, "produced_grams": 1000}]}
+    ),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): Spec(PERIOD),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/submit"): Spec(PERIOD),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/review"): Spec(
+        PERIOD, body=lambda c: {"accept": False, "reason": "产生量与称重不符"}
+    ),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): Spec(PERIOD),
+    ("GET", "/api/v1/enterprises/{uscc}/daily-reports"): Spec(USCC),
+    ("PUT", "/api/v1/enterprises/{uscc}/daily-reports/{day}"): Spec(
+        p(uscc=lambda c: c.uscc, day=lambda c: "2026-11-23"),
+        body=lambda c: {"lines": [{"waste_code": OIL, "method": "D10", "received_grams": 1000}]},
+    ),
+    ("GET", "/api/v1/exchange/status"): Spec(other=False),
+    ("GET", "/api/v1/exchange/conflicts"): Spec(other=False),
+    ("GET", "/exchange"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"
@@ -262,7 +308,29 @@ def _facts(w: World) -> dict[str, Any]:
             facts["batches"][org] = rows(
                 w.db_url, f"SELECT batch_id FROM batches WHERE device_id = '{device_id}'"
             )[0].batch_id
+    _warnings(w, facts)
     return facts
+
+
+def _warnings(w: World, facts: dict[str, Any]) -> None:
+    """A warning per org, each with a 督办单 addressed to its enterprise."""
+    facts["warnings"], facts["orders"] = {}, {}
+    hub = w.client.app.state.hub
+    with hub.write() as session, session.begin():
+        for key, org in ORGS.items():
+            eid = rows(w.db_url, f"SELECT id FROM enterprises WHERE uscc = '{org.uscc}'")[0].id
+            finding = Finding("image_check", "warning", eid, f"access-{key}", "访问测试", "access test")
+            wid, _ = warning_record.upsert(session, finding, START_MS)
+            row = warning_record.get_warning(session, wid, lock=True)
+            order = warning_orders.issue(
+                session,
+                row,
+                requirement="说明情况",
+                due_ms=START_MS + 10 * 86_400_000,
+                by="test",
+                now_ms=START_MS,
+            )
+            facts["warnings"][key], facts["orders"][key] = wid, order.number
 
 
 @pytest.fixture(scope="module")

@@ -50,6 +50,7 @@ PARTIES = {"enterprise": S.OWN, "transporter": S.OWN, "receiver": S.OWN}
 BAG_READERS = users(**REGION_READ, **PARTIES)
 FILE_READERS = users(**REGION_READ, **PARTIES, system_admin=S.ALL)
 OPERATIONS = users(system_admin=S.ALL, admin_token=S.ALL)
+WARNING_READERS = users(**REGION_READ, **PARTIES)
 ACCOUNT_READERS = users(system_admin=S.ALL, security_admin=S.ALL, audit_admin=S.ALL, admin_token=S.ALL)
 
 POLICIES: dict[tuple[str, str], Policy] = {
@@ -143,6 +144,37 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # transport
     ("POST", "/api/v1/vehicles/{plate}/positions"): users(audited=False, transporter=S.OWN),
     ("GET", "/api/v1/vehicles/{plate}/positions"): users(**REGION_READ, transporter=S.OWN),
+    # the warning centre (hub/warnings): regulators act, inspectors read, enterprises read their own, answer
+    ("GET", "/api/v1/warnings"): WARNING_READERS,
+    ("GET", "/api/v1/warnings/{warning_id}"): WARNING_READERS,
+    ("POST", "/api/v1/warnings/{warning_id}/transitions"): users(regulator=S.REGION),
+    ("POST", "/api/v1/warnings/{warning_id}/orders"): users(regulator=S.REGION),
+    ("POST", "/api/v1/warnings/sweep"): OPERATIONS,
+    ("GET", "/api/v1/supervision-orders"): WARNING_READERS,
+    ("GET", "/api/v1/supervision-orders/{number}"): WARNING_READERS,
+    ("POST", "/api/v1/supervision-orders/{number}/answer"): users(**PARTIES),
+    ("POST", "/api/v1/supervision-orders/{number}/decision"): users(regulator=S.REGION),
+    ("GET", "/warnings"): WARNING_READERS,
+    ("GET", "/warnings/{warning_id}"): WARNING_READERS,
+    ("POST", "/warnings/{warning_id}"): users(regulator=S.REGION),
+    ("GET", "/supervision-orders"): WARNING_READERS,
+    ("POST", "/supervision-orders/{number}"): users(**PARTIES),
+    # 申报 (hub/declarations): the enterprise declares, the regulator reviews
+    ("GET", "/api/v1/enterprises/{uscc}/declarations"): users(**REGION_READ, enterprise=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(**REGION_READ, enterprise=S.OWN),
+    ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/submit"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/review"): users(regulator=S.REGION),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): users(
+        **REGION_READ, enterprise=S.OWN
+    ),
+    ("GET", "/api/v1/enterprises/{uscc}/daily-reports"): users(**REGION_READ, receiver=S.OWN),
+    ("PUT", "/api/v1/enterprises/{uscc}/daily-reports/{day}"): users(receiver=S.OWN),
+    # the exchange with the provincial platform (hub/exchange): operations and regulators
+    ("GET", "/api/v1/exchange/status"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
+    ("GET", "/api/v1/exchange/conflicts"): users(regulator=S.REGION, system_admin=S.ALL, admin_token=S.ALL),
+    ("GET", "/exchange"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
 }
 del R, S
 

@@ -24,6 +24,7 @@ from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow, Refusal
+from hub.warnings.evaluate import after_ingest
 from protocols.ledger import (
     BatchEnvelope,
     ChainFork,
@@ -126,6 +127,10 @@ def ingest(
     a batch refused whole."""
     checked = _verify(read, envelope)
     receipt, refused = _store(write, checked, now_ms)
+    if receipt.stored:
+        # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
+        kinds = frozenset(str(e.kind) for e in checked.batch.events)
+        after_ingest(write, receipt.device_id, receipt.batch_id, now_ms, kinds=kinds)
     log.info(
         "batch %s from %s: %d stored, %d duplicates, acked up to %d",
         receipt.batch_id,

@@ -145,6 +145,14 @@ def prefetch_enterprises(session: Session, ids: set[int]) -> None:
         cache[ent.id] = enterprise_info(ent, version)
 
 
+def enterprise_ids(session: Session, usccs: set[str]) -> dict[str, int]:
+    """USCC → id for those of `usccs` in the register, in one query."""
+    if not usccs:
+        return {}
+    rows = session.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs)))
+    return {uscc: eid for uscc, eid in rows}
+
+
 def list_enterprises(session: Session) -> list[EnterpriseInfo]:
     newest = {v.enterprise_id: v for v in session.scalars(current(EnterpriseVersion, "enterprise_id"))}
     return [

@@ -5,7 +5,7 @@ address) and per user, and each session's last use (the idle timeout); the audit
 anonymous scans of /t/{code} counted per source address.
 
 Revision ID: 0007_custody
-Revises: 0005_device_health
+Revises: 0006_exchange
 Create Date: 2026-12-04
 
 Hand-written so that it runs unchanged on SQLite and PostgreSQL (the same types as hub/custody/tables.py).
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_custody"
-down_revision = "0005_device_health"
+down_revision = "0006_exchange"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,62 @@
+"""`wastetrace hub warnings sweep [--once]`: run every warning rule over every enterprise, once or every
+`--every` seconds. Any number of these (and hubs with WT_HUB_WARN_SWEEP_SECONDS) may run at once: the
+database keeps each warning single."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import time
+from dataclasses import asdict
+from typing import Any
+
+from hub.core.db import make_engine, migrate, write_sessions
+from hub.core.deps import wall_clock_ms
+from hub.settings import DEFAULT_DB
+from hub.warnings.evaluate import sweep
+from hub.warnings.settings import WarningSettings
+
+DEFAULT_EVERY = 300
+
+
+def add_parser(sub: Any) -> None:
+    warnings = sub.add_parser("warnings", help="the warning centre: run the rules (sweep)")
+    actions = warnings.add_subparsers(dest="warnings_command", required=True)
+    run = actions.add_parser("sweep", help="evaluate every rule over every enterprise")
+    run.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    run.add_argument("--once", action="store_true", help="one sweep, print what it found, and exit")
+    run.add_argument(
+        "--every",
+        type=int,
+        help=f"seconds between sweeps (default: $WT_HUB_WARN_SWEEP_SECONDS or {DEFAULT_EVERY})",
+    )
+    run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def main(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        settings = WarningSettings.from_env()
+    except ValueError as exc:
+        print(f"hub warnings: {exc}", flush=True)
+        return 2
+    url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
+    migrate(url)
+    engine = make_engine(url, pool_pre_ping=True)
+    write = write_sessions(engine)
+    every = args.every or settings.sweep_seconds or DEFAULT_EVERY
+    try:
+        while True:
+            outcome = sweep(write, settings, wall_clock_ms())
+            print(json.dumps(asdict(outcome), ensure_ascii=False, sort_keys=True), flush=True)
+            if args.once:
+                return 1 if outcome.failed else 0
+            time.sleep(every)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        engine.dispose()

@@ -1,0 +1,176 @@
+"""Running the rules: after a batch is stored (for its enterprise, the cheap rules) and in sweeps (every
+rule, every enterprise), each rule in its own transaction.
+
+Idempotent and crash-safe: a warning's key is unique in the database, so a rule run twice — by a retry, a
+second worker, a sweep after ingest — updates the warning it raised before. Nothing is kept in memory
+between runs: rules that read what arrived (refused batches, image checks) read from their cursor in
+`warning_cursors`, moved in the same transaction as the warnings they raised, and always re-read a look-back
+window so that a batch committed while a sweep ran is not missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.core.dialect import insert_ignore
+from hub.core.errors import HubError
+from hub.devices.tables import Device
+from hub.warnings import record
+from hub.warnings.orders import mark_overdue
+from hub.warnings.rules import HOUR_MS, RULES, Context, Rule, Target
+from hub.warnings.settings import WarningSettings
+from hub.warnings.tables import WarningCursor, WarningRow
+
+log = logging.getLogger(__name__)
+
+# What a rule may fail with, besides the database: a bug in one rule (a fact of an unexpected shape, a record
+# gone) is logged and must not stop the other rules, nor ever the ingest of a stored batch.
+RULE_FAILURES = (SQLAlchemyError, HubError, ValueError, LookupError, TypeError)
+
+# Rules that read what arrived since their last run (the others look at what stands now).
+CURSOR_RULES = frozenset({"chain_refused", "image_check", "transfer_difference"})
+
+
+@dataclass
+class Outcome:
+    found: dict[str, int] = field(default_factory=dict)
+    raised: int = 0
+    cleared: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    overdue_orders: int = 0
+
+
+def run_rule(
+    session: Session,
+    rule: Rule,
+    ctx: Context,
+    target: Target,
+    outcome: Outcome,
+    live: dict[str, list[WarningRow]] | None = None,
+) -> None:
+    findings = rule.find(session, ctx, target)
+    outcome.found[rule.code] = len(findings)
+    for finding in findings:
+        _, raised = record.upsert(session, finding, ctx.now_ms)
+        outcome.raised += raised
+    if rule.clears:
+        candidates = None if live is None else live.get(rule.code, [])
+        outcome.cleared += record.clear_missing(
+            session, rule.code, {f.key for f in findings}, ctx.now_ms, target.enterprise_ids, candidates
+        )
+
+
+def sweep(
+    write: sessionmaker[Session],
+    settings: WarningSettings,
+    now_ms: int,
+    rules: Iterable[Rule] = RULES,
+) -> Outcome:
+    """Every rule over every enterprise; then 督办单 past their due date are marked and escalated."""
+    outcome = Outcome()
+    calendar = settings.calendar
+    lookback = settings.lookback_hours * HOUR_MS
+    for rule in rules:
+        try:
+            with write() as session, session.begin():
+                since = now_ms - lookback
+                if rule.code in CURSOR_RULES:
+                    since = _take_cursor(session, rule.code, now_ms, lookback)
+                run_rule(session, rule, Context(settings, now_ms, since, calendar), Target(), outcome)
+        except RULE_FAILURES as exc:
+            # One rule's failure (a deadlock, a lost connection) does not stop the others; its cursor did not
+            # move, so the next sweep reads the same again.
+            log.exception("warning rule %s failed", rule.code)
+            outcome.failed[rule.code] = str(exc)[:500]
+    try:
+        with write() as session, session.begin():
+            outcome.overdue_orders = mark_overdue(session, now_ms)
+    except RULE_FAILURES as exc:
+        log.exception("marking overdue 督办单 failed")
+        outcome.failed["orders"] = str(exc)[:500]
+    return outcome
+
+
+def _take_cursor(session: Session, rule: str, now_ms: int, lookback: int) -> int:
+    """Where to read from (locking the cursor row, so two sweeps of this rule take turns), and move it on."""
+    insert_ignore(session, WarningCursor, [{"rule": rule, "cursor_ms": 0, "run_ms": 0}])
+    cursor = session.scalars(select(WarningCursor).where(WarningCursor.rule == rule).with_for_update()).one()
+    since = 0 if cursor.run_ms == 0 else min(cursor.cursor_ms, now_ms - lookback)
+    cursor.cursor_ms, cursor.run_ms = now_ms, now_ms
+    return since
+
+
+def after_ingest(
+    write: sessionmaker[Session],
+    device_id: str,
+    batch_id: str,
+    now_ms: int,
+    settings: WarningSettings | None = None,
+    kinds: frozenset[str] | None = None,
+) -> Outcome:
+    """The cheap rules for the enterprise whose batch was just committed, those the batch's event kinds can
+    change (all of them when `kinds` is not given). Never raises into the ingest: the
+    batch is stored, and the next sweep finds whatever this run missed."""
+    outcome = Outcome()
+    try:
+        settings = settings or WarningSettings.from_env()
+    except ValueError:
+        log.exception("warning settings are wrong; rules not run after ingest")
+        return outcome
+    if not settings.on_ingest:
+        return outcome
+    try:
+        with write() as session, session.begin():
+            eid = session.scalar(select(Device.enterprise_id).where(Device.device_id == device_id))
+            if eid is None:
+                return outcome
+            target = Target(frozenset({eid}), (device_id, batch_id))
+            live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
+            for row in session.scalars(
+                select(WarningRow)
+                .where(
+                    WarningRow.enterprise_id == eid,
+                    WarningRow.cleared_ms.is_(None),
+                    WarningRow.state.in_(record.LIVE),
+                )
+                .with_for_update()
+            ):
+                live.setdefault(row.rule, []).append(row)
+            ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
+            for rule in RULES:
+                if rule.on_ingest and (rule.kinds is None or kinds is None or kinds & rule.kinds):
+                    try:
+                        with session.begin_nested():
+                            run_rule(session, rule, ctx, target, outcome, live)
+                    except RULE_FAILURES as exc:
+                        if isinstance(exc, SQLAlchemyError) and not session.is_active:
+                            raise
+                        log.exception("warning rule %s failed after the batch %s", rule.code, batch_id)
+                        outcome.failed[rule.code] = str(exc)[:500]
+    except SQLAlchemyError:
+        log.exception(
+            "warning rules after the batch %s of %s failed; the sweep will catch up", batch_id, device_id
+        )
+    return outcome
+
+
+async def scheduler(
+    write: sessionmaker[Session], settings: WarningSettings, clock: Callable[[], int]
+) -> None:
+    """The in-process sweep (WT_HUB_WARN_SWEEP_SECONDS > 0): every worker may run it; the database keeps
+    them from raising anything twice."""
+    while True:
+        await asyncio.sleep(settings.sweep_seconds)
+        try:
+            outcome = await run_in_threadpool(sweep, write, settings, clock())
+            log.info("warning sweep: %d raised, %d cleared", outcome.raised, outcome.cleared)
+        except RULE_FAILURES:
+            log.exception("warning sweep failed; the next one tries again")

@@ -1,0 +1,119 @@
+"""The JSON shapes of the warning centre."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from hub.core.schemas import Strict
+
+
+class WarningOut(BaseModel):
+    id: int
+    rule: str
+    rule_name_zh: str
+    rule_name_en: str
+    severity: str = Field(description="notice 提示, warning 预警, serious 严重")
+    state: str = Field(description="open, acknowledged, supervised, resolved, closed, cleared")
+    state_label_zh: str
+    enterprise_uscc: str
+    enterprise_name: str
+    region_code: str | None
+    subject: str = Field(description="a bag code, manifest number, device id, facility …")
+    period: str
+    message_zh: str
+    message_en: str
+    facts: dict[str, Any] = Field(
+        description="what the rule found, by rule: e.g. grams and planned_grams for 产废超量, "
+        "days for 贮存超期, shipped_grams and received_grams for 转移量差异 (docs/warnings.md, each rule)"
+    )
+    count: int
+    first_seen_ms: int
+    last_seen_ms: int
+    cleared_ms: int | None
+    updated_ms: int
+
+
+class WarningList(BaseModel):
+    warnings: list[WarningOut]
+    total: int = Field(description="how many match the filters (the list holds at most `limit`)")
+
+
+class EntryOut(BaseModel):
+    time_ms: int
+    actor: str
+    action: str
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+    order_number: str | None = None
+
+
+class OrderOut(BaseModel):
+    number: str
+    warning_id: int
+    enterprise_uscc: str
+    enterprise_name: str
+    region_code: str | None
+    requirement: str
+    due_ms: int
+    state: str = Field(description="issued, answered, returned, accepted")
+    state_label_zh: str
+    issued_by: str
+    issued_ms: int
+    answer: str | None
+    answered_by: str | None
+    answered_ms: int | None
+    decision_note: str | None
+    decided_by: str | None
+    decided_ms: int | None
+    overdue: bool = Field(description="past its due date while waiting for the enterprise")
+    overdue_ms: int | None
+    escalated_to: str | None = Field(description="the region code it was escalated to when overdue")
+
+
+class WarningDetail(BaseModel):
+    warning: WarningOut
+    history: list[EntryOut]
+    orders: list[OrderOut]
+
+
+class OrderList(BaseModel):
+    orders: list[OrderOut]
+
+
+class OrderDetail(BaseModel):
+    order: OrderOut
+    warning: WarningOut
+    history: list[EntryOut]
+
+
+class SweepOut(BaseModel):
+    found: dict[str, int]
+    raised: int
+    cleared: int
+    overdue_orders: int
+    failed: dict[str, str]
+
+
+class TransitionIn(Strict):
+    action: Literal["acknowledge", "resolve", "close"]
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class OrderIn(Strict):
+    requirement: str = Field(
+        min_length=1, max_length=4000, description="督办要求: what the enterprise must do"
+    )
+    due_ms: int | None = Field(default=None, description="UTC ms; default WT_HUB_WARN_ORDER_DAYS from now")
+
+
+class AnswerIn(Strict):
+    text: str = Field(min_length=1, max_length=4000, description="整改情况 (the enterprise's answer)")
+
+
+class DecisionIn(Strict):
+    accept: bool = Field(description="true: verified, closed (销号); false: returned to the enterprise")
+    note: str | None = Field(default=None, max_length=4000, description="required when returning")
+    due_ms: int | None = Field(default=None, description="a new due date when returning, UTC ms")

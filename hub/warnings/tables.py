@@ -1,0 +1,99 @@
+"""Tables of the warning centre: warnings (one per rule, subject and period), their history (append-only),
+supervision orders (督办单) and the sweep's cursors.
+
+Kept in step with hub/migrations/versions/0005_warnings.py (tests/test_hub_migrations.py compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.core.base import Base, BigId
+
+
+class WarningRow(Base):
+    """A warning: what rule found about which subject in which period, and where it stands."""
+
+    __tablename__ = "warnings"
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "period", name="uq_warnings_key"),
+        Index("ix_warnings_region_seen", "region_code", "last_seen_ms"),
+        Index("ix_warnings_enterprise_seen", "enterprise_id", "last_seen_ms"),
+        Index("ix_warnings_state", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    severity: Mapped[str] = mapped_column(String(16))
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    subject: Mapped[str] = mapped_column(String(160))  # a bag code, manifest number, device id, …
+    period: Mapped[str] = mapped_column(String(64))  # "" when the rule has none
+    state: Mapped[str] = mapped_column(String(16))
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    facts: Mapped[str] = mapped_column(Text)  # JSON object
+    count: Mapped[int] = mapped_column(Integer)
+    first_seen_ms: Mapped[int] = mapped_column(BigInteger)
+    last_seen_ms: Mapped[int] = mapped_column(BigInteger)
+    cleared_ms: Mapped[int | None] = mapped_column(BigInteger)
+    updated_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class WarningEntry(Base):
+    """One step in a warning's life (and its 督办单's): appended, never changed."""
+
+    __tablename__ = "warning_entries"
+    __table_args__ = (Index("ix_warning_entries_warning", "warning_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    warning_id: Mapped[int] = mapped_column(BigId, ForeignKey("warnings.id"))
+    order_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("supervision_orders.id"))
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SupervisionOrder(Base):
+    """A 督办单: a regulator's requirement to an enterprise about a warning, with a due date."""
+
+    __tablename__ = "supervision_orders"
+    __table_args__ = (
+        UniqueConstraint("number", name="uq_supervision_orders_number"),
+        Index("ix_supervision_orders_enterprise", "enterprise_id", "state"),
+        Index("ix_supervision_orders_region", "region_code", "state"),
+        Index("ix_supervision_orders_warning", "warning_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(32))
+    warning_id: Mapped[int] = mapped_column(BigId, ForeignKey("warnings.id"))
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    requirement: Mapped[str] = mapped_column(Text)
+    due_ms: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16))
+    issued_by: Mapped[str] = mapped_column(String(128))
+    issued_ms: Mapped[int] = mapped_column(BigInteger)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[str | None] = mapped_column(String(128))
+    answered_ms: Mapped[int | None] = mapped_column(BigInteger)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_ms: Mapped[int | None] = mapped_column(BigInteger)
+    overdue_ms: Mapped[int | None] = mapped_column(BigInteger)  # when the sweep found it past due
+    escalated_to: Mapped[str | None] = mapped_column(String(6))  # the next region level up
+
+
+class WarningCursor(Base):
+    """Where a rule that reads what arrived (refusals, image checks) left off in its last sweep."""
+
+    __tablename__ = "warning_cursors"
+
+    rule: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cursor_ms: Mapped[int] = mapped_column(BigInteger)
+    run_ms: Mapped[int] = mapped_column(BigInteger)
