@@ -265,3 +265,12 @@ def test_a_rebuild_of_the_projections_keeps_refused_events_refused(w):
     finally:
         engine.dispose()
     assert (stock(w, "P1"), count(w.db_url, "storage_records"), count(w.db_url, "disposals")) == before
+
+
+def test_refused_events_raise_a_warning_in_the_warning_centre(w):
+    code = bag_code(ORGS["P1"], OIL, 904)
+    w.record("P2", "commissioning", code, at(w, "P2"), waste_code=OIL)
+    assert reasons(send(w, "P2")) == ["not_producer"]
+    found = w.ok("GET", "/api/v1/warnings?rule=custody_refused&limit=100", "nj-regulator")["warnings"]
+    mine = [x for x in found if x["facts"]["reason"] == "not_producer" and code in x["facts"]["codes"]]
+    assert len(mine) == 1 and mine[0]["severity"] == "warning" and mine[0]["subject"] == "edge-p2"
