@@ -20,6 +20,7 @@ from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
+from hub.custody import routes as custody_routes
 from hub.declarations import routes as declaration_routes
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
 from hub.devices import routes as device_routes
@@ -40,6 +41,7 @@ from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, validation_error
+from hub.web.headers import security_headers
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     remote_config_routes.router,
     # the ledger: signed batches in
     batch_routes.router,
+    # custody: events stored but refused (docs/custody.md)
+    custody_routes.router,
     # a bag's life: the trace, EPCIS and the signed batches behind it, the pages a phone opens
     trace_routes.router,
     evidence_routes.router,
@@ -119,6 +123,8 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
     app.middleware("http")(audit_middleware)
+    # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
+    app.middleware("http")(security_headers(settings.public_url.startswith("https://")))
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")

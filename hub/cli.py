@@ -44,6 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
+    audit = sub.add_parser("audit", help="the audit log: `verify` checks its hash chain")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check every entry's hash and link; exit 1 if broken")
+    verify.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
     rebuild = sub.add_parser(
         "rebuild-projections",
         help="drop what the hub derived from events (bags, stock, HJ 1259 records, receipts, disposals) "
@@ -88,6 +92,8 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "audit":
+        return _audit_verify(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     if args.command == "warnings":
         from hub.warnings.cli import main as warnings_main
 
@@ -106,6 +112,30 @@ def main(argv: list[str]) -> int:
     if args.command in ("backup", "restore", "verify-chains"):
         return _safekeeping(args)
     return _serve(args)
+
+
+def _audit_verify(url: str) -> int:
+    from hub.access.audit import verify_chain
+
+    engine = make_engine(url)
+    try:
+        with read_sessions(engine)() as session:
+            report = verify_chain(session)
+    finally:
+        engine.dispose()
+    if report.ok:
+        print(
+            f"audit chain ok: {report.entries} entries chained"
+            + (f", {report.unchained} written before the chain began" if report.unchained else ""),
+            flush=True,
+        )
+        return 0
+    print(
+        f"audit chain BROKEN at entry {report.broken_at}: {report.problem} "
+        f"({report.entries} entries fit before it)",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _serve(args: argparse.Namespace) -> int:

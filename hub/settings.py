@@ -16,6 +16,12 @@ DEFAULT_DB = "sqlite:///hub.db"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_KEY_FILE = "hub-key.pem"
 DEFAULT_NAME = "危险废物一袋一码追溯平台"
+# Login and sessions (等保, GB/T 22239): see docs/security.md.
+DEFAULT_LOGIN_TRIES = 5  # failed logins per (user, source address) in the window; at most 5
+DEFAULT_ACCOUNT_TRIES = 100  # failed logins per user from anywhere in the window
+DEFAULT_LOCKOUT_WINDOW_S = 15 * 60
+DEFAULT_IDLE_TIMEOUT_S = 10 * 60  # at most 10 minutes
+DEFAULT_SCAN_RATE = 30  # anonymous /t/{code} pages per source address and minute
 
 
 class SettingsError(ValueError):
@@ -30,6 +36,11 @@ class Settings:
     key_file: Path = Path(DEFAULT_KEY_FILE)
     env: str = "production"
     name: str = DEFAULT_NAME
+    login_tries: int = DEFAULT_LOGIN_TRIES
+    account_tries: int = DEFAULT_ACCOUNT_TRIES
+    lockout_window_s: int = DEFAULT_LOCKOUT_WINDOW_S
+    idle_timeout_s: int = DEFAULT_IDLE_TIMEOUT_S
+    scan_rate: int = DEFAULT_SCAN_RATE
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -43,6 +54,16 @@ class Settings:
             )
         if not self.db_url:
             raise SettingsError("WT_HUB_DB is empty")
+        if not 1 <= self.login_tries <= 5:
+            raise SettingsError("WT_HUB_LOGIN_TRIES must be 1–5 (等保: at most 5 failed logins)")
+        if not self.login_tries <= self.account_tries <= 10_000:
+            raise SettingsError("WT_HUB_ACCOUNT_TRIES must be at least WT_HUB_LOGIN_TRIES and at most 10000")
+        if not 60 <= self.lockout_window_s <= 86_400:
+            raise SettingsError("WT_HUB_LOCKOUT_WINDOW_S must be 60–86400 seconds")
+        if not 60 <= self.idle_timeout_s <= 600:
+            raise SettingsError("WT_HUB_IDLE_TIMEOUT_S must be 60–600 seconds (等保: at most 10 minutes)")
+        if not 1 <= self.scan_rate <= 10_000:
+            raise SettingsError("WT_HUB_SCAN_RATE must be 1–10000 pages a minute")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
         object.__setattr__(self, "key_file", Path(self.key_file))
 
@@ -56,6 +77,11 @@ class Settings:
             key_file=Path(env.get("WT_HUB_KEY_FILE") or DEFAULT_KEY_FILE),
             env=env.get("WT_HUB_ENV") or "production",
             name=env.get("WT_HUB_NAME") or DEFAULT_NAME,
+            login_tries=_int(env, "WT_HUB_LOGIN_TRIES", DEFAULT_LOGIN_TRIES),
+            account_tries=_int(env, "WT_HUB_ACCOUNT_TRIES", DEFAULT_ACCOUNT_TRIES),
+            lockout_window_s=_int(env, "WT_HUB_LOCKOUT_WINDOW_S", DEFAULT_LOCKOUT_WINDOW_S),
+            idle_timeout_s=_int(env, "WT_HUB_IDLE_TIMEOUT_S", DEFAULT_IDLE_TIMEOUT_S),
+            scan_rate=_int(env, "WT_HUB_SCAN_RATE", DEFAULT_SCAN_RATE),
         )
 
     def __repr__(self) -> str:
@@ -65,3 +91,13 @@ class Settings:
             f"key_file={str(self.key_file)!r}, "
             f"env={self.env!r}, name={self.name!r}, admin_token=<redacted>)"
         )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc

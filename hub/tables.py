@@ -6,6 +6,7 @@ from __future__ import annotations
 from hub.access import tables as access_tables
 from hub.core import counters
 from hub.core.base import Base
+from hub.custody import tables as custody_tables
 from hub.declarations import tables as declaration_tables
 from hub.devices import tables as device_tables
 from hub.evidence import tables as evidence_tables
@@ -14,12 +15,14 @@ from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
 from hub.registry import tables as registry_tables
+from hub.trace import tables as trace_tables
 from hub.transport import tables as transport_tables
 from hub.warnings import tables as warning_tables
 
 DOMAIN_TABLES = (
     access_tables,
     counters,
+    custody_tables,
     declaration_tables,
     device_tables,
     evidence_tables,
@@ -28,6 +31,7 @@ DOMAIN_TABLES = (
     ledger_tables,
     manifest_tables,
     registry_tables,
+    trace_tables,
     transport_tables,
     warning_tables,
 )

@@ -220,7 +220,7 @@ async def test_a_rejection_without_a_reason_is_refused_and_nothing_committed(tmp
         assert edge.ledger.head()[0] == 1
 
 
-async def test_a_disposal_reaches_the_hub_with_its_batch_code_and_residue(tmp_path, config, scale, hub):
+async def test_a_disposal_on_no_manifest_reaches_the_hub_and_is_refused_there(tmp_path, config, scale, hub):
     code = build_code(USCC, "900-249-08", china_date_from_ms(1_795_392_000_000), 4)
     residue = build_code(RECEIVER_USCC, "772-003-18", china_date_from_ms(1_795_392_000_000), 1)
     receiver = receiver_config(tmp_path, hub, config)
@@ -232,10 +232,13 @@ async def test_a_disposal_reaches_the_hub_with_its_batch_code_and_residue(tmp_pa
         assert status == 201 and answer["kind"] == "destroying" and answer["grams"] == 9000
         status, again = await post(receiver, "/api/v1/disposals", body)
         assert status == 409 and "已经处置" in again["message_zh"]
-        await wait_for(lambda: edge.ledger.backlog(DESTINATION)[0] == 0)
-    [(batch, method, grams)] = hub_rows(hub, "SELECT batch_code, method, grams FROM disposals")
-    assert batch.startswith("HWZXCZ") and method == "焚烧 D10" and grams == 9000
-    assert hub_rows(hub, "SELECT from_code, to_code FROM bag_links") == [(code, residue)]
+        await wait_for(lambda: edge.ledger.backlog(DESTINATION)[0] == 0)  # acknowledged: the box goes on
+    # Custody (docs/custody.md): another enterprise's bag, on no manifest naming this receiver, is not its to
+    # receive or dispose of: both signed events are kept at the hub as refused, and nothing is projected.
+    refused = hub_rows(hub, "SELECT kind, reason FROM refused_events ORDER BY seq")
+    assert refused == [("receiving", "no_manifest"), ("destroying", "no_manifest")]
+    assert hub_rows(hub, "SELECT count(*) FROM disposals") == [(0,)]
+    assert hub_rows(hub, "SELECT count(*) FROM bag_links") == [(0,)]
 
 
 async def test_the_touchscreen_has_the_movements_card_and_its_script(config):

@@ -82,6 +82,7 @@ class Spec:
     other: bool = True  # False: the route names no enterprise (a list, a create for one's own)
     form: bool = False  # a page form, not JSON
     fresh_login: bool = False  # the request ends the session it is made with
+    ends_sessions: bool = False  # the request ends every session of the caller (a password change)
 
 
 USCC = p(uscc=lambda c: c.uscc)
@@ -109,7 +110,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/v1/sessions/current"): Spec(other=False, fresh_login=True),
     ("GET", "/api/v1/me"): Spec(other=False),
     ("POST", "/api/v1/me/password"): Spec(
-        other=False, body=lambda c: {"old_password": PASSWORD, "new_password": PASSWORD}
+        other=False, body=lambda c: {"old_password": PASSWORD, "new_password": PASSWORD}, ends_sessions=True
     ),
     ("POST", "/api/v1/enrolment-tokens"): Spec(
         other=False,
@@ -135,6 +136,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): Spec(p(sha256=lambda c: c.facts["snapshots"][c.org])),
     ("POST", "/api/v1/analytics"): Spec(other=False, body=lambda c: {}),
     ("GET", "/api/v1/analytics/warnings"): Spec(other=False),
+    ("GET", "/api/v1/refused-events"): Spec(other=False),
     ("POST", "/api/v1/users"): Spec(
         other=False, body=lambda c: {"username": "new-user", "display_name": "新用户", "password": PASSWORD}
     ),
@@ -373,7 +375,10 @@ def _call(w: World, method: str, path: str, spec: Spec, ctx: Ctx, principal: str
     w.client.cookies.clear()
     if spec.form:
         return w.client.request(method, url, data=body, headers=headers, follow_redirects=False)
-    return w.client.request(method, url, json=body, headers=headers, follow_redirects=False)
+    answer = w.client.request(method, url, json=body, headers=headers, follow_redirects=False)
+    if spec.ends_sessions and principal in w.tokens:
+        w.login(principal)
+    return answer
 
 
 def _denied(answer: Any) -> str | None:

@@ -45,12 +45,13 @@ def test_failed_logins_are_audited_without_the_password_and_lock_the_name(world)
             w.client.post("/api/v1/sessions", json={"username": "p1", "password": "guess-123"}).status_code
             == 401
         )
+        w.clock.now_ms += 60_000  # past the progressive delay (1, 2, 4, 8 s)
     locked = w.client.post("/api/v1/sessions", json={"username": "p1", "password": PASSWORD})
     assert locked.status_code == 429 and "锁定" in locked.json()["detail"]
     entries = audit(w, actor="p1", action="create_session")
     assert [e["status"] for e in entries] == [429, 401, 401, 401, 401, 401, 201]  # newest first
     assert "guess-123" not in str(entries)
-    w.clock.now_ms += 16 * 60_000
+    w.clock.now_ms += 16 * 60_000  # the window (15 minutes) after its first failure
     assert w.client.post("/api/v1/sessions", json={"username": "p1", "password": PASSWORD}).status_code == 201
 
 

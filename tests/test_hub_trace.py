@@ -29,21 +29,22 @@ def test_unknown_code_is_404_with_a_reason(client):
 
 
 def test_events_from_several_devices_are_ordered_by_time_then_device_and_seq(client):
-    site, receiver = SimDevice("edge-site"), SimDevice("edge-receiver")
+    # Two boxes of one enterprise (the scale and the gate); the gate's batch arrives first.
+    site, gate = SimDevice("edge-site"), SimDevice("edge-gate")
     enrol(client, site)
-    enrol(client, receiver, uscc="91130200699229617X", name="某处置公司")
+    enrol(client, gate)
     site.record("commissioning", time_ms=START_MS + 1000)
     site.record("storing", time_ms=START_MS + 5000)
-    receiver.record("receiving", time_ms=START_MS + 5000, grams=12300)
-    receiver.record("destroying", time_ms=START_MS + 9000)
-    send(client, receiver)
+    gate.record("inspecting", time_ms=START_MS + 5000, grams=12300)
+    gate.record("staging_outbound", time_ms=START_MS + 9000)
+    send(client, gate)
     send(client, site)
     events = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()["events"]
     assert [(e["device_id"], e["seq"]) for e in events] == [
         ("edge-site", 1),
-        ("edge-receiver", 1),
+        ("edge-gate", 1),
         ("edge-site", 2),
-        ("edge-receiver", 2),
+        ("edge-gate", 2),
     ]
 
 

@@ -110,9 +110,11 @@ class World:
     logged_in_ms: dict[str, int] = field(default_factory=dict)
 
     def h(self, username: str) -> dict[str, str]:
-        """Bearer headers of a user of the world (logged in again when the hub's clock has moved on a day)."""
-        if self.clock.now_ms - self.logged_in_ms.get(username, self.clock.now_ms) > 6 * 3_600_000:
+        """Bearer headers of a user of the world (logged in again when the hub's clock has moved past the
+        session's idle timeout since the user's last request)."""
+        if self.clock.now_ms - self.logged_in_ms.get(username, self.clock.now_ms) > 9 * 60_000:
             self.login(username)
+        self.logged_in_ms[username] = self.clock.now_ms  # the last use, as the hub counts idle time
         return self.tokens[username]
 
     def login(self, username: str) -> None:

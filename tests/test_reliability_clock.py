@@ -62,14 +62,14 @@ def test_an_unsynchronised_stretch_is_placed_among_other_devices_by_its_monotoni
     site.record(
         kind="encoding", code=CODE, time_ms=START_MS - YEAR_MS + 10_000, mono_ms=11_000, clock_synced=False
     )
-    plant.record(kind="receiving", code=CODE, time_ms=START_MS + 5_000, mono_ms=50, clock_synced=True)
+    plant.record(kind="inspecting", code=CODE, time_ms=START_MS + 5_000, mono_ms=50, clock_synced=True)
     for device in (site, plant):
         assert h.client.post("/api/v1/batches", json=device.batch()).status_code == 200
     with h.hub.read() as session:
         events = trace_package(session, CODE)["events"]
     assert [(e["device_id"], e["kind"]) for e in events] == [
         ("edge-site", "commissioning"),
-        ("edge-plant", "receiving"),
+        ("edge-plant", "inspecting"),
         ("edge-site", "encoding"),
     ]
     assert (

@@ -7,7 +7,7 @@ import sys
 
 SUBCOMMANDS = {
     "demo": ("wastetrace.demo", "run a hub, a simulated site and an edge agent together"),
-    "hub": ("hub.cli", "the central hub: serve, migrate"),
+    "hub": ("hub.cli", "the central hub: serve, migrate, mqtt, audit verify"),
     "edge": ("edge.cli", "the site agent: run"),
     "sim": ("simulators.cli", "simulated devices: scale, printer"),
     "provision": ("provisioning.cli", "enrol devices: token, enrol"),

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from wastetrace.cli import SUBCOMMANDS
 
-# argparse shows subcommands in the usage as "{a,b,c} ..." (the rest of the line goes to the chosen one)
+# argparse shows subcommands in the usage as "{a,b,c} ..." (the rest goes to the chosen one); a long list
+# wraps the "..." onto the next line
 _CHOICES = re.compile(r"\{([a-z0-9_,-]+)\}\s+\.\.\.")
 _OPTION = re.compile(r"(?<![\w-])(--[a-z0-9][a-z0-9-]*)")
 

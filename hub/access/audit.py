@@ -4,32 +4,49 @@ Written by a middleware after each request that changed something or was refused
 router served it, so a route added later is audited without doing anything. The request body is never
 recorded (it may hold a password); route code adds what identifies the change through `note(request, …)`.
 Routes whose policy says `audited=False` (signed device data, GPS fixes) are kept in their own tables.
+Reads are not recorded, except the reads that open what is most sensitive — a bag's full history, an
+enterprise's file — whose routes call `audit_read(request)`.
+
+The log is hash-chained: each entry carries the SHA-256 of its own content and of the previous entry's
+hash (`prev_hash`), over sorted-key ASCII JSON; a head row, locked by each writer, names the last entry.
+Changing, removing or inserting an entry, or cutting the tail, breaks the chain; `verify_chain` (and
+`wastetrace hub audit verify`) finds where.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.access.tables import AuditEntry
+from hub.access.tables import AuditEntry, AuditHead
+from hub.core.dialect import insert_ignore
 
 log = logging.getLogger(__name__)
 
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _DENIED = frozenset({401, 403, 429})
+GENESIS = "0" * 64
+CHAINED = ("time_ms", "actor", "role", "action", "method", "path", "status", "outcome", "client", "detail")
 
 
 def note(request: Request, **detail: Any) -> None:
     """Add to the audit entry of this request (what was changed: a number, a version, a user name)."""
     request.state.audit = {**getattr(request.state, "audit", {}), **detail}
+
+
+def audit_read(request: Request) -> None:
+    """Record this read in the audit log too (a bag's full history, an enterprise's file)."""
+    request.state.audit_read = True
 
 
 def note_actor(request: Request, name: str) -> None:
@@ -54,7 +71,7 @@ async def audit_middleware(request: Request, call_next: Callable[[Request], Awai
 
 
 def _wanted(request: Request, status: int) -> bool:
-    if status in _DENIED:
+    if status in _DENIED or getattr(request.state, "audit_read", False):
         return True
     policy = getattr(request.state, "policy", None)
     if policy is not None and not policy.audited:
@@ -86,7 +103,75 @@ def _entry(request: Request, status: int) -> dict[str, Any]:
 
 def _write(write: sessionmaker[Session], entry: dict[str, Any]) -> None:
     with write() as session, session.begin():
-        session.add(AuditEntry(**entry))
+        append_entry(session, entry)
+
+
+def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
+    content = {k: entry[k] for k in CHAINED} | {"prev_hash": prev_hash}
+    # Sorted keys, ASCII escapes: the same bytes for any text (even a lone surrogate from a hostile URL).
+    text = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def append_entry(session: Session, entry: dict[str, Any]) -> AuditEntry:
+    """Add an entry at the chain's end (the head row locked until the transaction ends)."""
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
+    if head is None:
+        insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
+        head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
+    row = AuditEntry(**entry, prev_hash=head.last_hash, entry_hash=entry_hash(entry, head.last_hash))
+    session.add(row)
+    session.flush()
+    head.last_id, head.last_hash, head.entries = row.id, row.entry_hash, head.entries + 1
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    ok: bool
+    entries: int  # chained entries checked
+    unchained: int  # entries written before the chain began
+    broken_at: int | None = None  # the id of the first entry that does not fit
+    problem: str | None = None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the log in id order: every chained entry's hash, every link, and the head."""
+    unchained = session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.entry_hash.is_(None))
+    )
+    prev, checked, last_id = GENESIS, 0, 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.id > last_id, AuditEntry.entry_hash.is_not(None))
+            .order_by(AuditEntry.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for e in rows:
+            fields = {k: getattr(e, k) for k in CHAINED}
+            if e.prev_hash != prev:
+                return ChainReport(
+                    False,
+                    checked,
+                    unchained or 0,
+                    e.id,
+                    "previous hash does not match (an entry removed or inserted before it)",
+                )
+            if entry_hash(fields, prev) != e.entry_hash:
+                return ChainReport(
+                    False, checked, unchained or 0, e.id, "content does not match its hash (changed)"
+                )
+            prev, checked, last_id = e.entry_hash, checked + 1, e.id
+    head = session.get(AuditHead, 1)
+    head_hash = head.last_hash if head else GENESIS
+    if head_hash != prev or (head.entries if head else 0) != checked:
+        return ChainReport(
+            False, checked, unchained or 0, last_id or None, "the head names a later entry (the tail was cut)"
+        )
+    return ChainReport(True, checked, unchained or 0)
 
 
 def list_entries(

@@ -11,7 +11,8 @@ from hub.access import users
 from hub.access.audit import note_actor
 from hub.access.gate import AccessDep
 from hub.access.schemas import Login, Me, PasswordChange, SessionIssued
-from hub.access.sessions import COOKIE, login, logout
+from hub.access.sessions import COOKIE, client_address, login, logout
+from hub.access.throttle import LoginPolicy
 from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import Invalid
 
@@ -19,18 +20,25 @@ router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
-def create_session(body: Login, request: Request, hub: HubDep, session: WriteSession) -> SessionIssued:
-    """Log in: `{"token", "expires_ms", "username", "role"}`; send the token as `Authorization: Bearer`.
-
-    A refused login writes nothing here (it raises, and the session rolls back); the failure is counted from
-    the audit entry the audit middleware writes in its own transaction."""
+def create_session(body: Login, request: Request, hub: HubDep) -> SessionIssued:
+    """Log in: `{"token", "expires_ms", "username", "role", "must_change_password"}`; send the token as
+    `Authorization: Bearer`. Failures are counted per (user, address) and per user (hub/access/throttle.py),
+    in transactions of their own."""
     note_actor(request, body.username)
-    issued = login(session, body.username, body.password, hub.clock())
+    issued = login(
+        hub.write,
+        body.username,
+        body.password,
+        hub.clock(),
+        source=client_address(request),
+        policy=LoginPolicy.of(hub.settings),
+    )
     return SessionIssued(
         token=issued.token,
         expires_ms=issued.expires_ms,
         username=issued.principal.name,
         role=issued.principal.role,
+        must_change_password=issued.principal.must_change_password,
     )
 
 

@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from hub.access.policies import Kind, Policy, policy_for
 from hub.access.principal import Access, Principal, Scope
 from hub.access.roles import ROLE_LABELS, Role
-from hub.access.sessions import COOKIE, principal_for_token
+from hub.access.sessions import COOKIE, needs_touch, principal_for_token, touch
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Unauthenticated
 
@@ -53,6 +53,11 @@ def gate(
     if principal is None:
         raise Unauthenticated("登录已失效，请重新登录 (the session token is unknown or expired)")
     request.state.principal = principal
+    if principal.must_change_password and policy.kind != Kind.ANY_USER:
+        raise Forbidden(
+            "密码已被重置，请先修改密码 (your password was reset: change it first, POST /api/v1/me/password)",
+            "password_change",
+        )
     access = scoped(principal, policy)
     if access is None:
         label = ROLE_LABELS.get(principal.role, "未授权账号") if principal.role else "未授权账号"
@@ -82,8 +87,13 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -
 def _principal(hub: Hub, token: str) -> Principal | None:
     if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
         return ADMIN_PRINCIPAL
+    now = hub.clock()
     with hub.read() as session:
-        return principal_for_token(session, token, hub.clock())
+        principal = principal_for_token(session, token, now, hub.settings.idle_timeout_s * 1000)
+        stale = principal is not None and needs_touch(session, token, now)
+    if stale:
+        touch(hub.write, token, now)
+    return principal
 
 
 AccessDep = Annotated[Access, Depends(gate)]

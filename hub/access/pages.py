@@ -1,20 +1,23 @@
 """The login form and logging out.
 
 The login form sets the same session token the API issues, as an HttpOnly, SameSite=Lax cookie (Secure when
-the hub's public URL is https), so the pages and `GET` API links work in the browser."""
+the hub's public URL is https), so the pages and `GET` API links work in the browser. Both forms refuse a
+post from another site: a browser names the page a form came from in `Origin` (or, failing that,
+`Referer`), and it must be this hub (its public URL, or the host the request was sent to)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hub.access.audit import note_actor
-from hub.access.sessions import COOKIE, SESSION_TTL_MS, login, logout
+from hub.access.sessions import COOKIE, SESSION_TTL_MS, client_address, login, logout
+from hub.access.throttle import LoginPolicy
 from hub.core.deps import HubDep, WriteSession
-from hub.core.errors import HubError
+from hub.core.errors import Forbidden, HubError
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 
@@ -36,14 +39,37 @@ def login_page(request: Request, hub: HubDep, next: str | None = None, lang: str
     )
 
 
+def same_origin(request: Request, public_url: str) -> bool:
+    """A form posted from this hub's own pages (or by a client that names no origin, which no browser is)."""
+    given = request.headers.get("origin") or request.headers.get("referer")
+    if not given:
+        return True
+    own = {_origin(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    return _origin(given) in own
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
 @router.post("/login", name="login_form")
-async def login_form(request: Request, hub: HubDep, session: WriteSession) -> Response:
+async def login_form(request: Request, hub: HubDep) -> Response:
+    if not same_origin(request, hub.settings.public_url):
+        raise Forbidden("登录表单只能从本平台提交 (a login from another site is refused)", "cross_site")
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
     username, password = form.get("username", "")[:64], form.get("password", "")[:256]
     target = _local(form.get("next"))
     note_actor(request, username)
     try:
-        issued = login(session, username, password, hub.clock())
+        issued = login(
+            hub.write,
+            username,
+            password,
+            hub.clock(),
+            source=client_address(request),
+            policy=LoginPolicy.of(hub.settings),
+        )
     except HubError as exc:
         # A refused login has written nothing (login adds the session row only once the password is good),
         # so the transaction that commits after this page is empty. The failure counts through the audit
@@ -65,6 +91,8 @@ async def login_form(request: Request, hub: HubDep, session: WriteSession) -> Re
 
 @router.post("/logout", name="logout_form")
 def logout_form(request: Request, hub: HubDep, session: WriteSession) -> Response:
+    if not same_origin(request, hub.settings.public_url):
+        raise Forbidden("退出表单只能从本平台提交 (a logout from another site is refused)", "cross_site")
     token = request.cookies.get(COOKIE)
     if token:
         logout(session, token, hub.clock())

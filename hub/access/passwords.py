@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+from pathlib import Path
 
 from hub.core.errors import Invalid
 
@@ -18,6 +20,10 @@ N, R, P = 2**15, 8, 1
 _DKLEN = 32
 _MAXMEM = 64 * 1024 * 1024
 MIN_LENGTH = 10
+_COMMON: set[str] = set()
+# Digits and symbols around a stem (`!!qwerty123`), and the letter-for-digit swaps people make.
+_EDGES = re.compile(r"^[\d\W_]+|[\d\W_]+$")
+_LEET = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "i", "3": "e", "$": "s", "5": "s", "7": "t"})
 
 
 def hash_password(password: str) -> str:
@@ -46,8 +52,28 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, expected)
 
 
+def common_passwords() -> frozenset[str]:
+    """The list shipped beside this module (common_passwords.csv), lowercase."""
+    if not _COMMON:
+        lines = (Path(__file__).resolve().parent / "common_passwords.csv").read_text(encoding="utf-8")
+        _COMMON.update(w.strip() for w in lines.splitlines() if w.strip() and not w.startswith("#"))
+    return frozenset(_COMMON)
+
+
+def is_common(password: str) -> bool:
+    """One of the common passwords, or one of them dressed up: `P@ssw0rd2024!`, `!!qwerty123`, `Admin@123`."""
+    common = common_passwords()
+    lowered = password.lower()
+    if lowered in common:
+        return True
+    stem = _EDGES.sub("", lowered)
+    plain = _EDGES.sub("", lowered.translate(_LEET))
+    return not stem or stem in common or plain in common or len(set(stem)) <= 2
+
+
 def check_password_policy(password: str, username: str) -> None:
-    """At least 10 characters, two kinds of character, not the user name (等保: 口令复杂度)."""
+    """At least 10 characters, two kinds of character, not the user name, not a common password (等保:
+    口令复杂度)."""
     if len(password) < MIN_LENGTH:
         raise Invalid(f"密码至少{MIN_LENGTH}位 (a password needs at least {MIN_LENGTH} characters)")
     kinds = sum(
@@ -61,6 +87,8 @@ def check_password_policy(password: str, username: str) -> None:
         raise Invalid("密码须包含字母、数字、符号中的至少两类 (use at least two of letters, digits, symbols)")
     if username.lower() in password.lower():
         raise Invalid("密码不能包含用户名 (the password must not contain the user name)")
+    if is_common(password):
+        raise Invalid("密码过于常见，容易被猜中 (a common password, easily guessed: choose another)")
 
 
 def _b64(raw: bytes) -> str:

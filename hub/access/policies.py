@@ -91,6 +91,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("PUT", "/api/v1/snapshots/{sha256}"): DEVICE,  # accepted only for an image a stored event names
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): BAG_READERS,
     ("POST", "/api/v1/analytics"): DEVICE,
+    # custody (hub/custody/routes.py): scoped to the acting enterprise and the bag's producer
+    ("GET", "/api/v1/refused-events"): users(**REGION_READ, **PARTIES, system_admin=S.ALL, admin_token=S.ALL),
     # Unscoped as written (every enterprise's warnings): the admin token only, until it is scoped by region.
     ("GET", "/api/v1/analytics/warnings"): users(admin_token=S.ALL),
     # accounts and audit (三员分立)

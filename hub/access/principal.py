@@ -30,6 +30,7 @@ class Principal:
     user_id: int | None = None
     enterprise_id: int | None = None
     region_code: str | None = None
+    must_change_password: bool = False  # a reset password: only its own account and a new password
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,9 @@ class SessionIssued(BaseModel):
     expires_ms: int = Field(description="UTC ms")
     username: str
     role: str | None = Field(description="the account's role, null while it has none")
+    must_change_password: bool = Field(
+        default=False, description="the password was reset: change it first (POST /api/v1/me/password)"
+    )
 
 
 class UserVersionView(BaseModel):
@@ -56,6 +59,7 @@ class UserVersionView(BaseModel):
     enterprise_uscc: str | None = Field(description="for enterprise-bound roles")
     region_code: str | None = Field(description="for regulators and inspectors (GB/T 2260)")
     active: bool
+    must_change_password: bool = Field(default=False, description="a reset password not yet changed")
     recorded_ms: int
     recorded_by: str
     reason: str | None
@@ -76,6 +80,7 @@ class UserSummary(BaseModel):
     enterprise_uscc: str | None = Field(description="for enterprise-bound roles")
     region_code: str | None = Field(description="for regulators and inspectors (GB/T 2260)")
     active: bool
+    must_change_password: bool = Field(default=False, description="a reset password not yet changed")
     recorded_ms: int
     recorded_by: str
     reason: str | None
@@ -99,6 +104,7 @@ class Me(BaseModel):
     enterprise_uscc: str | None
     region_code: str | None
     active: bool | None = None
+    must_change_password: bool | None = None
     recorded_ms: int | None = None
     recorded_by: str | None = None
     reason: str | None = None

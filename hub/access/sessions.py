@@ -1,7 +1,12 @@
 """Logging in and out: a password check, then a random bearer token whose SHA-256 is stored with its expiry.
 
-The same token is a cookie for the pages. Five failed logins for one user name within 15 minutes lock that
-name for 15 minutes (counted from the audit log, so every hub worker sees the same count).
+The same token is a cookie for the pages. Failed logins are throttled per (user, source address) and per
+user (hub/access/throttle.py). A session ends after `SESSION_TTL_MS` whatever happens, and after the idle
+timeout (WT_HUB_IDLE_TIMEOUT_S, 10 minutes by default) without a request; its last use is written at most
+every `TOUCH_MS`, so the idle time is measured to within that.
+
+An unknown user name costs the same scrypt work as a known one, so the answer's timing does not tell
+which names exist.
 """
 
 from __future__ import annotations
@@ -10,22 +15,25 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from fastapi import Request
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from hub.access.passwords import verify_password
+from hub.access import passwords
 from hub.access.principal import Principal
 from hub.access.roles import Role
-from hub.access.tables import AuditEntry, SessionRow, User, UserVersion
-from hub.core.errors import TooManyAttempts, Unauthenticated
+from hub.access.tables import SessionRow, User, UserVersion
+from hub.access.throttle import LoginPolicy, failed, reserve, succeeded
+from hub.core.errors import Unauthenticated
 from hub.core.versions import latest
 
 SESSION_TTL_MS = 8 * 3600 * 1000
-LOCKOUT_WINDOW_MS = 15 * 60 * 1000
-LOCKOUT_FAILURES = 5
-LOGIN_ACTIONS = ("create_session", "login_form")  # the audit entries of logins (API and page)
+IDLE_TIMEOUT_MS = 10 * 60 * 1000
+TOUCH_MS = 30 * 1000
 COOKIE = "wt_session"
 _BAD_LOGIN = "用户名或密码错误 (wrong user name or password)"
+_DUMMY: dict[int, str] = {}
+DEFAULT_POLICY = LoginPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,42 +43,73 @@ class Issued:
     principal: Principal
 
 
+def client_address(request: Request) -> str:
+    """The address a login came from, as the hub's server saw it (behind a proxy: run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so that this is the client's, not the proxy's)."""
+    return request.client.host[:64] if request.client else "?"
+
+
 def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def login(session: Session, username: str, password: str, now_ms: int) -> Issued:
-    failures = session.scalar(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.actor == username,
-            AuditEntry.action.in_(LOGIN_ACTIONS),
-            AuditEntry.status == 401,
-            AuditEntry.time_ms > now_ms - LOCKOUT_WINDOW_MS,
-        )
-    )
-    if failures and failures >= LOCKOUT_FAILURES:
-        raise TooManyAttempts(
-            f"登录失败次数过多，账号已锁定{LOCKOUT_WINDOW_MS // 60000}分钟 "
-            "(too many failed logins; try again later)"
-        )
-    user = session.scalar(select(User).where(User.username == username))
-    version = latest(session, UserVersion, user_id=user.id) if user else None
-    if user is None or version is None or not verify_password(password, version.password_hash):
+def _dummy_hash() -> str:
+    """A hash at the current cost, checked when the user name is unknown (constant work)."""
+    if passwords.N not in _DUMMY:
+        _DUMMY[passwords.N] = passwords.hash_password(secrets.token_urlsafe(16))
+    return _DUMMY[passwords.N]
+
+
+def login(
+    write: sessionmaker[Session],
+    username: str,
+    password: str,
+    now_ms: int,
+    *,
+    source: str = "?",
+    policy: LoginPolicy = DEFAULT_POLICY,
+) -> Issued:
+    """Check the password and open a session; raise `Unauthenticated` or `TooManyAttempts`."""
+    with write() as session, session.begin():
+        reserve(session, username, source, now_ms, policy)  # committed before the password is checked
+    with write() as session, session.begin():
+        user = session.scalar(select(User).where(User.username == username))
+        version = latest(session, UserVersion, user_id=user.id) if user else None
+        stored = version.password_hash if version is not None else _dummy_hash()
+        right = passwords.verify_password(password, stored)
+        if not right or user is None or version is None:
+            failed(session, username, source, now_ms)  # kept: the refusal is raised after the commit
+            issued = None
+        else:
+            succeeded(session, username, source)
+            issued = _open(session, user, version, now_ms) if version.active else None
+    if not right or user is None or version is None:
         raise Unauthenticated(_BAD_LOGIN)
-    if not version.active:
+    if issued is None:
         raise Unauthenticated("账号已停用 (this account is disabled)")
+    return issued
+
+
+def _open(session: Session, user: User, version: UserVersion, now_ms: int) -> Issued:
     token = secrets.token_urlsafe(32)
     expires = now_ms + SESSION_TTL_MS
     session.add(
-        SessionRow(token_sha256=token_sha256(token), user_id=user.id, created_ms=now_ms, expires_ms=expires)
+        SessionRow(
+            token_sha256=token_sha256(token),
+            user_id=user.id,
+            created_ms=now_ms,
+            expires_ms=expires,
+            last_seen_ms=now_ms,
+        )
     )
     return Issued(token, expires, _principal(user, version))
 
 
-def principal_for_token(session: Session, token: str, now_ms: int) -> Principal | None:
-    """The user behind a live session token, as its account stands now; None if the token is no good."""
+def principal_for_token(
+    session: Session, token: str, now_ms: int, idle_ms: int = IDLE_TIMEOUT_MS
+) -> Principal | None:
+    """The user behind a live session token, as its account stands now; None if the token is no good
+    (ended, past its lifetime, idle too long, or its account disabled)."""
     row = session.execute(
         select(SessionRow, User)
         .join(User, User.id == SessionRow.user_id)
@@ -81,16 +120,48 @@ def principal_for_token(session: Session, token: str, now_ms: int) -> Principal 
     sess, user = row
     if sess.ended_ms is not None or now_ms >= sess.expires_ms:
         return None
+    if now_ms - (sess.last_seen_ms or sess.created_ms) >= idle_ms:
+        return None
     version = latest(session, UserVersion, user_id=user.id)
     if version is None or not version.active:
         return None
     return _principal(user, version)
 
 
+def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
+    """Note that the session was used now (written at most every TOUCH_MS)."""
+    with write() as session, session.begin():
+        session.execute(
+            update(SessionRow)
+            .where(
+                SessionRow.token_sha256 == token_sha256(token),
+                SessionRow.ended_ms.is_(None),
+                SessionRow.last_seen_ms < now_ms - TOUCH_MS,
+            )
+            .values(last_seen_ms=now_ms)
+        )
+
+
+def needs_touch(session: Session, token: str, now_ms: int) -> bool:
+    last = session.scalar(
+        select(SessionRow.last_seen_ms).where(SessionRow.token_sha256 == token_sha256(token))
+    )
+    return last is not None and last < now_ms - TOUCH_MS
+
+
 def logout(session: Session, token: str, now_ms: int) -> None:
     row = session.get(SessionRow, token_sha256(token))
     if row is not None and row.ended_ms is None:
         row.ended_ms = now_ms
+
+
+def end_sessions(session: Session, user_id: int, now_ms: int) -> None:
+    """End every live session of an account (its password changed or was reset, or it was disabled)."""
+    session.execute(
+        update(SessionRow)
+        .where(SessionRow.user_id == user_id, SessionRow.ended_ms.is_(None))
+        .values(ended_ms=now_ms)
+    )
 
 
 def _principal(user: User, version: UserVersion) -> Principal:
@@ -100,4 +171,5 @@ def _principal(user: User, version: UserVersion) -> Principal:
         user_id=user.id,
         enterprise_id=version.enterprise_id,
         region_code=version.region_code,
+        must_change_password=bool(version.must_change_password),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.base import Base, BigId
@@ -27,6 +27,8 @@ class UserVersion(VersionColumns, Base):
     role: Mapped[str | None] = mapped_column(String(32))  # None until the security administrator grants one
     enterprise_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("enterprises.id"))
     region_code: Mapped[str | None] = mapped_column(String(6))
+    # Set when someone else set the password (a reset): the owner must choose a new one before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SessionRow(Base):
@@ -37,6 +39,19 @@ class SessionRow(Base):
     created_ms: Mapped[int] = mapped_column(BigInteger)
     expires_ms: Mapped[int] = mapped_column(BigInteger)
     ended_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_seen_ms: Mapped[int | None] = mapped_column(BigInteger)  # for the idle timeout; None: created_ms
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per (user name, source address), and per user name from anywhere (source "*")."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start_ms: Mapped[int] = mapped_column(BigInteger)
+    failures: Mapped[int] = mapped_column(Integer)  # attempts not (yet) known to have succeeded
+    next_allowed_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class AuditEntry(Base):
@@ -57,3 +72,19 @@ class AuditEntry(Base):
     outcome: Mapped[str] = mapped_column(String(16))  # ok, refused, denied, error
     client: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)  # JSON
+    # The hash chain (hub/access/audit.py): each entry names the previous entry's hash. None on entries
+    # written before the chain began.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The audit chain's head: one row, locked by each writer, so entries are chained one at a time and a
+    cut tail shows (the head names a hash no entry has)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column(BigInteger)

@@ -55,6 +55,7 @@ def change_user(
         reason=body.reason,
         by=access.actor,
         now_ms=hub.clock(),
+        by_role=access.user.role,
     )
 
 
@@ -72,6 +73,7 @@ def grant_role(
         reason=body.reason,
         by=access.actor,
         now_ms=hub.clock(),
+        by_role=access.user.role,
     )
 
 

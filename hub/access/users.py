@@ -3,6 +3,11 @@ each change a new version (the password hash too, so a reset is on record).
 
 The admin token may do both, to make the first administrators; after that it should stay in the safe.
 No administrator may change their own account's role, and an account holds exactly one role.
+
+三员分立: none of the three administrators may change another administrator's password, state (active) or
+role, nor make an account an administrator: that is the admin token's alone (kept in the safe, every use
+audited). A password set by someone else (a reset) must be changed by its owner at the next login, and every
+session of an account ends when its password changes or is reset, or when it is disabled.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.access.passwords import check_password_policy, hash_password, verify_password
-from hub.access.roles import ENTERPRISE_ROLES, GRANTABLE, REGION_ROLES, ROLE_LABELS, Role
+from hub.access.roles import ADMIN_ROLES, ENTERPRISE_ROLES, GRANTABLE, REGION_ROLES, ROLE_LABELS, Role
+from hub.access.sessions import end_sessions
 from hub.access.tables import User, UserVersion
 from hub.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from hub.core.versions import append, fields_of, history, latest
@@ -56,17 +62,28 @@ def change_user(
     reason: str | None,
     by: str,
     now_ms: int,
+    by_role: Role | None = None,
 ) -> dict[str, Any]:
     user, prev = _current(session, username)
     fields = fields_of(prev, ("user_id",))
     if display_name is not None:
         fields["display_name"] = display_name
+    if username == by and password is not None:
+        raise Forbidden(
+            "修改自己的密码请用 POST /api/v1/me/password，须输入原密码 (change your own password there)",
+            "self",
+        )
+    if username == by and active is False:
+        raise Forbidden("不能停用自己的账号 (you cannot disable your own account)", "self")
+    if password is not None or active is not None:
+        _keep_admins_apart(prev, by, by_role, "密码或状态 (password or state)")
     if password is not None:
         check_password_policy(password, username)
         fields["password_hash"] = hash_password(password)
+        fields["must_change_password"] = True  # a reset: the owner chooses a new one at the next login
     is_active = prev.active if active is None else active
-    if username == by and active is False:
-        raise Forbidden("不能停用自己的账号 (you cannot disable your own account)", "self")
+    if password is not None or not is_active:
+        end_sessions(session, user.id, now_ms)
     append(
         session,
         UserVersion,
@@ -90,10 +107,17 @@ def grant_role(
     reason: str | None,
     by: str,
     now_ms: int,
+    by_role: Role | None = None,
 ) -> dict[str, Any]:
     if username == by:
         raise Forbidden("不能修改自己的角色 (you cannot change your own role)", "self")
     user, prev = _current(session, username)
+    _keep_admins_apart(prev, by, by_role, "角色 (role)")
+    if role in ADMIN_ROLES and by_role in ADMIN_ROLES:
+        raise Forbidden(
+            "管理员角色只能由初始管理令牌授予 (only the admin token makes an administrator: 三员分立)",
+            "separation",
+        )
     fields = fields_of(prev, ("user_id",))
     fields.update(role=None, enterprise_id=None, region_code=None)
     if role is not None:
@@ -143,6 +167,8 @@ def change_own_password(session: Session, user_id: int, old: str, new: str, now_
     check_password_policy(new, user.username)
     fields = fields_of(prev, ("user_id",))
     fields["password_hash"] = hash_password(new)
+    fields["must_change_password"] = False
+    end_sessions(session, user_id, now_ms)
     append(
         session,
         UserVersion,
@@ -153,6 +179,16 @@ def change_own_password(session: Session, user_id: int, old: str, new: str, now_
         reason="password changed by its owner",
         active=prev.active,
     )
+
+
+def _keep_admins_apart(target: UserVersion, by: str, by_role: Role | None, what: str) -> None:
+    """三员分立: an administrator never changes another administrator's password, state or role."""
+    if by_role in ADMIN_ROLES and target.role in ADMIN_ROLES:
+        raise Forbidden(
+            f"管理员不能修改另一管理员的{what}；须由初始管理令牌办理 "
+            "(an administrator may not change another administrator's account: 三员分立)",
+            "separation",
+        )
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:
@@ -183,6 +219,7 @@ def _version_view(session: Session, v: UserVersion) -> dict[str, Any]:
         "enterprise_uscc": enterprise_by_id(session, v.enterprise_id).uscc if v.enterprise_id else None,
         "region_code": v.region_code,
         "active": v.active,
+        "must_change_password": bool(v.must_change_password),
         "recorded_ms": v.recorded_ms,
         "recorded_by": v.recorded_by,
         "reason": v.reason,

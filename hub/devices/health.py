@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.bodies import shown
 from hub.core.errors import HubError
 from hub.devices.remote_config import offer_for
 from hub.devices.tables import Device, DeviceHealth
@@ -63,6 +64,8 @@ def record_heartbeat(
         device_id = peek_heartbeat_device(envelope)
     except HeartbeatError as exc:
         raise HeartbeatRefused(422, str(exc)) from exc
+    if len(device_id) > 128:
+        raise HeartbeatRefused(422, f"device_id {shown(device_id)} is longer than 128 characters")
     with read() as session:
         row = session.execute(
             select(Device.public_key, Enterprise.uscc)
@@ -70,7 +73,7 @@ def record_heartbeat(
             .where(Device.device_id == device_id)
         ).first()
     if row is None:
-        raise HeartbeatRefused(401, f"unknown device {device_id!r}: enrol it first")
+        raise HeartbeatRefused(401, f"unknown device {shown(device_id)}: enrol it first")
     if enterprise is not None and enterprise != row.uscc:
         raise HeartbeatRefused(403, f"device {device_id} does not belong to enterprise {enterprise}")
     try:

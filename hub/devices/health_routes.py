@@ -6,17 +6,18 @@ heartbeats are device routes (the signature is checked here), the lists are for 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
 from hub.devices.health import SILENT_AFTER_MS, device_health, record_heartbeat
 from hub.devices.schemas import DeviceHealthList, DeviceHealthView, HeartbeatAnswer
+from protocols import strictjson
 
 router = APIRouter(prefix="/api/v1", tags=["device health"])
 
@@ -35,13 +36,14 @@ SilentAfter = Annotated[
 async def post_heartbeat(device_id: str, request: Request, hub: HubDep) -> JSONResponse:
     """A heartbeat signed by the device key. The answer carries the device's configuration when it runs
     another version (`config`, signed by the hub), else `config: null`."""
-    raw = await request.body()
-    if len(raw) > MAX_HEARTBEAT_BYTES:
+    try:
+        raw = await read_limited(request, MAX_HEARTBEAT_BYTES)
+    except BodyTooLarge:
         return JSONResponse({"detail": "the heartbeat is too large"}, status_code=413)
     try:
-        envelope = json.loads(raw)
-    except ValueError:
-        return JSONResponse({"detail": "the body is not JSON"}, status_code=422)
+        envelope = strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        return JSONResponse({"detail": f"the body is not strict JSON: {exc}"}, status_code=422)
     body = envelope.get("body") if isinstance(envelope, dict) else None
     if not isinstance(body, dict) or body.get("device_id") != device_id:
         return JSONResponse({"detail": f"the heartbeat is not from {device_id}"}, status_code=422)

@@ -19,12 +19,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from hub.core.bodies import BodyTooLarge, read_limited, shown
 from hub.core.deps import Hub, HubDep, ReadSession
 from hub.core.schemas import Problem
+from hub.custody.refusals import refusals_since
 from hub.devices.tables import Device
 from hub.evidence.schemas import AnalyticsStored
 from hub.evidence.tables import AnalyticsResultRow
 from hub.ledger.tables import EventRow
+from protocols import strictjson
 from protocols.analytics import AnalyticsError, open_analytics, peek_analytics_device
 from protocols.ledger import SignatureError, canonical_bytes, load_public_key
 
@@ -48,7 +51,10 @@ _ENVELOPE_SCHEMA = {
 
 
 class Warning_(BaseModel):
-    source: str = Field(description="analytics (an enterprise-side result) or ledger (an edge's image check)")
+    source: str = Field(
+        description="analytics (an enterprise-side result), ledger (an edge's image check) or custody (an "
+        "event the hub refused: another enterprise's device acting on a bag, an absurd time or weight)"
+    )
     device_id: str
     time_ms: int = Field(description="when the device saw it, UTC ms")
     received_ms: int
@@ -87,13 +93,14 @@ class Warnings(BaseModel):
 )
 async def post_analytics(request: Request, hub: HubDep) -> JSONResponse:
     """Store one signed analytics result; a warning among them shows in the warnings list."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise HTTPException(413, f"at most {MAX_BODY_BYTES} bytes")
     try:
-        envelope = json.loads(raw)
-    except (ValueError, RecursionError) as exc:
-        raise HTTPException(422, f"the body is not JSON: {exc}") from exc
+        raw = await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, f"at most {MAX_BODY_BYTES} bytes") from exc
+    try:
+        envelope = strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        raise HTTPException(422, f"the body is not strict JSON: {exc}") from exc
     stored, row_id = await run_in_threadpool(_ingest, hub, envelope)
     return JSONResponse({"stored": stored, "id": row_id}, status_code=201 if stored else 200)
 
@@ -108,7 +115,9 @@ def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
     with hub.read() as session:
         key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
     if key is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, f"unknown device {device_id!r}: enrol it first")
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, f"unknown device {shown(device_id)}: enrol it first"
+        )
     try:
         result = open_analytics(envelope, load_public_key(key))
     except SignatureError as exc:
@@ -198,6 +207,21 @@ def warnings(
                     snapshot=data.get("snapshot"),
                 )
             )
+    # Events the hub stored but refused to act on (hub/custody): each is a warning-grade record.
+    for r in refusals_since(session, since_ms, limit):
+        out.append(
+            Warning_(
+                source="custody",
+                device_id=r.device_id,
+                seq=r.seq,
+                time_ms=r.time_ms,
+                received_ms=r.received_ms,
+                kind=r.reason,
+                code=r.code,
+                subject=r.kind,
+                message=r.message,
+            )
+        )
     out.sort(key=lambda w: w.received_ms, reverse=True)
     return Warnings(warnings=out[:limit])
 

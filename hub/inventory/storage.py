@@ -145,6 +145,13 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
         session.execute(insert(stock_table), list(stocked.values()))
 
 
+def bags_by_code(session: Session, codes: Sequence[str]) -> dict[str, Bag]:
+    """The bags among `codes` the hub has seen commissioned: each names its producer (`enterprise_id`)."""
+    if not codes:
+        return {}
+    return {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(list(codes))))}
+
+
 def remove_from_stock(session: Session, codes: Sequence[str]) -> None:
     """Bags that left by another way (loaded and shipped without a 出库 scan) are no longer in storage."""
     if codes:

@@ -17,12 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.bodies import shown
 from hub.core.dialect import bulk_insert
 from hub.core.errors import HubError
+from hub.custody.refusals import record_refused
+from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow, Refusal
 from hub.warnings.evaluate import after_ingest
+from protocols import strictjson
 from protocols.ledger import (
     BatchEnvelope,
     CanonicalBatch,
@@ -33,12 +37,12 @@ from protocols.ledger import (
     EventError,
     Receipt,
     SignatureError,
+    canonical_batch,
     canonical_bytes,
     check_link,
     load_public_key,
     open_batch,
     peek_device,
-    read_batch,
     seal_receipt,
 )
 
@@ -46,6 +50,7 @@ log = logging.getLogger(__name__)
 
 # Column widths in hub.models; longer values are refused here rather than by the database.
 _REQUIRED_TEXT = frozenset({"event_id", "code", "boot_id"})
+MAX_MESSAGE = 1000
 FIELD_LIMITS = {
     "device_id": 128,
     "batch_id": 255,
@@ -91,11 +96,28 @@ class _Checked:
 
 def decode_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
     """The envelope of a batch's bytes, decoded once, and its canonical pieces when the bytes are already
-    RFC 8785 (as the edge sends them): then nothing is encoded again. Raise `IngestRefused` if not JSON."""
+    RFC 8785 (as the edge sends them): then nothing is encoded again. Raise `IngestRefused` if the bytes are
+    not strict JSON: bad UTF-8, lone surrogates, integers beyond ±2^53, NaN, deep nesting are refused before
+    the signature is looked at."""
     try:
-        return read_batch(raw)
-    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON, an integer of 4300+ digits, deep nesting
-        raise IngestRefused(422, "malformed", f"the body is not JSON: {exc}") from exc
+        envelope = strictjson.loads(raw)
+    except strictjson.StrictJsonError as exc:
+        raise IngestRefused(422, "malformed", f"the body is not strict JSON: {exc}") from exc
+    return envelope, canonical_batch(raw, envelope)
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """The sealed receipt, and the stored events the hub refused to act on (custody, time, weight)."""
+
+    receipt: dict[str, Any]
+    refused: tuple[Refused, ...] = ()
+
+    def refused_view(self) -> list[dict[str, Any]]:
+        return [
+            {"seq": r.event.seq, "event_id": r.event.event_id, "reason": r.reason, "message": r.message}
+            for r in self.refused
+        ]
 
 
 def ingest_batch(
@@ -110,8 +132,22 @@ def ingest_batch(
 
     `canonical`: from `decode_batch` of the bytes `envelope` was decoded from (signature, hashes and the
     stored envelope are then taken from those bytes)."""
+    return ingest(read, write, envelope, hub_key, now_ms, canonical).receipt
+
+
+def ingest(
+    read: sessionmaker[Session],
+    write: sessionmaker[Session],
+    envelope: Any,
+    hub_key: Ed25519PrivateKey,
+    now_ms: int,
+    canonical: CanonicalBatch | None = None,
+) -> Ingested:
+    """Store a signed batch; the receipt acknowledges every stored event, refused ones too (they are links of
+    the device's chain: leaving them out would block it), and names those refused. Raise `IngestRefused` for
+    a batch refused whole."""
     checked = _verify(read, envelope, canonical)
-    receipt = _store(write, checked, now_ms)
+    receipt, refused = _store(write, checked, now_ms)
     if receipt.stored:
         # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
         kinds = frozenset(str(e.kind) for e in checked.batch.events)
@@ -124,19 +160,21 @@ def ingest_batch(
         receipt.duplicates,
         receipt.acked_seq,
     )
-    return seal_receipt(hub_key, receipt)
+    return Ingested(seal_receipt(hub_key, receipt), tuple(refused))
 
 
 def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
     """Keep a refusal in its own transaction: the batch is rolled back, the fact that it came is not."""
+    # Bounded: an anonymous caller chooses the device id and much of the message.
+    message = refusal.message[:MAX_MESSAGE]
     log.warning(
         "refused a batch (%s, %d) from %s: %s",
         refusal.reason,
         refusal.status,
-        refusal.device_id or "?",
-        refusal.message,
+        shown(refusal.device_id or "?"),
+        message,
     )
-    detail = {"message": refusal.message, **refusal.extra, **refusal.evidence}
+    detail = {"message": message, **refusal.extra, **refusal.evidence}
     with write() as session, session.begin():
         session.add(
             Refusal(
@@ -154,11 +192,18 @@ def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatc
         device_id = peek_device(envelope)
     except EnvelopeError as exc:
         raise IngestRefused(422, "malformed", str(exc)) from exc
+    if len(device_id) > FIELD_LIMITS["device_id"]:
+        raise IngestRefused(
+            422,
+            "malformed",
+            f"device_id {shown(device_id)} is longer than {FIELD_LIMITS['device_id']} characters",
+            device_id=device_id[: FIELD_LIMITS["device_id"]],
+        )
     with read() as session:
         public_key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
     if public_key is None:
         raise IngestRefused(
-            401, "unknown_device", f"unknown device {device_id!r}: enrol it first", device_id=device_id
+            401, "unknown_device", f"unknown device {shown(device_id)}: enrol it first", device_id=device_id
         )
     try:
         batch = open_batch(envelope, load_public_key(public_key), canonical)
@@ -196,7 +241,7 @@ def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
             raise refuse(f"event {e.seq}: data must be an object, got {type(e.data).__name__}")
 
 
-def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Receipt:
+def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tuple[Receipt, list[Refused]]:
     batch = checked.batch
     try:
         with write() as session, session.begin():
@@ -214,8 +259,19 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
                 bulk_insert(session, EventRow.__table__, [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+            # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
+            # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
+            events = [e for e, _ in new]
+            refused = judge(session, device.enterprise_id, events)
+            record_refused(session, device.enterprise_id, refused, now_ms)
+            skip = {r.event.seq for r in refused}
+            flagged = [
+                r.event for r in refused if r.reason in FLAGGED_RECEIPTS and r.event.kind == "receiving"
+            ]
             # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
-            project_events(session, device.enterprise_id, [e for e, _ in new], now_ms)
+            project_events(
+                session, device.enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged
+            )
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
     except IntegrityError as exc:
         raise IngestRefused(
@@ -226,7 +282,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> Rece
             device_id=batch.device_id,
             evidence={**checked.evidence, "error": str(exc.orig)},
         ) from exc
-    return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms)
+    return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms), refused
 
 
 def _count_duplicates(session: Session, device: Device, checked: _Checked) -> int:

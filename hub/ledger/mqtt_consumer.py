@@ -32,12 +32,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.bodies import shown
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
-from hub.ledger.ingest import IngestRefused, decode_batch, ingest_batch, record_refusal
+from hub.ledger.ingest import IngestRefused, decode_batch, ingest, record_refusal
 from hub.ledger.routes import MAX_BODY_BYTES
 from hub.registry.tables import Enterprise
+from protocols import strictjson
 from protocols.ledger import CanonicalBatch
 
 log = logging.getLogger(__name__)
@@ -168,11 +170,11 @@ class MqttConsumer:
                 raise IngestRefused(
                     403,
                     "wrong_topic",
-                    f"a batch of {claimed!r} was sent on the topic of {device_id!r}",
+                    f"a batch of {shown(claimed)} was sent on the topic of {shown(device_id)}",
                     device_id=device_id,
                 )
             self._check_enterprise(enterprise, device_id)
-            receipt = ingest_batch(self.read, self.write, envelope, self.hub_key, now, canonical)
+            done = ingest(self.read, self.write, envelope, self.hub_key, now, canonical)
         except IngestRefused as refusal:
             record_refusal(self.write, refusal, now)
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
@@ -183,7 +185,7 @@ class MqttConsumer:
                 "status": 503,
                 "detail": "the hub's database is unavailable; resend later",
             }
-        return {"batch_id": batch_id, "status": 200, "receipt": receipt}
+        return {"batch_id": batch_id, "status": 200, "receipt": done.receipt, "refused": done.refused_view()}
 
     def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any] | None:
         try:
@@ -230,9 +232,9 @@ def _json(payload: bytes) -> Any:
             413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
         )
     try:
-        return json.loads(payload)
-    except (ValueError, RecursionError) as exc:
-        raise IngestRefused(422, "malformed", f"the message is not JSON: {exc}") from exc
+        return strictjson.loads(payload)
+    except strictjson.StrictJsonError as exc:
+        raise IngestRefused(422, "malformed", f"the message is not strict JSON: {exc}") from exc
 
 
 def _batch(payload: bytes) -> tuple[Any, CanonicalBatch | None]:

@@ -32,22 +32,32 @@ from protocols.ledger import Event, EventKind
 log = logging.getLogger(__name__)
 
 
-def project_events(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+def project_events(
+    session: Session,
+    enterprise_id: int,
+    events: Sequence[Event],
+    now_ms: int,
+    flagged_receipts: Sequence[Event] = (),
+) -> None:
+    """Project the events custody allowed; `flagged_receipts` (refused receipts) are kept against their
+    manifest with the problem, and count for nothing."""
     # A savepoint: if a projection fails on the database, the events are still stored (they are the record;
     # the projections can be rebuilt from them), and the failure is logged loudly instead of refusing the
     # batch, which would stop the device's uploads for good.
-    if not events:
+    if not events and not flagged_receipts:
         return
     try:
         with session.begin_nested():
             _project(session, enterprise_id, events, now_ms)
+            receiving.record_edge_receipts(session, enterprise_id, flagged_receipts, now_ms)
     except SQLAlchemyError:
+        first, last = (events or flagged_receipts)[0], (events or flagged_receipts)[-1]
         log.exception(
             "PROJECTION FAILED for %s seq %d-%d: stored, not projected "
             "(`wastetrace hub rebuild-projections` replays them)",
-            events[0].device_id,
-            events[0].seq,
-            events[-1].seq,
+            first.device_id[:64],
+            first.seq,
+            last.seq,
         )
 
 
@@ -107,7 +117,7 @@ def _corrected(session: Session, events: list[Event]) -> None:
     bags = {b.event_id: b for b in session.scalars(select(Bag).where(Bag.event_id.in_(ids)))}
     for e in events:
         bag = bags.get(e.corrects or "")
-        if bag is None:
+        if bag is None or bag.code != e.code:  # a correction acts on its own bag only
             continue
         if e.grams is not None:
             bag.grams = e.grams

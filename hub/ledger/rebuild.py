@@ -7,7 +7,9 @@ received them, so batch codes come out as they were first assigned. Receipts ent
 (`source = "api"`) are not derived from events and are kept.
 
 One difference from the first pass is deliberate: a receipt is linked to the manifests as they stand now,
-so one that arrived before its manifest was recorded is linked on the rebuild.
+so one that arrived before its manifest was recorded is linked on the rebuild. Custody is not judged again:
+an event refused on arrival (hub/custody, `refused_events`) stays refused and is not replayed, except that a
+refused receipt is kept against its manifest as a problem again, as on arrival.
 
 It runs in one transaction: readers see the old projections or the new, never half; on SQLite ingest waits
 for it (BEGIN IMMEDIATE), on PostgreSQL ingest of the same devices waits on the device rows.
@@ -24,6 +26,8 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.counters import Counter
+from hub.custody.rules import FLAGGED_RECEIPTS
+from hub.custody.tables import RefusedEvent
 from hub.devices.tables import Device
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.projection import project_events
@@ -47,8 +51,8 @@ def rebuild_projections(write: sessionmaker[Session]) -> Rebuilt:
     with write() as session, session.begin():
         _drop_derived(session)
         batches = events = 0
-        for enterprise_id, received_ms, batch_events in _stored_batches(session):
-            project_events(session, enterprise_id, batch_events, received_ms)
+        for enterprise_id, received_ms, batch_events, flagged in _stored_batches(session):
+            project_events(session, enterprise_id, batch_events, received_ms, flagged)
             batches += 1
             events += len(batch_events)
     return Rebuilt(batches, events)
@@ -63,23 +67,32 @@ def _drop_derived(session: Session) -> None:
     )
 
 
-def _stored_batches(session: Session) -> Iterator[tuple[int, int, list[Event]]]:
-    """(enterprise, received_ms, events) per batch that stored events, in the order the hub received them."""
+def _stored_batches(session: Session) -> Iterator[tuple[int, int, list[Event], list[Event]]]:
+    """(enterprise, received_ms, events custody allowed, receipts kept as problems) per batch that stored
+    events, in the order the hub received them."""
     rows = session.execute(
-        select(Batch.id, Batch.received_ms, Device.enterprise_id, EventRow.body)
+        select(Batch.id, Batch.received_ms, Device.enterprise_id, EventRow.body, RefusedEvent.reason)
         .join(EventRow, (EventRow.device_id == Batch.device_id) & (EventRow.batch_id == Batch.batch_id))
         .join(Device, Device.device_id == Batch.device_id)
+        .outerjoin(
+            RefusedEvent, (RefusedEvent.device_id == EventRow.device_id) & (RefusedEvent.seq == EventRow.seq)
+        )
         .order_by(Batch.id, EventRow.seq)
         .execution_options(yield_per=2000)
     )
     current: int | None = None
     pending: list[Event] = []
+    flagged: list[Event] = []
     head: tuple[int, int] = (0, 0)
-    for batch_id, received_ms, enterprise_id, body in rows:
+    for batch_id, received_ms, enterprise_id, body, refused in rows:
         if batch_id != current:
-            if pending:
-                yield (*head, pending)
-            current, pending, head = batch_id, [], (enterprise_id, received_ms)
-        pending.append(Event.from_dict(json.loads(body)))
-    if pending:
-        yield (*head, pending)
+            if pending or flagged:
+                yield (*head, pending, flagged)
+            current, pending, flagged, head = batch_id, [], [], (enterprise_id, received_ms)
+        event = Event.from_dict(json.loads(body))
+        if refused is None:
+            pending.append(event)
+        elif refused in FLAGGED_RECEIPTS and event.kind == "receiving":
+            flagged.append(event)
+    if pending or flagged:
+        yield (*head, pending, flagged)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import Hub, HubDep
 from hub.core.schemas import Problem
-from hub.ledger.ingest import IngestRefused, decode_batch, ingest_batch, record_refusal
+from hub.ledger.ingest import Ingested, IngestRefused, decode_batch, ingest, record_refusal
 from hub.ledger.schemas import ReceiptAnswer
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
@@ -50,30 +49,25 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     # is recorded by record_refusal in a transaction of its own, kept although the batch was not.
     try:
         raw = await _read_body(request)
-        receipt = await run_in_threadpool(_ingest, hub, raw)
+        done = await run_in_threadpool(_ingest, hub, raw)
     except IngestRefused as refusal:
         await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
         return JSONResponse(refusal.answer(), status_code=refusal.status)
-    return JSONResponse(ReceiptAnswer(receipt=receipt).model_dump())
+    return JSONResponse(
+        ReceiptAnswer.model_validate({"receipt": done.receipt, "refused": done.refused_view()}).model_dump()
+    )
 
 
-def _ingest(hub: Hub, raw: bytes) -> dict[str, Any]:
+def _ingest(hub: Hub, raw: bytes) -> Ingested:
     """Decoded off the event loop: a batch of 5,000 events is a few MB of JSON."""
     envelope, canonical = decode_batch(raw)
-    return ingest_batch(hub.read, hub.write, envelope, hub.key, hub.clock(), canonical)
+    return ingest(hub.read, hub.write, envelope, hub.key, hub.clock(), canonical)
 
 
 async def _read_body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    try:
+        return await read_limited(request, MAX_BODY_BYTES)
+    except BodyTooLarge as exc:
         raise IngestRefused(
             413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
-        )
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise IngestRefused(
-                413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
-            )
-    return bytes(raw)
+        ) from exc

@@ -7,5 +7,18 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+class RefusedEventAnswer(BaseModel):
+    seq: int
+    event_id: str
+    reason: str = Field(
+        description="time_out_of_range, bad_weight, not_producer, not_holder, not_receiver, …"
+    )
+    message: str = Field(description="Chinese first, English in brackets: what the edge shows")
+
+
 class ReceiptAnswer(BaseModel):
     receipt: dict[str, Any] = Field(description="the receipt envelope, signed by the hub key")
+    refused: list[RefusedEventAnswer] = Field(
+        default_factory=list,
+        description="events stored and acknowledged (links of the chain) that the hub refused to act on",
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import insert_ignore
@@ -27,7 +28,9 @@ from protocols.ledger import Event
 from protocols.manifest import State
 
 
-def _linked(session: Session, enterprise_id: int, e: Event) -> tuple[int | None, str | None]:
+def link_receipt(session: Session, enterprise_id: int, e: Event) -> tuple[int | None, str | None]:
+    """The manifest a `receiving` event of `enterprise_id` counts against, and the problem if it fits none:
+    `no_manifest`, `not_on_manifest` or `not_receiver`."""
     number = e.data.get("manifest")
     cur = None
     if isinstance(number, str) and number:
@@ -48,7 +51,7 @@ def _linked(session: Session, enterprise_id: int, e: Event) -> tuple[int | None,
 
 def record_edge_receipts(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
     for e in events:
-        manifest_id, problem = _linked(session, enterprise_id, e)
+        manifest_id, problem = link_receipt(session, enterprise_id, e)
         accepted = e.data.get("accepted", True)
         reason = e.data.get("reason")
         session.add(
@@ -67,6 +70,27 @@ def record_edge_receipts(session: Session, enterprise_id: int, events: Sequence[
                 problem=problem,
             )
         )
+
+
+def holders_by_receipt(session: Session, codes: Sequence[str]) -> dict[str, int]:
+    """For each code, the enterprise whose accepted receipt against a manifest is the latest: the holder."""
+    held: dict[str, int] = {}
+    if not codes:
+        return held
+    rows = session.execute(
+        select(ReceiptRow.code, ReceiptRow.enterprise_id)
+        .where(
+            ReceiptRow.code.in_(list(codes)),
+            ReceiptRow.problem.is_(None),
+            ReceiptRow.accepted.is_(True),
+            ReceiptRow.manifest_id.is_not(None),
+        )
+        .order_by(ReceiptRow.time_ms, ReceiptRow.id)
+    )
+    for code, enterprise_id in rows:
+        if enterprise_id is not None:
+            held[code] = enterprise_id
+    return held
 
 
 def record_receipt(

@@ -25,7 +25,9 @@ def check_uscc(uscc: str) -> None:
         log.warning("enterprise %s: %s", uscc, "; ".join(result.problems))
 
 
-def check_region(code: str) -> None:
+def check_region(code: str | None) -> None:
+    if not isinstance(code, str):
+        raise Invalid("行政区划代码不能为空 (region_code must be 6 digits, not null)")
     try:
         validate_region_code(code)
     except RegionCodeError as exc:

@@ -98,6 +98,15 @@ def enterprise_by_uscc(session: Session, uscc: str) -> EnterpriseInfo:
     return enterprise_info(ent, latest(session, EnterpriseVersion, enterprise_id=ent.id))
 
 
+def enterprise_ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
+    """The registered enterprises among these USCCs, by USCC."""
+    if not usccs:
+        return {}
+    return dict(
+        session.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))).all()
+    )
+
+
 _CACHE = "wt_enterprises"
 
 
@@ -170,6 +179,7 @@ PROFILE_FIELDS = ("name", "region_code", "roles", "industry", "address", "lon_e6
 
 
 IDENTITY_FIELDS = frozenset({"region_code", "roles"})
+REQUIRED_FIELDS = frozenset({"name", "region_code", "roles", "contacts", "active"})
 
 
 def _profile_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -210,6 +220,9 @@ def change_enterprise(
     now_ms: int,
 ) -> EnterpriseInfo:
     info = enterprise_by_uscc(session, uscc)
+    nulls = sorted(k for k in REQUIRED_FIELDS if k in changes and changes[k] is None)
+    if nulls:
+        raise Invalid(f"{', '.join(nulls)} 不能为空 (may be left out, not set to null)")
     base = info.view()
     if not identity_allowed and IDENTITY_FIELDS & changes.keys():
         raise Invalid(

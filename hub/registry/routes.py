@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy.orm import Session
 
-from hub.access.audit import note
+from hub.access.audit import audit_read, note
 from hub.access.gate import AccessDep
 from hub.access.principal import Access, Party, Scope
 from hub.access.roles import Role
@@ -94,8 +94,9 @@ def create_enterprise(
 
 
 @router.get("/enterprises/{uscc}", response_model=EnterpriseFile)
-def get_enterprise(uscc: str, session: ReadSession, access: AccessDep) -> dict[str, Any]:
-    """The whole file: profile, facilities, licences, plans (with production), vehicles, devices."""
+def get_enterprise(uscc: str, request: Request, session: ReadSession, access: AccessDep) -> dict[str, Any]:
+    """The whole file: profile, facilities, licences, plans (with production), vehicles, devices (audited)."""
+    audit_read(request)
     return enterprise_file.file_of(session, enterprise_for(session, access, uscc))
 
 
@@ -126,8 +127,11 @@ def change_enterprise(
 
 
 @router.get("/enterprises/{uscc}/history", response_model=list[HistoryEntry])
-def enterprise_history(uscc: str, session: ReadSession, access: AccessDep) -> list[dict[str, Any]]:
-    """Every version of every record of the file, oldest first, with who recorded it and why."""
+def enterprise_history(
+    uscc: str, request: Request, session: ReadSession, access: AccessDep
+) -> list[dict[str, Any]]:
+    """Every version of every record of the file, oldest first, with who recorded it and why (audited)."""
+    audit_read(request)
     return enterprise_file.history_of(session, enterprise_for(session, access, uscc))
 
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.custody.refusals import not_refused
 from hub.devices.tables import Device
 from hub.inventory.tables import StorageRecord
 from hub.ledger.tables import EventRow
@@ -34,7 +35,7 @@ from protocols.manifest import DEFAULT_FLOOR_GRAMS, DEFAULT_TOLERANCE_PERMILLE, 
 def bag_document(session: Session, code: str, public_url: str, now_ms: int) -> dict[str, Any] | None:
     rows = session.scalars(
         select(EventRow)
-        .where(EventRow.code == code)
+        .where(EventRow.code == code, not_refused(EventRow.device_id, EventRow.seq))
         .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
     ).all()
     if not rows:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, ReadSession
 from hub.core.errors import NotFound
@@ -27,8 +28,11 @@ class JsonLdResponse(JSONResponse):
 
 
 @router.get("/packages/{code}/epcis", response_class=JsonLdResponse, response_model=EpcisDocument)
-def package_epcis(code: str, session: ReadSession, hub: HubDep, access: AccessDep) -> JSONResponse:
-    """An EPCISDocument (JSON-LD, `application/ld+json`) of every event of the bag."""
+def package_epcis(
+    code: str, request: Request, session: ReadSession, hub: HubDep, access: AccessDep
+) -> JSONResponse:
+    """An EPCISDocument (JSON-LD, `application/ld+json`) of every event of the bag (the read is audited)."""
+    audit_read(request)
     parties = bag_parties(session, code)
     if not parties:
         raise NotFound(f"没有数字识别码为 {code} 的废物 (no bag with code {code!r})")

@@ -1,4 +1,5 @@
-"""The history of one bag (一袋一码): every event naming its code, from every device, in time order."""
+"""The history of one bag (一袋一码): every event naming its code, from every device, in time order — except
+the events the hub refused to act on (hub/custody: another enterprise's device, an absurd time or weight)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.custody.refusals import not_refused
 from hub.devices.tables import Device
 from hub.ledger.tables import EventRow
 from hub.ledger.timeline import order_by_chain
@@ -20,7 +22,7 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
     rows = session.scalars(
         select(EventRow)
-        .where(EventRow.code == code)
+        .where(EventRow.code == code, not_refused(EventRow.device_id, EventRow.seq))
         .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
     ).all()
     if not rows:

@@ -54,7 +54,7 @@ def read_trace(
     if trace is None:
         return None
     holding = store.manifests_holding(session, [code]).get(code, [])
-    allow(bag_parties(session, code, {e["device_id"] for e in trace["events"]}, holding))
+    allow(bag_parties(session, code, holding))
     add_evidence(session, trace["events"])
     trace["life"] = life_of(session, code, now_ms, holding)
     return trace

@@ -7,12 +7,15 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
+from hub.access.sessions import client_address
 from hub.core.deps import HubDep, ReadSession
 from hub.trace.history import trace_package
 from hub.trace.parties import bag_parties
+from hub.trace.scan_rate import take_scan
 from hub.trace.views import label_context, life_context, may_read_bag
 from hub.web.formatting import format_kg, format_time, short_hash
 from hub.web.pages import PageRenderer
@@ -42,6 +45,14 @@ def trace_page(
     request: Request, code: str, hub: HubDep, session: ReadSession, access: AccessDep, lang: str | None = None
 ) -> Response:
     lang = pick_lang(lang)
+    if access.principal is None and not take_scan(
+        hub.write, client_address(request), hub.clock(), hub.settings.scan_rate
+    ):
+        return PlainTextResponse(
+            "查询过于频繁，请一分钟后再试 (too many lookups from your address: try again in a minute)",
+            status_code=429,
+            headers={"Retry-After": "60"},
+        )
     path = f"/t/{quote(code, safe='')}"
     trace = trace_package(session, code)
     if trace is None:
@@ -54,6 +65,7 @@ def trace_page(
     if not may_read_bag(access, bag_parties(session, code)):
         label = {"label": label_context(trace), "logged_in": access.principal is not None, "next_path": path}
         return pages.render(request, hub, "label.html", lang, {**life, **label}, switch_path=path)
+    audit_read(request)  # the whole history, to a logged-in reader
     life["life"] = life_context(session, code, hub.clock())
     context = {
         **life,

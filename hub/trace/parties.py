@@ -1,35 +1,34 @@
-"""Which enterprises a bag concerns, for its trace and who may read it."""
+"""Which enterprises a bag concerns, for its trace and who may read it: custody, not who named the code."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
-from hub.devices.tables import Device
-from hub.ledger.tables import EventRow
+from hub.inventory.storage import bags_by_code
+from hub.manifests import receiving
 from hub.manifests.store import Current, manifests_holding
-from hub.registry.enterprises import enterprise_by_id, prefetch_enterprises
+from hub.registry.enterprises import enterprise_by_id, enterprise_ids_by_uscc, prefetch_enterprises
+
+USCC_LENGTH = 18
 
 
-def bag_parties(
-    session: Session,
-    code: str,
-    device_ids: Iterable[str] | None = None,
-    holding: list[Current] | None = None,
-) -> list[Party]:
-    """Every enterprise whose device recorded an event of this bag, and every party of a manifest holding it.
+def bag_parties(session: Session, code: str, holding: list[Current] | None = None) -> list[Party]:
+    """The bag's producer, whoever holds it by an accepted receipt, and every party (shipper, carrier,
+    receiver) of a manifest that carries it.
 
-    A regulator of any of their regions, and a user of any of them, may read the bag's history. A caller
-    that has the bag's events already passes their `device_ids` and saves reading them again.
+    A regulator of any of their regions, and a user of any of them, may read the bag's history. A device of
+    another enterprise that named the code (its events refused, hub/custody) opens nothing.
     """
-    if device_ids is None:
-        query = select(Device.enterprise_id).join(EventRow, EventRow.device_id == Device.device_id)
-        ids = set(session.scalars(query.where(EventRow.code == code)))
-    else:
-        ids = set(session.scalars(select(Device.enterprise_id).where(Device.device_id.in_(set(device_ids)))))
+    bag = bags_by_code(session, [code]).get(code)
+    ids: set[int] = set()
+    if bag is not None:
+        ids.add(bag.enterprise_id)
+    else:  # not (yet) commissioned at the hub: the enterprise whose USCC the code carries
+        ids |= set(enterprise_ids_by_uscc(session, {code[:USCC_LENGTH]}).values())
+    holder = receiving.holders_by_receipt(session, [code]).get(code)
+    if holder is not None:
+        ids.add(holder)
     if holding is None:
         holding = manifests_holding(session, [code]).get(code, [])
     for cur in holding:

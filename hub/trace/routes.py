@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 
+from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, ReadSession
 from hub.core.schemas import Problem
@@ -20,9 +21,13 @@ router = APIRouter(prefix="/api/v1", tags=["packages"])
     response_model=FullTrace,
     responses={403: {"model": Problem}, 404: {"model": Problem}},
 )
-def package_trace(code: str, session: ReadSession, hub: HubDep, access: AccessDep) -> dict[str, Any]:
+def package_trace(
+    code: str, request: Request, session: ReadSession, hub: HubDep, access: AccessDep
+) -> dict[str, Any]:
     """Every event naming this code, from every device, ordered by device time then (device_id, seq), each
-    with its evidence; and `life`: production batch, 入库/出库 records, manifests, disposal, residue."""
+    with its evidence; and `life`: production batch, 入库/出库 records, manifests, disposal, residue.
+    Recorded in the audit log."""
+    audit_read(request)
     trace = read_trace(
         session, code, hub.clock(), lambda parties: access.require_any(parties, f"废物 {code} 的记录")
     )

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 RULE_FAILURES = (SQLAlchemyError, HubError, ValueError, LookupError, TypeError)
 
 # Rules that read what arrived since their last run (the others look at what stands now).
-CURSOR_RULES = frozenset({"chain_refused", "image_check", "transfer_difference"})
+CURSOR_RULES = frozenset({"chain_refused", "custody_refused", "image_check", "transfer_difference"})
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.custody.tables import RefusedEvent
 from hub.devices.tables import Device, DeviceHealth
 from hub.evidence.tables import AnalyticsResultRow
 from hub.inventory.storage import facility_load
@@ -578,6 +579,53 @@ def chain_refused(session: Session, ctx: Context, target: Target) -> list[Findin
     return out
 
 
+def custody_refused(session: Session, ctx: Context, target: Target) -> list[Finding]:
+    """Events the hub refused to act on (hub/custody): a box acting on a bag its enterprise does not hold,
+    an absurd time or weight. One warning per box, reason and China day, counted."""
+    query = select(
+        RefusedEvent.device_id,
+        RefusedEvent.reason,
+        RefusedEvent.received_ms,
+        RefusedEvent.enterprise_id,
+        RefusedEvent.code,
+    ).join(EventRow, (EventRow.device_id == RefusedEvent.device_id) & (EventRow.seq == RefusedEvent.seq))
+    if target.batch is not None:
+        query = query.where(EventRow.device_id == target.batch[0], EventRow.batch_id == target.batch[1])
+    else:
+        start = dt.datetime.combine(china_day(ctx.since_ms), dt.time(), tzinfo=CHINA)
+        query = query.where(RefusedEvent.received_ms >= int(start.timestamp()) * 1000)
+    if target.enterprise_ids is not None:
+        query = query.where(RefusedEvent.enterprise_id.in_(sorted(target.enterprise_ids)))
+    groups: dict[tuple[str, str, dt.date, int], list[tuple[int, str]]] = defaultdict(list)
+    for device_id, reason, received, eid, code in session.execute(query).all():
+        groups[(device_id, reason, china_day(received), eid)].append((received, code))
+    out = []
+    for (device_id, reason, day, eid), seen in sorted(groups.items()):
+        times = [t for t, _ in seen]
+        out.append(
+            Finding(
+                rule="custody_refused",
+                severity="warning",
+                enterprise_id=eid,
+                subject=device_id,
+                period=f"{reason}:{day:%Y%m%d}",
+                count=len(seen),
+                facts={
+                    "device_id": device_id,
+                    "reason": reason,
+                    "day": day.isoformat(),
+                    "count": len(seen),
+                    "codes": sorted({c for _, c in seen})[:20],
+                    "first_ms": min(times),
+                    "last_ms": max(times),
+                },
+                message_zh=f"终端 {device_id} 有 {len(seen)} 条事件因越权或数据异常被拒绝（{reason}）",
+                message_en=f"{len(seen)} events from {device_id} refused by custody or sanity ({reason})",
+            )
+        )
+    return out
+
+
 def image_check(session: Session, ctx: Context, target: Target) -> list[Finding]:
     """The edges' own image checks that warned, and enterprise-side analytics marked as warnings."""
     query = (
@@ -700,6 +748,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("device_silent", "终端离线", "box silent", True, True, device_silent),
     Rule("chain_refused", "数据链异常", "batch refused (gap, fork, signature)", False, False, chain_refused),
+    Rule(
+        "custody_refused",
+        "越权操作",
+        "events refused: a box acting on bags its enterprise does not hold",
+        False,
+        True,
+        custody_refused,
+    ),
     Rule(
         "image_check",
         "图像核查预警",

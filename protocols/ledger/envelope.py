@@ -141,6 +141,13 @@ def read_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
     return envelope, _canonical_pieces(raw, envelope)
 
 
+def canonical_batch(raw: bytes, envelope: Any) -> CanonicalBatch | None:
+    """The canonical pieces of `raw` given its already decoded `envelope` (decoded strictly: no integer
+    beyond ±2^53, no NaN), or None when the bytes are not what `seal_canonical_batch` writes. A float that
+    slips through is refused when the events are checked."""
+    return _canonical_pieces(raw, envelope)
+
+
 def _canonical_pieces(raw: bytes, envelope: Any) -> CanonicalBatch | None:
     if not isinstance(envelope, dict) or envelope.keys() != {"alg", "body", "sig"}:
         return None

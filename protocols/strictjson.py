@@ -1,0 +1,83 @@
+"""JSON from a peer, read strictly before anything else looks at it (sans-I/O: bytes in, values out).
+
+`json.loads` accepts what the rest of the system cannot carry: invalid UTF-8 (decoded with a replacement or
+refused only deep inside), lone surrogates (`"\\ud800"`, a `str` that cannot be encoded back to UTF-8, so
+hashing it fails), integers beyond ±2^53 (RFC 8785 cannot encode them: signatures could not be checked),
+`NaN` and `Infinity` (not JSON at all), and nesting deep enough to exhaust the stack. Each is refused here
+with `StrictJsonError`, a `ValueError` naming what was wrong, so a server answers 4xx before it checks a
+signature or touches a database.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 / I-JSON (RFC 7493): integers JSON numbers keep exactly
+MAX_DEPTH = 64
+
+
+class StrictJsonError(ValueError):
+    """The peer sent something that is not strict JSON."""
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > 16:  # cheap before int(): a 4300-digit integer costs real time
+        raise StrictJsonError(f"an integer beyond ±2^53: {text[:24]}…")
+    value = int(text)
+    if not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise StrictJsonError(f"an integer beyond ±2^53: {text}")
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise StrictJsonError(f"a number too large for JSON: {text[:24]}")
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise StrictJsonError(f"{name} is not JSON")
+
+
+def loads(raw: bytes | bytearray | str) -> Any:
+    """Parse `raw` as strict JSON (UTF-8); raise `StrictJsonError`."""
+    if isinstance(raw, bytes | bytearray):
+        try:
+            text = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StrictJsonError(f"the body is not valid UTF-8 (byte {exc.start})") from exc
+    else:
+        text = raw
+    try:
+        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except RecursionError as exc:
+        raise StrictJsonError("the JSON is nested too deeply") from exc
+    except StrictJsonError:
+        raise
+    except ValueError as exc:
+        raise StrictJsonError(f"the body is not JSON: {exc}") from exc
+    _check(value, 0)
+    return value
+
+
+def _check(value: Any, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise StrictJsonError(f"the JSON is nested deeper than {MAX_DEPTH}")
+    if isinstance(value, str):
+        _text(value)
+    elif isinstance(value, list):
+        for item in value:
+            _check(item, depth + 1)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _text(key)
+            _check(item, depth + 1)
+
+
+def _text(s: str) -> None:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise StrictJsonError(f"a lone surrogate in a string (position {exc.start})") from exc
