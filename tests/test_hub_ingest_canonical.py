@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from test_hub_support import (
+    USCC,
     Clock,
     SimDevice,
     count,
@@ -57,8 +58,9 @@ def post(client: TestClient, raw: bytes):
 
 def test_canonical_bytes_are_stored_as_they_came(client, device, db_url):
     for i in range(4):
-        device.record(code=f"CODE-{i}", data={"container_type": "吨袋"} if i % 2 else {})
-        device.record("storing", code=f"CODE-{i}")
+        code = f"{USCC}9002490820261123{i:03d}"  # the producer's own code: custody lets it act on it
+        device.record(code=code, data={"container_type": "吨袋"} if i % 2 else {})
+        device.record("storing", code=code)
     raw = canonical(device, 1, 8, "b1")
     answer = post(client, raw)
     assert answer.status_code == 200, answer.text
@@ -103,17 +105,19 @@ def test_an_event_id_used_by_another_device_is_a_conflict(client, device, db_url
 
 
 def test_a_bag_stored_and_taken_out_in_one_batch_leaves_no_stock(client, device, db_url):
-    device.record(code="BAG-1")
-    device.record("storing", code="BAG-1")
-    device.record("staging_outbound", code="BAG-1")
-    device.record("storing", code="BAG-2")
-    device.record("storing", code="BAG-2", grams=999)  # stored again: one stock row, the later one
-    assert post(client, canonical(device, 1, 5, "b1")).status_code == 200
-    assert rows(db_url, "SELECT code, grams FROM stock ORDER BY code") == [("BAG-2", 999)]
+    bag1, bag2 = f"{USCC}9002490820261123001", f"{USCC}9002490820261123002"
+    device.record(code=bag1)
+    device.record("storing", code=bag1)
+    device.record("staging_outbound", code=bag1)
+    device.record(code=bag2)
+    device.record("storing", code=bag2)
+    device.record("storing", code=bag2, grams=999)  # stored again: one stock row, the later one
+    assert post(client, canonical(device, 1, 6, "b1")).status_code == 200
+    assert rows(db_url, "SELECT code, grams FROM stock ORDER BY code") == [(bag2, 999)]
     records = rows(db_url, "SELECT direction, code, in_batch_code IS NULL FROM storage_records ORDER BY seq")
     assert records == [
-        ("in", "BAG-1", True),
-        ("out", "BAG-1", False),
-        ("in", "BAG-2", True),
-        ("in", "BAG-2", True),
+        ("in", bag1, True),
+        ("out", bag1, False),
+        ("in", bag2, True),
+        ("in", bag2, True),
     ]
