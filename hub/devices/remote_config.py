@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.versions import history, latest
 from hub.devices.tables import Device, DeviceConfig
 from protocols.catalogue import load_catalogue
 from protocols.fleet import Heartbeat, RemoteConfigError, check_settings, seal_config, settings_digest
@@ -25,17 +26,11 @@ class UnknownDevice(LookupError):
 
 
 def latest_config(session: Session, device_id: str) -> DeviceConfig | None:
-    return session.scalars(
-        select(DeviceConfig).where(DeviceConfig.device_id == device_id).order_by(DeviceConfig.version.desc())
-    ).first()
+    return latest(session, DeviceConfig, device_id=device_id)
 
 
 def config_versions(session: Session, device_id: str) -> list[DeviceConfig]:
-    return list(
-        session.scalars(
-            select(DeviceConfig).where(DeviceConfig.device_id == device_id).order_by(DeviceConfig.version)
-        )
-    )
+    return history(session, DeviceConfig, device_id=device_id)
 
 
 def put_config(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.core.errors import NotFound
+from hub.core.versions import latest
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
 from protocols.manifest import OPEN_STATES, Party, State
@@ -36,12 +37,10 @@ def get(session: Session, number: str) -> Current:
 
 
 def latest_version(session: Session, manifest_id: int) -> ManifestVersion:
-    return session.scalars(
-        select(ManifestVersion)
-        .where(ManifestVersion.manifest_id == manifest_id)
-        .order_by(ManifestVersion.version.desc())
-        .limit(1)
-    ).one()
+    found = latest(session, ManifestVersion, manifest_id=manifest_id)
+    if found is None:  # every manifest is created with its first version, in the same transaction
+        raise NotFound(f"联单 {manifest_id} 没有版本 (manifest {manifest_id} has no version)")
+    return found
 
 
 def bags(session: Session, cur: Current) -> list[ManifestBag]:
