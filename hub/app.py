@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from hub.access import auth_routes, user_routes
 from hub.access import pages as login_pages
 from hub.access.audit import audit_middleware
 from hub.access.gate import gate
+from hub.access.menu import shell_context
 from hub.core import service_routes
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
@@ -32,7 +34,7 @@ from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
 from hub.web import pages as web_pages
-from hub.web.errors import hub_error, validation_error
+from hub.web.errors import hub_error, not_found, validation_error
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +97,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hub = hub
+    app.state.shell_context = shell_context  # the user and the menu around every page (hub/access/menu.py)
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]
     app.middleware("http")(audit_middleware)
     for router in ROUTERS:
         app.include_router(router)

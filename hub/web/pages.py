@@ -25,7 +25,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 # The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; "
     "form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -60,6 +61,11 @@ class PageRenderer:
         if switch_path is not None:
             switch_url = switch_path + ("?lang=en" if lang == "zh" else "")
         base = {"t": self.words[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
+        # The user, the menu and the path come from the access domain, handed over by create_app
+        # (hub/access/menu.py), so the shell stays below the domains.
+        shell_context = getattr(request.app.state, "shell_context", None)
+        if shell_context is not None:
+            base.update(shell_context(request, lang))
         return self.templates.TemplateResponse(
             request, name, {**base, **context}, status_code=status_code, headers=PAGE_HEADERS
         )
