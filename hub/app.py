@@ -29,6 +29,7 @@ from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
 from hub.registry import routes as registry_routes
 from hub.settings import Settings
+from hub.stats import routes as stats_routes
 from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
@@ -64,6 +65,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     manifest_routes.router,
     manifest_pages.router,
     transport_routes.router,
+    # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
+    stats_routes.router,
     web_pages.router,
 )
 

@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
+    rebuild = sub.add_parser(
+        "rebuild-projections",
+        help="rebuild the statistics rollups from the stored events and manifests (one transaction)",
+    )
+    rebuild.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
@@ -51,12 +57,31 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "rebuild-projections":
+        return _rebuild(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)
         print(f"hub: database {_safe(url)} is up to date", flush=True)
         return 0
     return _serve(args)
+
+
+def _rebuild(url: str) -> int:
+    from sqlalchemy.orm import Session
+
+    from hub.core.db import make_engine
+    from hub.stats.rebuild import rebuild_rollups
+
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session, session.begin():
+            counted = rebuild_rollups(session)
+    finally:
+        engine.dispose()
+    print(f"hub: statistics rebuilt from {counted} facts in {_safe(url)}", flush=True)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

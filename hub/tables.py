@@ -12,6 +12,7 @@ from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
 from hub.registry import tables as registry_tables
+from hub.stats import tables as stats_tables
 from hub.transport import tables as transport_tables
 
 DOMAIN_TABLES = (
@@ -23,6 +24,7 @@ DOMAIN_TABLES = (
     ledger_tables,
     manifest_tables,
     registry_tables,
+    stats_tables,
     transport_tables,
 )
 

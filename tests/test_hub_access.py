@@ -215,6 +215,12 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/vehicles/{plate}/positions"): Spec(
         p(plate=lambda c: PLATES["T1" if c.site == "P1" else "T2"])
     ),
+    ("GET", "/api/v1/stats/production"): Spec(other=False),
+    ("GET", "/api/v1/stats/storage"): Spec(other=False),
+    ("GET", "/api/v1/stats/transfer"): Spec(other=False),
+    ("GET", "/api/v1/stats/disposal"): Spec(other=False),
+    ("GET", "/api/v1/stats/live"): Spec(other=False),
+    ("GET", "/api/v1/stats/map"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"

@@ -141,6 +141,13 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # transport
     ("POST", "/api/v1/vehicles/{plate}/positions"): users(audited=False, transporter=S.OWN),
     ("GET", "/api/v1/vehicles/{plate}/positions"): users(**REGION_READ, transporter=S.OWN),
+    # statistics (危废一张图, hub/stats/): summed over what the caller may see, never beyond
+    ("GET", "/api/v1/stats/production"): FILE_READERS,
+    ("GET", "/api/v1/stats/storage"): FILE_READERS,
+    ("GET", "/api/v1/stats/transfer"): FILE_READERS,
+    ("GET", "/api/v1/stats/disposal"): FILE_READERS,
+    ("GET", "/api/v1/stats/live"): FILE_READERS,
+    ("GET", "/api/v1/stats/map"): FILE_READERS,
 }
 del R, S
 
