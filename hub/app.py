@@ -27,6 +27,7 @@ from hub.evidence import analytics, snapshots
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
+from hub.registry import pages as registry_pages
 from hub.registry import routes as registry_routes
 from hub.settings import Settings
 from hub.stats import routes as stats_routes
@@ -62,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     user_routes.router,
     login_pages.router,
     registry_routes.router,
+    registry_pages.router,
     manifest_routes.router,
     manifest_pages.router,
     transport_routes.router,

@@ -215,6 +215,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/vehicles/{plate}/positions"): Spec(
         p(plate=lambda c: PLATES["T1" if c.site == "P1" else "T2"])
     ),
+    ("GET", "/enterprises"): Spec(other=False),
+    ("GET", "/enterprises/{uscc}"): Spec(USCC),
     ("GET", "/api/v1/stats/production"): Spec(other=False),
     ("GET", "/api/v1/stats/storage"): Spec(other=False),
     ("GET", "/api/v1/stats/transfer"): Spec(other=False),

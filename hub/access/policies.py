@@ -141,6 +141,9 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # transport
     ("POST", "/api/v1/vehicles/{plate}/positions"): users(audited=False, transporter=S.OWN),
     ("GET", "/api/v1/vehicles/{plate}/positions"): users(**REGION_READ, transporter=S.OWN),
+    # the regulator's pages (docs/regulator-web.md): each reads what its API would, scoped the same way
+    ("GET", "/enterprises"): FILE_READERS,
+    ("GET", "/enterprises/{uscc}"): FILE_READERS,
     # statistics (危废一张图, hub/stats/): summed over what the caller may see, never beyond
     ("GET", "/api/v1/stats/production"): FILE_READERS,
     ("GET", "/api/v1/stats/storage"): FILE_READERS,

@@ -60,7 +60,13 @@ class PageRenderer:
         switch_url = None
         if switch_path is not None:
             switch_url = switch_path + ("?lang=en" if lang == "zh" else "")
-        base = {"t": self.words[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
+        base = {
+            "t": self.words[lang],
+            "lang": lang,
+            "lang_q": "?lang=en" if lang == "en" else "",  # carried by links, so English stays English
+            "hub_name": hub.settings.name,
+            "switch_url": switch_url,
+        }
         # The user, the menu and the path come from the access domain, handed over by create_app
         # (hub/access/menu.py), so the shell stays below the domains.
         shell_context = getattr(request.app.state, "shell_context", None)
