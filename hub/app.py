@@ -22,8 +22,10 @@ from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
+from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
+from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
@@ -66,6 +68,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     registry_pages.router,
     manifest_routes.router,
     manifest_pages.router,
+    inventory_pages.router,
+    device_pages.router,
     transport_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,

@@ -111,3 +111,32 @@ def test_one_enterprises_file(world):  # noqa: F811
     assert "冀危许D12026001" in d1 and "50000000.000 kg" in d1
     page(w, f"/enterprises/{ORGS['P1'].uscc}", "p2", 403)
     page(w, "/enterprises/91130602MA0A1B2C3X", "regulator", 404)
+
+
+def test_manifests_stock_and_devices_lists(world):  # noqa: F811
+    w = world
+    _weigh(w)
+    body = {"carrier_uscc": ORGS["T1"].uscc, "receiver_uscc": ORGS["D1"].uscc}
+    number = w.ok("POST", "/api/v1/manifests", "p1", body, status=201)["number"]
+    html = page(w, "/manifests", "regulator")
+    assert number in html and "草稿" in html and ORGS["T1"].name in html
+    assert number in page(w, f"/manifests?number={number[-4:]}&state=draft&party=保定", "regulator")
+    assert number not in page(w, "/manifests?state=in_transit", "regulator")
+    assert number not in page(w, "/manifests?since=2026-11-01", "regulator")  # not departed yet
+    assert number not in page(w, "/manifests", "nj-regulator")
+    assert w.client.get("/manifests?state=lost", headers=w.h("regulator")).status_code == 422
+    assert w.client.get("/manifests?since=yesterday", headers=w.h("regulator")).status_code == 422
+    xlsx = w.client.get("/manifests?format=xlsx", headers=w.h("regulator"))
+    assert load_workbook(io.BytesIO(xlsx.content)).active.cell(2, 1).value == number
+    assert "面包屑" not in page(w, f"/manifests/{number}", "regulator")  # the one-manifest page still renders
+
+    stock = page(w, "/stock", "regulator")
+    assert bag_code(ORGS["P1"], OIL, 1) in stock and "HW08" in stock
+    assert bag_code(ORGS["P1"], OIL, 1) not in page(w, "/stock?min_age=3", "regulator")
+    assert bag_code(ORGS["P1"], OIL, 1) not in page(w, "/stock", "nj-regulator")
+    assert w.client.get("/stock?min_age=-1", headers=w.h("regulator")).status_code == 422
+
+    devices = page(w, "/devices", "regulator")
+    assert "edge-p1" in devices and "edge-p2" not in devices
+    assert "edge-p1" in page(w, "/devices", "p1") and "edge-t1" not in page(w, "/devices", "p1")
+    page(w, "/devices", "auditor", 403)

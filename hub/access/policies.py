@@ -144,6 +144,9 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # the regulator's pages (docs/regulator-web.md): each reads what its API would, scoped the same way
     ("GET", "/enterprises"): FILE_READERS,
     ("GET", "/enterprises/{uscc}"): FILE_READERS,
+    ("GET", "/stock"): BAG_READERS,
+    ("GET", "/manifests"): BAG_READERS,
+    ("GET", "/devices"): users(**REGION_READ, **PARTIES, system_admin=S.ALL),
     # statistics (危废一张图, hub/stats/): summed over what the caller may see, never beyond
     ("GET", "/api/v1/stats/production"): FILE_READERS,
     ("GET", "/api/v1/stats/storage"): FILE_READERS,

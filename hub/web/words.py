@@ -124,6 +124,10 @@ TEXT: dict[str, dict[str, str]] = {
         "next": "下一页",
         "none_found": "没有符合条件的记录。",
         "sort_by": "按此列排序",
+        "manifest_number": "联单编号",
+        "transfer_from": "转移日期起",
+        "transfer_to": "转移日期止",
+        "party_name": "产废/运输/接收单位",
     },
     "en": {
         "html_lang": "en",
@@ -245,6 +249,10 @@ TEXT: dict[str, dict[str, str]] = {
         "next": "Next",
         "none_found": "Nothing matches.",
         "sort_by": "sort by this column",
+        "manifest_number": "Manifest number",
+        "transfer_from": "Departed from",
+        "transfer_to": "Departed until",
+        "party_name": "Shipper / carrier / receiver",
     },
 }
 
