@@ -32,6 +32,7 @@ from hub.manifests import routes as manifest_routes
 from hub.registry import pages as registry_pages
 from hub.registry import routes as registry_routes
 from hub.settings import Settings
+from hub.stats import pages as stats_pages
 from hub.stats import routes as stats_routes
 from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
@@ -73,6 +74,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     transport_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,
+    stats_pages.router,
     web_pages.router,
 )
 

@@ -215,6 +215,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/vehicles/{plate}/positions"): Spec(
         p(plate=lambda c: PLATES["T1" if c.site == "P1" else "T2"])
     ),
+    ("GET", "/dashboard"): Spec(other=False),
     ("GET", "/enterprises"): Spec(other=False),
     ("GET", "/enterprises/{uscc}"): Spec(USCC),
     ("GET", "/stock"): Spec(other=False),

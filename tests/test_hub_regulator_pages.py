@@ -140,3 +140,19 @@ def test_manifests_stock_and_devices_lists(world):  # noqa: F811
     assert "edge-p1" in devices and "edge-p2" not in devices
     assert "edge-p1" in page(w, "/devices", "p1") and "edge-t1" not in page(w, "/devices", "p1")
     page(w, "/devices", "auditor", 403)
+
+
+def test_the_dashboard_shows_the_regions_figures_and_exports_them(world):  # noqa: F811
+    w = world
+    _weigh(w)
+    html = page(w, "/dashboard", "regulator")
+    assert "危废一张图" in html and "10.000 kg" in html and 'id="dashboard-data"' in html
+    assert '<script src="/static/vendor/echarts.min.js"' in html and "<script>" not in html
+    assert "10.000 kg" not in page(w, "/dashboard", "nj-regulator")
+    page(w, "/dashboard?region=130600", "nj-regulator", 403)
+    answer = w.client.get("/dashboard?format=csv", headers=w.h("regulator"))
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    assert ["产生", "本年累计", "10.000 kg", "1"] in rows
+    book = w.client.get("/dashboard?format=xlsx&lang=en", headers=w.h("regulator"))
+    assert load_workbook(io.BytesIO(book.content)).active.cell(1, 1).value == "Statistic"
+    page(w, "/dashboard", "auditor", 403)

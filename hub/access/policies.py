@@ -142,6 +142,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/vehicles/{plate}/positions"): users(audited=False, transporter=S.OWN),
     ("GET", "/api/v1/vehicles/{plate}/positions"): users(**REGION_READ, transporter=S.OWN),
     # the regulator's pages (docs/regulator-web.md): each reads what its API would, scoped the same way
+    ("GET", "/dashboard"): FILE_READERS,
     ("GET", "/enterprises"): FILE_READERS,
     ("GET", "/enterprises/{uscc}"): FILE_READERS,
     ("GET", "/stock"): BAG_READERS,
