@@ -2,7 +2,7 @@
    scripts/setup from the npm lockfile) from the figures the page carries as JSON. No request leaves the hub. */
 (function () {
   "use strict";
-  var FONT = 'system-ui, "PingFang SC", "WT Sans SC", "Microsoft YaHei", sans-serif';
+  var FONT = '"WT Sans SC", system-ui, "PingFang SC", "Microsoft YaHei", sans-serif';
   var COLORS = ["#b4260f", "#e07b39", "#3b6ea5", "#5a9e6f", "#8a5a00", "#7b5ea7", "#4f9fb3", "#c0505f"];
 
   function kg(grams) { return (grams / 1000).toLocaleString(undefined, { maximumFractionDigits: 3 }) + " kg"; }
