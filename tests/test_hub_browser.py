@@ -107,12 +107,13 @@ def test_every_menu_page_renders_from_the_hub_alone(browser, served, glyphs, use
         assert "/dashboard" in links and "/enterprises" in links
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for href in links:
+        started = time.perf_counter()
         answer = page.goto(base + href)
         assert answer is not None and answer.status == 200, (username, href, answer and answer.status)
         if href == "/dashboard":
-            started = time.perf_counter()
             page.wait_for_selector("#chart-map svg", timeout=15_000)
-            print(f"dashboard charts drawn in {time.perf_counter() - started:.2f} s after load ({username})")
+            # A figure for docs/regulator-web.md, not an assertion: speed goes in bench/.
+            print(f"dashboard requested to charts drawn: {time.perf_counter() - started:.2f} s ({username})")
         # The CJK face comes first: with system-ui first, Chromium drew empty boxes on a box without a
         # Chinese font although the text had glyphs in the hub's font.
         family = page.evaluate("getComputedStyle(document.body).fontFamily")

@@ -177,3 +177,18 @@ def test_a_regulator_never_sees_another_regions_numbers(world):  # noqa: F811
     assert w.ok("GET", "/api/v1/stats/production", "p2")["year_to_date"]["grams"] == 7_000
     points = w.ok("GET", "/api/v1/stats/map", "regulator")["points"]
     assert {p["uscc"] for p in points} == {ORGS[k].uscc for k in ("P1", "T1", "D1")}
+
+
+def test_a_period_is_read_as_whole_months_and_the_days_around_them():
+    from hub.stats.figures import Period, split
+
+    assert split(Period(20260101, 20261123)) == ([(20261101, 20261123)], (202601, 202610))
+    assert split(Period(20250101, 20251123)) == ([(20251101, 20251123)], (202501, 202510))
+    assert split(Period(20240101, 20261231)) == ([], (202401, 202612))
+    assert split(Period(20261116, 20261122)) == ([(20261116, 20261122)], None)
+    assert split(Period(20240201, 20240229)) == ([], (202402, 202402))
+    assert split(Period(20261130, 20270102)) == (
+        [(20261130, 20261130), (20270101, 20270102)],
+        (202612, 202612),
+    )
+    assert split(Period(20261231, 20270101)) == ([(20261231, 20261231), (20270101, 20270101)], None)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from hub.manifests.store import departures
 from hub.registry.enterprises import EnterpriseInfo, list_enterprises
 from hub.registry.licences import licences_of
 from hub.stats import rollup
-from hub.stats.tables import DailyRollup
+from hub.stats.tables import DailyRollup, MonthlyRollup
 from protocols.catalogue import UnknownWasteCode, load_catalogue
 from protocols.catalogue.model import HAZARD_NAMES
 
@@ -85,77 +86,100 @@ def live_periods(now_ms: int) -> dict[str, Period]:
     }
 
 
-def _scoped(query, ids: set[int] | None):  # type: ignore[no-untyped-def]
-    return query if ids is None else query.where(DailyRollup.enterprise_id.in_(list(ids)))
+def _next_month(m: int) -> int:
+    return m + 1 if m % 100 < 12 else (m // 100 + 1) * 100 + 1
+
+
+def _prev_month(m: int) -> int:
+    return m - 1 if m % 100 > 1 else (m // 100 - 1) * 100 + 12
+
+
+def _month_end(m: int) -> int:
+    nxt = _next_month(m)
+    return _day(_date(nxt * 100 + 1) - dt.timedelta(days=1))
+
+
+def split(period: Period) -> tuple[list[tuple[int, int]], tuple[int, int] | None]:
+    """The period as day ranges (months begun or not yet over) and one range of whole months."""
+    first_m, last_m = period.first // 100, period.last // 100
+    days: list[tuple[int, int]] = []
+    if first_m == last_m:
+        if period.first % 100 == 1 and period.last == _month_end(last_m):
+            return [], (first_m, last_m)
+        return [(period.first, period.last)], None
+    months_from, months_to = first_m, last_m
+    if period.first % 100 != 1:
+        days.append((period.first, _month_end(first_m)))
+        months_from = _next_month(first_m)
+    if period.last != _month_end(last_m):
+        days.append((last_m * 100 + 1, period.last))
+        months_to = _prev_month(last_m)
+    return days, ((months_from, months_to) if months_from <= months_to else None)
+
+
+Key = tuple[int | str, ...]
+
+
+def sums(
+    session: Session, ids: set[int] | None, period: Period, by: Sequence[str], kind: str | None = None
+) -> dict[Key, tuple[int, int]]:
+    """(grams, count) per group over the period; `by` names columns (kind, enterprise_id, waste_code) or
+    "year". Whole months are read from the monthly rollup, the other days from the daily one."""
+    out: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    if ids is not None and not ids:
+        return {}
+    day_ranges, months = split(period)
+    parts: list[tuple[type[DailyRollup] | type[MonthlyRollup], Any, int, int]] = [
+        (DailyRollup, DailyRollup.day, lo, hi) for lo, hi in day_ranges
+    ]
+    if months is not None:
+        parts.append((MonthlyRollup, MonthlyRollup.month, months[0], months[1]))
+    for model, column, lo, hi in parts:
+        divisor = 10_000 if model is DailyRollup else 100
+        keys = [(column / divisor).label("year") if b == "year" else getattr(model, b) for b in by]
+        query = select(*keys, func.sum(model.grams), func.sum(model.count)).where(column >= lo, column <= hi)
+        if kind is not None:
+            query = query.where(model.kind == kind)
+        if ids is not None:
+            query = query.where(model.enterprise_id.in_(list(ids)))
+        if keys:
+            query = query.group_by(*keys)
+        for row in session.execute(query).all():
+            cell = out[tuple(int(v) if b == "year" else v for b, v in zip(by, row[: len(by)], strict=True))]
+            cell[0] += int(row[-2] or 0)
+            cell[1] += int(row[-1] or 0)
+    return {k: (g, n) for k, (g, n) in out.items()}
 
 
 def total(session: Session, ids: set[int] | None, kind: str, period: Period) -> tuple[int, int]:
     """(grams, count) of one kind over the period."""
-    if ids is not None and not ids:
-        return 0, 0
-    query = select(func.sum(DailyRollup.grams), func.sum(DailyRollup.count)).where(
-        DailyRollup.kind == kind, DailyRollup.day >= period.first, DailyRollup.day <= period.last
-    )
-    grams, count = session.execute(_scoped(query, ids)).one()
-    return int(grams or 0), int(count or 0)
+    return sums(session, ids, period, (), kind).get((), (0, 0))
 
 
 def totals_by_kind(session: Session, ids: set[int] | None, period: Period) -> dict[str, tuple[int, int]]:
-    out = {k: (0, 0) for k in rollup.KINDS}
-    if ids is not None and not ids:
-        return out
-    query = (
-        select(DailyRollup.kind, func.sum(DailyRollup.grams), func.sum(DailyRollup.count))
-        .where(DailyRollup.day >= period.first, DailyRollup.day <= period.last)
-        .group_by(DailyRollup.kind)
-    )
-    for kind, grams, count in session.execute(_scoped(query, ids)).all():
-        out[kind] = (int(grams or 0), int(count or 0))
+    out = dict.fromkeys(rollup.KINDS, (0, 0))
+    for (kind,), figure in sums(session, ids, period, ("kind",)).items():
+        out[str(kind)] = figure
     return out
 
 
 def by_year(session: Session, ids: set[int] | None, kind: str, years: Sequence[int]) -> dict[int, int]:
     """Grams per calendar year."""
     out = dict.fromkeys(years, 0)
-    if ids is not None and not ids:
-        return out
-    year = (DailyRollup.day / 10_000).label("year")
-    query = (
-        select(year, func.sum(DailyRollup.grams))
-        .where(
-            DailyRollup.kind == kind,
-            DailyRollup.day >= min(years) * 10_000,
-            DailyRollup.day < (max(years) + 1) * 10_000,
-        )
-        .group_by(year)
-    )
-    for y, grams in session.execute(_scoped(query, ids)).all():
-        out[int(y)] = out.get(int(y), 0) + int(grams or 0)
+    period = Period(min(years) * 10_000 + 101, max(years) * 10_000 + 1231)
+    for (year,), (grams, _) in sums(session, ids, period, ("year",), kind).items():
+        out[int(year)] = out.get(int(year), 0) + grams
     return out
 
 
 def by_waste_code(session: Session, ids: set[int] | None, kind: str, period: Period) -> dict[str, int]:
-    if ids is not None and not ids:
-        return {}
-    query = (
-        select(DailyRollup.waste_code, func.sum(DailyRollup.grams))
-        .where(DailyRollup.kind == kind, DailyRollup.day >= period.first, DailyRollup.day <= period.last)
-        .group_by(DailyRollup.waste_code)
-    )
-    return {code: int(grams or 0) for code, grams in session.execute(_scoped(query, ids)).all()}
+    return {str(code): g for (code,), (g, _) in sums(session, ids, period, ("waste_code",), kind).items()}
 
 
 def by_enterprise(
     session: Session, ids: set[int] | None, kind: str, period: Period
 ) -> dict[int, tuple[int, int]]:
-    if ids is not None and not ids:
-        return {}
-    query = (
-        select(DailyRollup.enterprise_id, func.sum(DailyRollup.grams), func.sum(DailyRollup.count))
-        .where(DailyRollup.kind == kind, DailyRollup.day >= period.first, DailyRollup.day <= period.last)
-        .group_by(DailyRollup.enterprise_id)
-    )
-    return {e: (int(g or 0), int(n or 0)) for e, g, n in session.execute(_scoped(query, ids)).all()}
+    return {int(e): figure for (e,), figure in sums(session, ids, period, ("enterprise_id",), kind).items()}
 
 
 def category_of(waste_code: str | None) -> tuple[str, str]:
@@ -200,8 +224,15 @@ def change_percent(now: int, before: int) -> float | None:
     return round((now - before) * 100 / before, 1)
 
 
+def all_enterprises(session: Session) -> list[EnterpriseInfo]:
+    """The register, read once per session (one request)."""
+    if "wt_stats_register" not in session.info:
+        session.info["wt_stats_register"] = list_enterprises(session)
+    return session.info["wt_stats_register"]
+
+
 def enterprises_by_id(session: Session, ids: set[int] | None) -> dict[int, EnterpriseInfo]:
-    return {e.id: e for e in list_enterprises(session) if ids is None or e.id in ids}
+    return {e.id: e for e in all_enterprises(session) if ids is None or e.id in ids}
 
 
 def stock_now(session: Session, ids: set[int] | None) -> list[tuple[int, str | None, int, int]]:

@@ -1,4 +1,5 @@
-"""Keeping the daily rollup: counted as facts are stored, in the same transaction, and rebuilt from them.
+"""Keeping the daily and monthly rollups: counted as facts are stored, in the same transaction, and
+rebuilt from them.
 
 What is counted, per China calendar day (UTC+8) of the fact's own time:
 
@@ -23,7 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub.stats.tables import DailyRollup
+from hub.stats.tables import DailyRollup, MonthlyRollup
 from protocols.ledger import Event, EventKind
 
 WEIGHED, STORED, TAKEN_OUT, SHIPPED, RECEIVED, DISPOSED = (
@@ -81,14 +82,28 @@ def add(session: Session, facts: Iterable[Fact]) -> None:
         {"day": day, "enterprise_id": eid, "waste_code": code, "kind": kind, "grams": g, "count": n}
         for (day, eid, code, kind), (g, n) in sorted(totals.items())
     ]
+    _upsert(session, DailyRollup, "day", rows)
+    months: dict[tuple[int, int, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (day, eid, code, kind), (g, n) in totals.items():
+        cell = months[(day // 100, eid, code, kind)]
+        cell[0] += g
+        cell[1] += n
+    rows = [
+        {"month": month, "enterprise_id": eid, "waste_code": code, "kind": kind, "grams": g, "count": n}
+        for (month, eid, code, kind), (g, n) in sorted(months.items())
+    ]
+    _upsert(session, MonthlyRollup, "month", rows)
+
+
+def _upsert(
+    session: Session, model: type[DailyRollup] | type[MonthlyRollup], period: str, rows: list[dict]
+) -> None:
+    """Add to the cells, or create them: one statement, atomic under concurrent workers."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(DailyRollup)
+    stmt = insert(model)
     stmt = stmt.on_conflict_do_update(
-        index_elements=["day", "enterprise_id", "waste_code", "kind"],
-        set_={
-            "grams": DailyRollup.grams + stmt.excluded.grams,
-            "count": DailyRollup.count + stmt.excluded.count,
-        },
+        index_elements=["kind", period, "enterprise_id", "waste_code"],
+        set_={"grams": model.grams + stmt.excluded.grams, "count": model.count + stmt.excluded.count},
     )
     session.execute(stmt, rows)
 
@@ -100,3 +115,4 @@ def count_events(session: Session, enterprise_id: int, events: Sequence[Event]) 
 
 def clear(session: Session) -> None:
     session.execute(delete(DailyRollup))
+    session.execute(delete(MonthlyRollup))
