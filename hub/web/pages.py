@@ -1,5 +1,5 @@
-"""Rendering the hub's pages: one renderer over a domain's templates and the shared shell, the headers every
-page carries, and the CJK font for browsers without one.
+"""Rendering the hub's pages: one renderer over a domain's templates and the shared shell (with the user and
+menu handed over by create_app), the headers every page carries, and the whole CJK font for old links.
 
 Server-rendered, Chinese first, everything local (no CDN, fonts or scripts), every value escaped.
 """
@@ -84,8 +84,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/fonts/cjk.ttf", name="cjk_font")
 def cjk_font() -> Response:
-    """Noto Sans SC from the installed wheel, for a browser with no Chinese font (the stylesheet asks for a
-    local font first, so phones never download it)."""
+    """The whole Noto Sans SC from the installed wheel (17.8 MB), kept for old links. The pages use the subset
+    `/static/fonts/hub-sc.woff2` instead (hub/web/fontsubset.py, built by scripts/setup)."""
     try:
         font = importlib.resources.files(FONT_PACKAGE).joinpath(FONT_PACKAGE_PATH)
     except ModuleNotFoundError:
