@@ -109,7 +109,13 @@ def load(url: str, enterprises: int, days: int) -> int:
                 " GROUP BY kind, day / 100, enterprise_id, waste_code"
             )
         )
-        conn.execute(text("ANALYZE"))
+    if engine.dialect.name == "postgresql":
+        # As autovacuum would leave it: the visibility map set, so index-only scans stay index-only.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
     engine.dispose()
     return rows
 
@@ -130,11 +136,11 @@ def main() -> int:
     if args.db == "sqlite":
         url = f"sqlite:///{tmp / 'hub.db'}"
     else:
-        name = f"wt_bench_stats_{os.getpid()}"
+        scratch = f"wt_bench_stats_{os.getpid()}"
         admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = f"{PG_SERVER}/{name}"
+            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+        url = f"{PG_SERVER}/{scratch}"
     migrate(url)
     started = time.perf_counter()
     rows = load(url, args.enterprises, args.days)
@@ -180,7 +186,7 @@ def main() -> int:
     engine.dispose()
     if args.db == "postgresql":
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}"'))
+            conn.execute(text(f'DROP DATABASE "{scratch}"'))
     return 0
 
 
