@@ -37,9 +37,11 @@ from hub.stats.schemas import (
 Ids = set[int] | None
 
 
-def _ytd(session: Session, ids: Ids, kind: str, now_ms: int) -> YearToDate:
+def _ytd(
+    session: Session, ids: Ids, kind: str, now_ms: int, figure: tuple[int, int] | None = None
+) -> YearToDate:
     this, last = f.year_to_date(now_ms)
-    grams, count = f.total(session, ids, kind, this)
+    grams, count = figure if figure is not None else f.total(session, ids, kind, this)
     before, _ = f.total(session, ids, kind, last)
     return YearToDate(
         first_day=this.first,
@@ -57,23 +59,36 @@ def _years(session: Session, ids: Ids, kind: str, now_ms: int) -> list[YearGrams
     return [YearGrams(year=y, grams=per[y]) for y in sorted(per)]
 
 
-def _categories(session: Session, ids: Ids, kind: str, now_ms: int) -> list[CategoryGrams]:
-    this, _ = f.year_to_date(now_ms)
+def _categories(per_code: dict[str, int]) -> list[CategoryGrams]:
     return [
-        CategoryGrams(category_code=c, category_name=n, grams=g)
-        for c, n, g in f.top_categories(f.by_waste_code(session, ids, kind, this))
+        CategoryGrams(category_code=c, category_name=n, grams=g) for c, n, g in f.top_categories(per_code)
     ]
 
 
-def production(session: Session, ids: Ids, now_ms: int, scope: Scope) -> ProductionStats:
+def _this_year(
+    session: Session, ids: Ids, kind: str, now_ms: int
+) -> tuple[tuple[int, int], dict[int, tuple[int, int]], dict[str, int]]:
+    """This year's (grams, count), per enterprise and per waste code, from one query."""
     this, _ = f.year_to_date(now_ms)
-    per_enterprise = f.by_enterprise(session, ids, rollup.WEIGHED, this)
+    grams = count = 0
+    per_enterprise: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    per_code: dict[str, int] = defaultdict(int)
+    for (eid, code), (g, n) in f.sums(session, ids, this, ("enterprise_id", "waste_code"), kind).items():
+        grams, count = grams + g, count + n
+        per_enterprise[int(eid)][0] += g
+        per_enterprise[int(eid)][1] += n
+        per_code[str(code)] += g
+    return (grams, count), {e: (g, n) for e, (g, n) in per_enterprise.items()}, dict(per_code)
+
+
+def production(session: Session, ids: Ids, now_ms: int, scope: Scope) -> ProductionStats:
+    figure, per_enterprise, per_code = _this_year(session, ids, rollup.WEIGHED, now_ms)
     enterprises = f.enterprises_by_id(session, ids)
     return ProductionStats(
         scope=scope,
-        year_to_date=_ytd(session, ids, rollup.WEIGHED, now_ms),
+        year_to_date=_ytd(session, ids, rollup.WEIGHED, now_ms, figure),
         years=_years(session, ids, rollup.WEIGHED, now_ms),
-        top_categories=_categories(session, ids, rollup.WEIGHED, now_ms),
+        top_categories=_categories(per_code),
         top_industries=[
             IndustryGrams(industry=i, grams=g) for i, g in f.top_industries(per_enterprise, enterprises)
         ],
@@ -88,11 +103,12 @@ def storage(session: Session, ids: Ids, now_ms: int, scope: Scope) -> StorageSta
     for eid, _, grams, _ in stock:
         per_enterprise[eid] += grams
     top = sorted(per_enterprise.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    figure, _, per_code = _this_year(session, ids, rollup.STORED, now_ms)
     return StorageStats(
         scope=scope,
-        year_to_date=_ytd(session, ids, rollup.STORED, now_ms),
+        year_to_date=_ytd(session, ids, rollup.STORED, now_ms, figure),
         years=_years(session, ids, rollup.STORED, now_ms),
-        top_categories=_categories(session, ids, rollup.STORED, now_ms),
+        top_categories=_categories(per_code),
         stock_grams=sum(g for _, _, g, _ in stock),
         stock_bags=sum(n for _, _, _, n in stock),
         hazards=[HazardGrams(hazard=h, name=n, grams=g) for h, n, g in f.hazard_shares(stock)],
