@@ -10,11 +10,13 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from hub.access import auth_routes, user_routes
 from hub.access import pages as login_pages
 from hub.access.audit import audit_middleware
 from hub.access.gate import gate
+from hub.access.menu import shell_context
 from hub.core import service_routes
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
@@ -23,14 +25,19 @@ from hub.core.keys import load_or_create_hub_key
 from hub.custody import routes as custody_routes
 from hub.declarations import routes as declaration_routes
 from hub.devices import enrolment_routes, health_routes, remote_config_routes
+from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
 from hub.exchange import routes as exchange_routes
+from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
+from hub.registry import pages as registry_pages
 from hub.registry import routes as registry_routes
 from hub.settings import Settings
+from hub.stats import pages as stats_pages
+from hub.stats import routes as stats_routes
 from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
@@ -40,7 +47,7 @@ from hub.warnings import routes as warning_routes
 from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
 from hub.web import pages as web_pages
-from hub.web.errors import hub_error, validation_error
+from hub.web.errors import hub_error, not_found, validation_error
 from hub.web.headers import security_headers
 
 log = logging.getLogger(__name__)
@@ -70,8 +77,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     user_routes.router,
     login_pages.router,
     registry_routes.router,
+    registry_pages.router,
     manifest_routes.router,
     manifest_pages.router,
+    inventory_pages.router,
+    device_pages.router,
     transport_routes.router,
     # the warning centre and 督办单 (docs/warnings.md)
     warning_routes.router,
@@ -79,6 +89,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
     declaration_routes.router,
     exchange_routes.router,
+    # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
+    stats_routes.router,
+    stats_pages.router,
     web_pages.router,
 )
 
@@ -120,8 +133,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.hub = hub
+    app.state.shell_context = shell_context  # the user and the menu around every page (hub/access/menu.py)
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]
     app.middleware("http")(audit_middleware)
     # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
     app.middleware("http")(security_headers(settings.public_url.startswith("https://")))

@@ -15,6 +15,7 @@ from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
 from hub.registry import tables as registry_tables
+from hub.stats import tables as stats_tables
 from hub.trace import tables as trace_tables
 from hub.transport import tables as transport_tables
 from hub.warnings import tables as warning_tables
@@ -32,6 +33,7 @@ DOMAIN_TABLES = (
     manifest_tables,
     registry_tables,
     trace_tables,
+    stats_tables,
     transport_tables,
     warning_tables,
 )

@@ -263,6 +263,18 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/exchange/status"): Spec(other=False),
     ("GET", "/api/v1/exchange/conflicts"): Spec(other=False),
     ("GET", "/exchange"): Spec(other=False),
+    ("GET", "/dashboard"): Spec(other=False),
+    ("GET", "/enterprises"): Spec(other=False),
+    ("GET", "/enterprises/{uscc}"): Spec(USCC),
+    ("GET", "/stock"): Spec(other=False),
+    ("GET", "/manifests"): Spec(other=False),
+    ("GET", "/devices"): Spec(other=False),
+    ("GET", "/api/v1/stats/production"): Spec(other=False),
+    ("GET", "/api/v1/stats/storage"): Spec(other=False),
+    ("GET", "/api/v1/stats/transfer"): Spec(other=False),
+    ("GET", "/api/v1/stats/disposal"): Spec(other=False),
+    ("GET", "/api/v1/stats/live"): Spec(other=False),
+    ("GET", "/api/v1/stats/map"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"

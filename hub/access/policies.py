@@ -175,6 +175,20 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/exchange/status"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
     ("GET", "/api/v1/exchange/conflicts"): users(regulator=S.REGION, system_admin=S.ALL, admin_token=S.ALL),
     ("GET", "/exchange"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
+    # the regulator's pages (docs/regulator-web.md): each reads what its API would, scoped the same way
+    ("GET", "/dashboard"): FILE_READERS,
+    ("GET", "/enterprises"): FILE_READERS,
+    ("GET", "/enterprises/{uscc}"): FILE_READERS,
+    ("GET", "/stock"): BAG_READERS,
+    ("GET", "/manifests"): BAG_READERS,
+    ("GET", "/devices"): users(**REGION_READ, **PARTIES, system_admin=S.ALL),
+    # statistics (危废一张图, hub/stats/): summed over what the caller may see, never beyond
+    ("GET", "/api/v1/stats/production"): FILE_READERS,
+    ("GET", "/api/v1/stats/storage"): FILE_READERS,
+    ("GET", "/api/v1/stats/transfer"): FILE_READERS,
+    ("GET", "/api/v1/stats/disposal"): FILE_READERS,
+    ("GET", "/api/v1/stats/live"): FILE_READERS,
+    ("GET", "/api/v1/stats/map"): FILE_READERS,
 }
 del R, S
 

@@ -299,3 +299,55 @@ def waste_category(waste_code: str | None) -> str | None:
     except UnknownWasteCode:
         return None
     return f"{waste.category_code} {waste.category_name}"
+
+
+def stock_by_enterprise(session: Session, ids: set[int] | None) -> list[tuple[int, str | None, int, int]]:
+    """Live stock as (enterprise id, waste code, grams, bags), for the enterprises `ids` (None: all)."""
+    query = select(Stock.enterprise_id, Stock.waste_code, func.sum(Stock.grams), func.count()).group_by(
+        Stock.enterprise_id, Stock.waste_code
+    )
+    if ids is not None:
+        query = query.where(Stock.enterprise_id.in_(list(ids)))
+    return [(eid, code, int(grams or 0), int(n)) for eid, code, grams, n in session.execute(query).all()]
+
+
+def stock_rows(
+    session: Session, ids: set[int] | None, now_ms: int, limit: int = 20_000
+) -> list[dict[str, Any]]:
+    """Every bag in storage across the enterprises `ids` (None: all), oldest first, with its age."""
+    query = select(Stock).order_by(Stock.stored_ms).limit(limit)
+    if ids is not None:
+        query = query.where(Stock.enterprise_id.in_(list(ids)))
+    return [
+        {
+            "enterprise_id": s.enterprise_id,
+            "code": s.code,
+            "facility_code": s.facility_code,
+            "waste_code": s.waste_code,
+            "grams": s.grams,
+            "stored_ms": s.stored_ms,
+            "in_batch_code": s.in_batch_code,
+            "age_days": (now_ms - s.stored_ms) // DAY_MS,
+        }
+        for s in session.scalars(query)
+    ]
+
+
+def recent_bags(session: Session, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The enterprise's most recently weighed bags."""
+    query = (
+        select(Bag)
+        .where(Bag.enterprise_id == enterprise_id)
+        .order_by(Bag.commissioned_ms.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "code": b.code,
+            "waste_code": b.waste_code,
+            "grams": b.grams,
+            "commissioned_ms": b.commissioned_ms,
+            "batch_code": b.batch_code,
+        }
+        for b in session.scalars(query)
+    ]

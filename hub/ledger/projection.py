@@ -10,6 +10,7 @@ not fit (a receipt for a bag on no manifest), and what does not fit is recorded 
 - receiving → receipts against the manifest (hub/manifests/receiving.py); destroying → disposal records
   and residue links (`data.residue`, codes).
 - correcting an event that commissioned a bag → the bag's weight or waste code as corrected.
+- every weighed, stored, taken-out, received and disposed event → the daily statistics (hub/stats/rollup.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from hub.inventory import storage as inventory
 from hub.inventory.tables import Bag
 from hub.manifests import receiving
 from hub.manifests.tables import BagLink
+from hub.stats import rollup
 from protocols.ledger import Event, EventKind
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_
     )
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
+    rollup.count_events(session, enterprise_id, events)
 
 
 def _codes(value: Any) -> list[str]:

@@ -1,10 +1,11 @@
 """Rebuilding what the hub learned from events (`wastetrace hub rebuild-projections`).
 
 The events are the record; bags, HJ 1259 storage records, stock, receipts from edges, disposals, residue
-links and the batch-code counters are derived from them (hub/ledger/projection.py). This drops the derived
-rows and replays every stored event through the same projection, batch by batch in the order the hub
-received them, so batch codes come out as they were first assigned. Receipts entered by hand at the hub
-(`source = "api"`) are not derived from events and are kept.
+links, the batch-code counters and the statistics rollups are derived from them
+(hub/ledger/projection.py). This drops the derived rows and replays every stored event through the same
+projection, batch by batch in the order the hub received them, so batch codes come out as they were first
+assigned; the rollups are then counted again from the events and the manifests' departures. Receipts
+entered by hand at the hub (`source = "api"`) are not derived from events and are kept.
 
 One difference from the first pass is deliberate: a receipt is linked to the manifests as they stand now,
 so one that arrived before its manifest was recorded is linked on the rebuild. Custody is not judged again:
@@ -33,6 +34,7 @@ from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow
 from hub.manifests.tables import BagLink, Disposal, ReceiptRow
+from hub.stats.rebuild import rebuild_rollups
 from protocols.ledger import Event
 
 # Every table whose rows are derived from events alone, emptied before the replay.
@@ -55,6 +57,8 @@ def rebuild_projections(write: sessionmaker[Session]) -> Rebuilt:
             project_events(session, enterprise_id, batch_events, received_ms, flagged)
             batches += 1
             events += len(batch_events)
+        # The statistics count manifest departures too, which no event replays: counted again from the record.
+        rebuild_rollups(session)
     return Rebuilt(batches, events)
 
 

@@ -11,12 +11,14 @@ made non-decreasing along the chain, so a clock that jumped back a year cannot p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from hub.custody.tables import RefusedEvent
+from hub.devices.tables import Device
 from hub.ledger.tables import EventRow
 
 SOURCE_DEVICE = "device"  # the device clock was synchronised
@@ -88,3 +90,22 @@ def _chains_in_order(placed: list[Placed]) -> list[Placed]:
         out.append(per_device[device][cursor[device]])
         cursor[device] += 1
     return out
+
+
+def stored_facts(
+    session: Session, kinds: Sequence[str]
+) -> Iterator[tuple[int, str, str | None, int | None, int]]:
+    """(enterprise id, kind, waste code, grams, time) of every stored event of these kinds, streamed: what
+    hub/stats/rebuild.py counts again."""
+    query = (
+        select(Device.enterprise_id, EventRow.kind, EventRow.waste_code, EventRow.grams, EventRow.time_ms)
+        .join(Device, Device.device_id == EventRow.device_id)
+        .where(EventRow.kind.in_(list(kinds)))
+        # Events the hub refused to act on (hub/custody) stay in the chain but count for nothing.
+        .where(
+            ~exists().where(RefusedEvent.device_id == EventRow.device_id, RefusedEvent.seq == EventRow.seq)
+        )
+        .execution_options(yield_per=10_000)
+    )
+    for row in session.execute(query):
+        yield row.enterprise_id, row.kind, row.waste_code, row.grams, row.time_ms

@@ -22,6 +22,7 @@ from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, Receipt
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id, enterprise_by_uscc
 from hub.registry.licences import licence_for, licences_of
 from hub.registry.vehicles import vehicle
+from hub.stats import rollup
 from protocols.china_time import year_start_ms
 from protocols.codes import ManifestNumberError, china_date_from_ms, manifest_number, parse_manifest_number
 from protocols.manifest import (
@@ -399,9 +400,19 @@ def transition(
         state = _confirm(session, cur, loaded, values, now_ms)
     elif cmd == Command.CLOSE:
         values["closed_ms"] = now_ms
-    return _next_version(
+    after = _next_version(
         session, cur, state=state, command=cmd.value, changes=values, by=by, now_ms=now_ms, reason=reason
     )
+    if cmd == Command.DEPART:
+        # 危废一张图's 转移 figures count the bags as they leave, in this transaction (hub/stats/rollup.py).
+        rollup.add(
+            session,
+            (
+                rollup.Fact(cur.manifest.shipper_id, now_ms, b.waste_code, rollup.SHIPPED, b.shipped_grams)
+                for b in loaded
+            ),
+        )
+    return after
 
 
 def _check_submittable(session: Session, cur: store.Current, loaded: list[ManifestBag], now_ms: int) -> None:

@@ -1,25 +1,117 @@
-"""A manifest's page: its bags, weights shipped and received, timeline and route map."""
+"""The manifests' pages: the list (filters as the seed has them, sort, pages, export) and one manifest with
+its bags, weights shipped and received, timeline and route map."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, ReadSession
+from hub.core.errors import Invalid
 from hub.manifests import store
 from hub.manifests import views as manifest_views
 from hub.manifests.routes import manifest_for
+from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
 from hub.transport.track_svg import Place, render_track
-from hub.web.formatting import format_kg, format_time
+from hub.web.formatting import CHINA, format_kg, format_time
+from hub.web.listing import Column, export, make_listing
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
+from protocols.manifest import STATE_LABELS, State
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(Path(__file__).resolve().parent / "templates")
+
+LIST_LIMIT = 5000  # the newest manifests a list page reads; narrow with the filters for older ones
+FILTERS = ("number", "state", "party", "since", "until", "overdue")
+
+
+def _number_link(row: dict[str, Any]) -> str:
+    return f"/manifests/{row['number']}" + ("?lang=en" if row.get("_lang") == "en" else "")
+
+
+COLUMNS = (
+    Column("number", "联单编号", "Number", link=_number_link),
+    Column("state_label", "状态", "State"),
+    Column("shipper_name", "产废单位", "Shipper"),
+    Column("carrier_name", "运输单位", "Carrier"),
+    Column("receiver_name", "接收单位", "Receiver"),
+    Column("departed_ms", "转移日期", "Departed", "time"),
+    Column("bags", "袋数", "Bags", "int"),
+    Column("shipped_grams", "发运重量", "Shipped", "kg"),
+    Column("overdue", "超期未确认", "Overdue", "bool"),
+)
+
+
+def _day_ms(value: str | None, name: str, end: bool = False) -> int | None:
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{name} 应为日期 YYYY-MM-DD ({name} must be a date)") from exc
+    start = int(dt.datetime.combine(day, dt.time(), tzinfo=CHINA).timestamp()) * 1000
+    return start + 86_400_000 if end else start
+
+
+def _row(m: dict[str, Any], lang: str) -> dict[str, Any]:
+    label = STATE_LABELS.get(State(m["state"]), (m["state"], m["state"]))
+    return {
+        **m,
+        "state_label": label[0] if lang == "zh" else label[1],
+        "shipper_name": (m["shipper"] or {}).get("name"),
+        "carrier_name": (m["carrier"] or {}).get("name"),
+        "receiver_name": (m["receiver"] or {}).get("name"),
+        "_warn": m["overdue"],
+        "_lang": lang,
+    }
+
+
+@router.get("/manifests", response_class=HTMLResponse, name="manifests_page")
+def manifests_page(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    query = dict(request.query_params)
+    lang = pick_lang(query.get("lang"))
+    state = query.get("state") or None
+    if state and state not in {s.value for s in State}:
+        raise Invalid(f"未知的联单状态 {state!r} (unknown state)")
+    overdue = {"yes": True, "no": False}.get(query.get("overdue", ""))
+    since, until = _day_ms(query.get("since"), "since"), _day_ms(query.get("until"), "until", end=True)
+    with hub.read() as session:
+        visible = visible_enterprise_ids(session, access)
+        found = manifest_views.list_manifests(
+            session, visible, hub.clock(), state=state, overdue=overdue, limit=LIST_LIMIT
+        )
+    number = query.get("number", "").strip()
+    party = query.get("party", "").strip()
+    rows = []
+    for m in found:
+        row = _row(m, lang)
+        if number and number not in m["number"]:
+            continue
+        names = (row["shipper_name"] or "", row["carrier_name"] or "", row["receiver_name"] or "")
+        if party and not any(party in n for n in names):
+            continue
+        moved = m["departed_ms"]
+        if (since is not None or until is not None) and moved is None:
+            continue
+        if (since is not None and moved < since) or (until is not None and moved >= until):
+            continue
+        rows.append(row)
+    listing, ordered = make_listing(
+        rows, COLUMNS, query, "/manifests", FILTERS, default_sort="number", default_desc=True
+    )
+    if query.get("format"):
+        return export(COLUMNS, ordered, query["format"], lang, "manifests")
+    states = [(s.value, STATE_LABELS[s][0 if lang == "zh" else 1]) for s in State]
+    words = pages.words[lang]
+    context = {"listing": listing, "query": query, "states": states, "crumbs": [(words["manifests"], None)]}
+    return pages.render(request, hub, "manifests.html", lang, context, switch_path="/manifests")
 
 
 @router.get("/manifests/{number}", name="manifest_page")
@@ -62,5 +154,9 @@ def manifest_page(
         "versions": [{**v, "time": format_time(v["recorded_ms"])} for v in versions],
         "track_svg": svg,
         "has_track": bool(points),
+        "crumbs": [
+            (pages.words[lang]["manifests"], "/manifests" + ("?lang=en" if lang == "en" else "")),
+            (number, None),
+        ],
     }
     return pages.render(request, hub, "manifest.html", lang, context)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import insert_ignore
@@ -165,3 +165,19 @@ def record_disposals(session: Session, enterprise_id: int, events: Sequence[Even
         ]
     insert_ignore(session, BagLink, links)
     remove_from_stock(session, [e.code for e in events])
+
+
+def disposals_by_method(
+    session: Session, ids: set[int] | None, since_ms: int, until_ms: int
+) -> list[tuple[int, bool, str | None, int, int]]:
+    """(enterprise id, utilised?, method, grams, bags) of disposals in the period by the enterprises `ids`
+    (None: all); utilisation (利用) is told from disposal by the HJ 1259 batch code (HWZXLY…)."""
+    utilised = Disposal.batch_code.like("HWZXLY%")
+    query = (
+        select(Disposal.enterprise_id, utilised, Disposal.method, func.sum(Disposal.grams), func.count())
+        .where(Disposal.time_ms >= since_ms, Disposal.time_ms < until_ms)
+        .group_by(Disposal.enterprise_id, utilised, Disposal.method)
+    )
+    if ids is not None:
+        query = query.where(Disposal.enterprise_id.in_(list(ids)))
+    return [(e, bool(u), m, int(g or 0), int(n)) for e, u, m, g, n in session.execute(query).all()]

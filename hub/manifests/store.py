@@ -6,7 +6,7 @@ own copy of the bags loaded in `manifest_bags`. The current version is the highe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -128,3 +128,58 @@ def arrival_ms(session: Session, manifest_id: int) -> int | None:
             ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_(None)
         )
     )
+
+
+def departed_bags(session: Session) -> Iterator[tuple[int, int, str | None, int]]:
+    """(shipper id, departure time, waste code, shipped grams) of every bag on every manifest that departed,
+    as loaded when it departed: what hub/stats/rebuild.py counts as shipped."""
+    query = (
+        select(
+            Manifest.shipper_id,
+            ManifestVersion.departed_ms,
+            ManifestBag.waste_code,
+            ManifestBag.shipped_grams,
+        )
+        .join(ManifestVersion, ManifestVersion.manifest_id == Manifest.id)
+        .join(
+            ManifestBag,
+            (ManifestBag.manifest_id == ManifestVersion.manifest_id)
+            & (ManifestBag.version == ManifestVersion.version),
+        )
+        .where(ManifestVersion.command == "depart")
+        .execution_options(yield_per=10_000)
+    )
+    for row in session.execute(query):
+        yield row.shipper_id, row.departed_ms, row.waste_code, row.shipped_grams
+
+
+def departures(
+    session: Session, ids: set[int] | None, since_ms: int, until_ms: int
+) -> list[tuple[str, int, int | None, int]]:
+    """(number, shipper id, receiver id, shipped grams) of every manifest that departed in the period and that
+    one of the enterprises `ids` (None: all) ships or receives."""
+    shipped = (
+        select(
+            ManifestBag.manifest_id, ManifestBag.version, func.sum(ManifestBag.shipped_grams).label("grams")
+        )
+        .group_by(ManifestBag.manifest_id, ManifestBag.version)
+        .subquery()
+    )
+    query = (
+        select(Manifest.number, Manifest.shipper_id, ManifestVersion.receiver_id, shipped.c.grams)
+        .join(ManifestVersion, ManifestVersion.manifest_id == Manifest.id)
+        .join(
+            shipped,
+            (shipped.c.manifest_id == ManifestVersion.manifest_id)
+            & (shipped.c.version == ManifestVersion.version),
+        )
+        .where(
+            ManifestVersion.command == "depart",
+            ManifestVersion.departed_ms >= since_ms,
+            ManifestVersion.departed_ms < until_ms,
+        )
+    )
+    if ids is not None:
+        listed = list(ids)
+        query = query.where(Manifest.shipper_id.in_(listed) | ManifestVersion.receiver_id.in_(listed))
+    return [(n, s, r, int(g or 0)) for n, s, r, g in session.execute(query).all()]

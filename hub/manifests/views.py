@@ -223,6 +223,8 @@ def list_manifests(
                 "carrier": _party(parties.get(Party.CARRIER)),
                 "receiver": _party(parties.get(Party.RECEIVER)),
                 "vehicle_plate": version.vehicle_plate,
+                "created_ms": manifest.created_ms,
+                "departed_ms": version.departed_ms,
                 "bags": count,
                 "shipped_grams": int(grams or 0),
                 **timing,

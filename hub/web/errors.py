@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from hub.core.errors import HubError, Unauthenticated
 from hub.web.pages import shell
@@ -35,3 +36,13 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
         for e in errors
     )
     return JSONResponse({"detail": f"invalid request: {readable}", "errors": errors}, status_code=422)
+
+
+async def not_found(request: Request, exc: HTTPException) -> Response:
+    """A path the hub does not serve: JSON for the API, a page that says what to do for people."""
+    if request.url.path.startswith("/api/") or exc.status_code != 404:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    hub = request.app.state.hub
+    lang = pick_lang(request.query_params.get("lang"))
+    context = {"message": f"{request.url.path}", "status": 404}
+    return shell.render(request, hub, "forbidden.html", lang, context, status_code=404)

@@ -1,5 +1,5 @@
-"""Rendering the hub's pages: one renderer over a domain's templates and the shared shell, the headers every
-page carries, and the CJK font for browsers without one.
+"""Rendering the hub's pages: one renderer over a domain's templates and the shared shell (with the user and
+menu handed over by create_app), the headers every page carries, and the whole CJK font for old links.
 
 Server-rendered, Chinese first, everything local (no CDN, fonts or scripts), every value escaped.
 """
@@ -25,7 +25,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 # The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
 PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; "
     "form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -59,7 +60,18 @@ class PageRenderer:
         switch_url = None
         if switch_path is not None:
             switch_url = switch_path + ("?lang=en" if lang == "zh" else "")
-        base = {"t": self.words[lang], "lang": lang, "hub_name": hub.settings.name, "switch_url": switch_url}
+        base = {
+            "t": self.words[lang],
+            "lang": lang,
+            "lang_q": "?lang=en" if lang == "en" else "",  # carried by links, so English stays English
+            "hub_name": hub.settings.name,
+            "switch_url": switch_url,
+        }
+        # The user, the menu and the path come from the access domain, handed over by create_app
+        # (hub/access/menu.py), so the shell stays below the domains.
+        shell_context = getattr(request.app.state, "shell_context", None)
+        if shell_context is not None:
+            base.update(shell_context(request, lang))
         return self.templates.TemplateResponse(
             request, name, {**base, **context}, status_code=status_code, headers=PAGE_HEADERS
         )
@@ -72,8 +84,8 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 @router.get("/fonts/cjk.ttf", name="cjk_font")
 def cjk_font() -> Response:
-    """Noto Sans SC from the installed wheel, for a browser with no Chinese font (the stylesheet asks for a
-    local font first, so phones never download it)."""
+    """The whole Noto Sans SC from the installed wheel (17.8 MB), kept for old links. The pages use the subset
+    `/static/fonts/hub-sc.woff2` instead (hub/web/fontsubset.py, built by scripts/setup)."""
     try:
         font = importlib.resources.files(FONT_PACKAGE).joinpath(FONT_PACKAGE_PATH)
     except ModuleNotFoundError:

@@ -101,6 +101,33 @@ TEXT: dict[str, dict[str, str]] = {
         "reason": "原因",
         "problems": "异常接收记录",
         "forbidden_title": "无权访问",
+        # the shell, lists and exports (hub/web/templates)
+        "menu": "菜单",
+        "breadcrumbs": "当前位置",
+        "home_crumb": "首页",
+        "forbidden_what_to_do": (
+            "您的账号角色或辖区不包含此页面的数据。请从上方菜单选择您可查看的页面；"
+            "如确需访问，请联系安全管理员授予相应角色或辖区。"
+        ),
+        "not_found_page_title": "页面不存在",
+        "not_found_what_to_do": "请检查地址是否正确，或从上方菜单重新进入。",
+        "or_menu": "或从上方菜单选择",
+        "filter": "筛选",
+        "clear_filters": "清除筛选",
+        "all": "全部",
+        "yes": "是",
+        "no": "否",
+        "export": "导出",
+        "total_rows": "共 {n} 条",
+        "page_of": "第 {page} / {pages} 页",
+        "prev": "上一页",
+        "next": "下一页",
+        "none_found": "没有符合条件的记录。",
+        "sort_by": "按此列排序",
+        "manifest_number": "联单编号",
+        "transfer_from": "转移日期起",
+        "transfer_to": "转移日期止",
+        "party_name": "产废/运输/接收单位",
     },
     "en": {
         "html_lang": "en",
@@ -199,6 +226,33 @@ TEXT: dict[str, dict[str, str]] = {
         "reason": "Reason",
         "problems": "Receipts that do not fit",
         "forbidden_title": "Not allowed",
+        # the shell, lists and exports (hub/web/templates)
+        "menu": "Menu",
+        "breadcrumbs": "You are here",
+        "home_crumb": "Home",
+        "forbidden_what_to_do": (
+            "Your account's role or region does not cover this page. Choose a page you may read from the "
+            "menu above; if you need this one, ask the security administrator to grant the role or region."
+        ),
+        "not_found_page_title": "Page not found",
+        "not_found_what_to_do": "Check the address, or start again from the menu above.",
+        "or_menu": "or choose from the menu above",
+        "filter": "Filter",
+        "clear_filters": "Clear filters",
+        "all": "All",
+        "yes": "yes",
+        "no": "no",
+        "export": "Export",
+        "total_rows": "{n} rows",
+        "page_of": "page {page} of {pages}",
+        "prev": "Previous",
+        "next": "Next",
+        "none_found": "Nothing matches.",
+        "sort_by": "sort by this column",
+        "manifest_number": "Manifest number",
+        "transfer_from": "Departed from",
+        "transfer_to": "Departed until",
+        "party_name": "Shipper / carrier / receiver",
     },
 }
 

@@ -1,0 +1,80 @@
+"""The statistics API of 危废一张图 (docs/regulator-web.md): each answer sums the rollup over the enterprises
+the caller may see (hub/stats/scope.py), optionally narrowed with `?region=` to a region inside its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from hub.access.gate import AccessDep
+from hub.access.principal import Access
+from hub.core.deps import Hub, HubDep
+from hub.stats import reports
+from hub.stats.schemas import (
+    DisposalStats,
+    LiveStats,
+    MapStats,
+    ProductionStats,
+    Scope,
+    StorageStats,
+    TransferStats,
+)
+from hub.stats.scope import covered
+
+router = APIRouter(prefix="/api/v1/stats", tags=["statistics"])
+
+Region = Annotated[
+    str | None,
+    Query(pattern=r"^\d{6}$", description="a 6-digit region code inside your own (default: all you may see)"),
+]
+T = TypeVar("T", bound=BaseModel)
+
+
+def answer(
+    hub: Hub, access: Access, region: str | None, build: Callable[[Session, set[int] | None, int, Scope], T]
+) -> T:
+    with hub.read() as session:
+        ids, scope = covered(session, access, region)
+        return build(session, ids, hub.clock(), scope)
+
+
+@router.get("/production")
+def production(hub: HubDep, access: AccessDep, region: Region = None) -> ProductionStats:
+    """产生: this year to date against the same days last year, three years, top five HW categories and
+    industries, and how many enterprises weighed waste this year."""
+    return answer(hub, access, region, reports.production)
+
+
+@router.get("/storage")
+def storage(hub: HubDep, access: AccessDep, region: Region = None) -> StorageStats:
+    """贮存: stored this year (同比), three years, top categories, live stock by hazard, top ten by stock."""
+    return answer(hub, access, region, reports.storage)
+
+
+@router.get("/transfer")
+def transfer(hub: HubDep, access: AccessDep, region: Region = None) -> TransferStats:
+    """转移: shipped this year (同比), three years, within / out of the city, disposal methods, flows, the
+    latest manifests."""
+    return answer(hub, access, region, reports.transfer)
+
+
+@router.get("/disposal")
+def disposal(hub: HubDep, access: AccessDep, region: Region = None) -> DisposalStats:
+    """利用处置: approved capacity, received, utilised and disposed this year, per receiver."""
+    return answer(hub, access, region, reports.disposal)
+
+
+@router.get("/live")
+def live(hub: HubDep, access: AccessDep, region: Region = None) -> LiveStats:
+    """实时动态监控: yesterday, today, this week, this month; each enterprise's movements today."""
+    return answer(hub, access, region, reports.live)
+
+
+@router.get("/map")
+def map_points(hub: HubDep, access: AccessDep, region: Region = None) -> MapStats:
+    """The enterprises on the map: position, stock, boxes online."""
+    return answer(hub, access, region, reports.points)

@@ -1,0 +1,168 @@
+"""The statistics API's answers (weights in integer grams, times in UTC ms)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class YearGrams(BaseModel):
+    year: int
+    grams: int
+
+
+class CategoryGrams(BaseModel):
+    category_code: str  # HW大类, e.g. HW08
+    category_name: str
+    grams: int
+
+
+class IndustryGrams(BaseModel):
+    industry: str
+    grams: int
+
+
+class HazardGrams(BaseModel):
+    hazard: str  # T C I R In
+    name: str  # 毒性 …
+    grams: int
+
+
+class EnterpriseGrams(BaseModel):
+    uscc: str
+    name: str
+    region_code: str | None
+    grams: int
+    lon_e6: int | None = None
+    lat_e6: int | None = None
+
+
+class YearToDate(BaseModel):
+    first_day: int  # yyyymmdd, China
+    last_day: int
+    grams: int
+    count: int
+    same_period_last_year_grams: int
+    change_percent: float | None  # 同比; None when last year had nothing
+
+
+class Scope(BaseModel):
+    region: str | None  # the region asked for, or the caller's own
+    enterprises: int  # how many enterprises the figures cover
+
+
+class ProductionStats(BaseModel):
+    scope: Scope
+    year_to_date: YearToDate
+    years: list[YearGrams]
+    top_categories: list[CategoryGrams]
+    top_industries: list[IndustryGrams]
+    producing_enterprises: int
+
+
+class StorageStats(BaseModel):
+    scope: Scope
+    year_to_date: YearToDate
+    years: list[YearGrams]
+    top_categories: list[CategoryGrams]
+    stock_grams: int
+    stock_bags: int
+    hazards: list[HazardGrams]
+    top_enterprises: list[EnterpriseGrams]
+
+
+class Flow(BaseModel):
+    shipper_uscc: str
+    shipper_name: str
+    receiver_uscc: str | None
+    receiver_name: str | None
+    manifests: int
+    grams: int
+
+
+class MethodGrams(BaseModel):
+    utilised: bool
+    method: str
+    grams: int
+    bags: int
+
+
+class LiveManifest(BaseModel):
+    number: str
+    state: str
+    shipper: str | None
+    receiver: str | None
+    shipped_grams: int
+
+
+class TransferStats(BaseModel):
+    scope: Scope
+    year_to_date: YearToDate
+    years: list[YearGrams]
+    within_city_grams: int
+    out_of_city_grams: int
+    manifests: int
+    methods: list[MethodGrams]
+    flows: list[Flow]
+    latest: list[LiveManifest]
+
+
+class DisposerProgress(BaseModel):
+    uscc: str
+    name: str
+    approved_grams: int
+    received_grams: int
+    utilised_grams: int
+    disposed_grams: int
+    progress_percent: float | None  # received / approved
+
+
+class DisposalStats(BaseModel):
+    scope: Scope
+    approved_grams: int
+    received_grams: int
+    utilised_grams: int
+    disposed_grams: int
+    enterprises: list[DisposerProgress]
+
+
+class KindFigure(BaseModel):
+    kind: str  # weighed, stored, taken_out, shipped, received, disposed
+    grams: int
+    count: int
+
+
+class PeriodFigures(BaseModel):
+    period: str  # yesterday, today, week, month
+    first_day: int
+    last_day: int
+    figures: list[KindFigure]
+
+
+class EnterpriseToday(BaseModel):
+    uscc: str
+    name: str
+    figures: list[KindFigure]
+
+
+class LiveStats(BaseModel):
+    scope: Scope
+    periods: list[PeriodFigures]
+    today: list[EnterpriseToday]
+
+
+class MapPoint(BaseModel):
+    uscc: str
+    name: str
+    region_code: str | None
+    roles: list[str]
+    lon_e6: int
+    lat_e6: int
+    stock_grams: int
+    boxes: int
+    boxes_online: int
+
+
+class MapStats(BaseModel):
+    scope: Scope
+    points: list[MapPoint]
+    unplaced: int  # enterprises with no coordinates
