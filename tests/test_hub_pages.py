@@ -129,3 +129,12 @@ def test_front_page_has_a_search_box_that_leads_to_the_bag(client):
     answer = client.get("/t", params={"code": f" {CODE} "}, follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == f"/t/{CODE}"
+
+
+def test_a_word_hidden_by_a_dict_method_is_refused_when_its_pages_load():
+    import pytest
+
+    from hub.web.pages import PageRenderer
+
+    with pytest.raises(ValueError, match="items"):
+        PageRenderer(words={"zh": {"items": "条"}, "en": {"items": "in all"}})

@@ -41,7 +41,16 @@ def login_page(request: Request, hub: HubDep, next: str | None = None, lang: str
 
 def same_origin(request: Request, public_url: str) -> bool:
     """A form posted from this hub's own pages (or by a client that names no origin, which no browser is)."""
-    given = request.headers.get("origin") or request.headers.get("referer")
+    given = request.headers.get("origin")
+    if given in (None, "null"):
+        # Chromium sends `Origin: null` for a form posted from a page whose Referrer-Policy is no-referrer
+        # (ours): then the browser's own Sec-Fetch-Site says whether the form came from this site.
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            return site in ("same-origin", "none")
+        if given == "null":  # an opaque origin (a sandboxed frame, a file) from a browser that says no more
+            return False
+        given = request.headers.get("referer")
     if not given:
         return True
     own = {_origin(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}

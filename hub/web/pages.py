@@ -40,6 +40,10 @@ class PageRenderer:
     def __init__(self, *template_dirs: Path, words: Mapping[str, Mapping[str, str]] | None = None) -> None:
         """`words`, per language, are the domain's own words; pages see them beside the shell's as `t`."""
         self.words = {lang: {**TEXT[lang], **(words or {}).get(lang, {})} for lang in TEXT}
+        # In a template `t.items` is the dict's method, not the word: refuse such keys when the module loads.
+        hidden = {key for table in self.words.values() for key in table} & set(dir(dict))
+        if hidden:
+            raise ValueError(f"words {sorted(hidden)} are hidden by dict methods in templates: rename them")
         loader = FileSystemLoader([*template_dirs, SHELL])
         env = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.templates = Jinja2Templates(env=env)
