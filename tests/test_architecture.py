@@ -47,6 +47,7 @@ HUB_LAYERS = (
     "transport",
     "trace",
     "evidence",
+    "stats",
     "web",
     "core",
     "settings",
