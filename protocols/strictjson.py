@@ -11,6 +11,7 @@ signature or touches a database.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 MAX_SAFE_INTEGER = 2**53 - 1  # RFC 8785 / I-JSON (RFC 7493): integers JSON numbers keep exactly
@@ -37,12 +38,21 @@ def _float(text: str) -> float:
     return value
 
 
+def _noting(on_float: Callable[[], None]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        on_float()
+        return _float(text)
+
+    return parse
+
+
 def _constant(name: str) -> Any:
     raise StrictJsonError(f"{name} is not JSON")
 
 
-def loads(raw: bytes | bytearray | str) -> Any:
-    """Parse `raw` as strict JSON (UTF-8); raise `StrictJsonError`."""
+def loads(raw: bytes | bytearray | str, *, on_float: Callable[[], None] | None = None) -> Any:
+    """Parse `raw` as strict JSON (UTF-8); raise `StrictJsonError`. `on_float` is called for every
+    fraction or exponent met (a canonical batch holds none: RFC 8785 writes numbers its own way)."""
     if isinstance(raw, bytes | bytearray):
         try:
             text = bytes(raw).decode("utf-8")
@@ -51,7 +61,8 @@ def loads(raw: bytes | bytearray | str) -> Any:
     else:
         text = raw
     try:
-        value = json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+        parse_float = _float if on_float is None else _noting(on_float)
+        value = json.loads(text, parse_int=_int, parse_float=parse_float, parse_constant=_constant)
     except RecursionError as exc:
         raise StrictJsonError("the JSON is nested too deeply") from exc
     except StrictJsonError:

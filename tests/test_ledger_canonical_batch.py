@@ -25,6 +25,7 @@ from protocols.ledger import (
 )
 from protocols.ledger.sealed import EnvelopeError
 from protocols.ledger.signing import sign
+from protocols.strictjson import StrictJsonError
 
 KEY = generate_private_key()
 
@@ -131,9 +132,6 @@ NOT_CANONICAL = {
             1,
         )
     ),
-    "an integer beyond 2**53": lambda evs: resealed_body(
-        _body(sealed(evs)).replace(b'"mono_ms":1,', b'"mono_ms":90071992547409930,', 1)
-    ),
     "a duplicate key": lambda evs: resealed_body(_body(sealed(evs)).replace(b'"v":1', b'"v":1,"v":1', 1)),
 }
 
@@ -173,5 +171,11 @@ def test_characters_beyond_the_bmp_are_re_encoded():
 def test_bytes_that_are_not_json_raise_value_error():
     with pytest.raises(ValueError):
         read_batch(b'{"alg":')
+
+
+def test_an_integer_beyond_2_53_is_refused_before_anything_else():
+    raw = resealed_body(_body(sealed(events(3))).replace(b'"mono_ms":1,', b'"mono_ms":90071992547409930,', 1))
+    with pytest.raises(StrictJsonError, match="2\\^53"):
+        read_batch(raw)
     with pytest.raises(ValueError):
         read_batch(b"\xff\xfe")

@@ -37,12 +37,12 @@ from protocols.ledger import (
     EventError,
     Receipt,
     SignatureError,
-    canonical_batch,
     canonical_bytes,
     check_link,
     load_public_key,
     open_batch,
     peek_device,
+    read_batch,
     seal_receipt,
 )
 
@@ -100,10 +100,9 @@ def decode_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
     not strict JSON: bad UTF-8, lone surrogates, integers beyond ±2^53, NaN, deep nesting are refused before
     the signature is looked at."""
     try:
-        envelope = strictjson.loads(raw)
+        return read_batch(raw)
     except strictjson.StrictJsonError as exc:
         raise IngestRefused(422, "malformed", f"the body is not strict JSON: {exc}") from exc
-    return envelope, canonical_batch(raw, envelope)
 
 
 @dataclass(frozen=True, slots=True)

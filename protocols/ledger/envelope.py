@@ -12,6 +12,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from protocols import strictjson
 from protocols.ledger.event import Event, EventError, canonical_bytes
 from protocols.ledger.sealed import EnvelopeError, claimed_device, open_sealed, seal
 from protocols.ledger.signing import ALGORITHM, sign, verify
@@ -113,39 +114,18 @@ _EVENT_KEYS = frozenset(Event("x", "x", 1, "0" * 64, "encoding", "x", 0, "x", 0,
 _BEYOND_BMP = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 
 
-class _NotPlain(ValueError):
-    """A float, NaN or an integer of 16 digits or more (RFC 8785 writes those as doubles): left to the
-    re-encoding path, which refuses or encodes it in its own words."""
-
-
-def _no_float(text: str) -> Any:
-    raise _NotPlain(text)
-
-
-def _small_int(text: str) -> int:
-    if len(text) > 15:
-        raise _NotPlain(text)
-    return int(text)
-
-
 def read_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
-    """Decode a batch envelope's bytes once; with it, its canonical pieces when the bytes are already what
-    `seal_canonical_batch` writes (the edge's way), else None: the caller then re-encodes (`open_batch`).
+    """Decode a batch envelope's bytes once, strictly (protocols/strictjson: UTF-8, no lone surrogate, no
+    integer beyond ±2^53, no NaN; raise `StrictJsonError`, a ValueError); with it, its canonical pieces
+    when the bytes are already what `seal_canonical_batch` writes (the edge's way), else None: the caller
+    then re-encodes (`open_batch`)."""
+    plain = [True]
 
-    Raises ValueError (or RecursionError) for bytes that are not JSON, as `json.loads` does.
-    """
-    try:
-        envelope = json.loads(raw, parse_float=_no_float, parse_constant=_no_float, parse_int=_small_int)
-    except _NotPlain:
-        return json.loads(raw), None
-    return envelope, _canonical_pieces(raw, envelope)
+    def not_plain() -> None:  # a float: the events refuse it, and RFC 8785 writes it its own way
+        plain[0] = False
 
-
-def canonical_batch(raw: bytes, envelope: Any) -> CanonicalBatch | None:
-    """The canonical pieces of `raw` given its already decoded `envelope` (decoded strictly: no integer
-    beyond ±2^53, no NaN), or None when the bytes are not what `seal_canonical_batch` writes. A float that
-    slips through is refused when the events are checked."""
-    return _canonical_pieces(raw, envelope)
+    envelope = strictjson.loads(raw, on_float=not_plain)
+    return envelope, _canonical_pieces(raw, envelope) if plain[0] else None
 
 
 def _canonical_pieces(raw: bytes, envelope: Any) -> CanonicalBatch | None:
