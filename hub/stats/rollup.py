@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hub.stats.tables import DailyRollup, MonthlyRollup
+from protocols.china_time import CHINA
 from protocols.ledger import Event, EventKind
 
 WEIGHED, STORED, TAKEN_OUT, SHIPPED, RECEIVED, DISPOSED = (
@@ -43,7 +44,6 @@ EVENT_KINDS: dict[str, str] = {
     EventKind.RECEIVING.value: RECEIVED,
     EventKind.DESTROYING.value: DISPOSED,
 }
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 class Fact(NamedTuple):

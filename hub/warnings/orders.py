@@ -16,6 +16,7 @@ from hub.core.dialect import take_serials
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.warnings import record
 from hub.warnings.tables import SupervisionOrder, WarningRow
+from protocols.china_time import CHINA
 from protocols.codes import RegionCodeError, region_level
 from protocols.warnings import (
     Action,
@@ -26,7 +27,6 @@ from protocols.warnings import (
 )
 from protocols.warnings.states import ORDER_WAITING
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 MAX_TEXT = 4000
 
 

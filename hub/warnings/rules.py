@@ -33,12 +33,12 @@ from hub.registry.tables import LicenceVersion, PlanVersion
 from hub.warnings.record import Finding
 from hub.warnings.settings import WarningSettings
 from hub.web.formatting import format_kg
+from protocols.china_time import CHINA, china_date
 from protocols.manifest import State as ManifestState
 from protocols.manifest import confirmation_due_ms, reconcile, tolerance_grams
 from protocols.manifest.reconcile import Receipt
 from protocols.warnings import Calendar
 
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 
@@ -77,7 +77,7 @@ def china_year(ms: int) -> tuple[int, int, int]:
 
 
 def china_day(ms: int) -> dt.date:
-    return dt.datetime.fromtimestamp(ms // 1000, tz=CHINA).date()
+    return china_date(ms)
 
 
 def _ids(target: Target, everyone: Callable[[], list[int]]) -> list[int]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from protocols.china_time import CHINA
+
 # The datasets the city receives back (回流), in the order a pull applies them: parties before their records.
 DATASETS: dict[str, str] = {
     "enterprise": "企业基本信息",
@@ -28,7 +30,6 @@ DATASETS: dict[str, str] = {
     "manifest": "危险废物转移联单",
 }
 PLACEHOLDERS = ("{page}", "{size}", "{since}", "{until}")
-CHINA = dt.timezone(dt.timedelta(hours=8), "UTC+8")
 
 
 class ProfileError(ValueError):
