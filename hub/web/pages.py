@@ -24,13 +24,12 @@ SHELL = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
 
 # The pages use nothing from elsewhere; say so to the browser, so injected markup could not fetch either.
+# (nosniff, Referrer-Policy and the rest every answer gets from hub/web/headers.py.)
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
     "img-src 'self' data:; font-src 'self'; "
     "form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
 }
 
 
