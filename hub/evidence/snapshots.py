@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.access.gate import AccessDep
+from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import Hub, HubDep, ReadSession
 from hub.core.schemas import Problem
 from hub.evidence.schemas import SnapshotStored
@@ -68,15 +69,10 @@ async def put_snapshot(
 
 
 async def _read(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_SNAPSHOT_BYTES:
-        raise HTTPException(413, f"a snapshot is at most {MAX_SNAPSHOT_BYTES} bytes")
-    data = bytearray()
-    async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_SNAPSHOT_BYTES:
-            raise HTTPException(413, f"a snapshot is at most {MAX_SNAPSHOT_BYTES} bytes")
-    return bytes(data)
+    try:
+        return await read_limited(request, MAX_SNAPSHOT_BYTES)
+    except BodyTooLarge as exc:
+        raise HTTPException(413, f"a snapshot is at most {MAX_SNAPSHOT_BYTES} bytes") from exc
 
 
 def _store(hub: Hub, sha256: str, device_id: str, seq: int, body: bytes) -> bool:
