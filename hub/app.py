@@ -17,6 +17,7 @@ from hub.access import pages as login_pages
 from hub.access.audit import audit_middleware
 from hub.access.gate import gate
 from hub.access.menu import shell_context
+from hub.attachments import routes as attachment_routes
 from hub.core import service_routes
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import Hub, wall_clock_ms
@@ -65,6 +66,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     batch_routes.router,
     # custody: events stored but refused (docs/custody.md)
     custody_routes.router,
+    # photos and PDFs attached to records (docs/attachments.md)
+    attachment_routes.router,
     # a bag's life: the trace, EPCIS and the signed batches behind it, the pages a phone opens
     trace_routes.router,
     evidence_routes.router,

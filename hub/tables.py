@@ -4,6 +4,7 @@ schema test import this module; nothing else needs to."""
 from __future__ import annotations
 
 from hub.access import tables as access_tables
+from hub.attachments import tables as attachment_tables
 from hub.core import counters
 from hub.core.base import Base
 from hub.custody import tables as custody_tables
@@ -22,6 +23,7 @@ from hub.warnings import tables as warning_tables
 
 DOMAIN_TABLES = (
     access_tables,
+    attachment_tables,
     counters,
     custody_tables,
     declaration_tables,

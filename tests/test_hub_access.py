@@ -137,6 +137,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/analytics"): Spec(other=False, body=lambda c: {}),
     ("GET", "/api/v1/analytics/warnings"): Spec(other=False),
     ("GET", "/api/v1/refused-events"): Spec(other=False),
+    ("POST", "/api/v1/attachments"): Spec(other=False, body=lambda c: {}),
+    ("GET", "/api/v1/attachments/{sha256}"): Spec(p(sha256=lambda c: "0" * 64), other=False),
     ("POST", "/api/v1/users"): Spec(
         other=False, body=lambda c: {"username": "new-user", "display_name": "新用户", "password": PASSWORD}
     ),

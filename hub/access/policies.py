@@ -91,6 +91,10 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("PUT", "/api/v1/snapshots/{sha256}"): DEVICE,  # accepted only for an image a stored event names
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): BAG_READERS,
     ("POST", "/api/v1/analytics"): DEVICE,
+    # attachments (hub/attachments/routes.py): anyone who writes records with files; each reads only their own
+    # here, and others read them through the record that names them
+    ("POST", "/api/v1/attachments"): users(**REGION_READ, **PARTIES),
+    ("GET", "/api/v1/attachments/{sha256}"): users(**REGION_READ, **PARTIES),
     # custody (hub/custody/routes.py): scoped to the acting enterprise and the bag's producer
     ("GET", "/api/v1/refused-events"): users(**REGION_READ, **PARTIES, system_admin=S.ALL, admin_token=S.ALL),
     # Unscoped as written (every enterprise's warnings): the admin token only, until it is scoped by region.
