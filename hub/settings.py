@@ -22,6 +22,11 @@ DEFAULT_ACCOUNT_TRIES = 100  # failed logins per user from anywhere in the windo
 DEFAULT_LOCKOUT_WINDOW_S = 15 * 60
 DEFAULT_IDLE_TIMEOUT_S = 10 * 60  # at most 10 minutes
 DEFAULT_SCAN_RATE = 30  # anonymous /t/{code} pages per source address and minute
+# The roles that must log in with a second factor (TOTP, RFC 6238): the three administrators by default.
+DEFAULT_TOTP_ROLES = ("system_admin", "security_admin", "audit_admin")
+TOTP_CAPABLE_ROLES = frozenset(
+    {"regulator", "inspector", "enterprise", "transporter", "receiver", *DEFAULT_TOTP_ROLES}
+)
 
 
 class SettingsError(ValueError):
@@ -41,6 +46,7 @@ class Settings:
     lockout_window_s: int = DEFAULT_LOCKOUT_WINDOW_S
     idle_timeout_s: int = DEFAULT_IDLE_TIMEOUT_S
     scan_rate: int = DEFAULT_SCAN_RATE
+    totp_roles: tuple[str, ...] = DEFAULT_TOTP_ROLES
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -64,6 +70,9 @@ class Settings:
             raise SettingsError("WT_HUB_IDLE_TIMEOUT_S must be 60–600 seconds (等保: at most 10 minutes)")
         if not 1 <= self.scan_rate <= 10_000:
             raise SettingsError("WT_HUB_SCAN_RATE must be 1–10000 pages a minute")
+        unknown = sorted(set(self.totp_roles) - TOTP_CAPABLE_ROLES)
+        if unknown:
+            raise SettingsError(f"WT_HUB_TOTP_ROLES names roles the hub does not have: {', '.join(unknown)}")
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
         object.__setattr__(self, "key_file", Path(self.key_file))
 
@@ -82,6 +91,7 @@ class Settings:
             lockout_window_s=_int(env, "WT_HUB_LOCKOUT_WINDOW_S", DEFAULT_LOCKOUT_WINDOW_S),
             idle_timeout_s=_int(env, "WT_HUB_IDLE_TIMEOUT_S", DEFAULT_IDLE_TIMEOUT_S),
             scan_rate=_int(env, "WT_HUB_SCAN_RATE", DEFAULT_SCAN_RATE),
+            totp_roles=_roles(env.get("WT_HUB_TOTP_ROLES")),
         )
 
     def __repr__(self) -> str:
@@ -101,3 +111,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _roles(raw: str | None) -> tuple[str, ...]:
+    """A comma-separated list of roles; unset means the default, `none` means no second factor at all."""
+    if raw is None or not raw.strip():
+        return DEFAULT_TOTP_ROLES
+    if raw.strip().lower() == "none":
+        return ()
+    return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))

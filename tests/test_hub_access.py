@@ -112,6 +112,12 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/me/password"): Spec(
         other=False, body=lambda c: {"old_password": PASSWORD, "new_password": PASSWORD}, ends_sessions=True
     ),
+    ("GET", "/api/v1/me/totp"): Spec(other=False),
+    ("POST", "/api/v1/me/totp"): Spec(other=False),
+    ("POST", "/api/v1/me/totp/activate"): Spec(other=False, body=lambda c: {"code": "000000"}),
+    ("GET", "/me/totp"): Spec(other=False),
+    ("POST", "/me/totp"): Spec(other=False, form=True, body=lambda c: {}),
+    ("POST", "/me/totp/activate"): Spec(other=False, form=True, body=lambda c: {"code": "000000"}),
     ("POST", "/api/v1/enrolment-tokens"): Spec(
         other=False,
         body=lambda c: {"enterprise_uscc": c.uscc, "enterprise_name": "x", "device_id": "edge-new"},
@@ -152,6 +158,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         other=False,
         body=lambda c: {"role": "inspector", "region_code": "130600"},
     ),
+    ("DELETE", "/api/v1/users/{username}/totp"): Spec(p(username=lambda c: "victim"), other=False),
     ("GET", "/api/v1/audit"): Spec(other=False),
     ("GET", "/api/v1/enterprises"): Spec(other=False),
     ("POST", "/api/v1/enterprises"): Spec(

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 import uvicorn
 from fontTools.ttLib import TTFont
-from test_hub_support import PASSWORD, START_MS
+from test_hub_support import PASSWORD, START_MS, make_user, totp_code, totp_secrets
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
 from hub.web.fontsubset import OUT as FONT
@@ -82,10 +82,12 @@ def glyphs() -> set[int]:
     return set(TTFont(FONT).getBestCmap())
 
 
-def _login(page: object, base: str, username: str) -> None:
+def _login(page: object, base: str, username: str, w: World) -> None:
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
+    if username in totp_secrets(w.client):  # an administrator: the code its authenticator app shows
+        page.fill("#code", totp_code(w.client, username))
     with page.expect_navigation():
         page.click("form.login button")
 
@@ -100,7 +102,7 @@ def test_every_menu_page_renders_from_the_hub_alone(browser, served, glyphs, use
     page.on("request", lambda r: None if urlsplit(r.url).netloc == host else elsewhere.append(r.url))
     failed: list[str] = []
     page.on("requestfailed", lambda r: failed.append(r.url))
-    _login(page, base, username)
+    _login(page, base, username, served[1])
     links = page.eval_on_selector_all("nav.menu a", "els => els.map(e => e.getAttribute('href'))")
     assert links and links[0] == "/", links
     if username in ("regulator", "p1"):
@@ -135,7 +137,7 @@ def test_the_english_toggle_and_the_font_a_page_downloads(browser, served):
     page = context.new_page()
     fonts: list[int] = []
     page.on("response", lambda r: fonts.append(len(r.body())) if "/fonts/" in r.url else None)
-    _login(page, base, "regulator")
+    _login(page, base, "regulator", served[1])
     page.goto(f"{base}/enterprises")
     page.click("header a.lang")
     assert page.url.endswith("/enterprises?lang=en") and "Enterprises" in page.inner_text("h1")
@@ -143,3 +145,46 @@ def test_the_english_toggle_and_the_font_a_page_downloads(browser, served):
     page.wait_for_selector("#chart-map svg", timeout=15_000)
     assert sum(fonts) < 1_000_000, f"the page downloaded {sum(fonts)} bytes of font"
     context.close()
+
+
+def test_a_new_administrator_sets_up_the_second_factor_in_the_browser(browser, served):
+    base, w = served
+    make_user(w.client, "new-sysadmin", "system_admin")
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    _login(page, base, "new-sysadmin", w)
+    assert page.url.startswith(f"{base}/me/totp"), page.url  # nothing else until the factor is set up
+    assert page.goto(f"{base}/enterprises").status == 403
+    page.goto(f"{base}/me/totp")
+    with page.expect_navigation():
+        page.click("form.login button")  # 生成二维码
+    assert page.locator(".totp-qr svg").count() == 1
+    secret = page.inner_text("#totp-secret").strip()
+    page.fill("#code", "000000")
+    with page.expect_navigation():
+        page.click("form.login button")
+    assert "动态口令不正确" in page.inner_text("main")  # a typo keeps the same secret on screen
+    assert page.inner_text("#totp-secret").strip() == secret
+    totp_secrets(w.client)["new-sysadmin"] = secret
+    page.fill("#code", totp_code(w.client, "new-sysadmin"))
+    with page.expect_navigation():
+        page.click("form.login button")
+    assert urlsplit(page.url).path == "/"
+    assert page.goto(f"{base}/enterprises").status == 200
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "sysadmin-totp-done.png"), full_page=True)
+    context.close()
+    again = browser.new_context(locale="zh-CN")
+    page = again.new_page()
+    page.goto(f"{base}/login")
+    page.fill("#username", "new-sysadmin")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("form.login button")
+    assert "请输入身份验证器应用中显示的6位动态口令" in page.inner_text("main")
+    page.fill("#password", PASSWORD)
+    page.fill("#code", totp_code(w.client, "new-sysadmin"))
+    with page.expect_navigation():
+        page.click("form.login button")
+    assert urlsplit(page.url).path == "/"
+    again.close()

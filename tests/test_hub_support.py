@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -227,9 +228,46 @@ def make_user(
 
 
 def login(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    answer = client.post("/api/v1/sessions", json={"username": username, "password": password})
+    """Bearer headers of a fresh session. An account whose role needs a second factor (the administrators,
+    by default) gives its code, or sets the factor up at its first login, as its owner would with the app."""
+    body = {"username": username, "password": password}
+    if username in totp_secrets(client):
+        body["code"] = totp_code(client, username)
+    answer = client.post("/api/v1/sessions", json=body)
     assert answer.status_code == 201, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+    headers = {"Authorization": f"Bearer {answer.json()['token']}"}
+    if answer.json()["must_enrol_totp"]:
+        enrol_totp(client, username, headers)
+    return headers
+
+
+def totp_secrets(client: TestClient) -> dict[str, str]:
+    """The second-factor secrets of this hub's test accounts, as their authenticator apps hold them."""
+    return client.app.state.__dict__.setdefault("test_totp", {})
+
+
+def enrol_totp(client: TestClient, username: str, headers: dict[str, str]) -> str:
+    shown = client.post("/api/v1/me/totp", headers=headers)
+    assert shown.status_code == 201, shown.text
+    totp_secrets(client)[username] = shown.json()["secret"]
+    done = client.post(
+        "/api/v1/me/totp/activate", json={"code": totp_code(client, username)}, headers=headers
+    )
+    assert done.status_code == 200, done.text
+    return shown.json()["secret"]
+
+
+def totp_code(client: TestClient, username: str) -> str:
+    """The code the account's app shows now. A code is good once, so when this account already used the
+    codes of the hub's window, the (test) clock moves to the next 30-second step, as a person would wait."""
+    clock = client.app.state.hub.clock
+    used = client.app.state.__dict__.setdefault("test_totp_steps", {})
+    step = max(clock() // 30_000 - 1, used.get(username, -1) + 1)
+    if step > clock() // 30_000 + 1:
+        assert isinstance(clock, Clock), "a second login in the same 90 s needs the test clock"
+        clock.now_ms = (step - 1) * 30_000
+    used[username] = step
+    return pyotp.TOTP(totp_secrets(client)[username]).at(step * 30)
 
 
 def user_headers(

@@ -20,6 +20,7 @@ from hub.access.roles import ROLE_LABELS, Role
 from hub.access.sessions import COOKIE, needs_touch, principal_for_token, touch
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Unauthenticated
+from hub.settings import Settings
 
 _bearer = HTTPBearer(
     auto_error=False, description="a session token (POST /api/v1/sessions) or the admin token"
@@ -58,6 +59,11 @@ def gate(
             "密码已被重置，请先修改密码 (your password was reset: change it first, POST /api/v1/me/password)",
             "password_change",
         )
+    if principal.must_enrol_totp and policy.kind != Kind.ANY_USER:
+        raise Forbidden(
+            "请先设置动态口令 (set up your second factor first: /me/totp, or POST /api/v1/me/totp)",
+            "totp_enrol",
+        )
     access = scoped(principal, policy)
     if access is None:
         label = ROLE_LABELS.get(principal.role, "未授权账号") if principal.role else "未授权账号"
@@ -89,11 +95,17 @@ def _principal(hub: Hub, token: str) -> Principal | None:
         return ADMIN_PRINCIPAL
     now = hub.clock()
     with hub.read() as session:
-        principal = principal_for_token(session, token, now, hub.settings.idle_timeout_s * 1000)
+        principal = principal_for_token(
+            session, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
+        )
         stale = principal is not None and needs_touch(session, token, now)
     if stale:
         touch(hub.write, token, now)
     return principal
+
+
+def totp_roles(settings: Settings) -> frozenset[Role]:
+    return frozenset(Role(r) for r in settings.totp_roles)
 
 
 AccessDep = Annotated[Access, Depends(gate)]

@@ -8,21 +8,25 @@ post from another site: a browser names the page a form came from in `Origin` (o
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from hub.access import totp
 from hub.access.audit import note_actor
+from hub.access.gate import AccessDep
+from hub.access.principal import Principal
 from hub.access.sessions import COOKIE, SESSION_TTL_MS, client_address, login, logout
 from hub.access.throttle import LoginPolicy
+from hub.access.words import WORDS
 from hub.core.deps import HubDep, WriteSession
-from hub.core.errors import Forbidden, HubError
+from hub.core.errors import Forbidden, HubError, Invalid
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
-pages = PageRenderer(Path(__file__).resolve().parent / "templates")
+pages = PageRenderer(Path(__file__).resolve().parent / "templates", words=WORDS)
 
 
 def _local(path: str | None) -> str:
@@ -34,9 +38,8 @@ def _local(path: str | None) -> str:
 
 @router.get("/login", name="login_page")
 def login_page(request: Request, hub: HubDep, next: str | None = None, lang: str | None = None) -> Response:  # noqa: A002
-    return pages.render(
-        request, hub, "login.html", pick_lang(lang), {"next_path": _local(next), "failed": False}
-    )
+    context = {"next_path": _local(next), "problem": None, "username": ""}
+    return pages.render(request, hub, "login.html", pick_lang(lang), context)
 
 
 def same_origin(request: Request, public_url: str) -> bool:
@@ -66,7 +69,7 @@ def _origin(url: str) -> str:
 async def login_form(request: Request, hub: HubDep) -> Response:
     if not same_origin(request, hub.settings.public_url):
         raise Forbidden("登录表单只能从本平台提交 (a login from another site is refused)", "cross_site")
-    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    form = await _form(request)
     username, password = form.get("username", "")[:64], form.get("password", "")[:256]
     target = _local(form.get("next"))
     note_actor(request, username)
@@ -78,13 +81,17 @@ async def login_form(request: Request, hub: HubDep) -> Response:
             hub.clock(),
             source=client_address(request),
             policy=LoginPolicy.of(hub.settings),
+            code=form.get("code", "")[:16] or None,
+            factor=totp.second_factor(hub),
         )
     except HubError as exc:
         # A refused login has written nothing (login adds the session row only once the password is good),
         # so the transaction that commits after this page is empty. The failure counts through the audit
         # entry the middleware writes for this 401.
-        context = {"next_path": target, "failed": True}
+        context = {"next_path": target, "problem": exc.reason or "failed", "username": username}
         return pages.render(request, hub, "login.html", "zh", context, status_code=exc.status)
+    if issued.principal.must_enrol_totp:  # the session can do nothing else until the factor is set up
+        target = f"/me/totp?next={quote(target, safe='/')}"
     answer = RedirectResponse(target, status_code=303)
     answer.set_cookie(
         COOKIE,
@@ -108,3 +115,68 @@ def logout_form(request: Request, hub: HubDep, session: WriteSession) -> Respons
     answer = RedirectResponse("/", status_code=303)
     answer.delete_cookie(COOKIE, path="/")
     return answer
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+
+
+@router.get("/me/totp", name="totp_page")
+def totp_page(
+    request: Request,
+    hub: HubDep,
+    access: AccessDep,
+    next: str | None = None,
+    lang: str | None = None,  # noqa: A002
+) -> Response:
+    """Setting up the second factor: why, then the QR code, then the first code."""
+    user = _person(access)
+    with hub.read() as session:
+        state = totp.state(session, user.user_id)
+    context = {"next_path": _local(next), "state": state, "enrolment": None, "wrong": False}
+    return pages.render(request, hub, "totp.html", pick_lang(lang), context)
+
+
+@router.post("/me/totp", name="totp_start_form")
+async def totp_start_form(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    _same_site(request, hub)
+    user = _person(access)
+    form = await _form(request)
+    with hub.write() as session, session.begin():
+        enrolment = totp.start(session, totp.second_factor(hub), user.user_id, user.name, hub.clock())
+    context = {
+        "next_path": _local(form.get("next")),
+        "state": "pending",
+        "enrolment": enrolment,
+        "wrong": False,
+    }
+    return pages.render(request, hub, "totp.html", "zh", context)
+
+
+@router.post("/me/totp/activate", name="totp_activate_form")
+async def totp_activate_form(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    _same_site(request, hub)
+    user = _person(access)
+    form = await _form(request)
+    target = _local(form.get("next"))
+    factor = totp.second_factor(hub)
+    try:
+        with hub.write() as session, session.begin():
+            totp.activate(session, factor, user.user_id, form.get("code", "")[:16], hub.clock())
+    except HubError as exc:
+        with hub.read() as session:
+            enrolment = totp.pending_enrolment(session, factor, user.user_id, user.name)
+        context = {"next_path": target, "state": "pending", "enrolment": enrolment, "wrong": True}
+        return pages.render(request, hub, "totp.html", "zh", context, status_code=exc.status)
+    return RedirectResponse(target, status_code=303)
+
+
+def _person(access: AccessDep) -> Principal:
+    if access.user.user_id is None:
+        raise Invalid("管理令牌没有动态口令 (the admin token has no second factor)")
+    return access.user
+
+
+def _same_site(request: Request, hub: HubDep) -> None:
+    if not same_origin(request, hub.settings.public_url):
+        raise Forbidden("表单只能从本平台提交 (a form from another site is refused)", "cross_site")

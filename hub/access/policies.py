@@ -72,6 +72,14 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("DELETE", "/api/v1/sessions/current"): ANY_USER,
     ("GET", "/api/v1/me"): ANY_USER,
     ("POST", "/api/v1/me/password"): ANY_USER,
+    # the second factor (hub/access/totp.py): one's own, and a reset by the security administrator
+    ("GET", "/api/v1/me/totp"): ANY_USER,
+    ("POST", "/api/v1/me/totp"): ANY_USER,
+    ("POST", "/api/v1/me/totp/activate"): ANY_USER,
+    ("GET", "/me/totp"): ANY_USER,
+    ("POST", "/me/totp"): ANY_USER,
+    ("POST", "/me/totp/activate"): ANY_USER,
+    ("DELETE", "/api/v1/users/{username}/totp"): users(security_admin=S.ALL, admin_token=S.ALL),
     # devices
     ("POST", "/api/v1/enrolment-tokens"): users(system_admin=S.ALL, admin_token=S.ALL),
     ("POST", "/api/v1/devices/enrol"): Policy(Kind.DEVICE),

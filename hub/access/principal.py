@@ -31,6 +31,7 @@ class Principal:
     enterprise_id: int | None = None
     region_code: str | None = None
     must_change_password: bool = False  # a reset password: only its own account and a new password
+    must_enrol_totp: bool = False  # its role needs a second factor it has not set up: only enrolment
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,33 @@ from hub.core.schemas import Strict, Text
 class Login(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+    code: str | None = Field(
+        default=None, max_length=16, description="the second factor's code (TOTP), when the account has one"
+    )
+
+
+class TotpCode(Strict):
+    code: str = Field(min_length=1, max_length=16, description="the 6 digits the authenticator app shows")
+
+
+class TotpStatus(BaseModel):
+    required: bool = Field(
+        description="the account's role must log in with a second factor (WT_HUB_TOTP_ROLES)"
+    )
+    state: str | None = Field(description="`pending` (shown, not yet confirmed), `active`, or null (none)")
+
+
+class TotpEnrolment(BaseModel):
+    secret: str = Field(
+        description="base32; shown this once, to type into the app if the QR cannot be scanned"
+    )
+    uri: str = Field(description="the otpauth:// URI the QR code holds")
+    qr_svg: str = Field(description="the URI as an SVG QR code")
+
+
+class TotpReset(BaseModel):
+    username: str
+    had_factor: bool = Field(description="false when the account had no second factor to reset")
 
 
 class PasswordChange(Strict):
@@ -49,6 +76,9 @@ class SessionIssued(BaseModel):
     role: str | None = Field(description="the account's role, null while it has none")
     must_change_password: bool = Field(
         default=False, description="the password was reset: change it first (POST /api/v1/me/password)"
+    )
+    must_enrol_totp: bool = Field(
+        default=False, description="the role needs a second factor: set it up first (POST /api/v1/me/totp)"
     )
 
 

@@ -6,7 +6,8 @@ timeout (WT_HUB_IDLE_TIMEOUT_S, 10 minutes by default) without a request; its la
 every `TOUCH_MS`, so the idle time is measured to within that.
 
 An unknown user name costs the same scrypt work as a known one, so the answer's timing does not tell
-which names exist.
+which names exist. An account with a second factor (hub/access/totp.py) also gives the code of the moment;
+a missing or wrong code counts as a failed login.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from fastapi import Request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from hub.access import passwords
+from hub.access import passwords, totp
 from hub.access.principal import Principal
 from hub.access.roles import Role
-from hub.access.tables import SessionRow, User, UserVersion
+from hub.access.tables import SessionRow, User, UserTotp, UserVersion
 from hub.access.throttle import LoginPolicy, failed, reserve, succeeded
+from hub.access.totp import FactorState, SecondFactor
 from hub.core.errors import Unauthenticated
 from hub.core.versions import latest
 
@@ -32,6 +34,8 @@ IDLE_TIMEOUT_MS = 10 * 60 * 1000
 TOUCH_MS = 30 * 1000
 COOKIE = "wt_session"
 _BAD_LOGIN = "用户名或密码错误 (wrong user name or password)"
+_CODE_NEEDED = "请输入动态口令 (enter the code your authenticator app shows)"
+_BAD_CODE = "动态口令不正确或已使用 (the code is wrong or was used already)"
 _DUMMY: dict[int, str] = {}
 DEFAULT_POLICY = LoginPolicy()
 
@@ -68,29 +72,42 @@ def login(
     *,
     source: str = "?",
     policy: LoginPolicy = DEFAULT_POLICY,
+    code: str | None = None,
+    factor: SecondFactor | None = None,
 ) -> Issued:
-    """Check the password and open a session; raise `Unauthenticated` or `TooManyAttempts`."""
+    """Check the password (and the second factor's code, when the account has one) and open a session;
+    raise `Unauthenticated` or `TooManyAttempts`."""
     with write() as session, session.begin():
         reserve(session, username, source, now_ms, policy)  # committed before the password is checked
+    refusal: Unauthenticated | None = None
     with write() as session, session.begin():
         user = session.scalar(select(User).where(User.username == username))
         version = latest(session, UserVersion, user_id=user.id) if user else None
         stored = version.password_hash if version is not None else _dummy_hash()
         right = passwords.verify_password(password, stored)
         if not right or user is None or version is None:
+            refusal = Unauthenticated(_BAD_LOGIN)
+        elif factor is not None and totp.state(session, user.id) == FactorState.ACTIVE:
+            if not code:
+                refusal = Unauthenticated(_CODE_NEEDED, "totp_required")
+            elif not totp.verify(session, factor, user.id, code, now_ms):
+                refusal = Unauthenticated(_BAD_CODE, "totp_wrong")
+        if refusal is not None:
             failed(session, username, source, now_ms)  # kept: the refusal is raised after the commit
             issued = None
         else:
             succeeded(session, username, source)
-            issued = _open(session, user, version, now_ms) if version.active else None
-    if not right or user is None or version is None:
-        raise Unauthenticated(_BAD_LOGIN)
+            issued = _open(session, user, version, now_ms, factor) if version.active else None
+    if refusal is not None:
+        raise refusal
     if issued is None:
         raise Unauthenticated("账号已停用 (this account is disabled)")
     return issued
 
 
-def _open(session: Session, user: User, version: UserVersion, now_ms: int) -> Issued:
+def _open(
+    session: Session, user: User, version: UserVersion, now_ms: int, factor: SecondFactor | None
+) -> Issued:
     token = secrets.token_urlsafe(32)
     expires = now_ms + SESSION_TTL_MS
     session.add(
@@ -102,11 +119,16 @@ def _open(session: Session, user: User, version: UserVersion, now_ms: int) -> Is
             last_seen_ms=now_ms,
         )
     )
-    return Issued(token, expires, _principal(user, version))
+    roles = factor.roles if factor is not None else frozenset()
+    return Issued(token, expires, _principal(session, user, version, roles))
 
 
 def principal_for_token(
-    session: Session, token: str, now_ms: int, idle_ms: int = IDLE_TIMEOUT_MS
+    session: Session,
+    token: str,
+    now_ms: int,
+    idle_ms: int = IDLE_TIMEOUT_MS,
+    totp_roles: frozenset[Role] = frozenset(),
 ) -> Principal | None:
     """The user behind a live session token, as its account stands now; None if the token is no good
     (ended, past its lifetime, idle too long, or its account disabled)."""
@@ -125,7 +147,7 @@ def principal_for_token(
     version = latest(session, UserVersion, user_id=user.id)
     if version is None or not version.active:
         return None
-    return _principal(user, version)
+    return _principal(session, user, version, totp_roles)
 
 
 def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
@@ -164,12 +186,18 @@ def end_sessions(session: Session, user_id: int, now_ms: int) -> None:
     )
 
 
-def _principal(user: User, version: UserVersion) -> Principal:
+def _principal(session: Session, user: User, version: UserVersion, totp_roles: frozenset[Role]) -> Principal:
+    role = Role(version.role) if version.role else None
+    enrol = False
+    if role in totp_roles:  # read as the account stands now: enrolling takes effect on the open session
+        row = session.get(UserTotp, user.id)
+        enrol = row is None or row.state != FactorState.ACTIVE
     return Principal(
         name=user.username,
-        role=Role(version.role) if version.role else None,
+        role=role,
         user_id=user.id,
         enterprise_id=version.enterprise_id,
         region_code=version.region_code,
         must_change_password=bool(version.must_change_password),
+        must_enrol_totp=enrol,
     )

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.base import Base, BigId
@@ -88,3 +99,17 @@ class AuditHead(Base):
     last_id: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
     entries: Mapped[int] = mapped_column(BigInteger)
+
+
+class UserTotp(Base):
+    """An account's second factor (hub/access/totp.py): its secret, sealed with the hub's own key."""
+
+    __tablename__ = "user_totp"
+
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))  # pending (shown, not yet proven) or active
+    sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    activated_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_step: Mapped[int | None] = mapped_column(BigInteger)
+    """The 30-second step of the last code accepted: that code and older ones are refused (no replay)."""

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query, Request, status
 from hub.access import users
 from hub.access.audit import list_entries, note
 from hub.access.gate import AccessDep
-from hub.access.schemas import AuditEntryView, RoleGrant, UserChange, UserCreate, UserFile, UserSummary
+from hub.access.schemas import (
+    AuditEntryView,
+    RoleGrant,
+    TotpReset,
+    UserChange,
+    UserCreate,
+    UserFile,
+    UserSummary,
+)
 from hub.core.deps import HubDep, ReadSession, WriteSession
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
@@ -75,6 +83,15 @@ def grant_role(
         now_ms=hub.clock(),
         by_role=access.user.role,
     )
+
+
+@router.delete("/users/{username}/totp")
+def reset_second_factor(username: str, hub: HubDep, session: WriteSession, access: AccessDep) -> TotpReset:
+    """Forget the account's second factor (a lost phone): it sets a new one up at its next login."""
+    had = users.reset_second_factor(
+        session, username, by=access.actor, by_role=access.user.role, now_ms=hub.clock()
+    )
+    return TotpReset(username=username, had_factor=had)
 
 
 @router.get("/audit", response_model=list[AuditEntryView])

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.access import totp
 from hub.access.passwords import check_password_policy, hash_password, verify_password
 from hub.access.roles import ADMIN_ROLES, ENTERPRISE_ROLES, GRANTABLE, REGION_ROLES, ROLE_LABELS, Role
 from hub.access.sessions import end_sessions
@@ -179,6 +180,20 @@ def change_own_password(session: Session, user_id: int, old: str, new: str, now_
         reason="password changed by its owner",
         active=prev.active,
     )
+
+
+def reset_second_factor(
+    session: Session, username: str, *, by: str, by_role: Role | None, now_ms: int
+) -> bool:
+    """Forget an account's second factor (a lost phone): it enrols again at its next login, and its sessions
+    end. Never one's own, and never another administrator's (三员分立: only the admin token does that)."""
+    user, version = _current(session, username)
+    if by == user.username:
+        raise Forbidden("不能重置自己的动态口令 (you may not reset your own second factor)", "self")
+    _keep_admins_apart(version, by, by_role, "动态口令")
+    had = totp.reset(session, user.id)
+    end_sessions(session, user.id, now_ms)
+    return had
 
 
 def _keep_admins_apart(target: UserVersion, by: str, by_role: Role | None, what: str) -> None:
