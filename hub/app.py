@@ -47,6 +47,7 @@ from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
 from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
+from hub.web import api_docs
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, not_found, validation_error
 from hub.web.headers import security_headers
@@ -96,6 +97,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     stats_routes.router,
     stats_pages.router,
     web_pages.router,
+    api_docs.router,
 )
 
 
@@ -134,6 +136,9 @@ def create_app(
         summary="Hazardous-waste traceability (一袋一码): signed ledgers from sites, the trace of every bag.",
         version="1",
         lifespan=lifespan,
+        # /docs and /redoc are the hub's own pages (hub/web/api_docs.py), from assets shipped with it.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.hub = hub
     app.state.shell_context = shell_context  # the user and the menu around every page (hub/access/menu.py)

@@ -95,7 +95,6 @@ PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
-    ("GET", "/docs/oauth2-redirect"): Spec(other=False),
     ("GET", "/redoc"): Spec(other=False),
     ("GET", "/fonts/cjk.ttf"): Spec(other=False),
     ("GET", "/api/v1/health"): Spec(other=False),

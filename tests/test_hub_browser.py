@@ -188,3 +188,36 @@ def test_a_new_administrator_sets_up_the_second_factor_in_the_browser(browser, s
         page.click("form.login button")
     assert urlsplit(page.url).path == "/"
     again.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "ready"), [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")]
+)
+def test_the_api_pages_render_from_the_hub_alone(browser, served, path, ready):
+    base, _ = served
+    host = urlsplit(base).netloc
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if urlsplit(r.request.url).netloc in (host, "")
+            else (elsewhere.append(r.request.url), r.abort())[1]
+        ),
+    )
+    # ReDoc's sidebar credit always asks cdn.redoc.ly for a logo: the CSP refuses it (and ReDoc then hides
+    # it), which is the policy working. What must never be refused is one of the viewer's own scripts.
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "script-src" in m.text else None)
+    answer = page.goto(base + path)
+    assert answer is not None and answer.status == 200
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    page.wait_for_selector(ready, timeout=30_000)
+    assert "/api/v1/batches" in page.inner_text("body")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"api{path.replace('/', '-')}.png"))
+    assert elsewhere == [], f"requests to other hosts: {elsewhere}"
+    assert refused == [], f"the page's CSP refused a script: {refused}"
+    context.close()

@@ -57,7 +57,6 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # the service, pages and login
     ("GET", "/openapi.json"): PUBLIC,  # FastAPI's own routes: served without the gate, listed for the record
     ("GET", "/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/fonts/cjk.ttf"): PUBLIC,
     ("GET", "/api/v1/health"): PUBLIC,

@@ -3,8 +3,7 @@
 Pages set their own Content-Security-Policy (hub/web/pages.py: no script, nothing from elsewhere); every
 other answer — JSON, images, fonts, errors, redirects — gets one that allows nothing at all, so a response
 opened in a browser by mistake can neither run nor frame anything. HSTS is sent when the hub's public URL is
-https. FastAPI's own /docs and /redoc load Swagger UI and ReDoc with inline script from a CDN, so they keep
-everything but the CSP (serving them from local assets is future work: docs/security.md).
+https. The API's pages /docs and /redoc set their own CSP too (hub/web/api_docs.py).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ BASE_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-_CDN_PAGES = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 
 
 def security_headers(
@@ -31,8 +29,7 @@ def security_headers(
         response = await call_next(request)
         for name, value in BASE_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.url.path not in _CDN_PAGES:
-            response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
+        response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
