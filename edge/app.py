@@ -112,7 +112,7 @@ def build_edge(config: EdgeConfig, *, remote_config: RemoteConfigAgent | None = 
     )
     print_queue = PrintQueue(workflow)
     upkeep.probes["printer"] = print_queue.probe
-    app = build_app(config, ledger, workflow, uplink, catalogue)
+    app = build_app(config, ledger, workflow, uplink, catalogue, upkeep.shipping)
     return Edge(config, ledger, scale, printer, uplink, workflow, app, upkeep, cameras, print_queue)
 
 

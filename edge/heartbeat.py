@@ -55,6 +55,7 @@ class HeartbeatReporter:
         probes: dict[str, Probe] | None = None,
         config_status: Callable[[], dict[str, Any]] = dict,
         on_config: Callable[[dict[str, Any]], Any] | None = None,
+        on_shipping: Callable[[dict[str, Any]], Any] | None = None,
         telemetry_dir: Path | None = None,
     ) -> None:
         self.device_id = device_id
@@ -67,6 +68,7 @@ class HeartbeatReporter:
         self.probes = probes if probes is not None else {}
         self.config_status = config_status
         self.on_config = on_config
+        self.on_shipping = on_shipping
         self.telemetry_dir = telemetry_dir
         self.last_error: str | None = None
 
@@ -119,6 +121,9 @@ class HeartbeatReporter:
         config = answer.get("config") if isinstance(answer, dict) else None
         if isinstance(config, dict) and self.on_config is not None:
             self.on_config(config)
+        shipping = answer.get("shipping") if isinstance(answer, dict) else None
+        if isinstance(shipping, dict) and self.on_shipping is not None:
+            await asyncio.to_thread(self.on_shipping, shipping)
         return answer
 
     def _keep(self, heartbeat: Heartbeat) -> None:

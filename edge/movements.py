@@ -1,4 +1,5 @@
-"""Bags on the move after labelling: 入库 and 出库 at the producer's store, 复磅 and 利用处置 at the receiver.
+"""Bags on the move after labelling: 入库, 出库 and 装车 at the producer's store, 复磅 and 利用处置 at the
+receiver.
 
 Each movement is one event appended to the same signed ledger the weighings go to (the uplink sends it), and
 only after the edge has checked it against that ledger: a bag this box never weighed is not stored, a bag
@@ -18,8 +19,10 @@ from edge.config import EdgeConfig
 from edge.ledger import Ledger, LedgerError
 from edge.scales.errors import ScaleError, UnknownScale
 from edge.scales.service import ScaleSet
+from edge.shipping import ShippingBook
 from edge.workflow import BadRequest, NoSuchScale, ScaleProblem, WeighingError
 from protocols.codes import CodeError, IdentificationCode, parse_code
+from protocols.fleet.shipping import ShippingManifest
 from protocols.ledger import Event, EventKind
 
 # The hub's two disposal modes (HWZXLY… / HWZXCZ… batch codes).
@@ -114,11 +117,13 @@ class Movements:
         ledger: Ledger,
         scale: ScaleSet,
         on_commit: Callable[[], None] = lambda: None,
+        shipping: ShippingBook | None = None,
     ) -> None:
         self.config = config
         self.ledger = ledger
         self.scale = scale
         self.on_commit = on_commit
+        self.shipping = shipping
         # Check and append as one step: two scans of the same bag at once must not both store it.
         self._lock = asyncio.Lock()
 
@@ -173,6 +178,75 @@ class Movements:
                 data=data,
             )
         return _result(event, f"已出库：{code}", f"taken out: {code}")
+
+    def shipping_manifest(self, number: object) -> ShippingManifest:
+        """A manifest this box may load, from the hub's last signed list."""
+        wanted = _text(number, "联单编号", "manifest", required=True)
+        if "://" in wanted:  # the manifest's QR: …/manifests/{number}
+            wanted = urlsplit(wanted).path.rstrip("/").rsplit("/", 1)[-1]
+        current = self.shipping.current if self.shipping is not None else None
+        found = current.manifest(wanted) if current is not None else None
+        if found is None:
+            raise NotOurs(
+                f"没有可装车的联单 {wanted}：请确认联单已在平台提交且本机已联网同步",
+                f"no manifest {wanted} to load: check it is submitted at the hub and this box has synced",
+            )
+        return found
+
+    async def load(self, manifest: object, scanned: object, operator: object = None) -> MovementResult:
+        """装车: a bag taken out of storage is scanned onto the truck of a manifest that lists it."""
+        listed = self.shipping_manifest(manifest)
+        code = parsed_code(scanned).code
+        keeper = _text(operator, "操作员", "operator") or self.config.operator
+        if code not in listed.bags:
+            raise WrongState(
+                f"该袋 {code} 不在联单 {listed.number} 上，不能装车",
+                f"bag {code} is not on manifest {listed.number}",
+            )
+        async with self._lock:
+            commissioned, events = await self._own_bag(code)
+            if storage_state(events) != "out":
+                raise WrongState(f"该袋 {code} 尚未出库，请先出库再装车", f"bag {code} is not taken out yet")
+            if any(e.kind == EventKind.DEPARTING and e.data.get("manifest") == listed.number for e in events):
+                raise WrongState(f"该袋 {code} 已装车", f"bag {code} is already loaded")
+            data: dict[str, object] = {"manifest": listed.number}
+            if listed.plate:
+                data["plate"] = listed.plate
+            event = await self._append(
+                EventKind.DEPARTING,
+                code,
+                waste_code=commissioned.waste_code,
+                grams=_outbound_grams(events, commissioned),
+                operator=keeper,
+                data=data,
+            )
+        return _result(
+            event, f"已装车：{code}（联单 {listed.number}）", f"loaded: {code} (manifest {listed.number})"
+        )
+
+    async def loading_progress(self, number: object) -> dict[str, object]:
+        """The manifest's bags and which of them this box has scanned onto the truck."""
+        listed = self.shipping_manifest(number)
+        loaded = await asyncio.to_thread(self._loaded_codes, listed)
+        return {
+            "number": listed.number,
+            "receiver": listed.receiver,
+            "carrier": listed.carrier,
+            "plate": listed.plate,
+            "total": len(listed.bags),
+            "loaded": sum(1 for c in listed.bags if c in loaded),
+            "bags": [{"code": c, "loaded": c in loaded} for c in listed.bags],
+        }
+
+    def _loaded_codes(self, listed: ShippingManifest) -> set[str]:
+        return {
+            code
+            for code in listed.bags
+            if any(
+                e.kind == EventKind.DEPARTING and e.data.get("manifest") == listed.number
+                for e in self.ledger.events_for(code)
+            )
+        }
 
     async def receive(
         self,
@@ -296,6 +370,12 @@ class Movements:
             raise WeighingError(f"记录失败：{exc}", str(exc)) from exc
         self.on_commit()
         return event
+
+
+def _outbound_grams(events: Sequence[Event], commissioned: Event) -> int | None:
+    """The weight the bag left the store with (its 出库), else its weighing."""
+    out = next((e for e in reversed(events) if e.kind == EventKind.STAGING_OUTBOUND), None)
+    return out.grams if out is not None and out.grams is not None else commissioned.grams
 
 
 def _result(event: Event, zh: str, en: str) -> MovementResult:

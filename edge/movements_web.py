@@ -2,6 +2,9 @@
 
   POST /api/v1/movements/store  {"code", "operator"?, "facility"?}: 入库
   POST /api/v1/movements/out    {"code", "operator"?, "destination"?}: 出库
+  GET  /api/v1/shipping                the manifests this box may load (the hub's last signed list)
+  GET  /api/v1/shipping/{number}       one of them: its bags, and which are on the truck
+  POST /api/v1/movements/load  {"manifest", "code", "operator"?}: 装车 (a bag taken out, onto the truck)
   POST /api/v1/receipts         {"code", "accept", "reason"?, "manifest"?, "operator"?, "scale"?}: 复磅
   POST /api/v1/disposals        {"code", "method", "mode"?, "residue_codes"?, "operator"?}: 利用处置
 
@@ -61,6 +64,33 @@ async def take_out(request: web.Request) -> web.Response:
     return await _run(
         request, lambda m, b: m.take_out(b.get("code"), b.get("operator"), b.get("destination"))
     )
+
+
+@routes.post("/api/v1/movements/load")
+async def load(request: web.Request) -> web.Response:
+    return await _run(request, lambda m, b: m.load(b.get("manifest"), b.get("code"), b.get("operator")))
+
+
+@routes.get("/api/v1/shipping")
+async def shipping(request: web.Request) -> web.Response:
+    movements = request.app[MOVEMENTS]
+    current = movements.shipping.current if movements.shipping is not None else None
+    if current is None:
+        return web.json_response({"issued_ms": None, "manifests": []})
+    listed = [
+        {k: v for k, v in m.as_dict().items() if k != "bags"} | {"total": len(m.bags)}
+        for m in current.manifests
+    ]
+    return web.json_response({"issued_ms": current.issued_ms, "manifests": listed})
+
+
+@routes.get("/api/v1/shipping/{number}")
+async def loading_progress(request: web.Request) -> web.Response:
+    try:
+        progress = await request.app[MOVEMENTS].loading_progress(request.match_info["number"])
+    except WeighingError as exc:
+        return _error(exc.status, exc.message_zh, exc.message_en)
+    return web.json_response(progress)
 
 
 @routes.post("/api/v1/receipts")

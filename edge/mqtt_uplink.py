@@ -6,7 +6,7 @@ Topics, for enterprise E (its USCC) and device D:
 - `wt/v1/E/D/receipts`  hub → edge, `{"batch_id", "status": 200, "receipt"}` or a refusal
   `{"batch_id", "status", "detail", "expected_seq"?}` (unsigned: it may move the cursor back, never on)
 - `wt/v1/E/D/heartbeat` edge → hub, a signed heartbeat
-- `wt/v1/E/D/config`    hub → edge, a hub-signed configuration (an answer to a heartbeat)
+- `wt/v1/E/D/config`    hub → edge, a hub-signed configuration or shipping list (answers to a heartbeat)
 
 The session is persistent (clean_start False, a long session expiry), so receipts and configurations
 published while the box is offline wait at the broker. paho's own queue is kept nearly empty: a batch is

@@ -22,6 +22,7 @@ from edge.heartbeat import HeartbeatReporter, http_sender, mqtt_sender
 from edge.ledger import Ledger
 from edge.mqtt_uplink import MqttTransport
 from edge.remote_config import RemoteConfigAgent
+from edge.shipping import ShippingBook, route_from_hub
 from edge.storage import Storage
 from edge.uplink import BatchPolicy, HttpTransport, Transport, Uplink
 from protocols.catalogue import Catalogue
@@ -40,6 +41,7 @@ class Upkeep:
     config: EdgeConfig
     remote_config: RemoteConfigAgent | None = None
     probes: dict[str, Probe] = field(default_factory=dict)
+    shipping: ShippingBook | None = None
 
 
 def remote_config_agent(
@@ -64,6 +66,7 @@ def make_upkeep(
     remote_config: RemoteConfigAgent | None = None,
 ) -> Upkeep:
     on_config: Callable[[dict[str, Any]], Any] | None = remote_config.offer if remote_config else None
+    shipping = ShippingBook(config.data_dir / "shipping.json", config.device_id, hub_key)
     transport: Transport
     if config.transport == "mqtt":
         mqtt = MqttTransport(
@@ -71,7 +74,7 @@ def make_upkeep(
             config.enterprise_uscc,
             config.device_id,
             base_dir=config.path.parent,
-            on_config=on_config,
+            on_config=lambda envelope: route_from_hub(envelope, on_config, shipping),
         )
         transport, send = mqtt, mqtt_sender(mqtt.publish_heartbeat)
     else:
@@ -97,9 +100,10 @@ def make_upkeep(
         probes=probes,
         config_status=remote_config.status if remote_config else dict,
         on_config=on_config if config.transport == "http" else None,
+        on_shipping=shipping.offer if config.transport == "http" else None,
         telemetry_dir=config.data_dir / "telemetry",
     )
-    return Upkeep(uplink, heartbeat, storage, config, remote_config, probes)
+    return Upkeep(uplink, heartbeat, storage, config, remote_config, probes, shipping)
 
 
 def start_upkeep(upkeep: Upkeep, ledger: Ledger) -> list[asyncio.Task[None]]:

@@ -38,6 +38,7 @@ from edge.movements import BAG_STATES, Movements, bag_state
 from edge.movements_web import add_movement_routes
 from edge.operators import OperatorDesk, SignInRefused
 from edge.scales.errors import UnknownScale
+from edge.shipping import ShippingBook
 from edge.uplink import DESTINATION, Uplink
 from edge.web_guard import add_operator_routes, approving_supervisor, make_guard, operator_name
 from edge.workflow import BadRequest, NeedsSupervisor, WeighingError, WeighingWorkflow
@@ -290,7 +291,12 @@ async def demo_scale(request: web.Request) -> web.Response:
 
 
 def build_app(
-    config: EdgeConfig, ledger: Ledger, workflow: WeighingWorkflow, uplink: Uplink, catalogue: Catalogue
+    config: EdgeConfig,
+    ledger: Ledger,
+    workflow: WeighingWorkflow,
+    uplink: Uplink,
+    catalogue: Catalogue,
+    shipping: ShippingBook | None = None,
 ) -> web.Application:
     app = web.Application(middlewares=[make_guard(config)])
     add_operator_routes(app, OperatorDesk(config.operators, config.ui_idle_signout_s))
@@ -301,5 +307,6 @@ def build_app(
     app[CATALOGUE] = catalogue
     app.add_routes(routes)
     # 入库/出库/复磅/处置 (edge/movements_web.py): the same ledger and scales, the uplink told of each event.
-    add_movement_routes(app, Movements(config, ledger, workflow.scale, on_commit=uplink.notify))
+    movements = Movements(config, ledger, workflow.scale, on_commit=uplink.notify, shipping=shipping)
+    add_movement_routes(app, movements)
     return app

@@ -22,6 +22,7 @@ from hub.core.bodies import shown
 from hub.core.errors import HubError
 from hub.devices.remote_config import offer_for
 from hub.devices.tables import Device, DeviceHealth
+from hub.manifests.loading import shipping_for
 from hub.registry.tables import Enterprise
 from protocols.fleet import Heartbeat, HeartbeatError, open_heartbeat, peek_heartbeat_device
 from protocols.ledger import SignatureError, canonical_bytes, load_public_key
@@ -55,7 +56,8 @@ def record_heartbeat(
     *,
     enterprise: str | None = None,
 ) -> dict[str, Any]:
-    """Verify and keep a heartbeat; answer with the device's configuration if it runs another version.
+    """Verify and keep a heartbeat; answer with the device's configuration if it runs another version, and
+    the manifests its enterprise may load (hub/manifests/loading.py).
 
     `enterprise` (a USCC) is checked against the device's enterprise when the heartbeat came over MQTT,
     whose topic names it.
@@ -68,7 +70,7 @@ def record_heartbeat(
         raise HeartbeatRefused(422, f"device_id {shown(device_id)} is longer than 128 characters")
     with read() as session:
         row = session.execute(
-            select(Device.public_key, Enterprise.uscc)
+            select(Device.public_key, Device.enterprise_id, Enterprise.uscc)
             .join(Enterprise, Enterprise.id == Device.enterprise_id)
             .where(Device.device_id == device_id)
         ).first()
@@ -89,7 +91,8 @@ def record_heartbeat(
         _keep(write, heartbeat, signed, now_ms)  # a first heartbeat raced another: it is a row now
     with read() as session:
         config = offer_for(session, hub_key, heartbeat)
-    return {"received_ms": now_ms, "config": config}
+        shipping = shipping_for(session, hub_key, device_id, row.enterprise_id, now_ms)
+    return {"received_ms": now_ms, "config": config, "shipping": shipping}
 
 
 def _keep(write: sessionmaker[Session], heartbeat: Heartbeat, signed: dict[str, Any], now_ms: int) -> None:

@@ -143,6 +143,11 @@ class HeartbeatAnswer(BaseModel):
         description="the device's configuration (wastetrace.config/1: device_id, version, issued_ms, "
         "settings), signed by the hub key, when the device runs another version; else null"
     )
+    shipping: SignedEnvelope | None = Field(
+        default=None,
+        description="the manifests the device's enterprise may load now, with their bags "
+        "(wastetrace.shipping.v1, signed by the hub key; docs/manifests.md)",
+    )
 
 
 class DeviceConfigVersion(BaseModel):

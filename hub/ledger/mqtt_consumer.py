@@ -153,9 +153,11 @@ class MqttConsumer:
             answer = self.answer_batch(enterprise, device_id, payload)
             self._publish(f"{TOPIC_ROOT}/{enterprise}/{device_id}/receipts", answer, correlation)
         elif leaf == "heartbeat":
-            config = self.answer_heartbeat(enterprise, device_id, payload)
-            if config is not None:
-                self._publish(f"{TOPIC_ROOT}/{enterprise}/{device_id}/config", config, None)
+            answer = self.answer_heartbeat(enterprise, device_id, payload)
+            # One topic back to the box carries both signed kinds; the box tells them apart by body type.
+            for signed in (answer.get("config"), answer.get("shipping")):
+                if signed is not None:
+                    self._publish(f"{TOPIC_ROOT}/{enterprise}/{device_id}/config", signed, None)
 
     def answer_batch(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any]:
         """Ingest one batch; the answer is a receipt or a refusal, exactly as over HTTP."""
@@ -187,7 +189,7 @@ class MqttConsumer:
             }
         return {"batch_id": batch_id, "status": 200, "receipt": done.receipt, "refused": done.refused_view()}
 
-    def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any] | None:
+    def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any]:
         try:
             envelope = _json(payload)
             body = envelope.get("body") if isinstance(envelope, dict) else None
@@ -200,8 +202,8 @@ class MqttConsumer:
             )
         except (HeartbeatRefused, IngestRefused) as exc:
             log.warning("heartbeat from %s refused: %s", device_id, exc)
-            return None
-        return answer.get("config")
+            return {}
+        return answer
 
     def _check_enterprise(self, enterprise: str, device_id: str) -> None:
         with self.read() as session:

@@ -8,7 +8,8 @@ not fit (a receipt for a bag on no manifest), and what does not fit is recorded 
   naming `data.derived_from` (codes) is linked to the bags it came from.
 - storing / staging_outbound → HJ 1259 入库 / 出库 records and live stock (hub/inventory/storage.py).
 - receiving → receipts against the manifest (hub/manifests/receiving.py); destroying → disposal records
-  and residue links (`data.residue`, codes).
+  and residue links (`data.residue`, codes); departing with `data.manifest` → the bag scanned onto the
+  truck at the shipper's box (hub/manifests/loading.py).
 - correcting an event that commissioned a bag → the bag's weight or waste code as corrected.
 - every weighed, stored, taken-out, received and disposed event → the daily statistics (hub/stats/rollup.py).
 """
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from hub.core.dialect import insert_ignore
 from hub.inventory import storage as inventory
 from hub.inventory.tables import Bag
-from hub.manifests import receiving
+from hub.manifests import loading, receiving
 from hub.manifests.tables import BagLink
 from hub.stats import rollup
 from protocols.ledger import Event, EventKind
@@ -77,6 +78,7 @@ def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_
     )
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
+    loading.record_loadings(session, enterprise_id, by_kind.get(EventKind.DEPARTING, []))
     rollup.count_events(session, enterprise_id, events)
 
 

@@ -79,6 +79,9 @@ class ManifestBagView(BaseModel):
     discrepancy: bool = Field(description="the difference is beyond the tolerance")
     reason: str | None = Field(description="the receiver's reason (a rejection)")
     checked_out: bool = Field(description="a 出库 record names the bag")
+    loaded_at_site_ms: int | None = Field(
+        default=None, description="when the shipper's box scanned the bag onto the truck (装车), or null"
+    )
 
 
 class ManifestTotals(BaseModel):

@@ -127,3 +127,28 @@ class Disposal(Base):
     device_id: Mapped[str] = mapped_column(String(128))
     seq: Mapped[int] = mapped_column(BigInteger)
     event_id: Mapped[str] = mapped_column(String(255))
+
+
+class Loading(Base):
+    """A bag scanned onto the truck at the shipper's box (a `departing` event naming the manifest): the
+    physical check that what the manifest lists is what left (the carrier's box may scan too). `problem` is
+    set when the bag is not on the manifest or the sender is not its shipper or carrier (kept as evidence;
+    counts for nothing)."""
+
+    __tablename__ = "loadings"
+    __table_args__ = (
+        UniqueConstraint("device_id", "seq", name="uq_loadings_event"),
+        Index("ix_loadings_manifest", "manifest_id"),
+        Index("ix_loadings_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    manifest_number: Mapped[str] = mapped_column(String(64))
+    manifest_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("manifests.id"))
+    code: Mapped[str] = mapped_column(String(128))
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
+    device_id: Mapped[str] = mapped_column(String(128))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    operator: Mapped[str | None] = mapped_column(Text)
+    problem: Mapped[str | None] = mapped_column(String(32))  # no_manifest, not_party, not_on_manifest

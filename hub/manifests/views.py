@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.inventory.tables import StorageRecord
-from hub.manifests import store
+from hub.manifests import loading, store
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
 from protocols.manifest import (
@@ -77,6 +77,7 @@ def view(session: Session, cur: store.Current, now_ms: int, viewer: set[Party]) 
         )
     )
     waste_codes = {b.code: b.waste_code for b in loaded}
+    on_truck = loading.loadings(session, cur.manifest.id)
     zh, en = STATE_LABELS[cur.state]
     return {
         "number": cur.manifest.number,
@@ -102,6 +103,7 @@ def view(session: Session, cur: store.Current, now_ms: int, viewer: set[Party]) 
                 "discrepancy": b.discrepancy,
                 "reason": got[b.code].reason if b.code in got else None,
                 "checked_out": b.code in checked_out,
+                "loaded_at_site_ms": on_truck[b.code].time_ms if b.code in on_truck else None,
             }
             for b in balance.bags
         ],
