@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from edge.config import EdgeConfig
@@ -20,10 +21,13 @@ from edge.ledger import Ledger, LedgerError
 from edge.scales.errors import ScaleError, UnknownScale
 from edge.scales.service import ScaleSet
 from edge.shipping import ShippingBook
-from edge.workflow import BadRequest, NoSuchScale, ScaleProblem, WeighingError
+from edge.workflow import BadRequest, NoSuchScale, ScaleProblem, WeighingError, snapshot_data
 from protocols.codes import CodeError, IdentificationCode, parse_code
 from protocols.fleet.shipping import ShippingManifest
 from protocols.ledger import Event, EventKind
+
+if TYPE_CHECKING:  # the camera service loads OpenCV: only a box with cameras imports it
+    from edge.cameras.service import CameraService, SnapshotOutcome
 
 # The hub's two disposal modes (HWZXLY… / HWZXCZ… batch codes).
 DISPOSAL_MODES = ("utilisation", "disposal")
@@ -118,12 +122,14 @@ class Movements:
         scale: ScaleSet,
         on_commit: Callable[[], None] = lambda: None,
         shipping: ShippingBook | None = None,
+        cameras: CameraService | None = None,
     ) -> None:
         self.config = config
         self.ledger = ledger
         self.scale = scale
         self.on_commit = on_commit
         self.shipping = shipping
+        self.cameras = cameras
         # Check and append as one step: two scans of the same bag at once must not both store it.
         self._lock = asyncio.Lock()
 
@@ -134,6 +140,7 @@ class Movements:
         code = parsed_code(scanned).code
         keeper = _text(operator, "操作员", "operator") or self.config.operator
         where = _text(facility, "贮存设施编码", "facility") or self.config.warehouse.facility
+        snapshots = await self._snapshots()
         async with self._lock:
             commissioned, events = await self._own_bag(code)
             if storage_state(events) == "in":
@@ -144,6 +151,7 @@ class Movements:
             event = await self._append(
                 EventKind.STORING,
                 code,
+                snapshots,
                 waste_code=commissioned.waste_code,
                 grams=commissioned.grams,
                 operator=keeper,
@@ -158,6 +166,7 @@ class Movements:
         code = parsed_code(scanned).code
         keeper = _text(operator, "操作员", "operator") or self.config.operator
         going = _text(destination, "去向", "destination")
+        snapshots = await self._snapshots()
         async with self._lock:
             commissioned, events = await self._own_bag(code)
             state = storage_state(events)
@@ -172,6 +181,7 @@ class Movements:
             event = await self._append(
                 EventKind.STAGING_OUTBOUND,
                 code,
+                snapshots,
                 waste_code=commissioned.waste_code,
                 grams=commissioned.grams,
                 operator=keeper,
@@ -203,6 +213,7 @@ class Movements:
                 f"该袋 {code} 不在联单 {listed.number} 上，不能装车",
                 f"bag {code} is not on manifest {listed.number}",
             )
+        snapshots = await self._snapshots()
         async with self._lock:
             commissioned, events = await self._own_bag(code)
             if storage_state(events) != "out":
@@ -215,6 +226,7 @@ class Movements:
             event = await self._append(
                 EventKind.DEPARTING,
                 code,
+                snapshots,
                 waste_code=commissioned.waste_code,
                 grams=_outbound_grams(events, commissioned),
                 operator=keeper,
@@ -287,6 +299,7 @@ class Movements:
             event = await self._append(
                 EventKind.RECEIVING,
                 parsed.code,
+                (),
                 waste_code=parsed.waste_code,
                 grams=grams,
                 operator=person,
@@ -332,6 +345,7 @@ class Movements:
             event = await self._append(
                 EventKind.DESTROYING,
                 parsed.code,
+                (),
                 waste_code=parsed.waste_code,
                 grams=receipts[-1].grams if receipts else None,
                 operator=person,
@@ -363,11 +377,22 @@ class Movements:
                 data[key] = value
         return data
 
-    async def _append(self, kind: EventKind, code: str, **fields: object) -> Event:
+    async def _snapshots(self) -> list[SnapshotOutcome]:
+        """The cameras' view of the moment (入库, 出库, 装车): bounded by their timeouts, never a refusal."""
+        return await self.cameras.capture_for_movement() if self.cameras is not None else []
+
+    async def _append(
+        self, kind: EventKind, code: str, snapshots: Sequence[SnapshotOutcome], **fields: Any
+    ) -> Event:
+        if snapshots:
+            fields["attachments"] = tuple(a for s in snapshots if (a := s.attachment()) is not None)
+            fields["data"] = {**fields.get("data", {}), **snapshot_data(snapshots)}
         try:
             event = await asyncio.to_thread(self.ledger.append, kind, code, place=self.config.place, **fields)
         except LedgerError as exc:
             raise WeighingError(f"记录失败：{exc}", str(exc)) from exc
+        if self.cameras is not None and snapshots:
+            self.cameras.after_movement(event, list(snapshots))
         self.on_commit()
         return event
 

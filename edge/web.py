@@ -307,6 +307,8 @@ def build_app(
     app[CATALOGUE] = catalogue
     app.add_routes(routes)
     # 入库/出库/复磅/处置 (edge/movements_web.py): the same ledger and scales, the uplink told of each event.
-    movements = Movements(config, ledger, workflow.scale, on_commit=uplink.notify, shipping=shipping)
+    movements = Movements(
+        config, ledger, workflow.scale, on_commit=uplink.notify, shipping=shipping, cameras=workflow.cameras
+    )
     add_movement_routes(app, movements)
     return app

@@ -251,7 +251,7 @@ class WeighingWorkflow:
                     "unit": self.settings.enterprise_uscc,
                     "catalogue_edition": self.labels.catalogue.edition,
                 }
-                | _snapshot_data(snapshots)
+                | snapshot_data(snapshots)
                 | ({"scale": scale} if scale else {}),
             )
         except LedgerError as exc:
@@ -419,7 +419,7 @@ class WeighingWorkflow:
             )
 
 
-def _snapshot_data(snapshots: Sequence[SnapshotOutcome]) -> dict:
+def snapshot_data(snapshots: Sequence[SnapshotOutcome]) -> dict:
     """`data.snapshot`: the image's SHA-256, or why it is missing; nothing at a site with no camera."""
     if not snapshots:
         return {}

@@ -185,3 +185,54 @@ async def test_a_site_without_cameras_records_no_snapshot(base_config):
         assert status == 201
         event = commissioning(edge, body["code"])
     assert "snapshot" not in event.data and event.attachments == ()
+
+
+async def move(config, path: str, code: str):
+    url = f"http://127.0.0.1:{config.ui_port}{path}"
+    async with aiohttp.ClientSession() as s, s.post(url, json={"code": code}) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_storing_and_taking_out_each_record_a_snapshot_that_reaches_the_hub(base_config, camera, hub):
+    config = with_camera(base_config, camera.onvif_uri)
+    async with running(build_edge(config)) as edge:
+        code = (await weigh(config))[1]["code"]
+        assert (await move(config, "/api/v1/movements/store", code))[0] == 201
+        assert (await move(config, "/api/v1/movements/out", code))[0] == 201
+        moved = [
+            e
+            for e in edge.ledger.events_for(code)
+            if e.kind in (EventKind.STORING, EventKind.STAGING_OUTBOUND)
+        ]
+        shas = [e.data["snapshot"]["sha256"] for e in moved]
+        assert [[a.sha256 for a in e.attachments] for e in moved] == [[s] for s in shas]
+        for sha in shas:
+            await wait_for(
+                lambda sha=sha: edge.cameras.store.get(sha).upload == "uploaded", 20.0, in_thread=True
+            )
+    headers = await asyncio.to_thread(reader, hub)
+    for sha in shas:
+        status, image = await get(f"{hub.url}/api/v1/snapshots/{sha}.jpg", headers)
+        assert status == 200 and hashlib.sha256(image).hexdigest() == sha
+
+
+async def test_a_silent_camera_never_holds_up_or_loses_a_movement(base_config, silent_port):
+    config = with_camera(base_config, f"onvif://admin:x@127.0.0.1:{silent_port}", timeout_s=1.0)
+    async with running(build_edge(config)) as edge:
+        code = (await weigh(config))[1]["code"]
+        started = time.monotonic()
+        status, stored = await move(config, "/api/v1/movements/store", code)
+        elapsed = time.monotonic() - started
+        assert status == 201
+        event = next(e for e in edge.ledger.events_for(code) if e.kind == EventKind.STORING)
+    assert event.data["snapshot"]["missing"] == "timeout" and event.attachments == ()
+    assert elapsed < 1.0 + BOUND_SLACK_S
+
+
+async def test_a_camera_can_be_left_out_of_the_movements(base_config, camera):
+    config = with_camera(base_config, camera.onvif_uri, at_movements=False)
+    async with running(build_edge(config)) as edge:
+        code = (await weigh(config))[1]["code"]
+        assert (await move(config, "/api/v1/movements/store", code))[0] == 201
+        stored = next(e for e in edge.ledger.events_for(code) if e.kind == EventKind.STORING)
+    assert "snapshot" not in stored.data and stored.attachments == ()

@@ -156,6 +156,20 @@ class CameraService:
             return SnapshotOutcome(camera.name, reason="storage", detail=str(exc))
         return SnapshotOutcome(camera.name, sha256=sha)
 
+    async def capture_for_movement(self) -> list[SnapshotOutcome]:
+        """A snapshot from each camera watching 入库, 出库 and 装车; never raises, bounded by the timeouts."""
+        cameras = [c for c in self.cameras.values() if c.settings.at_movements]
+        return list(await asyncio.gather(*(self._capture(c) for c in cameras)))
+
+    def after_movement(self, event: Event, outcomes: list[SnapshotOutcome]) -> None:
+        """Bind the images to the movement's event, for the uploader (no image checks: those look at the
+        scale platform)."""
+        for outcome in outcomes:
+            if outcome.sha256:
+                self.store.bind(outcome.sha256, event.seq)
+        if self.uploader is not None:
+            self.uploader.notify()
+
     def after_commit(self, event: Event, outcomes: list[SnapshotOutcome]) -> None:
         for outcome in outcomes:
             if outcome.sha256:

@@ -24,6 +24,8 @@ class CameraSettings:
     uri: str
     at_scale: bool = True
     """Take a snapshot of every weighing from this camera."""
+    at_movements: bool = True
+    """Take a snapshot at every 入库, 出库 and 装车 too (default: as `at_scale`)."""
     watch: bool = False
     """Look for motion outside working hours."""
     timeout_s: float = 3.0
@@ -96,6 +98,7 @@ def _camera(raw: Any, index: int) -> CameraSettings:
         name=raw["name"],
         uri=raw["uri"],
         at_scale=bool(raw.get("at_scale", True)),
+        at_movements=bool(raw.get("at_movements", raw.get("at_scale", True))),
         watch=bool(raw.get("watch", False)),
         timeout_s=timeout,
         scale_roi=roi,
