@@ -104,13 +104,16 @@ def storage_state(events: Sequence[Event]) -> str | None:
     return state
 
 
-BAG_STATES = ("weighed", "stored", "out", "voided")
+BAG_STATES = ("weighed", "stored", "out", "loaded", "voided")
 
 
 def bag_state(events: Sequence[Event]) -> str:
-    """For the recent-bags list: weighed (not stored yet), stored, out (taken out), or voided."""
+    """For the recent-bags list: weighed (not stored yet), stored, out (taken out), loaded (scanned onto a
+    manifest's truck), or voided."""
     if any(e.kind == EventKind.DECOMMISSIONING for e in events):
         return "voided"
+    if any(e.kind == EventKind.DEPARTING for e in events):
+        return "loaded"
     return {"in": "stored", "out": "out", None: "weighed"}[storage_state(events)]
 
 

@@ -8,6 +8,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import uvicorn
 
 from edge.config import EdgeConfig, PrinterConfig, ScaleConfig, WasteTypeConfig
@@ -96,3 +97,25 @@ def enrolled_config(tmp: Path, hub: HubServer, scale_port: str, printer_port: in
 
 def with_hub_url(config: EdgeConfig, url: str) -> EdgeConfig:
     return replace(config, hub_url=url)
+
+
+async def hub_call(hub: HubServer, method: str, path: str, headers: dict, body: dict | None = None) -> dict:
+    """One JSON call to the hub that must succeed (200 or 201)."""
+    async with (
+        aiohttp.ClientSession() as s,
+        s.request(method, hub.url + path, json=body, headers=headers) as r,
+    ):
+        assert r.status in (200, 201), await r.text()
+        return await r.json()
+
+
+async def shipper_login(hub: HubServer) -> dict[str, str]:
+    """Bearer headers of a user of the site's enterprise (the shipper of its manifests)."""
+    admin = {"Authorization": f"Bearer {ADMIN}"}
+    account = {"username": "keeper", "display_name": "仓管", "password": "Test-passw0rd"}
+    await hub_call(hub, "POST", "/api/v1/users", admin, account)
+    role = {"role": "enterprise", "enterprise_uscc": USCC}
+    await hub_call(hub, "PUT", "/api/v1/users/keeper/role", admin, role)
+    login = {"username": "keeper", "password": "Test-passw0rd"}
+    session = await hub_call(hub, "POST", "/api/v1/sessions", {}, login)
+    return {"Authorization": f"Bearer {session['token']}"}

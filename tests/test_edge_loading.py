@@ -16,7 +16,7 @@ from edge.shipping import ShippingBook
 from edge.uplink import DESTINATION
 from protocols.fleet.shipping import ShippingError, ShippingManifest, open_shipping, seal_shipping
 from protocols.ledger import SignatureError, generate_private_key, load_public_key, public_key_b64
-from tests.edge_support import ADMIN, USCC, HubServer, enrolled_config
+from tests.edge_support import HubServer, enrolled_config, hub_call, shipper_login
 from tests.waiting import wait_for
 
 CODE = "91130200699229617X9002490820261123001"
@@ -39,28 +39,6 @@ async def edge_call(config, method: str, path: str, body: dict | None = None) ->
     url = f"http://127.0.0.1:{config.ui_port}{path}"
     async with aiohttp.ClientSession() as s, s.request(method, url, json=body) as resp:
         return resp.status, await resp.json()
-
-
-async def hub_call(hub: HubServer, method: str, path: str, headers: dict, body: dict | None = None) -> dict:
-    async with (
-        aiohttp.ClientSession() as s,
-        s.request(method, hub.url + path, json=body, headers=headers) as r,
-    ):
-        assert r.status in (200, 201), await r.text()
-        return await r.json()
-
-
-async def shipper_login(hub: HubServer) -> dict[str, str]:
-    admin = {"Authorization": f"Bearer {ADMIN}"}
-    account = {"username": "keeper", "display_name": "仓管", "password": "Test-passw0rd"}
-    await hub_call(hub, "POST", "/api/v1/users", admin, account)
-    await hub_call(
-        hub, "PUT", "/api/v1/users/keeper/role", admin, {"role": "enterprise", "enterprise_uscc": USCC}
-    )
-    session = await hub_call(
-        hub, "POST", "/api/v1/sessions", {}, {"username": "keeper", "password": "Test-passw0rd"}
-    )
-    return {"Authorization": f"Bearer {session['token']}"}
 
 
 async def weigh(config, scale, grams: int, *, store: bool = True, out: bool = True) -> str:

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from edge.app import build_edge, running
+from edge.uplink import DESTINATION
 from protocols.fleet.operators import Operator, hash_pin
-from tests.edge_support import HubServer, enrolled_config
+from tests.edge_support import HubServer, enrolled_config, hub_call, shipper_login
 from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,3 +186,42 @@ async def test_a_scan_lands_in_the_scan_field_in_any_case_as_a_whole_url(browser
         await expect(page.locator("#move-result")).to_have_class(re.compile("ok"))
         await wait_for(lambda: any(e.kind == "storing" for e in edge.ledger.events_for(code)))
         await shot(page, "stored-by-scan-1024x600")
+
+
+async def test_a_truck_is_loaded_against_its_manifest_at_800x480(browser, config, scale, hub):
+    keeper = await shipper_login(hub)
+    scale.set_target(7000)
+    async with running(build_edge(config)) as edge:
+        page, dialogs = await open_page(browser, config, "800x480")
+        await page.wait_for_selector("#types button")
+        codes = []
+        for _ in range(2):
+            await page.click("#types button >> nth=0")
+            await page.click("#go")
+            await expect(page.locator("#result")).to_contain_text("已称重并打印标签")
+            code = edge.ledger.recent_commissioned(1)[0].code
+            codes.append(code)
+            for button in ("#move-store", "#move-out"):
+                await page.fill("#move-code", code)
+                await page.click(button)
+                await expect(page.locator("#move-result")).to_have_class(re.compile("ok"))
+            scale.set_target(21000)  # the next bag: a weight far from the last, so it is a new bag
+        await expect(page.locator("#load-progress")).to_contain_text("暂无可装车联单")
+        await wait_for(lambda: edge.ledger.backlog(DESTINATION)[0] == 0)
+        number = (await hub_call(hub, "POST", "/api/v1/manifests", keeper, {}))["number"]
+        await hub_call(hub, "POST", f"/api/v1/manifests/{number}/bags", keeper, {"codes": codes})
+        await edge.upkeep.heartbeat.beat_once()
+        await page.reload()
+        await expect(page.locator("#load-progress")).to_contain_text("已装 0 / 共 2")
+        await page.fill("#move-code", codes[0])
+        await page.click("#move-load")
+        await expect(page.locator("#move-result")).to_contain_text("已装车")
+        await expect(page.locator("#load-progress")).to_contain_text("已装 1 / 共 2")
+        await page.fill("#move-code", codes[0])
+        await page.click("#move-load")
+        await expect(page.locator("#move-result")).to_contain_text("已装车")  # 该袋 … 已装车 (refused)
+        await expect(page.locator("#move-result")).to_have_class(re.compile("err"))
+        load = await page.locator("#move-load").bounding_box()
+        assert load["height"] / px_per_mm("800x480") >= 9 and load["x"] + load["width"] <= 800
+        await shot(page, "loading-800x480")
+        assert dialogs == []
