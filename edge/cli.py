@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 
-from edge import backup, ledger_check
+from edge import backup, commission, ledger_check
 from edge.cameras import cli as snapshot_cli
 from edge.config import ConfigError, load_config
 from edge.ledger import LedgerError
@@ -30,6 +30,7 @@ def main(argv: list[str]) -> int:
     scale_detect.add_parser(sub)
     ledger_check.add_parser(sub)
     backup.add_parser(sub)
+    commission.add_parser(sub)
     args = parser.parse_args(argv)
 
     if args.command == "snapshot":
@@ -45,6 +46,9 @@ def main(argv: list[str]) -> int:
         return ledger_check.run(args)
     if args.command == "backup":
         return backup.run(args)
+    if args.command == "commission":
+        logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
+        return commission.run(args)
     if args.command == "print-test":
         logging.basicConfig(level="WARNING", format="%(levelname)s %(name)s: %(message)s")
         return print_test.run(args)

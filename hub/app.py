@@ -25,7 +25,7 @@ from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
 from hub.custody import routes as custody_routes
 from hub.declarations import routes as declaration_routes
-from hub.devices import enrolment_routes, health_routes, remote_config_routes
+from hub.devices import commission_routes, enrolment_routes, health_routes, remote_config_routes
 from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
@@ -63,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     device_routes.router,
     health_routes.router,
     remote_config_routes.router,
+    commission_routes.router,
     # the ledger: signed batches in
     batch_routes.router,
     # custody: events stored but refused (docs/custody.md)

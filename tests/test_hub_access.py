@@ -131,6 +131,8 @@ SPECS: dict[tuple[str, str], Spec] = {
         p(device_id=lambda c: f"edge-{c.org.lower()}", batch_id=lambda c: c.facts["batches"][c.org])
     ),
     ("POST", "/api/v1/devices/{device_id}/heartbeats"): Spec(DEVICE, body=lambda c: {}),
+    ("POST", "/api/v1/devices/{device_id}/commission-reports"): Spec(DEVICE, body=lambda c: {}),
+    ("GET", "/api/v1/devices/{device_id}/commission-reports"): Spec(DEVICE),
     ("GET", "/api/v1/device-health"): Spec(other=False),
     ("GET", "/api/v1/devices/{device_id}/health"): Spec(DEVICE),
     ("PUT", "/api/v1/devices/{device_id}/config"): Spec(

@@ -90,6 +90,11 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/devices/{device_id}/batches/{batch_id}"): BAG_READERS,
     # device health and remote configuration (hub/devices/health_routes.py, remote_config.py): operations
     ("POST", "/api/v1/devices/{device_id}/heartbeats"): DEVICE,
+    # commissioning reports (hub/devices/commission_routes.py): signed by the box; read like the device
+    ("POST", "/api/v1/devices/{device_id}/commission-reports"): DEVICE,
+    ("GET", "/api/v1/devices/{device_id}/commission-reports"): users(
+        **REGION_READ, **PARTIES, system_admin=S.ALL
+    ),
     ("GET", "/api/v1/device-health"): OPERATIONS,
     ("GET", "/api/v1/devices/{device_id}/health"): OPERATIONS,
     ("PUT", "/api/v1/devices/{device_id}/config"): OPERATIONS,

@@ -167,3 +167,26 @@ class DeviceConfigs(BaseModel):
     current: DeviceConfigVersion | None = Field(description="the newest version, null if none is kept")
     device_runs: int | None = Field(description="the version its last heartbeat said it runs")
     versions: list[DeviceConfigVersion] = Field(description="oldest first")
+
+
+class CommissionStored(BaseModel):
+    report_id: str
+    passed: bool = Field(description="every check on site passed")
+
+
+class CommissionCheckView(BaseModel):
+    name: str = Field(description="scale:NAME, printer, camera:NAME, clock")
+    ok: bool
+    detail_zh: str
+    detail_en: str
+    ms: int = Field(description="how long the check took")
+
+
+class CommissionReportView(BaseModel):
+    device_id: str
+    report_id: str
+    time_ms: int = Field(description="when the checks ran (the box's clock), UTC ms")
+    received_ms: int
+    passed: bool
+    checks: list[CommissionCheckView]
+    envelope: SignedEnvelope = Field(description="the report as the box signed it (wastetrace.commission.v1)")

@@ -82,3 +82,19 @@ class DeviceConfig(Base):
     digest: Mapped[str] = mapped_column(String(64))
     created_ms: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(128))
+
+
+class CommissionReport(Base):
+    """A box's commissioning report (`wastetrace edge commission`), kept with its signed envelope."""
+
+    __tablename__ = "commission_reports"
+    __table_args__ = (UniqueConstraint("device_id", "report_id", name="uq_commission_reports_report"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
+    passed: Mapped[bool] = mapped_column(Boolean)
+    envelope: Mapped[str] = mapped_column(Text)

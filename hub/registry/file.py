@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from hub.access.tables import User, UserVersion
 from hub.core.versions import current, fields_of, history
+from hub.devices.commissions import reports_of
 from hub.devices.records import devices_of
 from hub.devices.tables import Device, DeviceVersion
 from hub.registry.enterprises import EnterpriseInfo, enterprise_info
@@ -52,6 +53,7 @@ def file_of(session: Session, ent: EnterpriseInfo) -> dict[str, Any]:
         "vehicles": vehicles_of(session, ent.id),
         "devices": devices_of(session, ent.id),
         "users": users_of(session, ent.id),
+        "commission_reports": reports_of(session, enterprise_id=ent.id, limit=20),
     }
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from hub.core.schemas import Grams, Strict, Text
-from hub.devices.schemas import DeviceRecord
+from hub.devices.schemas import CommissionReportView, DeviceRecord
 
 
 class Contact(Strict):
@@ -212,6 +212,9 @@ class EnterpriseFile(BaseModel):
     vehicles: list[VehicleView]
     devices: list[DeviceRecord]
     users: list[EnterpriseUser]
+    commission_reports: list[CommissionReportView] = Field(
+        default_factory=list, description="the boxes' commissioning reports, newest first (at most 20)"
+    )
 
 
 # The file's history: one entry per version of any record, told apart by `record`; `key` names the record
