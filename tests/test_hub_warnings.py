@@ -127,7 +127,7 @@ def test_plan_rule_keeps_quiet_under_the_threshold(story):
 
 def test_plan_exceeded_at_100_percent_is_serious():
     # the level function alone: 100 % of the plan is serious, 90 % a warning, below nothing
-    from hub.warnings.rules import _level
+    from hub.warnings.rule_base import level_of as _level
 
     assert _level(100, 100, 90, 100) == "serious"
     assert _level(90, 100, 90, 100) == "warning"

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -25,78 +24,33 @@ from hub.inventory.storage import facility_load
 from hub.inventory.tables import Bag, Stock
 from hub.ledger.tables import EventRow, Refusal
 from hub.manifests import store
-from hub.manifests.tables import Manifest, ManifestVersion, ReceiptRow
+from hub.manifests.tables import ReceiptRow
 from hub.registry.enterprises import enterprise_by_id
 from hub.registry.licences import licences_of
 from hub.registry.plans import plans_of
 from hub.registry.tables import LicenceVersion, PlanVersion
+from hub.warnings.declaration_rules import box_idle, declaration_mismatch
+from hub.warnings.device_rules import device_clock, reprints
 from hub.warnings.record import Finding
-from hub.warnings.settings import WarningSettings
+from hub.warnings.route_rules import vehicle_deviation
+from hub.warnings.rule_base import (
+    DAY_MS,
+    HOUR_MS,
+    Context,
+    Rule,
+    Target,
+    china_day,
+    china_year,
+    current_manifests,
+    in_transit,
+    level_of,
+    target_ids,
+    uscc_of,
+)
 from hub.web.formatting import format_kg
-from protocols.china_time import CHINA, china_date
-from protocols.manifest import State as ManifestState
+from protocols.china_time import CHINA
 from protocols.manifest import confirmation_due_ms, reconcile, tolerance_grams
 from protocols.manifest.reconcile import Receipt
-from protocols.warnings import Calendar
-
-HOUR_MS = 3_600_000
-DAY_MS = 24 * HOUR_MS
-
-
-@dataclass(frozen=True, slots=True)
-class Context:
-    settings: WarningSettings
-    now_ms: int
-    since_ms: int  # rules reading what arrived read from here on
-    calendar: Calendar
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    enterprise_ids: frozenset[int] | None = None  # None: every enterprise
-    batch: tuple[str, str] | None = None  # (device_id, batch_id) just stored
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    code: str
-    name_zh: str
-    name_en: str
-    clears: bool
-    on_ingest: bool
-    find: Callable[[Session, Context, Target], list[Finding]]
-    kinds: frozenset[str] | None = None  # after ingest: run only for a batch holding one of these event kinds
-
-
-def china_year(ms: int) -> tuple[int, int, int]:
-    """The China calendar year of `ms`, with its first and last-plus-one UTC ms."""
-    year = dt.datetime.fromtimestamp(ms // 1000, tz=CHINA).year
-    start = dt.datetime(year, 1, 1, tzinfo=CHINA)
-    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA)
-    return year, int(start.timestamp()) * 1000, int(end.timestamp()) * 1000
-
-
-def china_day(ms: int) -> dt.date:
-    return china_date(ms)
-
-
-def _ids(target: Target, everyone: Callable[[], list[int]]) -> list[int]:
-    return sorted(target.enterprise_ids) if target.enterprise_ids is not None else everyone()
-
-
-def _uscc(session: Session, enterprise_id: int) -> str:
-    return enterprise_by_id(session, enterprise_id).uscc
-
-
-def _level(used: int, limit: int, approach_pct: int, exceed_pct: int) -> str | None:
-    if limit <= 0:
-        return None
-    if used * 100 >= limit * exceed_pct:
-        return "serious"
-    if used * 100 >= limit * approach_pct:
-        return "warning"
-    return None
-
 
 # 产废超量 ---------------------------------------------------------------------------------------------
 
@@ -111,13 +65,13 @@ def plan_exceeded(session: Session, ctx: Context, target: Target) -> list[Findin
         )
 
     out = []
-    for eid in _ids(target, planned):
+    for eid in target_ids(target, planned):
         for plan in plans_of(session, eid):
             if plan["year"] != year or not plan["active"]:
                 continue
             for line in plan["lines"]:
                 made, planned_g = line["produced_grams"], line["planned_grams"]
-                level = _level(made, planned_g, s.plan_approach_pct, s.plan_exceed_pct)
+                level = level_of(made, planned_g, s.plan_approach_pct, s.plan_exceed_pct)
                 if level is None:
                     continue
                 pct = made * 100 // planned_g
@@ -127,7 +81,7 @@ def plan_exceeded(session: Session, ctx: Context, target: Target) -> list[Findin
                         rule="plan_exceeded",
                         severity=level,
                         enterprise_id=eid,
-                        subject=f"{_uscc(session, eid)}:{code}",
+                        subject=f"{uscc_of(session, eid)}:{code}",
                         period=str(year),
                         facts={
                             "waste_code": code,
@@ -200,7 +154,7 @@ def _load(session: Session, eid: int) -> list[dict]:
 
 def storage_over_capacity(session: Session, ctx: Context, target: Target) -> list[Finding]:
     out = []
-    for eid in _ids(target, lambda: _stocked()(session)):
+    for eid in target_ids(target, lambda: _stocked()(session)):
         for f in _load(session, eid):
             if not f["over_capacity"]:
                 continue
@@ -209,7 +163,7 @@ def storage_over_capacity(session: Session, ctx: Context, target: Target) -> lis
                     rule="storage_over_capacity",
                     severity="warning",
                     enterprise_id=eid,
-                    subject=f"{_uscc(session, eid)}:{f['code']}",
+                    subject=f"{uscc_of(session, eid)}:{f['code']}",
                     facts=f,
                     message_zh=f"贮存设施 {f['code']}（{f['name']}）现存 {format_kg(f['stock_grams'])}，"
                     f"超过贮存能力 {format_kg(f['capacity_grams'])}",
@@ -224,7 +178,7 @@ def storage_over_capacity(session: Session, ctx: Context, target: Target) -> lis
 def storage_point_over(session: Session, ctx: Context, target: Target) -> list[Finding]:
     limit = ctx.settings.storage_point_grams
     out = []
-    for eid in _ids(target, lambda: _stocked()(session)):
+    for eid in target_ids(target, lambda: _stocked()(session)):
         for f in _load(session, eid):
             if f["kind"] != "贮存点" or f["stock_grams"] <= limit:
                 continue
@@ -233,7 +187,7 @@ def storage_point_over(session: Session, ctx: Context, target: Target) -> list[F
                     rule="storage_point_over",
                     severity="warning",
                     enterprise_id=eid,
-                    subject=f"{_uscc(session, eid)}:{f['code']}",
+                    subject=f"{uscc_of(session, eid)}:{f['code']}",
                     facts={**f, "limit_grams": limit},
                     message_zh=f"贮存点 {f['code']} 现存 {format_kg(f['stock_grams'])}，"
                     f"超过 {format_kg(limit)}",
@@ -247,36 +201,6 @@ def storage_point_over(session: Session, ctx: Context, target: Target) -> list[F
 # 转移量差异 / 未接收 / 逾期未确认 ----------------------------------------------------------------------
 
 
-def _current(session: Session, manifest_ids: list[int]) -> list[store.Current]:
-    if not manifest_ids:
-        return []
-    newest = (
-        select(ManifestVersion.manifest_id, func.max(ManifestVersion.version).label("v"))
-        .where(ManifestVersion.manifest_id.in_(manifest_ids))
-        .group_by(ManifestVersion.manifest_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Manifest, ManifestVersion)
-        .join(ManifestVersion, ManifestVersion.manifest_id == Manifest.id)
-        .join(
-            newest,
-            (newest.c.manifest_id == ManifestVersion.manifest_id) & (newest.c.v == ManifestVersion.version),
-        )
-        .order_by(Manifest.number)
-    ).all()
-    return [store.Current(m, v) for m, v in rows]
-
-
-def _in_transit(session: Session) -> list[store.Current]:
-    ids = session.scalars(
-        select(ManifestVersion.manifest_id)
-        .where(ManifestVersion.state == ManifestState.IN_TRANSIT)
-        .distinct()
-    )
-    return [c for c in _current(session, list(ids)) if c.state == ManifestState.IN_TRANSIT]
-
-
 def transfer_difference(session: Session, ctx: Context, target: Target) -> list[Finding]:
     s = ctx.settings
     query = select(ReceiptRow.manifest_id).where(
@@ -287,7 +211,9 @@ def transfer_difference(session: Session, ctx: Context, target: Target) -> list[
     if target.enterprise_ids is not None:
         query = query.where(ReceiptRow.enterprise_id.in_(sorted(target.enterprise_ids)))
     out = []
-    for cur in _current(session, sorted({i for i in session.scalars(query.distinct()) if i is not None})):
+    for cur in current_manifests(
+        session, sorted({i for i in session.scalars(query.distinct()) if i is not None})
+    ):
         loaded = store.bags(session, cur)
         got = store.receipts(session, cur.manifest.id)
         balance = reconcile(
@@ -339,7 +265,7 @@ def transfer_difference(session: Session, ctx: Context, target: Target) -> list[
 def transfer_not_received(session: Session, ctx: Context, target: Target) -> list[Finding]:
     hours = ctx.settings.receive_hours
     out = []
-    for cur in _in_transit(session):
+    for cur in in_transit(session):
         departed = cur.version.departed_ms
         if departed is None or ctx.now_ms - departed <= hours * HOUR_MS:
             continue
@@ -375,7 +301,7 @@ def transfer_not_received(session: Session, ctx: Context, target: Target) -> lis
 def confirm_overdue(session: Session, ctx: Context, target: Target) -> list[Finding]:
     cal, days = ctx.calendar, ctx.settings.confirm_working_days
     out = []
-    for cur in _in_transit(session):
+    for cur in in_transit(session):
         receiver = cur.version.receiver_id
         if receiver is None or (target.enterprise_ids is not None and receiver not in target.enterprise_ids):
             continue
@@ -430,7 +356,7 @@ def _licensed_receivers(session: Session) -> list[int]:
 
 
 def _receivers(session: Session, target: Target) -> list[int]:
-    ids = _ids(target, lambda: _licensed_receivers(session))
+    ids = target_ids(target, lambda: _licensed_receivers(session))
     return [i for i in ids if "receiver" in enterprise_by_id(session, i).roles]
 
 
@@ -451,7 +377,7 @@ def licence_exceeded(session: Session, ctx: Context, target: Target) -> list[Fin
     for eid in _receivers(session, target):
         received = sum(_received_by_code(session, eid, start, end).values())
         capacity = sum(lic["annual_capacity_grams"] for lic in _valid_licences(session, eid, today))
-        level = _level(received, capacity, s.licence_approach_pct, s.licence_exceed_pct)
+        level = level_of(received, capacity, s.licence_approach_pct, s.licence_exceed_pct)
         if level is None:
             continue
         pct = received * 100 // capacity
@@ -460,7 +386,7 @@ def licence_exceeded(session: Session, ctx: Context, target: Target) -> list[Fin
                 rule="licence_exceeded",
                 severity=level,
                 enterprise_id=eid,
-                subject=_uscc(session, eid),
+                subject=uscc_of(session, eid),
                 period=str(year),
                 facts={"received_grams": received, "capacity_grams": capacity, "pct": pct},
                 message_zh=f"今年已接收 {format_kg(received)}，"
@@ -490,7 +416,7 @@ def licence_unlicensed_code(session: Session, ctx: Context, target: Target) -> l
                     rule="licence_unlicensed_code",
                     severity="serious",
                     enterprise_id=eid,
-                    subject=f"{_uscc(session, eid)}:{code}",
+                    subject=f"{uscc_of(session, eid)}:{code}",
                     period=str(year),
                     facts={"waste_code": code, "received_grams": grams},
                     message_zh=f"接收了经营许可证未核准的废物 {code}（今年 {format_kg(grams)}）",
@@ -765,5 +691,28 @@ RULES: tuple[Rule, ...] = (
         image_check,
         frozenset({"inspecting"}),
     ),
+)
+RULES += (
+    Rule(
+        "declaration_mismatch", "申报异常", "declared and weighed differ", True, False, declaration_mismatch
+    ),
+    Rule(
+        "box_idle",
+        "终端无称重",
+        "a box weighing nothing while the plan says it produces",
+        True,
+        False,
+        box_idle,
+    ),
+    Rule(
+        "vehicle_deviation",
+        "车辆偏移",
+        "vehicle off its corridor, stopped on the way, or overtime",
+        False,
+        False,
+        vehicle_deviation,
+    ),
+    Rule("device_clock", "终端时钟偏差", "a box's clock far off", True, False, device_clock),
+    Rule("reprints", "频繁补打", "labels reprinted unusually often", False, False, reprints),
 )
 RULES_BY_CODE = {r.code: r for r in RULES}

@@ -33,6 +33,16 @@ class WarningSettings:
     licence_approach_pct: int = 90
     licence_exceed_pct: int = 100
     silent_hours: int = 24
+    declare_permille: int = 50  # 申报异常: declared vs weighed, 5 %
+    declare_floor_grams: int = 10_000  # … and at least 10 kg
+    declare_months: int = 3  # how many completed months back are compared
+    idle_days: int = 30  # a box that weighed nothing this long, at an enterprise whose plan says it produces
+    corridor_m: int = 5_000  # 车辆偏移: metres either side of the shipper–receiver line
+    stop_minutes: int = 60  # a stop on the way longer than this
+    stop_radius_m: int = 300  # "stopped": staying within this radius
+    transit_hours: int = 24  # in transit longer than this: 运输超时
+    clock_minutes: int = 10  # a box's clock this far from the hub's
+    reprint_daily: int = 10  # reprints of one enterprise in one China day
     lookback_hours: int = 48
     order_days: int = 10  # a 督办单's default due date, in days
     sweep_seconds: int = 0  # the in-process scheduler: 0 = off (run `wastetrace hub warnings sweep`)
