@@ -26,8 +26,10 @@ from test_hub_world import DRUMS, OIL, ORGS, PLATES, World, bag_code, build_worl
 from hub.access.policies import POLICIES, Kind, policy_for
 from hub.access.principal import Scope
 from hub.access.roles import Role
+from hub.registry.enterprises import enterprise_by_id
 from hub.warnings import orders as warning_orders
 from hub.warnings import record as warning_record
+from hub.warnings import silences as warning_silences
 from hub.warnings.record import Finding
 from protocols.ledger import Attachment
 
@@ -249,6 +251,16 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/supervision-orders/{number}/decision"): Spec(
         ORDER, body=lambda c: {"accept": False, "note": "请补充"}
     ),
+    ("GET", "/api/v1/supervision-orders/{number}/attachments/{sha256}"): Spec(
+        p(number=lambda c: c.facts["orders"][c.org], sha256=lambda c: "0" * 64)
+    ),
+    ("GET", "/api/v1/warning-silences"): Spec(other=False),
+    ("POST", "/api/v1/warning-silences"): Spec(
+        body=lambda c: {"rule": "device_silent", "enterprise_uscc": c.uscc, "days": 1, "reason": "检修"}
+    ),
+    ("DELETE", "/api/v1/warning-silences/{silence_id}"): Spec(
+        p(silence_id=lambda c: str(c.facts["silences"][c.org]))
+    ),
     ("GET", "/warnings"): Spec(other=False),
     ("GET", "/warnings/{warning_id}"): Spec(WARNING),
     ("POST", "/warnings/{warning_id}"): Spec(WARNING, form=True, body=lambda c: {"action": "acknowledge"}),
@@ -336,7 +348,7 @@ def _facts(w: World) -> dict[str, Any]:
 
 def _warnings(w: World, facts: dict[str, Any]) -> None:
     """A warning per org, each with a 督办单 addressed to its enterprise."""
-    facts["warnings"], facts["orders"] = {}, {}
+    facts["warnings"], facts["orders"], facts["silences"] = {}, {}, {}
     hub = w.client.app.state.hub
     with hub.write() as session, session.begin():
         for key, org in ORGS.items():
@@ -353,6 +365,11 @@ def _warnings(w: World, facts: dict[str, Any]) -> None:
                 now_ms=START_MS,
             )
             facts["warnings"][key], facts["orders"][key] = wid, order.number
+            ent = enterprise_by_id(session, eid)
+            quiet = warning_silences.silence(
+                session, "reprints", ent, days=30, reason="测试", by="t", now_ms=START_MS
+            )
+            facts["silences"][key] = quiet.id
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,7 @@ from hub.warnings import record
 from hub.warnings.orders import mark_overdue
 from hub.warnings.rules import HOUR_MS, RULES, Context, Rule, Target
 from hub.warnings.settings import WarningSettings
+from hub.warnings.silences import silenced
 from hub.warnings.tables import WarningCursor, WarningRow
 
 log = logging.getLogger(__name__)
@@ -58,13 +59,17 @@ def run_rule(
 ) -> None:
     findings = rule.find(session, ctx, target)
     outcome.found[rule.code] = len(findings)
+    quiet = silenced(session, rule.code, ctx.now_ms)  # a silence keeps its warnings as they are
     for finding in findings:
+        if finding.enterprise_id in quiet:
+            continue
         _, raised = record.upsert(session, finding, ctx.now_ms)
         outcome.raised += raised
     if rule.clears:
         candidates = None if live is None else live.get(rule.code, [])
+        found = {f.key for f in findings}
         outcome.cleared += record.clear_missing(
-            session, rule.code, {f.key for f in findings}, ctx.now_ms, target.enterprise_ids, candidates
+            session, rule.code, found, ctx.now_ms, target.enterprise_ids, candidates, spare=quiet
         )
 
 

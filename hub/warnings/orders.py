@@ -8,14 +8,17 @@ Every step is an entry in the warning's history.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import take_serials
+from hub.attachments.store import uploaded_by
+from hub.attachments.tables import Attachment
+from hub.core.dialect import insert_ignore, take_serials
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.warnings import record
-from hub.warnings.tables import SupervisionOrder, WarningRow
+from hub.warnings.tables import OrderAttachment, SupervisionOrder, WarningRow
 from protocols.china_time import CHINA
 from protocols.codes import RegionCodeError, region_level
 from protocols.warnings import (
@@ -28,6 +31,7 @@ from protocols.warnings import (
 from protocols.warnings.states import ORDER_WAITING
 
 MAX_TEXT = 4000
+MAX_ATTACHMENTS = 20
 
 
 def _text(value: str | None, what: str) -> str:
@@ -90,10 +94,19 @@ def _step(order: SupervisionOrder, action: OrderAction) -> OrderState:
         ) from exc
 
 
-def answer(session: Session, order: SupervisionOrder, *, text: str, by: str, now_ms: int) -> SupervisionOrder:
-    """The enterprise's feedback (整改情况)."""
+def answer(
+    session: Session,
+    order: SupervisionOrder,
+    *,
+    text: str,
+    by: str,
+    now_ms: int,
+    attachments: Sequence[str] = (),
+) -> SupervisionOrder:
+    """The enterprise's feedback (整改情况), with the photos and files it uploaded as evidence."""
     text = _text(text, "反馈内容")
     after = _step(order, OrderAction.ANSWER)
+    attach(session, order, attachments, step="answer", by=by, now_ms=now_ms)
     order.state, order.answer, order.answered_by, order.answered_ms = after.value, text, by, now_ms
     record.note_entry(
         session, order.warning_id, "order_answered", actor=by, note=text, now_ms=now_ms, order_id=order.id
@@ -110,9 +123,11 @@ def decide(
     due_ms: int | None,
     by: str,
     now_ms: int,
+    attachments: Sequence[str] = (),
 ) -> SupervisionOrder:
     """The regulator's verification: accept (the warning is resolved) or return, with a new due date."""
     after = _step(order, OrderAction.ACCEPT if accept else OrderAction.RETURN)
+    attach(session, order, attachments, step="decision", by=by, now_ms=now_ms)
     if not accept:
         note = _text(note, "退回理由")
         if due_ms is not None:
@@ -136,6 +151,40 @@ def decide(
             session, order.warning_id, "order_returned", actor=by, note=note, now_ms=now_ms, order_id=order.id
         )
     return order
+
+
+def attach(
+    session: Session, order: SupervisionOrder, hashes: Sequence[str], *, step: str, by: str, now_ms: int
+) -> None:
+    """Name files on the order; only files `by` uploaded (hub/attachments), at most MAX_ATTACHMENTS."""
+    if len(hashes) > MAX_ATTACHMENTS:
+        raise Invalid(f"每次最多附 {MAX_ATTACHMENTS} 个文件 (at most {MAX_ATTACHMENTS} files)", "attachments")
+    files = uploaded_by(session, list(dict.fromkeys(hashes)), by)
+    rows = [
+        {
+            "order_id": order.id,
+            "sha256": f.sha256,
+            "step": step,
+            "name": f.name,
+            "added_by": by,
+            "added_ms": now_ms,
+        }
+        for f in files
+    ]
+    insert_ignore(session, OrderAttachment, rows)
+
+
+def attachments_of(session: Session, order_id: int) -> list[tuple[OrderAttachment, str, int]]:
+    """The order's files with their media type and size, in the order they were added."""
+    return [
+        (row, media_type, size)
+        for row, media_type, size in session.execute(
+            select(OrderAttachment, Attachment.media_type, Attachment.size)
+            .join(Attachment, Attachment.sha256 == OrderAttachment.sha256)
+            .where(OrderAttachment.order_id == order_id)
+            .order_by(OrderAttachment.added_ms, OrderAttachment.step, OrderAttachment.sha256)
+        ).all()
+    ]
 
 
 def parent_region(code: str | None) -> str | None:

@@ -1,8 +1,8 @@
 """The warning centre's pages: the regulator's list and one warning with its history and forms
 (acknowledge, resolve, close, issue a 督办单, verify the answer); the enterprise's 督办单 to answer.
 
-Server-rendered, no script; the forms post to these pages (the session cookie is SameSite=Lax, and a
-foreign Origin is refused)."""
+Server-rendered, no script; the forms post to these pages (the session cookie is SameSite=Lax, and a form
+from another site is refused). The enterprise's answer may carry photos and PDFs (a multipart form)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
 from hub.access.audit import note
 from hub.access.gate import AccessDep
+from hub.access.pages import same_origin
 from hub.access.roles import Role
-from hub.core.deps import HubDep
+from hub.attachments.store import MAX_BYTES, put
+from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Invalid
 from hub.warnings import orders, record, views
 from hub.warnings.rules import RULES
@@ -32,12 +36,17 @@ from protocols.warnings.states import SEVERITY_LABELS, STATE_LABELS
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(Path(__file__).resolve().parent / "templates", words=WORDS)
 MAX_FORM = 16 * 1024
+MAX_UPLOAD = orders.MAX_ATTACHMENTS * MAX_BYTES
+
+
+def _same_site(request: Request, hub: Hub) -> None:
+    # The login's check: Origin, else Sec-Fetch-Site (Chromium sends `Origin: null` from no-referrer pages).
+    if not same_origin(request, hub.settings.public_url):
+        raise Forbidden("跨站提交被拒绝 (a form from another site)", "origin")
 
 
 async def _form(request: Request) -> dict[str, str]:
-    origin = request.headers.get("origin")
-    if origin and origin.rstrip("/") != f"{request.url.scheme}://{request.url.netloc}":
-        raise Forbidden("跨站提交被拒绝 (a form from another site)", "origin")
+    _same_site(request, request.app.state.hub)
     raw = await request.body()
     if len(raw) > MAX_FORM:
         raise Invalid("表单过大 (form too large)")
@@ -181,11 +190,28 @@ def orders_page(request: Request, hub: HubDep, access: AccessDep, lang: str | No
 
 @router.post("/supervision-orders/{number}", name="order_form")
 async def order_form(request: Request, number: str, hub: HubDep, access: AccessDep) -> Response:
-    form = await _form(request)
+    """The enterprise's answer from the page: text and photos or PDFs (multipart), kept in hub/attachments."""
+    _same_site(request, hub)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_UPLOAD:
+        raise Invalid(
+            f"附件合计不超过 {MAX_UPLOAD >> 20} MB (at most {MAX_UPLOAD >> 20} MB in all)", status=413
+        )
+    try:
+        form = await request.form(max_files=orders.MAX_ATTACHMENTS, max_fields=10, max_part_size=MAX_BYTES)
+    except MultiPartException as exc:
+        raise Invalid(f"表单无法读取 (the form cannot be read: {exc.message})") from exc
+    text = form.get("text")
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    contents = [(f.filename, await f.read(MAX_BYTES + 1)) for f in files]
     now = hub.clock()
     with hub.write() as session, session.begin():
         order = orders.get_order(session, number, lock=True)
         access.require(views.party(order), "该督办单")
-        orders.answer(session, order, text=form.get("text", ""), by=access.actor, now_ms=now)
-    note(request, order=number)
+        kept = [
+            put(session, body, name=name, uploader=access.actor, now_ms=now).sha256 for name, body in contents
+        ]
+        answer_text = text if isinstance(text, str) else ""
+        orders.answer(session, order, text=answer_text, by=access.actor, now_ms=now, attachments=kept)
+    note(request, order=number, attachments=len(kept))
     return RedirectResponse("/supervision-orders", status_code=303)

@@ -137,8 +137,10 @@ def clear_missing(
     now_ms: int,
     enterprise_ids: Iterable[int] | None = None,
     candidates: Iterable[WarningRow] | None = None,
+    spare: Collection[int] = (),
 ) -> int:
-    """Mark the rule's live warnings whose condition was not found again as cleared (they stay on record).
+    """Mark the rule's live warnings whose condition was not found again as cleared (they stay on record);
+    those of the `spare` enterprises (the rule is silenced for them) are left as they are.
 
     Open and acknowledged ones become `cleared`; one under a 督办单 keeps its state (the order runs to its
     end) and only gets the mark and an entry. `enterprise_ids` limits it to what the evaluation looked at;
@@ -157,6 +159,8 @@ def clear_missing(
     rows = session.scalars(query.with_for_update()) if candidates is None else candidates
     for row in rows:
         if (row.rule, row.subject, row.period) in keys or row.cleared_ms is not None or row.state not in LIVE:
+            continue
+        if row.enterprise_id in spare:
             continue
         row.cleared_ms = now_ms
         if row.state == State.SUPERVISED:

@@ -7,14 +7,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from hub.access.audit import note
 from hub.access.gate import AccessDep
+from hub.attachments.serving import attachment_response
+from hub.attachments.store import attachment
 from hub.core.deps import HubDep
-from hub.core.errors import Invalid
+from hub.core.errors import Invalid, NotFound
 from hub.core.schemas import Problem
-from hub.warnings import orders, record, views
+from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc
+from hub.warnings import orders, record, silences, views
 from hub.warnings.evaluate import sweep
 from hub.warnings.schemas import (
     AnswerIn,
@@ -23,6 +27,8 @@ from hub.warnings.schemas import (
     OrderIn,
     OrderList,
     OrderOut,
+    SilenceIn,
+    SilenceOut,
     SweepOut,
     TransitionIn,
     WarningDetail,
@@ -152,8 +158,10 @@ def answer_order(number: str, body: AnswerIn, request: Request, hub: HubDep, acc
     with hub.write() as session, session.begin():
         order = orders.get_order(session, number, lock=True)
         access.require(views.party(order), "该督办单")
-        orders.answer(session, order, text=body.text, by=access.actor, now_ms=now)
-        note(request, order=number)
+        orders.answer(
+            session, order, text=body.text, by=access.actor, now_ms=now, attachments=body.attachments
+        )
+        note(request, order=number, attachments=len(body.attachments))
         return views.order_out(session, order, now)
 
 
@@ -172,9 +180,64 @@ def decide_order(number: str, body: DecisionIn, request: Request, hub: HubDep, a
             due_ms=body.due_ms,
             by=access.actor,
             now_ms=now,
+            attachments=body.attachments,
         )
         note(request, order=number, accept=body.accept)
         return views.order_out(session, order, now)
+
+
+@router.get(
+    "/supervision-orders/{number}/attachments/{sha256}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}}, **REFUSALS},
+)
+def order_attachment(number: str, sha256: str, hub: HubDep, access: AccessDep) -> Response:
+    """A photo or file of the order, for whoever may read the order."""
+    with hub.read() as session:
+        order = orders.get_order(session, number)
+        access.require(views.party(order), "该督办单")
+        named = {a.sha256: a.name for a, _, _ in orders.attachments_of(session, order.id)}
+        if sha256 not in named:
+            raise NotFound("该督办单没有这个附件 (the order has no such attachment)")
+        return attachment_response(attachment(session, sha256), named[sha256])
+
+
+@router.get("/warning-silences", responses=REFUSALS)
+def list_silences(hub: HubDep, access: AccessDep) -> list[SilenceOut]:
+    """Rules silenced now, for enterprises the caller may see."""
+    now = hub.clock()
+    with hub.read() as session:
+        return [
+            views.silence_out(session, row)
+            for row in silences.active(session, now)
+            if access.sees_any([enterprise_by_id(session, row.enterprise_id).party])
+        ]
+
+
+@router.post("/warning-silences", status_code=201, responses=REFUSALS)
+def add_silence(body: SilenceIn, request: Request, hub: HubDep, access: AccessDep) -> SilenceOut:
+    """Silence a rule for one enterprise of the caller's region for some days, with the reason (audited)."""
+    now = hub.clock()
+    with hub.write() as session, session.begin():
+        ent = enterprise_by_uscc(session, body.enterprise_uscc)
+        access.require(ent.party, f"企业 {ent.name}")
+        row = silences.silence(
+            session, body.rule, ent, days=body.days, reason=body.reason, by=access.actor, now_ms=now
+        )
+        note(request, rule=body.rule, enterprise=ent.uscc, days=body.days, reason=body.reason)
+        return views.silence_out(session, row)
+
+
+@router.delete("/warning-silences/{silence_id}", responses=REFUSALS)
+def lift_silence(silence_id: int, request: Request, hub: HubDep, access: AccessDep) -> SilenceOut:
+    """End a silence early: the rule raises warnings for the enterprise again."""
+    now = hub.clock()
+    with hub.write() as session, session.begin():
+        row = silences.get(session, silence_id)
+        access.require(enterprise_by_id(session, row.enterprise_id).party, "该静默设置")
+        silences.lift(session, silence_id, by=access.actor, now_ms=now)
+        note(request, silence=silence_id)
+        return views.silence_out(session, row)
 
 
 @router.post("/warnings/sweep", responses=REFUSALS)

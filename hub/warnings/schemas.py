@@ -50,6 +50,17 @@ class EntryOut(BaseModel):
     order_number: str | None = None
 
 
+class OrderAttachmentOut(BaseModel):
+    sha256: str
+    name: str
+    media_type: str = Field(description="image/jpeg, image/png, image/webp or application/pdf")
+    size: int
+    step: str = Field(description="answer (the enterprise's evidence) or decision (the regulator's)")
+    added_by: str
+    added_ms: int
+    url: str = Field(description="where the order's readers fetch it")
+
+
 class OrderOut(BaseModel):
     number: str
     warning_id: int
@@ -71,6 +82,7 @@ class OrderOut(BaseModel):
     overdue: bool = Field(description="past its due date while waiting for the enterprise")
     overdue_ms: int | None
     escalated_to: str | None = Field(description="the region code it was escalated to when overdue")
+    attachments: list[OrderAttachmentOut] = Field(default_factory=list)
 
 
 class WarningDetail(BaseModel):
@@ -111,9 +123,39 @@ class OrderIn(Strict):
 
 class AnswerIn(Strict):
     text: str = Field(min_length=1, max_length=4000, description="整改情况 (the enterprise's answer)")
+    attachments: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="SHA-256 of photos and files the caller uploaded (POST /api/v1/attachments) as evidence",
+    )
 
 
 class DecisionIn(Strict):
     accept: bool = Field(description="true: verified, closed (销号); false: returned to the enterprise")
     note: str | None = Field(default=None, max_length=4000, description="required when returning")
     due_ms: int | None = Field(default=None, description="a new due date when returning, UTC ms")
+    attachments: list[str] = Field(
+        default_factory=list, max_length=20, description="SHA-256 of files the regulator uploaded"
+    )
+
+
+class SilenceIn(Strict):
+    rule: str = Field(max_length=32, description="the rule's code, e.g. vehicle_deviation")
+    enterprise_uscc: str = Field(min_length=18, max_length=18)
+    days: int = Field(ge=1, le=366, description="how long, from now")
+    reason: str = Field(min_length=1, max_length=2000, description="why (kept with the silence and audited)")
+
+
+class SilenceOut(BaseModel):
+    id: int
+    rule: str
+    rule_name_zh: str
+    enterprise_uscc: str
+    enterprise_name: str
+    region_code: str | None
+    from_ms: int
+    until_ms: int
+    reason: str
+    created_by: str
+    lifted_by: str | None
+    lifted_ms: int | None

@@ -97,3 +97,34 @@ class WarningCursor(Base):
     rule: Mapped[str] = mapped_column(String(32), primary_key=True)
     cursor_ms: Mapped[int] = mapped_column(BigInteger)
     run_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class OrderAttachment(Base):
+    """A photo or file given with a 督办单's answer or decision (the bytes in hub/attachments)."""
+
+    __tablename__ = "order_attachments"
+
+    order_id: Mapped[int] = mapped_column(BigId, ForeignKey("supervision_orders.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("attachments.sha256"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(16), primary_key=True)  # answer / decision
+    name: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class WarningSilence(Base):
+    """A rule silenced for one enterprise until a time, with the reason (a regulator's decision, audited)."""
+
+    __tablename__ = "warning_silences"
+    __table_args__ = (Index("ix_warning_silences_rule", "rule", "until_ms"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
+    region_code: Mapped[str | None] = mapped_column(String(6))
+    from_ms: Mapped[int] = mapped_column(BigInteger)
+    until_ms: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    lifted_by: Mapped[str | None] = mapped_column(String(128))
+    lifted_ms: Mapped[int | None] = mapped_column(BigInteger)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from hub.access.principal import Access, Party, Scope
 from hub.core.errors import Invalid, NotFound
 from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc, prefetch_enterprises
-from hub.warnings import record
+from hub.warnings import orders, record
 from hub.warnings.rules import RULES_BY_CODE
-from hub.warnings.schemas import EntryOut, OrderOut, WarningOut
-from hub.warnings.tables import SupervisionOrder, WarningRow
+from hub.warnings.schemas import EntryOut, OrderAttachmentOut, OrderOut, SilenceOut, WarningOut
+from hub.warnings.tables import SupervisionOrder, WarningRow, WarningSilence
 from protocols.codes import RegionCodeError, region_level
 from protocols.warnings import OrderState, State
 from protocols.warnings.states import ORDER_LABELS, ORDER_WAITING, STATE_LABELS
@@ -142,6 +142,19 @@ def order_out(session: Session, order: SupervisionOrder, now_ms: int) -> OrderOu
         overdue=waiting and now_ms > order.due_ms,
         overdue_ms=order.overdue_ms,
         escalated_to=order.escalated_to,
+        attachments=[
+            OrderAttachmentOut(
+                sha256=a.sha256,
+                name=a.name,
+                media_type=media_type,
+                size=size,
+                step=a.step,
+                added_by=a.added_by,
+                added_ms=a.added_ms,
+                url=f"/api/v1/supervision-orders/{order.number}/attachments/{a.sha256}",
+            )
+            for a, media_type, size in orders.attachments_of(session, order.id)
+        ],
     )
 
 
@@ -193,3 +206,21 @@ def list_orders(
     rows = list(session.scalars(query.order_by(SupervisionOrder.due_ms, SupervisionOrder.id).limit(limit)))
     prefetch_enterprises(session, {r.enterprise_id for r in rows})
     return rows
+
+
+def silence_out(session: Session, row: WarningSilence) -> SilenceOut:
+    ent = enterprise_by_id(session, row.enterprise_id)
+    return SilenceOut(
+        id=row.id,
+        rule=row.rule,
+        rule_name_zh=RULES_BY_CODE[row.rule].name_zh if row.rule in RULES_BY_CODE else row.rule,
+        enterprise_uscc=ent.uscc,
+        enterprise_name=ent.name,
+        region_code=row.region_code,
+        from_ms=row.from_ms,
+        until_ms=row.until_ms,
+        reason=row.reason,
+        created_by=row.created_by,
+        lifted_by=row.lifted_by,
+        lifted_ms=row.lifted_ms,
+    )

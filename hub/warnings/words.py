@@ -6,6 +6,10 @@ WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "warnings_title": "预警中心",
         "orders_title": "督办单",
+        "order_evidence": "佐证材料",
+        "evidence_files": "照片或文件（JPEG、PNG、WebP、PDF，每个不超过 10 MB）",
+        "step_answer": "企业反馈",
+        "step_decision": "核查意见",
         "rule": "预警类型",
         "severity": "级别",
         "state": "状态",
@@ -53,6 +57,10 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "warnings_title": "Warning centre",
+        "order_evidence": "Evidence",
+        "evidence_files": "Photos or files (JPEG, PNG, WebP, PDF, up to 10 MB each)",
+        "step_answer": "enterprise's answer",
+        "step_decision": "regulator's decision",
         "orders_title": "Supervision orders",
         "rule": "Rule",
         "severity": "Level",
