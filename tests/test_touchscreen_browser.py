@@ -13,6 +13,7 @@ import secrets
 from dataclasses import replace
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from edge.app import build_edge, running
@@ -195,17 +196,13 @@ async def test_a_truck_is_loaded_against_its_manifest_at_800x480(browser, config
         page, dialogs = await open_page(browser, config, "800x480")
         await page.wait_for_selector("#types button")
         codes = []
-        for _ in range(2):
-            await page.click("#types button >> nth=0")
-            await page.click("#go")
-            await expect(page.locator("#result")).to_contain_text("已称重并打印标签")
-            code = edge.ledger.recent_commissioned(1)[0].code
-            codes.append(code)
-            for button in ("#move-store", "#move-out"):
-                await page.fill("#move-code", code)
-                await page.click(button)
-                await expect(page.locator("#move-result")).to_have_class(re.compile("ok"))
-            scale.set_target(21000)  # the next bag: a weight far from the last, so it is a new bag
+        for _ in range(2):  # weighed, stored and taken out through the API: this test is about loading
+            status, weighed = await post_json(config, "/api/v1/weighings", {"waste_code": "900-249-08"})
+            assert status == 201, weighed
+            codes.append(weighed["code"])
+            for path in ("/api/v1/movements/store", "/api/v1/movements/out"):
+                assert (await post_json(config, path, {"code": weighed["code"]}))[0] == 201
+            scale.set_target(21000 if len(codes) == 1 else 7000)  # the next bag: a weight far from the last
         await expect(page.locator("#load-progress")).to_contain_text("暂无可装车联单")
         await wait_for(lambda: edge.ledger.backlog(DESTINATION)[0] == 0)
         number = (await hub_call(hub, "POST", "/api/v1/manifests", keeper, {}))["number"]
@@ -225,3 +222,11 @@ async def test_a_truck_is_loaded_against_its_manifest_at_800x480(browser, config
         assert load["height"] / px_per_mm("800x480") >= 9 and load["x"] + load["width"] <= 800
         await shot(page, "loading-800x480")
         assert dialogs == []
+
+
+async def post_json(config, path: str, body: dict) -> tuple[int, dict]:
+    async with (
+        aiohttp.ClientSession() as s,
+        s.post(f"http://127.0.0.1:{config.ui_port}{path}", json=body) as r,
+    ):
+        return r.status, await r.json()
