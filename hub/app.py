@@ -45,8 +45,10 @@ from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
 from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
+from hub.warnings import webhook_routes
 from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
+from hub.warnings.webhooks import deliverer as webhook_deliverer
 from hub.web import api_docs
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, not_found, validation_error
@@ -90,6 +92,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     transport_routes.router,
     # the warning centre and 督办单 (docs/warnings.md)
     warning_routes.router,
+    webhook_routes.router,
     warning_pages.router,
     # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
     declaration_routes.router,
@@ -126,9 +129,16 @@ def create_app(
         sweeping = None
         if warning_settings.sweep_seconds:
             sweeping = asyncio.create_task(warning_scheduler(hub.write, warning_settings, hub.clock))
+        # Webhook deliveries (WT_HUB_WARN_DELIVER_SECONDS; on by default): leased rows, safe in every worker.
+        delivering = None
+        if warning_settings.deliver_seconds:
+            delivering = asyncio.create_task(
+                webhook_deliverer(hub.read, hub.write, hub.key, hub.clock, warning_settings.deliver_seconds)
+            )
         yield
-        if sweeping is not None:
-            sweeping.cancel()
+        for task in (sweeping, delivering):
+            if task is not None:
+                task.cancel()
         engine.dispose()
 
     app = FastAPI(

@@ -30,6 +30,7 @@ from hub.registry.enterprises import enterprise_by_id
 from hub.warnings import orders as warning_orders
 from hub.warnings import record as warning_record
 from hub.warnings import silences as warning_silences
+from hub.warnings import webhooks as warning_webhooks
 from hub.warnings.record import Finding
 from protocols.ledger import Attachment
 
@@ -261,6 +262,16 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("DELETE", "/api/v1/warning-silences/{silence_id}"): Spec(
         p(silence_id=lambda c: str(c.facts["silences"][c.org]))
     ),
+    ("POST", "/api/v1/warning-webhooks"): Spec(
+        body=lambda c: {"region_code": ORGS[c.org].region, "url": "https://hooks.example.cn/warnings"}
+    ),
+    ("GET", "/api/v1/warning-webhooks"): Spec(other=False),
+    ("DELETE", "/api/v1/warning-webhooks/{webhook_id}"): Spec(
+        p(webhook_id=lambda c: str(c.facts["webhooks"][c.org]))
+    ),
+    ("GET", "/api/v1/warning-webhooks/{webhook_id}/deliveries"): Spec(
+        p(webhook_id=lambda c: str(c.facts["webhooks"][c.org]))
+    ),
     ("GET", "/warnings"): Spec(other=False),
     ("GET", "/warnings/{warning_id}"): Spec(WARNING),
     ("POST", "/warnings/{warning_id}"): Spec(WARNING, form=True, body=lambda c: {"action": "acknowledge"}),
@@ -348,7 +359,7 @@ def _facts(w: World) -> dict[str, Any]:
 
 def _warnings(w: World, facts: dict[str, Any]) -> None:
     """A warning per org, each with a 督办单 addressed to its enterprise."""
-    facts["warnings"], facts["orders"], facts["silences"] = {}, {}, {}
+    facts["warnings"], facts["orders"], facts["silences"], facts["webhooks"] = {}, {}, {}, {}
     hub = w.client.app.state.hub
     with hub.write() as session, session.begin():
         for key, org in ORGS.items():
@@ -370,6 +381,10 @@ def _warnings(w: World, facts: dict[str, Any]) -> None:
                 session, "reprints", ent, days=30, reason="测试", by="t", now_ms=START_MS
             )
             facts["silences"][key] = quiet.id
+            hook, _ = warning_webhooks.add(
+                session, hub.key, org.region, "https://hooks.example.cn/w", by="t", now_ms=START_MS
+            )
+            facts["webhooks"][key] = hook.id
 
 
 @pytest.fixture(scope="module")

@@ -8,36 +8,32 @@ the app never locks the owner out.
 
 A code is accepted within one 30-second step either side of the hub's clock, and only once: the step it
 matched is kept, and a code of that step or an earlier one is refused (RFC 6238 §5.2), so a code seen over a
-shoulder or in a log cannot be replayed. The secret is stored encrypted (AES-GCM under a key derived from the
-hub's own key with HKDF), so a copy of the database alone does not give the factors away.
+shoulder or in a log cannot be replayed. The secret is stored sealed (hub/core/sealing.py), so a copy of the
+database alone does not give the factors away.
 """
 
 from __future__ import annotations
 
 import hmac
 import io
-import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 import pyotp
 import qrcode
 import qrcode.image.svg
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session
 
 from hub.access.roles import Role
 from hub.access.tables import UserTotp
 from hub.core.deps import Hub
 from hub.core.errors import Conflict, Invalid
+from hub.core.sealing import purpose_key, seal, unseal
 
 STEP_S = 30
 DIGITS = 6
 ISSUER = "wastetrace"
-_NONCE = 12
 
 
 class FactorState(StrEnum):
@@ -54,13 +50,7 @@ class SecondFactor:
 
     @classmethod
     def of(cls, roles: tuple[str, ...], hub_key: Ed25519PrivateKey) -> SecondFactor:
-        raw = hub_key.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"wastetrace totp secrets").derive(
-            raw
-        )
-        return cls(frozenset(Role(r) for r in roles), key)
+        return cls(frozenset(Role(r) for r in roles), purpose_key(hub_key, "totp"))
 
     def required(self, role: Role | None) -> bool:
         return role is not None and role in self.roles
@@ -180,9 +170,8 @@ def _matching_step(
 
 
 def _seal(factor: SecondFactor, secret: str) -> bytes:
-    nonce = secrets.token_bytes(_NONCE)
-    return nonce + AESGCM(factor.seal_key).encrypt(nonce, secret.encode("ascii"), b"totp")
+    return seal(factor.seal_key, secret, "totp")
 
 
 def _open(factor: SecondFactor, sealed: bytes) -> str:
-    return AESGCM(factor.seal_key).decrypt(sealed[:_NONCE], sealed[_NONCE:], b"totp").decode("ascii")
+    return unseal(factor.seal_key, sealed, "totp")

@@ -5,16 +5,20 @@ database keeps each warning single."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from hub.core.db import make_engine, migrate, write_sessions
+from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
-from hub.settings import DEFAULT_DB
+from hub.core.keys import load_or_create_hub_key
+from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
+from hub.warnings import webhooks
 from hub.warnings.evaluate import sweep
 from hub.warnings.settings import WarningSettings
 
@@ -22,7 +26,9 @@ DEFAULT_EVERY = 300
 
 
 def add_parser(sub: Any) -> None:
-    warnings = sub.add_parser("warnings", help="the warning centre: run the rules (sweep)")
+    warnings = sub.add_parser(
+        "warnings", help="the warning centre: run the rules (sweep), post webhooks (deliver)"
+    )
     actions = warnings.add_subparsers(dest="warnings_command", required=True)
     run = actions.add_parser("sweep", help="evaluate every rule over every enterprise")
     run.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
@@ -33,9 +39,21 @@ def add_parser(sub: Any) -> None:
         help=f"seconds between sweeps (default: $WT_HUB_WARN_SWEEP_SECONDS or {DEFAULT_EVERY})",
     )
     run.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    deliver = actions.add_parser("deliver", help="post the warnings' webhook deliveries that are due")
+    deliver.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    deliver.add_argument(
+        "--key-file",
+        help="the hub's key, which opens the webhooks' secrets (default: $WT_HUB_KEY_FILE or hub-key.pem)",
+    )
+    deliver.add_argument(
+        "--once", action="store_true", help="one round, print how many were delivered, and exit"
+    )
+    deliver.add_argument("--every", type=int, default=5, help="seconds between rounds (default 5)")
 
 
 def main(args: argparse.Namespace) -> int:
+    if args.warnings_command == "deliver":
+        return deliver(args)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -56,6 +74,32 @@ def main(args: argparse.Namespace) -> int:
             if args.once:
                 return 1 if outcome.failed else 0
             time.sleep(every)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def deliver(args: argparse.Namespace) -> int:
+    """`wastetrace hub warnings deliver`: the webhook deliverer on its own (any number may run at once)."""
+    logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    key_file = Path(args.key_file or os.environ.get("WT_HUB_KEY_FILE") or DEFAULT_KEY_FILE)
+    if not key_file.exists():
+        print(f"hub warnings deliver: no hub key at {key_file} (the one the hub serves with)", flush=True)
+        return 2
+    url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
+    migrate(url)
+    engine = make_engine(url, pool_pre_ping=True)
+    read, write = read_sessions(engine), write_sessions(engine)
+    key = load_or_create_hub_key(key_file)
+    send = webhooks.aiohttp_sender()
+    try:
+        while True:
+            done = asyncio.run(webhooks.deliver_due(read, write, key, wall_clock_ms, send))
+            print(json.dumps({"delivered": done}), flush=True)
+            if args.once:
+                return 0
+            time.sleep(args.every)
     except KeyboardInterrupt:
         return 0
     finally:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.errors import Conflict, NotFound
 from hub.registry.enterprises import enterprise_by_id
+from hub.warnings import webhooks
 from hub.warnings.tables import WarningEntry, WarningRow
 from protocols.warnings import SEVERITIES, Action, State, TransitionRefused, next_state
 
@@ -61,6 +62,9 @@ def _entry(
     note: str | None = None,
     order_id: int | None = None,
 ) -> None:
+    warning = session.get(WarningRow, warning_id)
+    if warning is not None:  # the step goes to the region's webhooks in this same transaction
+        webhooks.enqueue(session, warning, action, now_ms, order_id=order_id)
     session.add(
         WarningEntry(
             warning_id=warning_id,

@@ -159,3 +159,34 @@ class SilenceOut(BaseModel):
     created_by: str
     lifted_by: str | None
     lifted_ms: int | None
+
+
+class WebhookIn(Strict):
+    region_code: str = Field(min_length=6, max_length=6, description="the region whose warnings are posted")
+    url: str = Field(
+        max_length=2000, description="https://…, or http:// to a private-network IP address (an intranet)"
+    )
+
+
+class WebhookOut(BaseModel):
+    id: int
+    region_code: str
+    url: str
+    created_by: str
+    created_ms: int
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="signs every delivery (X-Wastetrace-Signature); shown this once")
+
+
+class WebhookDeliveryOut(BaseModel):
+    event_id: str = Field(description="X-Wastetrace-Delivery: de-duplicate on it")
+    event_type: str
+    created_ms: int
+    attempts: int
+    next_attempt_ms: int
+    delivered_ms: int | None
+    gave_up_ms: int | None
+    last_status: int | None
+    last_error: str | None

@@ -46,6 +46,9 @@ class WarningSettings:
     lookback_hours: int = 48
     order_days: int = 10  # a 督办单's default due date, in days
     sweep_seconds: int = 0  # the in-process scheduler: 0 = off (run `wastetrace hub warnings sweep`)
+    deliver_seconds: int = (
+        5  # the in-process webhook deliverer: 0 = off (run `wastetrace hub warnings deliver`)
+    )
     on_ingest: int = 1
     calendar_file: str = ""
 

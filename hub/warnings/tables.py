@@ -6,7 +6,7 @@ Kept in step with hub/migrations/versions/0005_warnings.py (tests/test_hub_migra
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.base import Base, BigId
@@ -128,3 +128,41 @@ class WarningSilence(Base):
     created_by: Mapped[str] = mapped_column(String(128))
     lifted_by: Mapped[str | None] = mapped_column(String(128))
     lifted_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WarningWebhook(Base):
+    """A region's webhook: every step of every warning in the region is posted to it, signed."""
+
+    __tablename__ = "warning_webhooks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    url: Mapped[str] = mapped_column(Text)
+    sealed_secret: Mapped[bytes] = mapped_column(LargeBinary)  # hub/core/sealing.py
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    removed_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one row per event and webhook, written in the transaction that made the event, so nothing
+    is lost across a restart; the deliverer posts it until the receiver answers 2xx."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id", name="uq_webhook_deliveries_event"),
+        Index("ix_webhook_deliveries_due", "delivered_ms", "next_attempt_ms"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    webhook_id: Mapped[int] = mapped_column(BigId, ForeignKey("warning_webhooks.id"))
+    event_id: Mapped[str] = mapped_column(String(36))
+    event_type: Mapped[str] = mapped_column(String(48))
+    payload: Mapped[str] = mapped_column(Text)  # the JSON body, exactly as posted (and signed)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_ms: Mapped[int] = mapped_column(BigInteger)
+    delivered_ms: Mapped[int | None] = mapped_column(BigInteger)
+    gave_up_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
