@@ -43,6 +43,7 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.warnings import live as warning_live
 from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
 from hub.warnings import webhook_routes
@@ -91,6 +92,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     device_pages.router,
     transport_routes.router,
     # the warning centre and 督办单 (docs/warnings.md)
+    warning_live.router,  # before warning_routes: /warnings/events is not a {warning_id}
     warning_routes.router,
     webhook_routes.router,
     warning_pages.router,

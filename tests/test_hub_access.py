@@ -256,6 +256,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         p(number=lambda c: c.facts["orders"][c.org], sha256=lambda c: "0" * 64)
     ),
     ("GET", "/api/v1/warning-silences"): Spec(other=False),
+    ("GET", "/api/v1/warnings/events"): Spec(other=False),
     ("POST", "/api/v1/warning-silences"): Spec(
         body=lambda c: {"rule": "device_silent", "enterprise_uscc": c.uscc, "days": 1, "reason": "检修"}
     ),

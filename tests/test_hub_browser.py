@@ -221,3 +221,27 @@ def test_the_api_pages_render_from_the_hub_alone(browser, served, path, ready):
     assert elsewhere == [], f"requests to other hosts: {elsewhere}"
     assert refused == [], f"the page's CSP refused a script: {refused}"
     context.close()
+
+
+def test_the_warning_list_shows_a_new_warning_without_a_reload(browser, served):
+    base, w = served
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/warnings")
+    page.wait_for_function("() => document.getElementById('live') !== null")
+    page.evaluate("window.__notReloaded = true")
+    marker = "称重时有人站在秤上（实时推送测试）"
+    assert marker not in page.inner_text("#live")
+    page.wait_for_selector("#live[data-connected]")  # the stream is open (it starts from the newest step)
+    code = bag_code(ORGS["P1"], OIL, 1)
+    warn = {"check": "person_at_scale", "outcome": "warn", "message_zh": marker}
+    w.record("P1", "inspecting", code, w.clock.now_ms, grams=None, data=warn)
+    w.send("P1")  # stored, and the warning raised on ingest
+    page.wait_for_function(
+        "(text) => document.getElementById('live').innerText.includes(text)", arg=marker, timeout=15_000
+    )
+    assert page.evaluate("window.__notReloaded") is True  # updated in place, not reloaded
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "regulator-warnings-live.png"), full_page=True)
+    context.close()

@@ -50,7 +50,7 @@ def gate(
         return Access(principal, None)
     if not token:
         raise Unauthenticated("请先登录 (log in first: Authorization: Bearer <token>)")
-    principal = _principal(hub, token)
+    principal = _principal(hub, token, passive=path in PASSIVE_PATHS)
     if principal is None:
         raise Unauthenticated("登录已失效，请重新登录 (the session token is unknown or expired)")
     request.state.principal = principal
@@ -90,7 +90,11 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -
     return None
 
 
-def _principal(hub: Hub, token: str) -> Principal | None:
+# Requests a page makes by itself (live updates) are not the user's activity: they never reset the idle timer.
+PASSIVE_PATHS = frozenset({"/api/v1/warnings/events"})
+
+
+def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principal | None:
     if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
         return ADMIN_PRINCIPAL
     now = hub.clock()
@@ -99,7 +103,7 @@ def _principal(hub: Hub, token: str) -> Principal | None:
             session, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
         )
         stale = principal is not None and needs_touch(session, token, now)
-    if stale:
+    if stale and not passive:
         touch(hub.write, token, now)
     return principal
 

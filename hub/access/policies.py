@@ -163,6 +163,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # the warning centre (hub/warnings): regulators act, inspectors read, enterprises read their own, answer
     ("GET", "/api/v1/warnings"): WARNING_READERS,
     ("GET", "/api/v1/warnings/{warning_id}"): WARNING_READERS,
+    ("GET", "/api/v1/warnings/events"): WARNING_READERS,
     ("POST", "/api/v1/warnings/{warning_id}/transitions"): users(regulator=S.REGION),
     ("POST", "/api/v1/warnings/{warning_id}/orders"): users(regulator=S.REGION),
     ("POST", "/api/v1/warnings/sweep"): OPERATIONS,

@@ -190,3 +190,16 @@ class WebhookDeliveryOut(BaseModel):
     gave_up_ms: int | None
     last_status: int | None
     last_error: str | None
+
+
+class WarningStep(BaseModel):
+    id: int = Field(description="the step's id: ask for the steps after it")
+    warning_id: int
+    rule: str
+    action: str = Field(description="raised, acknowledged, order_issued, order_answered, cleared, …")
+    time_ms: int
+
+
+class WarningSteps(BaseModel):
+    last_id: int = Field(description="ask with ?after=last_id next time")
+    steps: list[WarningStep]
