@@ -43,10 +43,10 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.warnings import digest_routes, webhook_routes
 from hub.warnings import live as warning_live
 from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
-from hub.warnings import webhook_routes
 from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
 from hub.warnings.webhooks import deliverer as webhook_deliverer
@@ -95,6 +95,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     warning_live.router,  # before warning_routes: /warnings/events is not a {warning_id}
     warning_routes.router,
     webhook_routes.router,
+    digest_routes.router,
     warning_pages.router,
     # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
     declaration_routes.router,

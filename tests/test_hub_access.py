@@ -267,6 +267,11 @@ SPECS: dict[tuple[str, str], Spec] = {
         body=lambda c: {"region_code": ORGS[c.org].region, "url": "https://hooks.example.cn/warnings"}
     ),
     ("GET", "/api/v1/warning-webhooks"): Spec(other=False),
+    ("PUT", "/api/v1/me/digest"): Spec(other=False, body=lambda c: {"address": "someone@example.cn"}),
+    ("DELETE", "/api/v1/me/digest"): Spec(other=False),
+    ("GET", "/api/v1/mail-outbox"): Spec(other=False),
+    ("GET", "/api/v1/mail-outbox/{message_id}.eml"): Spec(p(message_id=lambda c: "1"), other=False),
+    ("POST", "/api/v1/mail-outbox/{message_id}/sent"): Spec(p(message_id=lambda c: "1"), other=False),
     ("DELETE", "/api/v1/warning-webhooks/{webhook_id}"): Spec(
         p(webhook_id=lambda c: str(c.facts["webhooks"][c.org]))
     ),

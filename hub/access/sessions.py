@@ -186,6 +186,16 @@ def end_sessions(session: Session, user_id: int, now_ms: int) -> None:
     )
 
 
+def principal_of(session: Session, username: str) -> Principal | None:
+    """An account as it stands now, for work done on its behalf without a session (its mail digest);
+    None when it does not exist or is disabled."""
+    user = session.scalar(select(User).where(User.username == username))
+    version = latest(session, UserVersion, user_id=user.id) if user else None
+    if user is None or version is None or not version.active:
+        return None
+    return _principal(session, user, version, frozenset())
+
+
 def _principal(session: Session, user: User, version: UserVersion, totp_roles: frozenset[Role]) -> Principal:
     role = Role(version.role) if version.role else None
     enrol = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import logging
 import os
@@ -17,10 +18,11 @@ from typing import Any
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
 from hub.core.keys import load_or_create_hub_key
-from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
-from hub.warnings import webhooks
+from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, DEFAULT_NAME, DEFAULT_PUBLIC_URL
+from hub.warnings import digest, webhooks
 from hub.warnings.evaluate import sweep
 from hub.warnings.settings import WarningSettings
+from protocols.china_time import china_date
 
 DEFAULT_EVERY = 300
 
@@ -49,11 +51,16 @@ def add_parser(sub: Any) -> None:
         "--once", action="store_true", help="one round, print how many were delivered, and exit"
     )
     deliver.add_argument("--every", type=int, default=5, help="seconds between rounds (default 5)")
+    daily = actions.add_parser("digest", help="build the daily digest messages for the mail relay")
+    daily.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+    daily.add_argument("--day", help="the China day YYYY-MM-DD (default: today)")
 
 
 def main(args: argparse.Namespace) -> int:
     if args.warnings_command == "deliver":
         return deliver(args)
+    if args.warnings_command == "digest":
+        return build_digest(args)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -104,3 +111,29 @@ def deliver(args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
+
+
+def build_digest(args: argparse.Namespace) -> int:
+    """`wastetrace hub warnings digest`: one message per subscriber for the day (from cron at the day's end;
+    running it twice adds nothing)."""
+    try:
+        day = dt.date.fromisoformat(args.day) if args.day else china_date(wall_clock_ms())
+    except ValueError:
+        print(f"hub warnings digest: --day must be YYYY-MM-DD, got {args.day!r}", flush=True)
+        return 2
+    url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
+    migrate(url)
+    engine = make_engine(url, pool_pre_ping=True)
+    try:
+        with write_sessions(engine)() as session, session.begin():
+            made = digest.build_day(
+                session,
+                day,
+                hub_name=os.environ.get("WT_HUB_NAME") or DEFAULT_NAME,
+                public_url=(os.environ.get("WT_HUB_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/"),
+                now_ms=wall_clock_ms(),
+            )
+    finally:
+        engine.dispose()
+    print(json.dumps({"day": day.isoformat(), "messages": made}), flush=True)
+    return 0

@@ -203,3 +203,24 @@ class WarningStep(BaseModel):
 class WarningSteps(BaseModel):
     last_id: int = Field(description="ask with ?after=last_id next time")
     steps: list[WarningStep]
+
+
+class DigestIn(Strict):
+    address: str = Field(max_length=254, description="where the site's mail relay delivers the digest")
+    lang: str = Field(default="zh", pattern="^(zh|en)$")
+
+
+class DigestOut(BaseModel):
+    address: str
+    lang: str
+
+
+class MailOut(BaseModel):
+    id: int
+    username: str
+    address: str
+    day: str = Field(description="the China day the digest covers")
+    subject: str
+    created_ms: int
+    sent_ms: int | None
+    eml: str = Field(description="where the relay fetches the message (message/rfc822)")

@@ -166,3 +166,30 @@ class WebhookDelivery(Base):
     gave_up_ms: Mapped[int | None] = mapped_column(BigInteger)
     last_status: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestSubscription(Base):
+    """A user who wants the daily digest of their warnings and 督办单, at an address the mail relay serves."""
+
+    __tablename__ = "digest_subscriptions"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(2))
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class MailMessage(Base):
+    """An e-mail-shaped message (RFC 5322) for the site's mail relay (the hub assumes no mail server)."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (UniqueConstraint("username", "day", name="uq_mail_outbox_user_day"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(254))
+    day: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    sent_ms: Mapped[int | None] = mapped_column(BigInteger)
