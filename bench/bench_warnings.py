@@ -3,6 +3,7 @@ ingest; a sweep over 10 M events and 4,200 enterprises under 60 s).
 
     python bench/bench_warnings.py                                   # 40 enterprises, 400 batches of 100
     python bench/bench_warnings.py --enterprises 200 --batches 2000 --db postgresql
+    python bench/bench_warnings.py --mode queued                     # rules queued, evaluated in rounds
 
 What it does: two fresh databases with the same enterprises (each with an annual plan, a facility and an
 enrolled box) take the same signed batches (commissioning + storing, 100 events each) through
@@ -32,7 +33,7 @@ from hub.core.db import make_engine, migrate, read_sessions, write_sessions  # n
 from hub.devices.tables import Device  # noqa: E402
 from hub.ledger.ingest import ingest_batch  # noqa: E402
 from hub.registry.tables import Enterprise, EnterpriseVersion, FacilityVersion, PlanVersion  # noqa: E402
-from hub.warnings.evaluate import sweep  # noqa: E402
+from hub.warnings.evaluate import evaluate_triggers, sweep  # noqa: E402
 from hub.warnings.settings import WarningSettings  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 from protocols.ledger import GENESIS_HASH, Event, generate_private_key, public_key_b64, seal_batch  # noqa: E402
@@ -146,6 +147,14 @@ def main() -> int:
     ap.add_argument("--events", type=int, default=100, help="events per batch")
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument(
+        "--mode",
+        choices=["immediate", "queued"],
+        default="immediate",
+        help="rules right after each batch (WT_HUB_WARN_ON_INGEST=1), or queued and evaluated in the "
+        "background (=2); queued time counts the background evaluation too",
+    )
+    ap.add_argument("--evaluate-every", type=int, default=20, help="queued: evaluate after this many batches")
+    ap.add_argument(
         "--sweep-days",
         type=int,
         default=1,
@@ -164,10 +173,17 @@ def main() -> int:
             for mode in order:
                 sites, _engine, read, write = sides[mode]
                 envelope = sites[i % len(sites)].batch(args.events)
-                os.environ["WT_HUB_WARN_ON_INGEST"] = "1" if mode == "on" else "0"
+                on = "2" if args.mode == "queued" else "1"
+                os.environ["WT_HUB_WARN_ON_INGEST"] = on if mode == "on" else "0"
                 started = time.perf_counter()
                 ingest_batch(read, write, envelope, hub_key, T0 + i)
+                if mode == "on" and args.mode == "queued" and (i + 1) % args.evaluate_every == 0:
+                    evaluate_triggers(write, T0 + i)  # what the background evaluator does, timed with it
                 spent[mode] += time.perf_counter() - started
+        if args.mode == "queued":  # the last triggers, as the evaluator would
+            started = time.perf_counter()
+            evaluate_triggers(sides["on"][3], T0 + args.batches)
+            spent["on"] += time.perf_counter() - started
         events = args.batches * args.events
         for mode in ("off", "on"):
             print(f"ingest, rules {mode:3}: {events / spent[mode]:8.0f} events/s ({spent[mode]:.2f} s)")

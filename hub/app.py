@@ -47,6 +47,7 @@ from hub.warnings import digest_routes, webhook_routes
 from hub.warnings import live as warning_live
 from hub.warnings import pages as warning_pages
 from hub.warnings import routes as warning_routes
+from hub.warnings.evaluate import QUEUED, trigger_evaluator
 from hub.warnings.evaluate import scheduler as warning_scheduler
 from hub.warnings.settings import WarningSettings
 from hub.warnings.webhooks import deliverer as webhook_deliverer
@@ -138,8 +139,12 @@ def create_app(
             delivering = asyncio.create_task(
                 webhook_deliverer(hub.read, hub.write, hub.key, hub.clock, warning_settings.deliver_seconds)
             )
+        # Queued warning evaluation (WT_HUB_WARN_ON_INGEST=2): the batches' triggers, once per enterprise.
+        evaluating = None
+        if warning_settings.on_ingest == QUEUED:
+            evaluating = asyncio.create_task(trigger_evaluator(hub.write, warning_settings, hub.clock))
         yield
-        for task in (sweeping, delivering):
+        for task in (sweeping, delivering, evaluating):
             if task is not None:
                 task.cancel()
         engine.dispose()

@@ -196,3 +196,37 @@ def test_labels_reprinted_too_often_in_a_day(w):
         for f in find(w, "reprints", START_MS + HOUR_MS, strict_enough)
         if f.subject.startswith(ORGS["T2"].uscc)
     ] == []
+
+
+# Queued evaluation (WT_HUB_WARN_ON_INGEST=2) ----------------------------------------------------------------
+
+
+def test_queued_rules_run_once_per_enterprise_after_the_batches_are_stored(w, monkeypatch):
+    from sqlalchemy import func, select
+
+    from hub.warnings.evaluate import evaluate_triggers
+    from hub.warnings.tables import WarningRow, WarningTrigger
+
+    monkeypatch.setenv("WT_HUB_WARN_ON_INGEST", "2")
+    hub = w.client.app.state.hub
+    code = bag_code(ORGS["D2"], OIL, 401)
+    warn = {"check": "person_at_scale", "outcome": "warn", "message_zh": "排队评估测试"}
+    w.record("D2", "commissioning", code, START_MS + 10, waste_code=OIL, grams=1000)
+    w.send("D2")
+    w.record("D2", "inspecting", code, START_MS + 20, grams=None, data=warn)
+    w.send("D2")
+
+    def raised() -> int:
+        with hub.read() as session:
+            return session.scalar(select(func.count()).where(WarningRow.message_zh == "排队评估测试")) or 0
+
+    with hub.read() as session:
+        assert (
+            session.scalar(select(func.count()).select_from(WarningTrigger)) == 2
+        )  # stored with the batches
+    assert raised() == 0  # nothing evaluated on the request
+    outcome = evaluate_triggers(hub.write, w.clock.now_ms)
+    assert raised() == 1 and outcome.found.get("image_check") == 1  # both batches, one evaluation
+    with hub.read() as session:
+        assert session.scalar(select(func.count()).select_from(WarningTrigger)) == 0
+    assert evaluate_triggers(hub.write, w.clock.now_ms).found == {}

@@ -25,7 +25,8 @@ from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow, Refusal
-from hub.warnings.evaluate import after_ingest
+from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
+from hub.warnings.settings import WarningSettings
 from protocols import strictjson
 from protocols.ledger import (
     BatchEnvelope,
@@ -150,7 +151,7 @@ def ingest(
     if receipt.stored:
         # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
         kinds = frozenset(str(e.kind) for e in checked.batch.events)
-        after_ingest(write, receipt.device_id, receipt.batch_id, now_ms, kinds=kinds)
+        after_ingest(write, receipt.device_id, receipt.batch_id, now_ms, kinds=kinds, refused=bool(refused))
     log.info(
         "batch %s from %s: %d stored, %d duplicates, acked up to %d",
         receipt.batch_id,
@@ -243,6 +244,10 @@ def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
 def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tuple[Receipt, list[Refused]]:
     batch = checked.batch
     try:
+        queued = WarningSettings.from_env().on_ingest == QUEUED
+    except ValueError:  # wrong settings stop no batch; after_ingest logs them
+        queued = False
+    try:
         with write() as session, session.begin():
             device = session.scalars(
                 select(Device).where(Device.device_id == batch.device_id).with_for_update()
@@ -271,6 +276,9 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             project_events(
                 session, device.enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged
             )
+            if queued:  # the warning rules in the background, with this batch's trigger stored with it
+                kinds = frozenset(str(e.kind) for e in events)
+                queue_trigger(session, device.enterprise_id, kinds, bool(refused), now_ms)
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
     except IntegrityError as exc:
         raise IngestRefused(

@@ -20,7 +20,7 @@ from hub.core.deps import wall_clock_ms
 from hub.core.keys import load_or_create_hub_key
 from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, DEFAULT_NAME, DEFAULT_PUBLIC_URL
 from hub.warnings import digest, webhooks
-from hub.warnings.evaluate import sweep
+from hub.warnings.evaluate import evaluate_triggers, sweep
 from hub.warnings.settings import WarningSettings
 from protocols.china_time import china_date
 
@@ -76,6 +76,7 @@ def main(args: argparse.Namespace) -> int:
     every = args.every or settings.sweep_seconds or DEFAULT_EVERY
     try:
         while True:
+            evaluate_triggers(write, wall_clock_ms(), settings)  # queued mode's triggers, if any
             outcome = sweep(write, settings, wall_clock_ms())
             print(json.dumps(asdict(outcome), ensure_ascii=False, sort_keys=True), flush=True)
             if args.once:

@@ -16,21 +16,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.dialect import insert_ignore
 from hub.core.errors import HubError
 from hub.devices.tables import Device
-from hub.warnings import record
+from hub.warnings import record, silences
 from hub.warnings.orders import mark_overdue
 from hub.warnings.rules import HOUR_MS, RULES, Context, Rule, Target
 from hub.warnings.settings import WarningSettings
 from hub.warnings.silences import silenced
-from hub.warnings.tables import WarningCursor, WarningRow
+from hub.warnings.tables import WarningCursor, WarningRow, WarningTrigger
 
 log = logging.getLogger(__name__)
+TRIGGER_BATCH = 5000
 
 # What a rule may fail with, besides the database: a bug in one rule (a fact of an unexpected shape, a record
 # gone) is logged and must not stop the other rules, nor ever the ingest of a stored batch.
@@ -56,10 +57,12 @@ def run_rule(
     target: Target,
     outcome: Outcome,
     live: dict[str, list[WarningRow]] | None = None,
+    quiet: set[int] | None = None,
 ) -> None:
     findings = rule.find(session, ctx, target)
     outcome.found[rule.code] = len(findings)
-    quiet = silenced(session, rule.code, ctx.now_ms)  # a silence keeps its warnings as they are
+    if quiet is None:
+        quiet = silenced(session, rule.code, ctx.now_ms)  # a silence keeps its warnings as they are
     for finding in findings:
         if finding.enterprise_id in quiet:
             continue
@@ -113,6 +116,12 @@ def _take_cursor(session: Session, rule: str, now_ms: int, lookback: int) -> int
     return since
 
 
+IMMEDIATE, QUEUED = 1, 2
+"""WT_HUB_WARN_ON_INGEST: 0 leaves everything to the sweep; 1 runs the cheap rules right after each batch;
+2 queues a trigger in the batch's own transaction and evaluates the queue in the background, once per
+enterprise however many batches it sent meanwhile (docs/warnings.md)."""
+
+
 def after_ingest(
     write: sessionmaker[Session],
     device_id: str,
@@ -120,51 +129,126 @@ def after_ingest(
     now_ms: int,
     settings: WarningSettings | None = None,
     kinds: frozenset[str] | None = None,
+    refused: bool = True,
 ) -> Outcome:
-    """The cheap rules for the enterprise whose batch was just committed, those the batch's event kinds can
-    change (all of them when `kinds` is not given). Never raises into the ingest: the
-    batch is stored, and the next sweep finds whatever this run missed."""
+    """The cheap rules for the enterprise whose batch was just committed, those the batch can change (the
+    event kinds it holds; custody refusals only if it had some). Never raises into the ingest: the batch is
+    stored, and the next sweep finds whatever this run missed."""
     outcome = Outcome()
     try:
         settings = settings or WarningSettings.from_env()
     except ValueError:
         log.exception("warning settings are wrong; rules not run after ingest")
         return outcome
-    if not settings.on_ingest:
+    if settings.on_ingest != IMMEDIATE:
         return outcome
     try:
         with write() as session, session.begin():
             eid = session.scalar(select(Device.enterprise_id).where(Device.device_id == device_id))
             if eid is None:
                 return outcome
-            target = Target(frozenset({eid}), (device_id, batch_id))
-            live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
-            for row in session.scalars(
-                select(WarningRow)
-                .where(
-                    WarningRow.enterprise_id == eid,
-                    WarningRow.cleared_ms.is_(None),
-                    WarningRow.state.in_(record.LIVE),
-                )
-                .with_for_update()
-            ):
-                live.setdefault(row.rule, []).append(row)
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
-            for rule in RULES:
-                if rule.on_ingest and (rule.kinds is None or kinds is None or kinds & rule.kinds):
-                    try:
-                        with session.begin_nested():
-                            run_rule(session, rule, ctx, target, outcome, live)
-                    except RULE_FAILURES as exc:
-                        if isinstance(exc, SQLAlchemyError) and not session.is_active:
-                            raise
-                        log.exception("warning rule %s failed after the batch %s", rule.code, batch_id)
-                        outcome.failed[rule.code] = str(exc)[:500]
+            quiet = silences.by_rule(session, now_ms)
+            _evaluate_enterprise(
+                session, ctx, Target(frozenset({eid}), (device_id, batch_id)), kinds, refused, quiet, outcome
+            )
     except SQLAlchemyError:
         log.exception(
             "warning rules after the batch %s of %s failed; the sweep will catch up", batch_id, device_id
         )
     return outcome
+
+
+def _evaluate_enterprise(
+    session: Session,
+    ctx: Context,
+    target: Target,
+    kinds: frozenset[str] | None,
+    refused: bool,
+    quiet: dict[str, set[int]],
+    outcome: Outcome,
+) -> None:
+    """The on-ingest rules for one enterprise, each in a savepoint (one failing rule spoils no other)."""
+    live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
+    for row in session.scalars(
+        select(WarningRow)
+        .where(
+            WarningRow.enterprise_id.in_(sorted(target.enterprise_ids or ())),
+            WarningRow.cleared_ms.is_(None),
+            WarningRow.state.in_(record.LIVE),
+        )
+        .with_for_update()
+    ):
+        live.setdefault(row.rule, []).append(row)
+    for rule in RULES:
+        if not rule.on_ingest or (rule.kinds is not None and kinds is not None and not kinds & rule.kinds):
+            continue
+        if (rule.ingest_only_if == "live" and not live.get(rule.code)) or (
+            rule.ingest_only_if == "refused" and not refused
+        ):
+            continue
+        try:
+            with session.begin_nested():
+                run_rule(session, rule, ctx, target, outcome, live, quiet.get(rule.code, set()))
+        except RULE_FAILURES as exc:
+            if isinstance(exc, SQLAlchemyError) and not session.is_active:
+                raise
+            log.exception("warning rule %s failed for enterprises %s", rule.code, target.enterprise_ids)
+            outcome.failed[rule.code] = str(exc)[:500]
+
+
+def queue_trigger(
+    session: Session, enterprise_id: int, kinds: frozenset[str], refused: bool, now_ms: int
+) -> None:
+    """In the batch's own transaction (queued mode): what the background evaluation must look at."""
+    session.add(
+        WarningTrigger(
+            enterprise_id=enterprise_id,
+            kinds=",".join(sorted(kinds))[:400],
+            refused=refused,
+            received_ms=now_ms,
+        )
+    )
+
+
+def evaluate_triggers(
+    write: sessionmaker[Session], now_ms: int, settings: WarningSettings | None = None
+) -> Outcome:
+    """Evaluate the queued triggers: the on-ingest rules once per enterprise, over everything it sent since
+    its oldest trigger; the triggers go in the same transaction (a crash re-evaluates, never skips)."""
+    outcome = Outcome()
+    settings = settings or WarningSettings.from_env()
+    with write() as session, session.begin():
+        query = select(WarningTrigger).order_by(WarningTrigger.id).limit(TRIGGER_BATCH)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        triggers = list(session.scalars(query))
+        if not triggers:
+            return outcome
+        by_enterprise: dict[int, list[WarningTrigger]] = {}
+        for t in triggers:
+            by_enterprise.setdefault(t.enterprise_id, []).append(t)
+        quiet = silences.by_rule(session, now_ms)
+        for eid, mine in sorted(by_enterprise.items()):
+            kinds = frozenset(k for t in mine for k in t.kinds.split(",") if k)
+            since = min(t.received_ms for t in mine)
+            ctx = Context(settings, now_ms, since, settings.calendar)
+            refused = any(t.refused for t in mine)
+            _evaluate_enterprise(session, ctx, Target(frozenset({eid})), kinds, refused, quiet, outcome)
+        session.execute(delete(WarningTrigger).where(WarningTrigger.id.in_([t.id for t in triggers])))
+    return outcome
+
+
+async def trigger_evaluator(
+    write: sessionmaker[Session], settings: WarningSettings, clock: Callable[[], int], every_s: float = 1.0
+) -> None:
+    """The background half of queued mode, in every hub worker (the queue's rows are taken once)."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await run_in_threadpool(evaluate_triggers, write, clock(), settings)
+        except RULE_FAILURES:
+            log.exception("queued warning evaluation failed; the next round tries again")
 
 
 async def scheduler(

@@ -47,6 +47,9 @@ class Rule:
     on_ingest: bool
     find: Callable[[Session, Context, Target], list[Finding]]
     kinds: frozenset[str] | None = None  # after ingest: run only for a batch holding one of these event kinds
+    ingest_only_if: str = ""
+    """After ingest, run only if: "live" (the enterprise has a live warning of this rule to clear: a box that
+    just sent a batch is not silent), "refused" (the batch had events custody refused); "" always."""
 
 
 def china_year(ms: int) -> tuple[int, int, int]:

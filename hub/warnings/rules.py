@@ -672,7 +672,7 @@ RULES: tuple[Rule, ...] = (
         licence_unlicensed_code,
         RECEIVED,
     ),
-    Rule("device_silent", "终端离线", "box silent", True, True, device_silent),
+    Rule("device_silent", "终端离线", "box silent", True, True, device_silent, ingest_only_if="live"),
     Rule("chain_refused", "数据链异常", "batch refused (gap, fork, signature)", False, False, chain_refused),
     Rule(
         "custody_refused",
@@ -681,6 +681,7 @@ RULES: tuple[Rule, ...] = (
         False,
         True,
         custody_refused,
+        ingest_only_if="refused",
     ),
     Rule(
         "image_check",

@@ -33,6 +33,20 @@ def silenced(session: Session, rule: str, now_ms: int) -> set[int]:
     )
 
 
+def by_rule(session: Session, now_ms: int) -> dict[str, set[int]]:
+    """Every silence in force, as the enterprises silenced per rule (one query for a whole evaluation)."""
+    out: dict[str, set[int]] = {}
+    for rule, enterprise_id in session.execute(
+        select(WarningSilence.rule, WarningSilence.enterprise_id).where(
+            WarningSilence.from_ms <= now_ms,
+            WarningSilence.until_ms > now_ms,
+            WarningSilence.lifted_ms.is_(None),
+        )
+    ):
+        out.setdefault(rule, set()).add(enterprise_id)
+    return out
+
+
 def silence(
     session: Session, rule: str, ent: EnterpriseInfo, *, days: int, reason: str, by: str, now_ms: int
 ) -> WarningSilence:

@@ -6,7 +6,17 @@ Kept in step with hub/migrations/versions/0005_warnings.py (tests/test_hub_migra
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.core.base import Base, BigId
@@ -193,3 +203,15 @@ class MailMessage(Base):
     message: Mapped[bytes] = mapped_column(LargeBinary)
     created_ms: Mapped[int] = mapped_column(BigInteger)
     sent_ms: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class WarningTrigger(Base):
+    """A stored batch whose on-ingest rules are still to run (queued mode, WT_HUB_WARN_ON_INGEST=2)."""
+
+    __tablename__ = "warning_triggers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
+    kinds: Mapped[str] = mapped_column(String(400))
+    refused: Mapped[bool] = mapped_column(Boolean)
+    received_ms: Mapped[int] = mapped_column(BigInteger)
