@@ -35,6 +35,7 @@ from hub.warnings.settings import WarningSettings  # noqa: E402
 
 DAY_MS = 86_400_000
 CHUNK = 50_000
+NOW = T0 + 30 * DAY_MS  # 2026-12-23: this year's plans apply, the bags span the year before it
 
 
 def fill(write, sites: list[Site], events: int) -> None:  # noqa: ANN001 - a sessionmaker
@@ -61,7 +62,7 @@ def fill(write, sites: list[Site], events: int) -> None:  # noqa: ANN001 - a ses
     for n in range(bags):
         site = sites[n % len(sites)]
         eid = ids[uscc(site.n)]
-        t = T0 + (n * span) // bags
+        t = NOW - span + (n * span) // bags
         code = f"{uscc(site.n)}90024908{n:011d}"[-37:]
         for kind in ("commissioning", "storing"):
             seqs[site.device_id] += 1
@@ -97,7 +98,7 @@ def main() -> int:
         fill(write, sites, args.events)
         built = time.perf_counter() - started
         print(f"built {args.events} events, {args.enterprises} enterprises in {built:.0f} s")
-        now = T0 + 366 * DAY_MS
+        now = NOW
         settings = WarningSettings()
         timings: dict[str, float] = {}
         total = time.perf_counter()

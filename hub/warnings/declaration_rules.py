@@ -12,10 +12,17 @@ from hub.declarations.comparison import declared_vs_weighed
 from hub.declarations.tables import DeclarationVersion
 from hub.devices.tables import Device
 from hub.inventory.tables import Bag
-from hub.registry.plans import plans_of
-from hub.registry.tables import PlanVersion
 from hub.warnings.record import Finding
-from hub.warnings.rule_base import DAY_MS, Context, Target, china_day, china_year, target_ids, uscc_of
+from hub.warnings.rule_base import (
+    DAY_MS,
+    Context,
+    Target,
+    china_day,
+    china_year,
+    target_ids,
+    this_years_plans,
+    uscc_of,
+)
 from hub.web.formatting import format_kg
 
 
@@ -85,32 +92,30 @@ def box_idle(session: Session, ctx: Context, target: Target) -> list[Finding]:
     """An enterprise with a box that weighed nothing for the limit while this year's plan says it produces."""
     year, _, _ = china_year(ctx.now_ms)
     limit_ms = ctx.settings.idle_days * DAY_MS
-
-    def with_box_and_plan() -> list[int]:
-        boxed = select(Device.enterprise_id).distinct()
-        return list(
-            session.scalars(
-                select(PlanVersion.enterprise_id)
-                .where(PlanVersion.year == year, PlanVersion.enterprise_id.in_(boxed))
-                .distinct()
-            )
-        )
-
+    plans = this_years_plans(session, year, target.enterprise_ids)
+    planned = {eid: sum(line["planned_grams"] for line in lines) for eid, lines in plans.items()}
+    planned = {eid: grams for eid, grams in planned.items() if grams > 0}
+    if not planned:
+        return []
+    ids = sorted(planned)
+    enrolled = dict(
+        session.execute(
+            select(Device.enterprise_id, func.min(Device.enrolled_ms))
+            .where(Device.enterprise_id.in_(ids))
+            .group_by(Device.enterprise_id)
+        ).all()
+    )
+    last_bag = dict(
+        session.execute(
+            select(Bag.enterprise_id, func.max(Bag.commissioned_ms))
+            .where(Bag.enterprise_id.in_(list(enrolled)))
+            .group_by(Bag.enterprise_id)
+        ).all()
+    )
     out = []
-    for eid in target_ids(target, with_box_and_plan):
-        enrolled = session.scalar(select(func.min(Device.enrolled_ms)).where(Device.enterprise_id == eid))
-        if enrolled is None:
-            continue
-        planned = sum(
-            line["planned_grams"]
-            for plan in plans_of(session, eid)
-            if plan["year"] == year and plan["active"]
-            for line in plan["lines"]
-        )
-        if planned <= 0:
-            continue
-        last = session.scalar(select(func.max(Bag.commissioned_ms)).where(Bag.enterprise_id == eid))
-        since = max(last or 0, enrolled)
+    for eid, first in sorted(enrolled.items()):
+        last = last_bag.get(eid)
+        since = max(last or 0, first)
         if ctx.now_ms - since <= limit_ms:
             continue
         days = (ctx.now_ms - since) // DAY_MS
@@ -121,9 +126,9 @@ def box_idle(session: Session, ctx: Context, target: Target) -> list[Finding]:
                 enterprise_id=eid,
                 subject=uscc_of(session, eid),
                 period=str(since),
-                facts={"last_weighed_ms": last, "days": days, "planned_grams": planned, "year": year},
-                message_zh=f"已 {days} 天无称重记录，而 {year} 年管理计划产生 {format_kg(planned)}",
-                message_en=f"nothing weighed for {days} days; the {year} plan says {format_kg(planned)}",
+                facts={"last_weighed_ms": last, "days": days, "planned_grams": planned[eid], "year": year},
+                message_zh=f"已 {days} 天无称重记录，而 {year} 年管理计划产生 {format_kg(planned[eid])}",
+                message_en=f"nothing weighed for {days} days; the {year} plan says {format_kg(planned[eid])}",
             )
         )
     return out

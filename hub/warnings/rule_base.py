@@ -5,15 +5,20 @@ modules beside it)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.core.versions import current
+from hub.inventory.tables import Bag
 from hub.manifests import store
 from hub.manifests.tables import Manifest, ManifestVersion
 from hub.registry.enterprises import enterprise_by_id
+from hub.registry.tables import PlanVersion
 from hub.warnings.record import Finding
 from hub.warnings.settings import WarningSettings
 from protocols.china_time import CHINA, china_date
@@ -112,3 +117,31 @@ def in_transit(session: Session) -> list[store.Current]:
         .distinct()
     )
     return [c for c in current_manifests(session, list(ids)) if c.state == ManifestState.IN_TRANSIT]
+
+
+def this_years_plans(
+    session: Session, year: int, enterprise_ids: frozenset[int] | None
+) -> dict[int, list[dict[str, Any]]]:
+    """The active management plan lines of `year`, per enterprise, in one query (a sweep reads them all)."""
+    query = current(PlanVersion, "enterprise_id", "year").where(PlanVersion.year == year, PlanVersion.active)
+    if enterprise_ids is not None:
+        query = query.where(PlanVersion.enterprise_id.in_(sorted(enterprise_ids)))
+    return {v.enterprise_id: json.loads(v.lines) for v in session.scalars(query)}
+
+
+def produced(
+    session: Session, start_ms: int, end_ms: int, enterprise_ids: set[int]
+) -> dict[tuple[int, str], int]:
+    """Grams weighed (as corrected) per (enterprise, waste code) between the times, in one grouped query."""
+    if not enterprise_ids:
+        return {}
+    rows = session.execute(
+        select(Bag.enterprise_id, Bag.waste_code, func.sum(Bag.grams))
+        .where(
+            Bag.enterprise_id.in_(sorted(enterprise_ids)),
+            Bag.commissioned_ms >= start_ms,
+            Bag.commissioned_ms < end_ms,
+        )
+        .group_by(Bag.enterprise_id, Bag.waste_code)
+    ).all()
+    return {(eid, code): int(grams or 0) for eid, code, grams in rows}

@@ -105,7 +105,10 @@ def enqueue(session: Session, warning: WarningRow, action: str, now_ms: int, *, 
     """Write an outbox row for each webhook whose region holds the warning's (called with every step)."""
     if warning.region_code is None:
         return
-    hooks = [h for h in active(session) if region_contains(h.region_code, warning.region_code)]
+    # Read once per transaction: a sweep writes thousands of steps, and webhooks change rarely.
+    if "wt_webhooks" not in session.info:
+        session.info["wt_webhooks"] = active(session)
+    hooks = [h for h in session.info["wt_webhooks"] if region_contains(h.region_code, warning.region_code)]
     if not hooks:
         return
     event_id = str(uuid.uuid4())
