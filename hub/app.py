@@ -116,6 +116,8 @@ def create_app(
     if run_migrations:
         migrate(settings.db_url)
     engine = make_engine(settings.db_url, pool_pre_ping=True)
+    # A replica is migrated by its primary's replication, never by this hub.
+    replica = make_engine(settings.read_db_url, pool_pre_ping=True) if settings.read_db_url else None
     hub = Hub(
         settings=settings,
         engine=engine,
@@ -123,6 +125,7 @@ def create_app(
         write=write_sessions(engine),
         key=load_or_create_hub_key(settings.key_file),
         clock=clock,
+        replica=read_sessions(replica) if replica is not None else None,
     )
 
     warning_settings = WarningSettings.from_env()
@@ -148,6 +151,8 @@ def create_app(
             if task is not None:
                 task.cancel()
         engine.dispose()
+        if replica is not None:
+            replica.dispose()
 
     app = FastAPI(
         dependencies=[Depends(gate)],

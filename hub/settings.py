@@ -47,6 +47,7 @@ class Settings:
     idle_timeout_s: int = DEFAULT_IDLE_TIMEOUT_S
     scan_rate: int = DEFAULT_SCAN_RATE
     totp_roles: tuple[str, ...] = DEFAULT_TOTP_ROLES
+    read_db_url: str = ""  # a read replica for the routes' reads (WT_HUB_READ_DB); "" reads the primary
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -92,6 +93,7 @@ class Settings:
             idle_timeout_s=_int(env, "WT_HUB_IDLE_TIMEOUT_S", DEFAULT_IDLE_TIMEOUT_S),
             scan_rate=_int(env, "WT_HUB_SCAN_RATE", DEFAULT_SCAN_RATE),
             totp_roles=_roles(env.get("WT_HUB_TOTP_ROLES")),
+            read_db_url=env.get("WT_HUB_READ_DB") or "",
         )
 
     def __repr__(self) -> str:

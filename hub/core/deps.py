@@ -30,6 +30,9 @@ class Hub:
     write: sessionmaker[Session]
     key: Ed25519PrivateKey
     clock: Callable[[], int] = wall_clock_ms
+    replica: sessionmaker[Session] | None = None
+    """Reads that may lag a moment (pages, statistics, lists: `ReadSession`), from a read replica when
+    WT_HUB_READ_DB names one; `read` stays on the primary for what must see its own writes."""
 
     @property
     def public_key(self) -> str:
@@ -44,8 +47,8 @@ HubDep = Annotated[Hub, Depends(get_hub)]
 
 
 def read_session(hub: HubDep) -> Iterator[Session]:
-    """A session for reading, closed as soon as the route has answered."""
-    with hub.read() as session:
+    """A session for reading (on the read replica, when there is one), closed once the route answered."""
+    with (hub.replica or hub.read)() as session:
         yield session
 
 
