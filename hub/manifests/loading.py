@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import insert_ignore
-from hub.core.versions import latest
 from hub.manifests import store
 from hub.manifests.tables import Loading, Manifest, ManifestBag, ManifestVersion
 from hub.registry.enterprises import enterprise_by_id
@@ -27,13 +26,25 @@ LOADABLE = frozenset({State.DRAFT, State.SUBMITTED})
 
 
 def loadable_manifests(session: Session, enterprise_id: int) -> list[ShippingManifest]:
-    out: list[ShippingManifest] = []
-    for manifest in session.scalars(
-        select(Manifest).where(Manifest.shipper_id == enterprise_id).order_by(Manifest.id.desc()).limit(500)
-    ):
-        version = latest(session, ManifestVersion, manifest_id=manifest.id)
-        if version is None or State(version.state) not in LOADABLE:
-            continue
+    """The enterprise's manifests not departed yet (newest 100), with their bags: asked with every heartbeat,
+    so the current versions are found in one query, not one per manifest."""
+    newest = (
+        select(ManifestVersion.manifest_id, func.max(ManifestVersion.version).label("v"))
+        .join(Manifest, Manifest.id == ManifestVersion.manifest_id)
+        .where(Manifest.shipper_id == enterprise_id)
+        .group_by(ManifestVersion.manifest_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Manifest, ManifestVersion)
+        .join(ManifestVersion, ManifestVersion.manifest_id == Manifest.id)
+        .join(newest, (newest.c.manifest_id == Manifest.id) & (newest.c.v == ManifestVersion.version))
+        .where(ManifestVersion.state.in_([s.value for s in LOADABLE]))
+        .order_by(Manifest.id.desc())
+        .limit(100)
+    ).all()
+    out = []
+    for manifest, version in rows:
         cur = store.Current(manifest, version)
         out.append(
             ShippingManifest(
@@ -45,8 +56,6 @@ def loadable_manifests(session: Session, enterprise_id: int) -> list[ShippingMan
                 bags=tuple(b.code for b in store.bags(session, cur)),
             )
         )
-        if len(out) == 100:
-            break
     return out
 
 
