@@ -30,6 +30,7 @@ from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
 from hub.exchange import routes as exchange_routes
+from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
@@ -90,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     manifest_routes.router,
     manifest_pages.router,
     inventory_pages.router,
+    facility_page.router,
     device_pages.router,
     transport_routes.router,
     # the warning centre and 督办单 (docs/warnings.md)

@@ -305,6 +305,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/dashboard"): Spec(other=False),
     ("GET", "/enterprises"): Spec(other=False),
     ("GET", "/enterprises/{uscc}"): Spec(USCC),
+    ("GET", "/enterprises/{uscc}/facilities/{code}"): Spec(p(uscc=lambda c: c.uscc, code=lambda c: "F01")),
     ("GET", "/stock"): Spec(other=False),
     ("GET", "/manifests"): Spec(other=False),
     ("GET", "/devices"): Spec(other=False),

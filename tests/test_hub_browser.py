@@ -245,3 +245,24 @@ def test_the_warning_list_shows_a_new_warning_without_a_reload(browser, served):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "regulator-warnings-live.png"), full_page=True)
     context.close()
+
+
+def test_a_facility_page_renders_from_the_hub_alone_with_every_glyph(browser, served, glyphs):
+    base, w = served
+    host = urlsplit(base).netloc
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if urlsplit(r.url).netloc == host else elsewhere.append(r.url))
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/enterprises/{ORGS['P1'].uscc}")
+    with page.expect_navigation():
+        page.click("a[href$='/facilities/F01']")
+    text = page.inner_text("body")
+    assert "贮存设施台账" in text and "入库/出库记录" in text
+    missing = sorted({ch for ch in text if ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in glyphs})
+    assert missing == [], f"no glyph in the hub font for {''.join(missing)}"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "regulator-facility.png"), full_page=True)
+    assert elsewhere == []
+    context.close()

@@ -156,3 +156,19 @@ def test_the_dashboard_shows_the_regions_figures_and_exports_them(world):  # noq
     book = w.client.get("/dashboard?format=xlsx&lang=en", headers=w.h("regulator"))
     assert load_workbook(io.BytesIO(book.content)).active.cell(1, 1).value == "Statistic"
     page(w, "/dashboard", "auditor", 403)
+
+
+def test_a_facility_page_lists_its_bags_and_hj1259_records_for_its_readers_only(world):  # noqa: F811
+    w = world
+    p1 = ORGS["P1"].uscc
+    page = w.client.get(f"/enterprises/{p1}/facilities/F01", headers=w.h("regulator"))
+    assert page.status_code == 200
+    assert "贮存设施台账" in page.text and "危废贮存库1号" in page.text and "入库/出库记录" in page.text
+    csv = w.client.get(f"/enterprises/{p1}/facilities/F01?format=csv&direction=in", headers=w.h("regulator"))
+    assert csv.status_code == 200 and "批次编码" in csv.content.decode("utf-8-sig")
+    assert w.client.get(f"/enterprises/{p1}/facilities/F01", headers=w.h("nj-regulator")).status_code == 403
+    assert w.client.get(f"/enterprises/{p1}/facilities/NOPE", headers=w.h("p1")).status_code == 404
+    bad_day = w.client.get(f"/enterprises/{p1}/facilities/F01?since=yesterday", headers=w.h("p1"))
+    assert bad_day.status_code == 422
+    file = w.client.get(f"/enterprises/{p1}", headers=w.h("regulator")).text
+    assert f'href="/enterprises/{p1}/facilities/F01"' in file

@@ -210,6 +210,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/enterprises"): FILE_READERS,
     ("GET", "/enterprises/{uscc}"): FILE_READERS,
     ("GET", "/stock"): BAG_READERS,
+    ("GET", "/enterprises/{uscc}/facilities/{code}"): BAG_READERS,
     ("GET", "/manifests"): BAG_READERS,
     ("GET", "/devices"): users(**REGION_READ, **PARTIES, system_admin=S.ALL),
     # statistics (危废一张图, hub/stats/): summed over what the caller may see, never beyond

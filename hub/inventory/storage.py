@@ -246,8 +246,9 @@ def storage_records(
     since_ms: int | None,
     until_ms: int | None,
     limit: int,
+    facility: str | None = None,
 ) -> list[dict[str, Any]]:
-    """HJ 1259 6.3.2 / 6.3.3 records, newest first."""
+    """HJ 1259 6.3.2 / 6.3.3 records, newest first (of one facility, when given)."""
     query = (
         select(StorageRecord)
         .where(StorageRecord.enterprise_id == enterprise_id)
@@ -260,6 +261,8 @@ def storage_records(
         query = query.where(StorageRecord.time_ms >= since_ms)
     if until_ms is not None:
         query = query.where(StorageRecord.time_ms < until_ms)
+    if facility is not None:
+        query = query.where(StorageRecord.facility_code == facility)
     kinds = {f["code"]: f["kind"] for f in facilities_of(session, enterprise_id)}
     return [record_view(r, kinds.get(r.facility_code or "")) for r in session.scalars(query)]
 
