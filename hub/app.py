@@ -102,6 +102,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     warning_pages.router,
     # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
     declaration_routes.router,
+    declaration_routes.overdue_router,
     exchange_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,

@@ -148,3 +148,35 @@ def test_a_disposer_reports_its_day_once(w):
         "GET", f"/api/v1/enterprises/{d1}/daily-reports?since=2026-11-01&until=2026-11-30", "regulator"
     )
     assert [r["day"] for r in listed] == ["2026-11-23"] and listed[0]["lines"][0]["disposed_grams"] == 800
+
+
+def test_a_month_not_declared_by_the_15th_is_overdue_on_the_todo_list_and_for_the_regulator(w):
+    dec_10, dec_16 = START_MS + 17 * 86_400_000, START_MS + 23 * 86_400_000  # 2026-12-10 and 12-16
+    w.clock.now_ms = dec_10
+    due = {
+        (d["year"], d["month"]): d for d in w.ok("GET", f"/api/v1/enterprises/{P1}/declarations/due", "p1")
+    }
+    assert due[(2026, 11)]["state"] == "due"
+    page = w.client.get("/supervision-orders", headers=w.h("p1")).text
+    assert "待申报" in page and "2026-11 产废月报" in page and "2026-12-15" in page
+    w.clock.now_ms = dec_16
+    due = {
+        (d["year"], d["month"]): d for d in w.ok("GET", f"/api/v1/enterprises/{P1}/declarations/due", "p1")
+    }
+    assert due[(2026, 11)]["state"] == "overdue"
+    late = w.ok("GET", "/api/v1/declarations/overdue", "regulator")
+    assert (P1, 2026, 11) in {(o["enterprise_uscc"], o["year"], o["month"]) for o in late}
+    assert P1 not in {
+        o["enterprise_uscc"] for o in w.ok("GET", "/api/v1/declarations/overdue", "nj-regulator")
+    }
+    assert _post(w, MONTH + "/generate", "p1").status_code == 200
+    assert _post(w, MONTH + "/submit", "p1").status_code == 200
+    due = {
+        (d["year"], d["month"]): d for d in w.ok("GET", f"/api/v1/enterprises/{P1}/declarations/due", "p1")
+    }
+    assert due[(2026, 11)]["state"] == "done"
+    assert (P1, 2026, 11) not in {
+        (o["enterprise_uscc"], o["year"], o["month"])
+        for o in w.ok("GET", "/api/v1/declarations/overdue", "regulator")
+    }
+    assert w.client.get(f"/api/v1/enterprises/{P1}/declarations/due", headers=w.h("p2")).status_code == 403

@@ -284,6 +284,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/supervision-orders"): Spec(other=False),
     ("POST", "/supervision-orders/{number}"): Spec(ORDER, form=True, body=lambda c: {"text": "已整改"}),
     ("GET", "/api/v1/enterprises/{uscc}/declarations"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/due"): Spec(USCC),
+    ("GET", "/api/v1/declarations/overdue"): Spec(other=False),
     ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(PERIOD),
     ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): Spec(
         PERIOD, body=lambda c: {"lines": [{"waste_code": OIL, "produced_grams": 1000}]}

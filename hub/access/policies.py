@@ -191,6 +191,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/supervision-orders/{number}"): users(**PARTIES),
     # 申报 (hub/declarations): the enterprise declares, the regulator reviews
     ("GET", "/api/v1/enterprises/{uscc}/declarations"): users(**REGION_READ, enterprise=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/declarations/due"): users(**REGION_READ, enterprise=S.OWN),
+    ("GET", "/api/v1/declarations/overdue"): users(**REGION_READ),
     ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(**REGION_READ, enterprise=S.OWN),
     ("PUT", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}"): users(enterprise=S.OWN),
     ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): users(enterprise=S.OWN),

@@ -12,7 +12,7 @@ from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import HubDep, SessionDep
 from hub.core.errors import Invalid
-from hub.declarations import daily, monthly
+from hub.declarations import daily, deadlines, monthly
 from hub.declarations.comparison import declared_vs_weighed
 from hub.declarations.schemas import (
     ComparedLineOut,
@@ -23,10 +23,13 @@ from hub.declarations.schemas import (
     DeclarationLineOut,
     DeclarationMonthOut,
     DeclarationOut,
+    DueOut,
     ManualDeclaration,
+    OverdueOut,
     Review,
 )
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_uscc
+from hub.registry.visibility import visible_enterprise_ids
 
 router = APIRouter(prefix="/api/v1/enterprises/{uscc}", tags=["declarations"])
 PERIOD = "/declarations/{year}/{month}"
@@ -208,3 +211,33 @@ def put_daily(
             session, ent, _day(day, "day"), lines, source="manual", by=access.actor, now_ms=hub.clock()
         )
         return None if done is None else _daily_out(done)
+
+
+@router.get("/declarations/due", response_model=list[DueOut])
+def declarations_due(uscc: str, hub: HubDep, session: SessionDep, access: AccessDep) -> list[DueOut]:
+    """The last three months' 产废月报: done, due (with its date) or overdue — the enterprise's 待办."""
+    ent = _enterprise(session, access, uscc)
+    return [
+        DueOut(year=d.year, month=d.month, due_ms=d.due_ms, state=d.state)
+        for d in deadlines.dues(session, ent, hub.clock())
+    ]
+
+
+overdue_router = APIRouter(prefix="/api/v1", tags=["declarations"])
+
+
+@overdue_router.get("/declarations/overdue", response_model=list[OverdueOut])
+def declarations_overdue(hub: HubDep, session: SessionDep, access: AccessDep) -> list[OverdueOut]:
+    """Producers of the caller's region with a 产废月报 past its due date and not declared."""
+    visible = visible_enterprise_ids(session, access)
+    return [
+        OverdueOut(
+            enterprise_uscc=e.uscc,
+            enterprise_name=e.name,
+            region_code=e.region_code,
+            year=y,
+            month=m,
+            due_ms=due,
+        )
+        for e, y, m, due in deadlines.overdue(session, visible, hub.clock())
+    ]

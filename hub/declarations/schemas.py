@@ -105,3 +105,19 @@ class DailyReportOut(BaseModel):
     version: int
     recorded_ms: int
     recorded_by: str
+
+
+class DueOut(BaseModel):
+    year: int
+    month: int
+    due_ms: int = Field(description="the end of the due day (the 15th of the next month by default), UTC ms")
+    state: str = Field(description="done (submitted, accepted or reflowed), due, or overdue")
+
+
+class OverdueOut(BaseModel):
+    enterprise_uscc: str
+    enterprise_name: str
+    region_code: str | None
+    year: int
+    month: int
+    due_ms: int

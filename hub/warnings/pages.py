@@ -23,6 +23,8 @@ from hub.access.roles import Role
 from hub.attachments.store import MAX_BYTES, put
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Invalid
+from hub.declarations import deadlines
+from hub.registry.enterprises import enterprise_by_id
 from hub.warnings import orders, record, views
 from hub.warnings.rules import RULES
 from hub.warnings.schemas import WarningOut
@@ -183,8 +185,16 @@ def orders_page(request: Request, hub: HubDep, access: AccessDep, lang: str | No
             out = views.order_out(session, o, now)
             w = views.warning_out(session, record.get_warning(session, o.warning_id))
             shown.append({**out.model_dump(), "due": format_time(out.due_ms), "w": _row(w, lang)})
+        # The enterprise's other 待办: monthly declarations due or overdue (hub/declarations/deadlines.py).
+        declaring = []
+        if access.user.enterprise_id is not None:
+            ent = enterprise_by_id(session, access.user.enterprise_id)
+            for d in deadlines.dues(session, ent, now):
+                if d.state != "done":
+                    period, due = f"{d.year}-{d.month:02d}", format_time(d.due_ms)[:10]
+                    declaring.append({"period": period, "due": due, "overdue": d.state == "overdue"})
     answers = access.user.role in (Role.ENTERPRISE, Role.TRANSPORTER, Role.RECEIVER)
-    context = {"orders": shown, "answers": answers}
+    context = {"orders": shown, "answers": answers, "declaring": declaring}
     return pages.render(request, hub, "orders.html", lang, context, switch_path="/supervision-orders")
 
 

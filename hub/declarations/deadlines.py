@@ -1,0 +1,108 @@
+"""When the 产废月报 is due, and who is late: a month's declaration is due by the 15th of the next month
+(WT_HUB_DECLARE_DUE_DAY, a province may differ), China time. A month counts as declared when the enterprise
+submitted (or had accepted) its own declaration, or the province reflowed one. Enterprises that produce
+(role `producer`) declare; their users see what is due on their 待办 list, and the region's regulators see
+who is overdue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.declarations.tables import DeclarationVersion
+from hub.registry.enterprises import EnterpriseInfo, list_enterprises
+from protocols.china_time import CHINA, china_date
+
+DEFAULT_DUE_DAY = 15
+LOOK_BACK_MONTHS = 3
+DONE_STATES = ("submitted", "accepted")
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    year: int
+    month: int
+    due_ms: int
+    state: str  # done, due (not yet late), overdue
+
+
+def due_day() -> int:
+    raw = os.environ.get("WT_HUB_DECLARE_DUE_DAY", "")
+    day = int(raw) if raw.isdigit() else DEFAULT_DUE_DAY
+    return min(max(day, 1), 28)
+
+
+def _due_ms(year: int, month: int, day: int) -> int:
+    """The end of the due day of the month after (year, month), China time."""
+    y, m = (year + 1, 1) if month == 12 else (year, month + 1)
+    end = dt.datetime(y, m, day, tzinfo=CHINA) + dt.timedelta(days=1)
+    return int(end.timestamp() * 1000) - 1
+
+
+def recent_months(now_ms: int, count: int = LOOK_BACK_MONTHS) -> list[tuple[int, int]]:
+    """The completed months to look at, newest first."""
+    today, out = china_date(now_ms), []
+    year, month = today.year, today.month
+    for _ in range(count):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        out.append((year, month))
+    return out
+
+
+def declared_months(
+    session: Session, enterprise_ids: list[int], months: list[tuple[int, int]]
+) -> set[tuple[int, int, int]]:
+    """(enterprise, year, month) that count as declared: own submitted/accepted, or reflowed."""
+    if not enterprise_ids or not months:
+        return set()
+    years = sorted({y for y, _ in months})
+    rows = session.execute(
+        select(DeclarationVersion.enterprise_id, DeclarationVersion.year, DeclarationVersion.month,
+               DeclarationVersion.source, DeclarationVersion.state)
+        .where(DeclarationVersion.enterprise_id.in_(enterprise_ids), DeclarationVersion.year.in_(years))
+    ).all()  # fmt: skip
+    wanted = set(months)
+    return {
+        (eid, y, m)
+        for eid, y, m, source, state in rows
+        if (y, m) in wanted and (source == "province" or state in DONE_STATES)
+    }
+
+
+def dues(session: Session, ent: EnterpriseInfo, now_ms: int) -> list[Due]:
+    """The enterprise's last months: done, due, or overdue (only enterprises that produce declare)."""
+    if "producer" not in ent.roles:
+        return []
+    months = recent_months(now_ms)
+    done = declared_months(session, [ent.id], months)
+    day = due_day()
+    out = []
+    for year, month in months:
+        due = _due_ms(year, month, day)
+        state = "done" if (ent.id, year, month) in done else ("overdue" if now_ms > due else "due")
+        out.append(Due(year, month, due, state))
+    return out
+
+
+def overdue(
+    session: Session, visible: set[int] | None, now_ms: int
+) -> list[tuple[EnterpriseInfo, int, int, int]]:
+    """Producers the caller may see with a month past its due date undeclared: (enterprise, year, month,
+    due)."""
+    producers = [
+        e for e in list_enterprises(session) if "producer" in e.roles and (visible is None or e.id in visible)
+    ]
+    months = recent_months(now_ms)
+    done = declared_months(session, [e.id for e in producers], months)
+    day = due_day()
+    late = []
+    for ent in producers:
+        for year, month in months:
+            due = _due_ms(year, month, day)
+            if now_ms > due and (ent.id, year, month) not in done:
+                late.append((ent, year, month, due))
+    return late
