@@ -62,9 +62,10 @@ def _entry(
     note: str | None = None,
     order_id: int | None = None,
 ) -> None:
-    warning = session.get(WarningRow, warning_id)
-    if warning is not None:  # the step goes to the region's webhooks in this same transaction
-        webhooks.enqueue(session, warning, action, now_ms, order_id=order_id)
+    if webhooks.registered(session):  # the step goes to the region's webhooks in this same transaction
+        warning = session.get(WarningRow, warning_id)
+        if warning is not None:
+            webhooks.enqueue(session, warning, action, now_ms, order_id=order_id)
     session.add(
         WarningEntry(
             warning_id=warning_id,

@@ -101,14 +101,18 @@ def get(session: Session, webhook_id: int) -> WarningWebhook:
     return row
 
 
+def registered(session: Session) -> list[WarningWebhook]:
+    """The webhooks, read once per transaction (a sweep writes thousands of steps; webhooks rarely change)."""
+    if "wt_webhooks" not in session.info:
+        session.info["wt_webhooks"] = active(session)
+    return session.info["wt_webhooks"]
+
+
 def enqueue(session: Session, warning: WarningRow, action: str, now_ms: int, *, order_id: int | None) -> None:
     """Write an outbox row for each webhook whose region holds the warning's (called with every step)."""
     if warning.region_code is None:
         return
-    # Read once per transaction: a sweep writes thousands of steps, and webhooks change rarely.
-    if "wt_webhooks" not in session.info:
-        session.info["wt_webhooks"] = active(session)
-    hooks = [h for h in session.info["wt_webhooks"] if region_contains(h.region_code, warning.region_code)]
+    hooks = [h for h in registered(session) if region_contains(h.region_code, warning.region_code)]
     if not hooks:
         return
     event_id = str(uuid.uuid4())
