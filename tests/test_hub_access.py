@@ -199,6 +199,9 @@ SPECS: dict[tuple[str, str], Spec] = {
         p(uscc=lambda c: c.uscc, number=lambda c: "冀危许D12026001" if c.site == "P1" else "苏危许D22026001"),
         body=lambda c: {"annual_capacity_grams": 60_000_000_000},
     ),
+    ("GET", "/api/v1/enterprises/{uscc}/plans/{year}/attachments/{sha256}"): Spec(
+        p(uscc=lambda c: c.uscc, year=lambda c: "2026", sha256=lambda c: "0" * 64)
+    ),
     ("PUT", "/api/v1/enterprises/{uscc}/plans/{year}"): Spec(
         p(uscc=lambda c: c.uscc, year=lambda c: "2026"),
         body=lambda c: {"lines": [{"waste_code": OIL, "planned_grams": 5_000_000}]},

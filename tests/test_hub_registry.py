@@ -59,7 +59,15 @@ def test_a_plan_shows_what_was_produced_against_it(world):
         {"lines": [{"waste_code": OIL, "planned_grams": 600_000}], "reason": "扩产"},
     )
     assert second["version"] == 2
-    assert second["lines"] == [{"waste_code": OIL, "planned_grams": 600_000, "produced_grams": 12_000}]
+    assert second["lines"] == [
+        {
+            "waste_code": OIL,
+            "planned_grams": 600_000,
+            "produced_grams": 12_000,
+            "measure": None,
+            "receiver_uscc": None,
+        }
+    ]
 
 
 def test_retiring_a_facility_is_a_version_too(world):

@@ -133,6 +133,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/enterprises/{uscc}/licences"): users(regulator=S.REGION, system_admin=S.ALL),
     ("PATCH", "/api/v1/enterprises/{uscc}/licences/{number}"): users(regulator=S.REGION, system_admin=S.ALL),
     ("PUT", "/api/v1/enterprises/{uscc}/plans/{year}"): users(enterprise=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/plans/{year}/attachments/{sha256}"): FILE_READERS,
     ("POST", "/api/v1/enterprises/{uscc}/vehicles"): users(
         enterprise=S.OWN, transporter=S.OWN, system_admin=S.ALL
     ),

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from hub.access.audit import audit_read, note
 from hub.access.gate import AccessDep
 from hub.access.principal import Access, Party, Scope
 from hub.access.roles import Role
+from hub.attachments.serving import attachment_response
 from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import Forbidden, NotFound
+from hub.core.schemas import Problem
 from hub.devices import records as device_records
 from hub.devices.schemas import DeviceChange, DeviceRecord
 from hub.devices.tables import Device
@@ -175,8 +178,32 @@ def put_plan(
 ) -> dict[str, Any]:
     """File (or re-file, as a new version) the annual management plan."""
     ent = enterprise_for(session, access, uscc)
-    lines = [line.model_dump() for line in body.lines]
-    return plans.put_plan(session, ent, year, lines, reason=body.reason, by=access.actor, now_ms=hub.clock())
+    lines = [line.model_dump(exclude_none=True) for line in body.lines]
+    return plans.put_plan(
+        session,
+        ent,
+        year,
+        lines,
+        reason=body.reason,
+        by=access.actor,
+        now_ms=hub.clock(),
+        attachments=body.attachments,
+    )
+
+
+@router.get(
+    "/enterprises/{uscc}/plans/{year}/attachments/{sha256}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}},
+        404: {"model": Problem},
+    },
+)
+def plan_document(uscc: str, year: int, sha256: str, session: ReadSession, access: AccessDep) -> Response:
+    """A 备案 document of the plan, for whoever may read the enterprise's file."""
+    ent = enterprise_for(session, access, uscc)
+    row, name = plans.plan_attachment(session, ent, year, sha256)
+    return attachment_response(row, name)
 
 
 @router.post("/enterprises/{uscc}/vehicles", status_code=status.HTTP_201_CREATED, response_model=VehicleView)

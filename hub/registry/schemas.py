@@ -79,11 +79,22 @@ class LicenceChange(Strict):
 class PlanLine(Strict):
     waste_code: str
     planned_grams: Grams
+    measure: str | None = Field(
+        default=None, max_length=200, description="委托利用/处置措施: how it is used or disposed of, by whom"
+    )
+    receiver_uscc: str | None = Field(
+        default=None, min_length=18, max_length=18, description="the receiver, if named"
+    )
 
 
 class PlanPut(Strict):
     lines: list[PlanLine] = Field(min_length=1, max_length=500)
     reason: str | None = Text
+    attachments: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="备案 documents: SHA-256 of files the caller uploaded",
+    )
 
 
 class VehicleCreate(Strict):
@@ -172,11 +183,24 @@ class PlanLineView(BaseModel):
     waste_code: str
     planned_grams: int
     produced_grams: int = Field(description="commissioned in the plan's year (China calendar)")
+    measure: str | None = Field(default=None, description="委托利用/处置措施")
+    receiver_uscc: str | None = None
+
+
+class PlanAttachmentView(BaseModel):
+    sha256: str
+    name: str
+    media_type: str
+    size: int
+    added_by: str
+    added_ms: int
+    url: str
 
 
 class PlanView(BaseModel):
     year: int
     lines: list[PlanLineView]
+    attachments: list[PlanAttachmentView] = Field(default_factory=list, description="备案 documents")
     version: int
     active: bool
     recorded_ms: int

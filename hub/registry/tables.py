@@ -81,3 +81,16 @@ class VehicleVersion(VersionColumns, Base):
     enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
     permit: Mapped[str | None] = mapped_column(String(64))  # 道路运输经营许可证号
     capacity_grams: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PlanAttachment(Base):
+    """A 备案 document filed with an annual plan (a scan, a contract); its bytes are in hub/attachments."""
+
+    __tablename__ = "plan_attachments"
+
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("attachments.sha256"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_ms: Mapped[int] = mapped_column(BigInteger)
