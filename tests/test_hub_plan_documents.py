@@ -39,7 +39,9 @@ def test_a_plan_is_filed_with_its_measures_and_documents(w):
     filed = [p for p in w.ok("GET", f"/api/v1/enterprises/{P1}", "regulator")["plans"] if p["year"] == 2027]
     assert filed[0]["attachments"][0]["sha256"] == contract
     page = w.client.get(f"/enterprises/{P1}", headers=w.h("regulator")).text
-    assert "备案材料" in page and f'href="{doc["url"]}"' in page and "委托保定某环境科技有限公司焚烧处置" in page
+    assert (
+        "备案材料" in page and f'href="{doc["url"]}"' in page and "委托保定某环境科技有限公司焚烧处置" in page
+    )
 
 
 def test_a_plan_naming_a_file_someone_else_uploaded_is_refused(w):
