@@ -149,7 +149,7 @@ def after_ingest(
                 return outcome
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
             quiet = silences.by_rule(session, now_ms)
-            _evaluate_enterprise(
+            _evaluate_enterprises(
                 session, ctx, Target(frozenset({eid}), (device_id, batch_id)), kinds, refused, quiet, outcome
             )
     except SQLAlchemyError:
@@ -159,7 +159,7 @@ def after_ingest(
     return outcome
 
 
-def _evaluate_enterprise(
+def _evaluate_enterprises(
     session: Session,
     ctx: Context,
     target: Target,
@@ -168,7 +168,8 @@ def _evaluate_enterprise(
     quiet: dict[str, set[int]],
     outcome: Outcome,
 ) -> None:
-    """The on-ingest rules for one enterprise, each in a savepoint (one failing rule spoils no other)."""
+    """The on-ingest rules for the target's enterprises, each rule in a savepoint (one failing rule spoils no
+    other)."""
     live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
     for row in session.scalars(
         select(WarningRow)
@@ -214,8 +215,9 @@ def queue_trigger(
 def evaluate_triggers(
     write: sessionmaker[Session], now_ms: int, settings: WarningSettings | None = None
 ) -> Outcome:
-    """Evaluate the queued triggers: the on-ingest rules once per enterprise, over everything it sent since
-    its oldest trigger; the triggers go in the same transaction (a crash re-evaluates, never skips)."""
+    """Evaluate the queued triggers: the on-ingest rules once for all the enterprises that sent batches, over
+    everything sent since the oldest trigger; the triggers go in the same transaction (a crash re-evaluates,
+    never skips)."""
     outcome = Outcome()
     settings = settings or WarningSettings.from_env()
     with write() as session, session.begin():
@@ -225,16 +227,14 @@ def evaluate_triggers(
         triggers = list(session.scalars(query))
         if not triggers:
             return outcome
-        by_enterprise: dict[int, list[WarningTrigger]] = {}
-        for t in triggers:
-            by_enterprise.setdefault(t.enterprise_id, []).append(t)
+        # One evaluation for every enterprise of the round: the rules read them all in grouped queries.
+        enterprises = frozenset(t.enterprise_id for t in triggers)
+        kinds = frozenset(k for t in triggers for k in t.kinds.split(",") if k)
+        since = min(t.received_ms for t in triggers)
+        ctx = Context(settings, now_ms, since, settings.calendar)
         quiet = silences.by_rule(session, now_ms)
-        for eid, mine in sorted(by_enterprise.items()):
-            kinds = frozenset(k for t in mine for k in t.kinds.split(",") if k)
-            since = min(t.received_ms for t in mine)
-            ctx = Context(settings, now_ms, since, settings.calendar)
-            refused = any(t.refused for t in mine)
-            _evaluate_enterprise(session, ctx, Target(frozenset({eid})), kinds, refused, quiet, outcome)
+        refused = any(t.refused for t in triggers)
+        _evaluate_enterprises(session, ctx, Target(enterprises), kinds, refused, quiet, outcome)
         session.execute(delete(WarningTrigger).where(WarningTrigger.id.in_([t.id for t in triggers])))
     return outcome
 
