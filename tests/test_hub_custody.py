@@ -35,6 +35,7 @@ def send(w: World, org: str) -> list[dict[str, Any]]:
     answer = w.client.post("/api/v1/batches", json=device.batch(first))
     assert answer.status_code == 200, answer.text
     assert answer.json()["receipt"]["body"]["acked_seq"] == len(device.events)
+    w.evaluate()  # the warning rules, as the hub's background evaluator runs them
     return answer.json()["refused"]
 
 

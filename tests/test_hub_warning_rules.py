@@ -211,10 +211,12 @@ def test_queued_rules_run_once_per_enterprise_after_the_batches_are_stored(w, mo
     hub = w.client.app.state.hub
     code = bag_code(ORGS["D2"], OIL, 401)
     warn = {"check": "person_at_scale", "outcome": "warn", "message_zh": "排队评估测试"}
+    device = w.devices["D2"]
     w.record("D2", "commissioning", code, START_MS + 10, waste_code=OIL, grams=1000)
-    w.send("D2")
     w.record("D2", "inspecting", code, START_MS + 20, grams=None, data=warn)
-    w.send("D2")
+    first = len(device.events) - 1
+    for seq in (first, first + 1):  # two batches, stored without evaluating (World.send would evaluate)
+        assert w.client.post("/api/v1/batches", json=device.batch(seq, seq)).status_code == 200
 
     def raised() -> int:
         with hub.read() as session:

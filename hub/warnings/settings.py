@@ -49,7 +49,7 @@ class WarningSettings:
     deliver_seconds: int = (
         5  # the in-process webhook deliverer: 0 = off (run `wastetrace hub warnings deliver`)
     )
-    on_ingest: int = 1  # 0 sweep only, 1 right after each batch, 2 queued (hub/warnings/evaluate.py)
+    on_ingest: int = 2  # 0 sweep only, 1 right after each batch, 2 queued (hub/warnings/evaluate.py)
     calendar_file: str = ""
 
     @classmethod
