@@ -15,10 +15,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
+from hub.core.deps import wall_clock_ms
 from hub.core.keys import HubKeyError, load_or_create_hub_key
 from hub.ledger.mqtt_consumer import DEFAULT_GROUP, BrokerSettings, MqttConsumer, MqttSettingsError
 from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
+from hub.warnings.evaluate import QUEUED, evaluate_triggers
+from hub.warnings.settings import WarningSettings
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(sub: Any) -> None:
@@ -68,9 +76,29 @@ def main(args: argparse.Namespace) -> int:
         print(f"hub mqtt: consuming {settings.url} as {consumer.client_id}", flush=True)
     else:
         print(f"hub mqtt: {settings.url} not reachable yet; retrying in the background", flush=True)
+    # Queued warning evaluation (the default): this worker evaluates the triggers of the batches it stores,
+    # as a hub serve worker does, so a deployment of MQTT workers alone loses no warning.
+    evaluating = threading.Thread(target=_evaluate_triggers, args=(write_sessions(engine), stop), daemon=True)
+    evaluating.start()
     try:
         stop.wait()
     finally:
         consumer.stop()
+        evaluating.join(timeout=5)
         engine.dispose()
     return 0
+
+
+def _evaluate_triggers(write: sessionmaker[Session], stop: threading.Event) -> None:
+    try:
+        warning_settings = WarningSettings.from_env()
+    except ValueError:
+        log.exception("warning settings are wrong: no warning evaluation in this worker")
+        return
+    if warning_settings.on_ingest != QUEUED:
+        return
+    while not stop.wait(1.0):
+        try:
+            evaluate_triggers(write, wall_clock_ms(), warning_settings)
+        except SQLAlchemyError:
+            log.exception("queued warning evaluation failed; the next round tries again")
