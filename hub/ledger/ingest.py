@@ -149,7 +149,8 @@ def ingest(
     checked = _verify(read, envelope, canonical)
     receipt, refused = _store(write, checked, now_ms)
     if receipt.stored:
-        # Committed: the cheap warning rules for this enterprise now (hub/warnings); the sweep does the rest.
+        # Committed. In immediate mode the cheap warning rules run now (queued mode stored a trigger with the
+        # batch instead); the sweep does the rest (hub/warnings/evaluate.py).
         kinds = frozenset(str(e.kind) for e in checked.batch.events)
         after_ingest(write, receipt.device_id, receipt.batch_id, now_ms, kinds=kinds, refused=bool(refused))
     log.info(
@@ -276,7 +277,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             project_events(
                 session, device.enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged
             )
-            if queued:  # the warning rules in the background, with this batch's trigger stored with it
+            if queued and events:  # the warning rules in the background: this batch's trigger stored with it
                 kinds = frozenset(str(e.kind) for e in events)
                 queue_trigger(session, device.enterprise_id, kinds, bool(refused), now_ms)
             device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
