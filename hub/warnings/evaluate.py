@@ -118,8 +118,8 @@ def _take_cursor(session: Session, rule: str, now_ms: int, lookback: int) -> int
 
 IMMEDIATE, QUEUED = 1, 2
 """WT_HUB_WARN_ON_INGEST: 0 leaves everything to the sweep; 1 runs the cheap rules right after each batch;
-2 queues a trigger in the batch's own transaction and evaluates the queue in the background, once per
-enterprise however many batches it sent meanwhile (docs/warnings.md)."""
+2 (the default) queues a trigger in the batch's own transaction, and the background evaluator runs the rules
+once a round for every enterprise that sent batches meanwhile, in grouped queries (docs/warnings.md)."""
 
 
 def after_ingest(
@@ -170,7 +170,7 @@ def _evaluate_enterprises(
 ) -> None:
     """The on-ingest rules for the target's enterprises, each rule in a savepoint (one failing rule spoils no
     other)."""
-    live: dict[str, list[WarningRow]] = {}  # the enterprise's live warnings, read once for all rules
+    live: dict[str, list[WarningRow]] = {}  # the enterprises' live warnings, read once for all rules
     for row in session.scalars(
         select(WarningRow)
         .where(
