@@ -20,6 +20,11 @@ def china_date(time_ms: int) -> dt.date:
     return china_datetime(time_ms).date()
 
 
+def day_start_ms(day: dt.date) -> int:
+    """UTC milliseconds at 00:00 of `day` in China."""
+    return int(dt.datetime.combine(day, dt.time(), tzinfo=CHINA).timestamp()) * 1000
+
+
 def year_start_ms(year: int) -> int:
     """UTC milliseconds at 00:00 on 1 January of `year` in China."""
     return int(dt.datetime(year, 1, 1, tzinfo=CHINA).timestamp()) * 1000

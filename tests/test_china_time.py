@@ -21,3 +21,11 @@ def test_a_year_starts_at_16_00_utc_on_31_december():
 def test_wall_clock_keeps_milliseconds():
     moment = china_datetime(_ms(2026, 1, 1, 0, 0, 0) + 250)
     assert (moment.hour, moment.microsecond, moment.utcoffset()) == (8, 250_000, CHINA.utcoffset(None))
+
+
+def test_a_china_day_starts_at_16_00_utc_the_day_before():
+    import datetime as dt
+
+    from protocols.china_time import day_start_ms
+
+    assert day_start_ms(dt.date(2026, 11, 23)) == 1_795_363_200_000  # 2026-11-22T16:00:00Z

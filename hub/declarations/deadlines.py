@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.declarations.tables import DeclarationVersion
 from hub.registry.enterprises import EnterpriseInfo, list_enterprises
-from protocols.china_time import CHINA, china_date
+from protocols.china_time import china_date, day_start_ms
 
 DEFAULT_DUE_DAY = 15
 LOOK_BACK_MONTHS = 3
@@ -39,8 +39,7 @@ def due_day() -> int:
 def _due_ms(year: int, month: int, day: int) -> int:
     """The end of the due day of the month after (year, month), China time."""
     y, m = (year + 1, 1) if month == 12 else (year, month + 1)
-    end = dt.datetime(y, m, day, tzinfo=CHINA) + dt.timedelta(days=1)
-    return int(end.timestamp() * 1000) - 1
+    return day_start_ms(dt.date(y, m, day) + dt.timedelta(days=1)) - 1
 
 
 def recent_months(now_ms: int, count: int = LOOK_BACK_MONTHS) -> list[tuple[int, int]]:

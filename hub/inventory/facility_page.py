@@ -17,10 +17,11 @@ from hub.core.deps import HubDep
 from hub.core.errors import Invalid, NotFound
 from hub.inventory.storage import facility_load, stock_bags, storage_records, waste_name
 from hub.registry.enterprises import enterprise_by_uscc
-from hub.web.formatting import CHINA, format_kg, format_time
+from hub.web.formatting import format_kg, format_time
 from hub.web.listing import Column, export, make_listing
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
+from protocols.china_time import day_start_ms
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(
@@ -93,7 +94,7 @@ def _day_ms(value: str, what: str) -> int | None:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise Invalid(f"{what}应为日期 YYYY-MM-DD ({what}: a date)") from exc
-    return int(dt.datetime.combine(day, dt.time(), tzinfo=CHINA).timestamp() * 1000)
+    return day_start_ms(day)
 
 
 @router.get("/enterprises/{uscc}/facilities/{code}", response_class=HTMLResponse, name="facility_page")

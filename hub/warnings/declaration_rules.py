@@ -3,12 +3,11 @@ the enterprise's plan says it produces (sweep rules; hub/declarations/comparison
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.declarations.comparison import declared_vs_weighed
+from hub.declarations.deadlines import recent_months
 from hub.declarations.tables import DeclarationVersion
 from hub.devices.tables import Device
 from hub.inventory.tables import Bag
@@ -17,22 +16,12 @@ from hub.warnings.rule_base import (
     DAY_MS,
     Context,
     Target,
-    china_day,
     china_year,
     target_ids,
     this_years_plans,
     uscc_of,
 )
 from hub.web.formatting import format_kg
-
-
-def _completed_months(today: dt.date, count: int) -> list[tuple[int, int]]:
-    """The `count` months before this one, newest first."""
-    out, year, month = [], today.year, today.month
-    for _ in range(count):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        out.append((year, month))
-    return out
 
 
 def declaration_mismatch(session: Session, ctx: Context, target: Target) -> list[Finding]:
@@ -44,7 +33,7 @@ def declaration_mismatch(session: Session, ctx: Context, target: Target) -> list
 
     out = []
     for eid in target_ids(target, declared):
-        for year, month in _completed_months(china_day(ctx.now_ms), s.declare_months):
+        for year, month in recent_months(ctx.now_ms, s.declare_months):
             compared = declared_vs_weighed(session, eid, year, month)
             if not compared.has_box or compared.declared_source is None:
                 continue  # nothing weighed to hold it against, or nothing declared yet (the deadline's job)

@@ -21,8 +21,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.access.gate import scoped
+from hub.access.policies import policy_for
 from hub.access.principal import Access, Scope
-from hub.access.roles import ENTERPRISE_ROLES, REGION_ROLES
 from hub.access.sessions import principal_of
 from hub.core.dialect import insert_ignore
 from hub.core.errors import Invalid
@@ -30,7 +31,7 @@ from hub.registry.enterprises import enterprise_by_id
 from hub.warnings import views
 from hub.warnings.rules import RULES_BY_CODE
 from hub.warnings.tables import DigestSubscription, MailMessage, SupervisionOrder, WarningRow
-from protocols.china_time import CHINA
+from protocols.china_time import china_date, day_start_ms
 from protocols.warnings import OrderState, State
 
 ADDRESS = re.compile(r"^[^@\s<>\"]{1,64}@[A-Za-z0-9.-]{1,188}\.[A-Za-z]{2,}$")
@@ -59,19 +60,15 @@ def subscribe(session: Session, username: str, address: str, lang: str, now_ms: 
 
 
 def day_bounds(day: dt.date) -> tuple[int, int]:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=CHINA)
-    return int(start.timestamp() * 1000), int((start + dt.timedelta(days=1)).timestamp() * 1000)
+    return day_start_ms(day), day_start_ms(day + dt.timedelta(days=1))
 
 
 def _access(session: Session, username: str) -> Access | None:
+    """What the account may see of the warnings, as the warning list's own access rule gives it (none for
+    administrators)."""
     principal = principal_of(session, username)
-    if principal is None or principal.role is None:
-        return None
-    if principal.role in REGION_ROLES:
-        return Access(principal, Scope.REGION)
-    if principal.role in ENTERPRISE_ROLES:
-        return Access(principal, Scope.OWN)
-    return None  # administrators read no warnings
+    policy = policy_for("GET", "/api/v1/warnings")
+    return scoped(principal, policy) if principal is not None and policy is not None else None
 
 
 def _warning_line(session: Session, row: WarningRow, public_url: str) -> Line:
@@ -130,7 +127,7 @@ TITLES = {"new": "今日新增预警", "todo": "待办督办单", "open": "未�
 
 
 def _date(ms: int) -> str:
-    return dt.datetime.fromtimestamp(ms / 1000, tz=CHINA).date().isoformat()
+    return china_date(ms).isoformat()
 
 
 def message(
