@@ -24,6 +24,7 @@ from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
 from hub.custody import routes as custody_routes
+from hub.declarations import annual_routes as annual_declaration_routes
 from hub.declarations import routes as declaration_routes
 from hub.devices import commission_routes, enrolment_routes, health_routes, remote_config_routes
 from hub.devices import pages as device_pages
@@ -103,6 +104,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     # 申报 and the exchange with the provincial platform (docs/declarations.md, docs/exchange.md)
     declaration_routes.router,
     declaration_routes.overdue_router,
+    annual_declaration_routes.router,
     exchange_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,

@@ -95,6 +95,7 @@ BAG = p(code=lambda c: c["bag"])
 WARNING = p(warning_id=lambda c: str(c.facts["warnings"][c.org]))
 ORDER = p(number=lambda c: c.facts["orders"][c.org])
 PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
+YEAR = p(uscc=lambda c: c.uscc, year=lambda c: "2025")
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
@@ -299,6 +300,13 @@ SPECS: dict[tuple[str, str], Spec] = {
         PERIOD, body=lambda c: {"accept": False, "reason": "产生量与称重不符"}
     ),
     ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): Spec(PERIOD),
+    ("GET", "/api/v1/enterprises/{uscc}/annual-declarations"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/annual-declarations/{year}"): Spec(YEAR),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/generate"): Spec(YEAR),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/submit"): Spec(YEAR),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/review"): Spec(
+        YEAR, body=lambda c: {"accept": False, "reason": "产生量与月报不符"}
+    ),
     ("GET", "/api/v1/enterprises/{uscc}/daily-reports"): Spec(USCC),
     ("PUT", "/api/v1/enterprises/{uscc}/daily-reports/{day}"): Spec(
         p(uscc=lambda c: c.uscc, day=lambda c: "2026-11-23"),

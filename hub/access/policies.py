@@ -199,6 +199,11 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/generate"): users(enterprise=S.OWN),
     ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/submit"): users(enterprise=S.OWN),
     ("POST", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/review"): users(regulator=S.REGION),
+    ("GET", "/api/v1/enterprises/{uscc}/annual-declarations"): users(**REGION_READ, enterprise=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/annual-declarations/{year}"): users(**REGION_READ, enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/generate"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/submit"): users(enterprise=S.OWN),
+    ("POST", "/api/v1/enterprises/{uscc}/annual-declarations/{year}/review"): users(regulator=S.REGION),
     ("GET", "/api/v1/enterprises/{uscc}/declarations/{year}/{month}/comparison"): users(
         **REGION_READ, enterprise=S.OWN
     ),

@@ -19,6 +19,11 @@ from sqlalchemy.orm import Session
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.core.versions import append, current, history, latest
 from hub.declarations.ledger_figures import has_box, weighed_month
+from hub.declarations.review_states import (
+    ensure_editable,
+    ensure_submittable,
+    reviewed_state,
+)
 from hub.declarations.tables import DeclarationVersion
 from hub.registry.checks import check_waste_codes
 from hub.registry.enterprises import EnterpriseInfo
@@ -26,8 +31,6 @@ from protocols.catalogue import UnknownWasteCode, load_catalogue
 
 SOURCES = ("ledger", "manual", "province")
 OWN_SOURCES = ("ledger", "manual")
-STATES = ("draft", "submitted", "accepted", "returned")
-STATE_LABELS = {"draft": "草稿", "submitted": "已提交", "accepted": "已审核通过", "returned": "已退回"}
 GRAM_FIELDS = ("produced_grams", "stored_grams", "self_grams", "transferred_grams")
 
 
@@ -199,11 +202,8 @@ def _put(
 
 
 def _editable(prev: Declaration | None) -> None:
-    if prev is not None and prev.state in ("submitted", "accepted"):
-        raise Conflict(
-            f"{prev.year}年{prev.month}月的月报{STATE_LABELS[prev.state]}，不能再修改 "
-            f"(the declaration is {prev.state}; it can no longer be changed)"
-        )
+    if prev is not None:
+        ensure_editable(prev.state, f"{prev.year}年{prev.month}月的月报")
 
 
 def generate_from_ledger(
@@ -284,8 +284,7 @@ def submit(
 ) -> Declaration:
     check_period(year, month)
     d = _own(session, ent, year, month)
-    if d.state not in ("draft", "returned"):
-        raise Conflict(f"月报{STATE_LABELS[d.state]}，不能提交 (the declaration is {d.state})")
+    ensure_submittable(d.state)
     return _put(
         session,
         ent,
@@ -313,11 +312,7 @@ def review(
 ) -> Declaration:
     check_period(year, month)
     d = _own(session, ent, year, month)
-    if d.state != "submitted":
-        raise Conflict(f"只有已提交的月报可以审核，该月报{STATE_LABELS[d.state]} (only a submitted one)")
-    if not accept and not (reason or "").strip():
-        raise Invalid("退回须写明原因 (a return needs a reason)")
-    state = "accepted" if accept else "returned"
+    state = reviewed_state(d.state, accept=accept, reason=reason)
     return _put(
         session,
         ent,

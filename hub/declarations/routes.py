@@ -14,6 +14,7 @@ from hub.core.deps import HubDep, SessionDep
 from hub.core.errors import Invalid
 from hub.declarations import daily, deadlines, monthly
 from hub.declarations.comparison import declared_vs_weighed
+from hub.declarations.review_states import STATE_LABELS
 from hub.declarations.schemas import (
     ComparedLineOut,
     ComparisonOut,
@@ -35,7 +36,7 @@ router = APIRouter(prefix="/api/v1/enterprises/{uscc}", tags=["declarations"])
 PERIOD = "/declarations/{year}/{month}"
 
 
-def _enterprise(session: Session, access: Access, uscc: str) -> EnterpriseInfo:
+def enterprise_declaring(session: Session, access: Access, uscc: str) -> EnterpriseInfo:
     ent = enterprise_by_uscc(session, uscc)
     access.require(ent.party, f"企业 {uscc} 的申报")
     return ent
@@ -47,7 +48,7 @@ def _out(d: monthly.Declaration) -> DeclarationOut:
         month=d.month,
         source=d.source,
         state=d.state,
-        state_label=monthly.STATE_LABELS.get(d.state, d.state),
+        state_label=STATE_LABELS.get(d.state, d.state),
         lines=[DeclarationLineOut(**line) for line in d.lines],
         produced_grams=d.total(),
         review_reason=d.review_reason,
@@ -75,7 +76,7 @@ def list_declarations(
     uscc: str, session: SessionDep, access: AccessDep, year: int | None = Query(None, ge=2000, le=2100)
 ) -> list[DeclarationOut]:
     """Every month's declarations of the enterprise (the latest version of each source)."""
-    ent = _enterprise(session, access, uscc)
+    ent = enterprise_declaring(session, access, uscc)
     return [_out(d) for d in monthly.declarations_of(session, ent.id, year)]
 
 
@@ -84,7 +85,7 @@ def get_month(
     uscc: str, year: int, month: int, session: SessionDep, access: AccessDep
 ) -> DeclarationMonthOut:
     """One month: each source's declaration side by side, and every version."""
-    ent = _enterprise(session, access, uscc)
+    ent = enterprise_declaring(session, access, uscc)
     monthly.check_period(year, month)
     return _month(session, ent, year, month)
 
@@ -93,7 +94,7 @@ def get_month(
 def generate(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
     """A draft from the box's weighing ledger (即产生即申报), for the enterprise to check and submit."""
     with hub.write() as session, session.begin():
-        ent = _enterprise(session, access, uscc)
+        ent = enterprise_declaring(session, access, uscc)
         monthly.generate_from_ledger(session, ent, year, month, by=access.actor, now_ms=hub.clock())
         return _month(session, ent, year, month)
 
@@ -104,7 +105,7 @@ def put_manual(
 ) -> DeclarationMonthOut:
     """A draft entered by hand, for an enterprise without a box."""
     with hub.write() as session, session.begin():
-        ent = _enterprise(session, access, uscc)
+        ent = enterprise_declaring(session, access, uscc)
         lines = [line.model_dump() for line in body.lines]
         monthly.put_manual(session, ent, year, month, lines, by=access.actor, now_ms=hub.clock())
         return _month(session, ent, year, month)
@@ -113,7 +114,7 @@ def put_manual(
 @router.post(PERIOD + "/submit", response_model=DeclarationMonthOut)
 def submit(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
     with hub.write() as session, session.begin():
-        ent = _enterprise(session, access, uscc)
+        ent = enterprise_declaring(session, access, uscc)
         monthly.submit(session, ent, year, month, by=access.actor, now_ms=hub.clock())
         return _month(session, ent, year, month)
 
@@ -124,7 +125,7 @@ def review(
 ) -> DeclarationMonthOut:
     """The regulator accepts a submitted declaration, or returns it with a reason."""
     with hub.write() as session, session.begin():
-        ent = _enterprise(session, access, uscc)
+        ent = enterprise_declaring(session, access, uscc)
         monthly.review(
             session,
             ent,
@@ -141,7 +142,7 @@ def review(
 @router.get(PERIOD + "/comparison", response_model=ComparisonOut)
 def comparison(uscc: str, year: int, month: int, session: SessionDep, access: AccessDep) -> ComparisonOut:
     """Declared vs weighed per waste code (what the 申报异常 warning reads)."""
-    ent = _enterprise(session, access, uscc)
+    ent = enterprise_declaring(session, access, uscc)
     monthly.check_period(year, month)
     c = declared_vs_weighed(session, ent.id, year, month)
     return ComparisonOut(
@@ -194,7 +195,7 @@ def list_daily(
     until: str = Query("2100-12-31", max_length=10),
 ) -> list[DailyReportOut]:
     """A disposer's 经营单位日报 between two days (both included), each source side by side."""
-    ent = _enterprise(session, access, uscc)
+    ent = enterprise_declaring(session, access, uscc)
     reports = daily.daily_reports_of(session, ent.id, _day(since, "since"), _day(until, "until"))
     return [_daily_out(r) for r in reports]
 
@@ -205,7 +206,7 @@ def put_daily(
 ) -> DailyReportOut | None:
     """A day's report entered by the disposer; an unchanged report records nothing (answers null)."""
     with hub.write() as session, session.begin():
-        ent = _enterprise(session, access, uscc)
+        ent = enterprise_declaring(session, access, uscc)
         lines = [line.model_dump() for line in body.lines]
         done = daily.put_daily(
             session, ent, _day(day, "day"), lines, source="manual", by=access.actor, now_ms=hub.clock()
@@ -215,10 +216,11 @@ def put_daily(
 
 @router.get("/declarations/due", response_model=list[DueOut])
 def declarations_due(uscc: str, hub: HubDep, session: SessionDep, access: AccessDep) -> list[DueOut]:
-    """The last three months' 产废月报: done, due (with its date) or overdue — the enterprise's 待办."""
-    ent = _enterprise(session, access, uscc)
+    """The last three months' 产废月报 and last year's 年度申报: done, due (with its date) or overdue — the
+    enterprise's 待办."""
+    ent = enterprise_declaring(session, access, uscc)
     return [
-        DueOut(year=d.year, month=d.month, due_ms=d.due_ms, state=d.state)
+        DueOut(kind=d.kind, year=d.year, month=d.month, due_ms=d.due_ms, state=d.state)
         for d in deadlines.dues(session, ent, hub.clock())
     ]
 
@@ -228,13 +230,15 @@ overdue_router = APIRouter(prefix="/api/v1", tags=["declarations"])
 
 @overdue_router.get("/declarations/overdue", response_model=list[OverdueOut])
 def declarations_overdue(hub: HubDep, session: SessionDep, access: AccessDep) -> list[OverdueOut]:
-    """Producers of the caller's region with a 产废月报 past its due date and not declared."""
+    """Producers of the caller's region with a 产废月报 (or last year's 年度申报) past its due date and not
+    declared."""
     visible = visible_enterprise_ids(session, access)
     return [
         OverdueOut(
             enterprise_uscc=e.uscc,
             enterprise_name=e.name,
             region_code=e.region_code,
+            kind="monthly" if m is not None else "annual",
             year=y,
             month=m,
             due_ms=due,

@@ -108,9 +108,13 @@ class DailyReportOut(BaseModel):
 
 
 class DueOut(BaseModel):
+    kind: str = Field(description="monthly (产废月报) or annual (年度申报)")
     year: int
-    month: int
-    due_ms: int = Field(description="the end of the due day (the 15th of the next month by default), UTC ms")
+    month: int | None = Field(description="the month; null for the annual declaration")
+    due_ms: int = Field(
+        description="the end of the due day (the 15th of the next month, or 31 March of the next year, by "
+        "default), UTC ms"
+    )
     state: str = Field(description="done (submitted, accepted or reflowed), due, or overdue")
 
 
@@ -118,6 +122,41 @@ class OverdueOut(BaseModel):
     enterprise_uscc: str
     enterprise_name: str
     region_code: str | None
+    kind: str = Field(description="monthly or annual")
     year: int
-    month: int
+    month: int | None = Field(description="null for the annual declaration")
     due_ms: int
+
+
+class AnnualLineOut(BaseModel):
+    category: str
+    waste_code: str
+    hazard: str
+    produced_grams: int = Field(description="产生量, the year's months summed")
+    self_grams: int = Field(description="自行利用处置量")
+    transferred_grams: int = Field(description="转出外单位处置利用量")
+    stored_end_grams: int = Field(description="年末贮存量: the stock the latest counted month declared")
+
+
+class AnnualDeclarationOut(BaseModel):
+    year: int
+    state: str  # draft / submitted / accepted / returned
+    state_label: str
+    lines: list[AnnualLineOut]
+    produced_grams: int
+    missing_months: list[int] = Field(
+        description="months with no submitted, accepted or reflowed declaration"
+    )
+    review_reason: str | None
+    version: int
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
+class AnnualDeclarationYearOut(BaseModel):
+    uscc: str
+    year: int
+    due_ms: int = Field(description="the end of the annual deadline (31 March of the next year by default)")
+    current: AnnualDeclarationOut
+    history: list[AnnualDeclarationOut]

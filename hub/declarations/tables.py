@@ -34,3 +34,18 @@ class DailyReportVersion(VersionColumns, Base):
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO date, China calendar
     source: Mapped[str] = mapped_column(String(16), primary_key=True)  # manual / province
     lines: Mapped[str] = mapped_column(Text)
+
+
+class AnnualDeclarationVersion(VersionColumns, Base):
+    """年度申报: one enterprise, one year; lines per waste code summed from the year's monthly declarations
+    (JSON, integer grams) and the months that were missing when it was generated."""
+
+    __tablename__ = "annual_declaration_versions"
+    __table_args__ = (Index("ix_annual_declaration_versions_year", "year"),)
+
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(16))  # draft / submitted / accepted / returned
+    lines: Mapped[str] = mapped_column(Text)
+    missing_months: Mapped[str] = mapped_column(Text)  # JSON list of months with no declaration
+    review_reason: Mapped[str | None] = mapped_column(Text)

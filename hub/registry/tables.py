@@ -94,3 +94,27 @@ class PlanAttachment(Base):
     name: Mapped[str] = mapped_column(String(200))
     added_by: Mapped[str] = mapped_column(String(128))
     added_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class OperationPlanVersion(VersionColumns, Base):
+    """An operator's annual 经营计划: per waste code and 利用/处置方式, what it plans to receive and to
+    utilise or dispose of."""
+
+    __tablename__ = "operation_plan_versions"
+
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lines: Mapped[str] = mapped_column(Text)  # JSON list of OperationPlanLine
+
+
+class OperationPlanAttachment(Base):
+    """A 备案 document filed with an operation plan; its bytes are in hub/attachments."""
+
+    __tablename__ = "operation_plan_attachments"
+
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("attachments.sha256"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str] = mapped_column(String(128))
+    added_ms: Mapped[int] = mapped_column(BigInteger)

@@ -185,14 +185,17 @@ def orders_page(request: Request, hub: HubDep, access: AccessDep, lang: str | No
             out = views.order_out(session, o, now)
             w = views.warning_out(session, record.get_warning(session, o.warning_id))
             shown.append({**out.model_dump(), "due": format_time(out.due_ms), "w": _row(w, lang)})
-        # The enterprise's other 待办: monthly declarations due or overdue (hub/declarations/deadlines.py).
+        # The enterprise's other 待办: monthly and annual declarations due or overdue
+        # (hub/declarations/deadlines.py).
         declaring = []
         if access.user.enterprise_id is not None:
             ent = enterprise_by_id(session, access.user.enterprise_id)
             for d in deadlines.dues(session, ent, now):
                 if d.state != "done":
-                    period, due = f"{d.year}-{d.month:02d}", format_time(d.due_ms)[:10]
-                    declaring.append({"period": period, "due": due, "overdue": d.state == "overdue"})
+                    period = str(d.year) if d.month is None else f"{d.year}-{d.month:02d}"
+                    due = format_time(d.due_ms)[:10]
+                    overdue = d.state == "overdue"
+                    declaring.append({"period": period, "kind": d.kind, "due": due, "overdue": overdue})
     answers = access.user.role in (Role.ENTERPRISE, Role.TRANSPORTER, Role.RECEIVER)
     context = {"orders": shown, "answers": answers, "declaring": declaring}
     return pages.render(request, hub, "orders.html", lang, context, switch_path="/supervision-orders")
