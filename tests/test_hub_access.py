@@ -207,6 +207,18 @@ SPECS: dict[tuple[str, str], Spec] = {
         p(uscc=lambda c: c.uscc, year=lambda c: "2026"),
         body=lambda c: {"lines": [{"waste_code": OIL, "planned_grams": 5_000_000}]},
     ),
+    ("GET", "/api/v1/enterprises/{uscc}/operation-plans"): Spec(USCC),
+    ("PUT", "/api/v1/enterprises/{uscc}/operation-plans/{year}"): Spec(
+        p(uscc=lambda c: c.uscc, year=lambda c: "2026"),
+        body=lambda c: {
+            "lines": [
+                {"waste_code": OIL, "method": "D10", "planned_receive_grams": 1, "planned_process_grams": 1}
+            ]
+        },
+    ),
+    ("GET", "/api/v1/enterprises/{uscc}/operation-plans/{year}/attachments/{sha256}"): Spec(
+        p(uscc=lambda c: c.uscc, year=lambda c: "2026", sha256=lambda c: "0" * 64)
+    ),
     ("POST", "/api/v1/enterprises/{uscc}/vehicles"): Spec(
         USCC, body=lambda c: {"plate": "冀F99999" if c.site == "P1" else "苏A99999"}
     ),

@@ -30,7 +30,7 @@ from hub.cli import main as hub_cli
 A, B = bag_code(ORGS["P1"], OIL, 1), bag_code(ORGS["P1"], DRUMS, 2)
 
 
-def _fixture(w: World) -> str:
+def shipped_to_d1_and_disposed(w: World) -> str:
     w.record(
         "P1",
         "commissioning",
@@ -141,7 +141,7 @@ def _check_baoding(w: World, user: str = "regulator") -> None:
 def test_statistics_match_the_hand_computed_fixture(tmp_path, any_db):  # noqa: F811
     w = build_world(tmp_path, any_db)
     with w.client:
-        _fixture(w)
+        shipped_to_d1_and_disposed(w)
         _check_baoding(w)
         nanjing = w.ok("GET", "/api/v1/stats/production", "nj-regulator")
         assert (nanjing["year_to_date"]["grams"], nanjing["year_to_date"]["same_period_last_year_grams"]) == (
@@ -156,7 +156,7 @@ def test_statistics_match_the_hand_computed_fixture(tmp_path, any_db):  # noqa: 
 
 def test_a_regulator_never_sees_another_regions_numbers(world):  # noqa: F811
     w = world
-    _fixture(w)
+    shipped_to_d1_and_disposed(w)
     for path in ("production", "storage", "transfer", "disposal", "live", "map"):
         nj = w.ok("GET", f"/api/v1/stats/{path}", "nj-regulator")
         text = str(nj)

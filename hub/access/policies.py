@@ -134,6 +134,9 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("PATCH", "/api/v1/enterprises/{uscc}/licences/{number}"): users(regulator=S.REGION, system_admin=S.ALL),
     ("PUT", "/api/v1/enterprises/{uscc}/plans/{year}"): users(enterprise=S.OWN),
     ("GET", "/api/v1/enterprises/{uscc}/plans/{year}/attachments/{sha256}"): FILE_READERS,
+    ("GET", "/api/v1/enterprises/{uscc}/operation-plans"): FILE_READERS,
+    ("PUT", "/api/v1/enterprises/{uscc}/operation-plans/{year}"): users(receiver=S.OWN),
+    ("GET", "/api/v1/enterprises/{uscc}/operation-plans/{year}/attachments/{sha256}"): FILE_READERS,
     ("POST", "/api/v1/enterprises/{uscc}/vehicles"): users(
         enterprise=S.OWN, transporter=S.OWN, system_admin=S.ALL
     ),

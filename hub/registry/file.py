@@ -15,6 +15,7 @@ from hub.devices.tables import Device, DeviceVersion
 from hub.registry.enterprises import EnterpriseInfo, enterprise_info
 from hub.registry.facilities import facilities_of
 from hub.registry.licences import licences_of
+from hub.registry.operation_plans import operation_plans_of
 from hub.registry.plans import plans_of
 from hub.registry.records import bookkeeping
 from hub.registry.tables import (
@@ -50,6 +51,7 @@ def file_of(session: Session, ent: EnterpriseInfo) -> dict[str, Any]:
         "facilities": facilities_of(session, ent.id),
         "licences": licences_of(session, ent.id),
         "plans": plans_of(session, ent.id),
+        "operation_plans": operation_plans_of(session, ent.id) if "receiver" in ent.roles else [],
         "vehicles": vehicles_of(session, ent.id),
         "devices": devices_of(session, ent.id),
         "users": users_of(session, ent.id),

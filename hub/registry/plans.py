@@ -10,14 +10,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.attachments.store import attachment, uploaded_by
 from hub.attachments.tables import Attachment
-from hub.core.dialect import insert_ignore
-from hub.core.errors import Invalid, NotFound
+from hub.core.errors import Invalid
 from hub.core.versions import append, current
 from hub.inventory.tables import Bag
 from hub.registry.checks import check_waste_codes
-from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
+from hub.registry.enterprises import EnterpriseInfo
+from hub.registry.filed_documents import document, documents, file_documents
 from hub.registry.records import bookkeeping
 from hub.registry.tables import PlanAttachment, PlanVersion
 from protocols.china_time import CHINA
@@ -40,55 +39,23 @@ def _plan_view(session: Session, v: PlanVersion) -> dict[str, Any]:
     lines = [
         {**line, "produced_grams": int(produced.get(line["waste_code"]) or 0)} for line in json.loads(v.lines)
     ]
-    return {"year": v.year, "lines": lines, "attachments": _attachments(session, v), **bookkeeping(v)}
-
-
-def _attachments(session: Session, v: PlanVersion) -> list[dict[str, Any]]:
-    rows = session.execute(
-        select(PlanAttachment, Attachment.media_type, Attachment.size)
-        .join(Attachment, Attachment.sha256 == PlanAttachment.sha256)
-        .where(PlanAttachment.enterprise_id == v.enterprise_id, PlanAttachment.year == v.year)
-        .order_by(PlanAttachment.added_ms, PlanAttachment.sha256)
-    ).all()
-    uscc = enterprise_by_id(session, v.enterprise_id).uscc if rows else ""
-    return [
-        {
-            "sha256": a.sha256,
-            "name": a.name,
-            "media_type": media_type,
-            "size": size,
-            "added_by": a.added_by,
-            "added_ms": a.added_ms,
-            "url": f"/api/v1/enterprises/{uscc}/plans/{v.year}/attachments/{a.sha256}",
-        }
-        for a, media_type, size in rows
-    ]
+    return {
+        "year": v.year,
+        "lines": lines,
+        "attachments": documents(session, PlanAttachment, v.enterprise_id, v.year, "plans"),
+        **bookkeeping(v),
+    }
 
 
 def attach(
     session: Session, ent: EnterpriseInfo, year: int, hashes: list[str], *, by: str, now_ms: int
 ) -> None:
     """File 备案 documents with the plan: only files `by` uploaded (hub/attachments)."""
-    files = uploaded_by(session, list(dict.fromkeys(hashes)), by)
-    rows = [
-        {
-            "enterprise_id": ent.id,
-            "year": year,
-            "sha256": f.sha256,
-            "name": f.name,
-            "added_by": by,
-            "added_ms": now_ms,
-        }
-        for f in files
-    ]
-    insert_ignore(session, PlanAttachment, rows)
+    file_documents(session, PlanAttachment, ent, year, hashes, by=by, now_ms=now_ms)
 
 
 def plan_attachment(session: Session, ent: EnterpriseInfo, year: int, sha256: str) -> tuple[Attachment, str]:
-    row = session.get(PlanAttachment, (ent.id, year, sha256))
-    if row is None:
-        raise NotFound("该年度计划没有这个附件 (the plan has no such document)")
-    return attachment(session, sha256), row.name
+    return document(session, PlanAttachment, ent, year, sha256)
 
 
 def put_plan(

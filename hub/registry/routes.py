@@ -21,7 +21,7 @@ from hub.devices.schemas import DeviceChange, DeviceRecord
 from hub.devices.tables import Device
 from hub.inventory import storage as inventory
 from hub.inventory.schemas import Stock, StorageRecordView
-from hub.registry import checks, enterprises, facilities, licences, plans, vehicles
+from hub.registry import checks, enterprises, facilities, licences, operation_plans, plans, vehicles
 from hub.registry import file as enterprise_file
 from hub.registry.schemas import (
     EnterpriseChange,
@@ -35,6 +35,8 @@ from hub.registry.schemas import (
     LicenceChange,
     LicenceCreate,
     LicenceView,
+    OperationPlanPut,
+    OperationPlanView,
     PlanPut,
     PlanView,
     VehicleChange,
@@ -203,6 +205,48 @@ def plan_document(uscc: str, year: int, sha256: str, session: ReadSession, acces
     """A 备案 document of the plan, for whoever may read the enterprise's file."""
     ent = enterprise_for(session, access, uscc)
     row, name = plans.plan_attachment(session, ent, year, sha256)
+    return attachment_response(row, name)
+
+
+@router.get("/enterprises/{uscc}/operation-plans", response_model=list[OperationPlanView])
+def list_operation_plans(uscc: str, session: ReadSession, access: AccessDep) -> list[dict[str, Any]]:
+    """A licensed receiver's 经营计划, each year against what it received and processed."""
+    ent = enterprise_for(session, access, uscc)
+    return operation_plans.operation_plans_of(session, ent.id)
+
+
+@router.put("/enterprises/{uscc}/operation-plans/{year}", response_model=OperationPlanView)
+def put_operation_plan(
+    uscc: str, year: int, body: OperationPlanPut, hub: HubDep, session: WriteSession, access: AccessDep
+) -> dict[str, Any]:
+    """File (or re-file, as a new version) the year's 经营计划, within the licences in force that year."""
+    ent = enterprise_for(session, access, uscc)
+    return operation_plans.put_operation_plan(
+        session,
+        ent,
+        year,
+        [line.model_dump() for line in body.lines],
+        reason=body.reason,
+        by=access.actor,
+        now_ms=hub.clock(),
+        attachments=body.attachments,
+    )
+
+
+@router.get(
+    "/enterprises/{uscc}/operation-plans/{year}/attachments/{sha256}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}},
+        404: {"model": Problem},
+    },
+)
+def operation_plan_document(
+    uscc: str, year: int, sha256: str, session: ReadSession, access: AccessDep
+) -> Response:
+    """A 备案 document of the operation plan, for whoever may read the enterprise's file."""
+    ent = enterprise_for(session, access, uscc)
+    row, name = operation_plans.operation_plan_attachment(session, ent, year, sha256)
     return attachment_response(row, name)
 
 

@@ -97,6 +97,23 @@ class PlanPut(Strict):
     )
 
 
+class OperationPlanLine(Strict):
+    waste_code: str
+    method: str = Field(min_length=2, max_length=3, description="利用/处置方式, e.g. R4, D10, C1")
+    planned_receive_grams: Grams = Field(ge=0, le=10**15, description="计划接收量")
+    planned_process_grams: Grams = Field(ge=0, le=10**15, description="计划利用/处置量")
+
+
+class OperationPlanPut(Strict):
+    lines: list[OperationPlanLine] = Field(min_length=1, max_length=500)
+    reason: str | None = Text
+    attachments: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="备案 documents: SHA-256 of files the caller uploaded",
+    )
+
+
 class VehicleCreate(Strict):
     plate: str = Field(min_length=1, max_length=16)
     permit: str | None = Field(default=None, max_length=64, description="道路运输经营许可证号")
@@ -197,6 +214,27 @@ class PlanAttachmentView(BaseModel):
     url: str
 
 
+class OperationPlanCodeView(BaseModel):
+    waste_code: str
+    planned_receive_grams: int
+    planned_process_grams: int
+    received_grams: int = Field(description="received in the plan's year so far (China calendar)")
+    processed_grams: int = Field(description="utilised or disposed of in the plan's year so far")
+
+
+class OperationPlanView(BaseModel):
+    year: int
+    lines: list[OperationPlanLine]
+    by_waste_code: list[OperationPlanCodeView] = Field(description="plan against what was done, per code")
+    licensed_capacity_grams: int = Field(description="核准经营规模 of the licences in force in the year")
+    attachments: list[PlanAttachmentView] = Field(default_factory=list, description="备案 documents")
+    version: int
+    active: bool
+    recorded_ms: int
+    recorded_by: str
+    reason: str | None
+
+
 class PlanView(BaseModel):
     year: int
     lines: list[PlanLineView]
@@ -233,6 +271,9 @@ class EnterpriseFile(BaseModel):
     facilities: list[FacilityView]
     licences: list[LicenceView]
     plans: list[PlanView]
+    operation_plans: list[OperationPlanView] = Field(
+        default_factory=list, description="经营计划 (licensed receivers only)"
+    )
     vehicles: list[VehicleView]
     devices: list[DeviceRecord]
     users: list[EnterpriseUser]
