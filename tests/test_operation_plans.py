@@ -1,6 +1,6 @@
-"""An operator's 经营计划: per waste code and 利用/处置方式, planned receipt and processing within the licences
-in force that year, filed with its 备案 documents, every change a version, shown against what the operator
-received and processed; refused in words when it leaves the licence or its capacity."""
+"""An operator's 经营计划: per waste code and 利用/处置方式, planned receipt and processing within the
+licences in force that year, filed with its 备案 documents, every change a version, shown against what the
+operator received and processed; refused in words when it leaves the licence or its capacity."""
 
 from __future__ import annotations
 
