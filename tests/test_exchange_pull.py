@@ -15,8 +15,9 @@ from sqlalchemy import text
 from test_hub_support import ADMIN_TOKEN, fresh_postgres_url, make_client
 
 from hub.core.deps import wall_clock_ms
+from hub.declarations import deadlines, monthly
 from hub.exchange.pull import pull_all, pull_dataset
-from hub.registry import enterprises
+from hub.registry import enterprises, vehicles
 from simulators.province import DEFAULT_CERT
 
 
@@ -262,3 +263,42 @@ def test_records_pulled_before_their_enterprise_wait_and_are_applied_once_it_is_
         one(r, "SELECT count(*) FROM exchange_records WHERE dataset = 'licence' AND outcome = 'applied'") == n
     )
     assert one(r, "SELECT rejected FROM exchange_cursors WHERE dataset = 'licence'") == 0
+
+
+def test_a_record_deleted_at_the_province_is_retired_with_its_history_and_never_the_hubs_own(r):
+    assert all(
+        x.complete for x in pull(r, "enterprise", "transporter", "licence", "vehicle", "monthly_declaration")
+    )
+    data = city().datasets
+    licence, vehicle, month = data["licence"][0], data["vehicle"][0], data["monthly_declaration"][0]
+    now = wall_clock_ms()
+    with r.write() as session, session.begin():  # a regulator checked this vehicle in the field
+        ent = enterprises.enterprise_by_uscc(session, vehicle["SSDWTYSHXYDM"])
+        checked = {"permit": "现场核实许可证", "reason": "现场核实"}
+        vehicles.change_vehicle(session, ent, vehicle["CPHM"], checked, by="regulator-zhang", now_ms=now)
+    for dataset, record in (("licence", licence), ("vehicle", vehicle), ("monthly_declaration", month)):
+        r.platform.change_record(dataset, record["ID"], {"deleted": "1"}, now)
+    reports = {x.dataset: x for x in pull(r, "licence", "vehicle", "monthly_declaration")}
+    assert all(x.complete and x.rejected == 0 for x in reports.values())
+    assert reports["vehicle"].conflicts == 1
+    number = licence["XKZBH"]
+    versions = q(
+        r, f"SELECT version, active, recorded_by, reason FROM licence_versions WHERE number = '{number}'"
+    )
+    assert [(v, bool(a), b) for v, a, b, _ in versions] == [(1, True, "province"), (2, False, "province")]
+    assert "省平台删除" in versions[1][3] and licence["ID"] in versions[1][3]
+    active = q(
+        r, f"SELECT active, permit FROM vehicle_versions WHERE plate = '{vehicle['CPHM']}' ORDER BY version"
+    )
+    assert [(bool(a), p) for a, p in active][-1] == (True, "现场核实许可证")  # the hub's own stands
+    (subject,) = q(r, "SELECT subject FROM exchange_conflicts WHERE dataset = 'vehicle'")[0]
+    assert vehicle["CPHM"] in subject
+    uscc, ym = month["TYSHXYDM"], month["NY"]
+    year, mon = int(ym[:4]), int(ym[5:])
+    with r.write() as session:
+        ent = enterprises.enterprise_by_uscc(session, uscc)
+        assert monthly.declaration(session, ent.id, year, mon, "province").state == "withdrawn"
+        assert monthly.province_declaration(session, ent.id, year, mon) is None
+        assert deadlines.declared_months(session, [ent.id], [(year, mon)]) == set()
+    again = {x.dataset: x for x in pull(r, "licence", "vehicle", "monthly_declaration")}
+    assert all(x.stored == 0 for x in again.values())  # the deletion is received once

@@ -71,7 +71,8 @@ def check_year(year: int) -> None:
 
 
 def counted_month(session: Session, enterprise_id: int, year: int, month: int) -> monthly.Declaration | None:
-    """The declaration a month counts with: own submitted/accepted (the newer if both), else reflowed."""
+    """The declaration a month counts with: own submitted/accepted (the newer if both), else reflowed (and
+    not deleted at the province since)."""
     own = [
         d
         for source in monthly.OWN_SOURCES
@@ -80,7 +81,7 @@ def counted_month(session: Session, enterprise_id: int, year: int, month: int) -
     ]
     if own:
         return max(own, key=lambda d: d.recorded_ms)
-    return monthly.declaration(session, enterprise_id, year, month, "province")
+    return monthly.province_declaration(session, enterprise_id, year, month)
 
 
 def sum_year(months: dict[int, monthly.Declaration]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from hub.declarations.ledger_figures import has_box, weighed_month
-from hub.declarations.monthly import OWN_SOURCES, Declaration, declaration
+from hub.declarations.monthly import OWN_SOURCES, Declaration, declaration, province_declaration
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class Comparison:
 
 
 def _declared(session: Session, enterprise_id: int, year: int, month: int) -> Declaration | None:
-    province = declaration(session, enterprise_id, year, month, "province")
+    province = province_declaration(session, enterprise_id, year, month)
     if province is not None:
         return province
     own = [

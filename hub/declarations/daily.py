@@ -71,10 +71,24 @@ def put_daily(
     lines = _lines(lines)
     keys = {"enterprise_id": ent.id, "day": day, "source": source}
     prev = latest(session, DailyReportVersion, **keys)
-    if prev is not None and json.loads(prev.lines) == lines:
+    if prev is not None and prev.active and json.loads(prev.lines) == lines:
         return None
     fields = {"lines": json.dumps(lines, ensure_ascii=False, sort_keys=True)}
     return _of(append(session, DailyReportVersion, keys, fields, by=by, now_ms=now_ms, reason=reason))
+
+
+def withdraw_daily(
+    session: Session, ent: EnterpriseInfo, day: str, *, source: str, by: str, now_ms: int, reason: str
+) -> DailyReport | None:
+    """The source deleted its report of the day: a last, inactive version (lines kept for the record), no
+    longer listed; None when there is none or it is withdrawn already."""
+    keys = {"enterprise_id": ent.id, "day": day, "source": source}
+    prev = latest(session, DailyReportVersion, **keys)
+    if prev is None or not prev.active:
+        return None
+    fields = {"lines": prev.lines}
+    row = append(session, DailyReportVersion, keys, fields, by=by, now_ms=now_ms, reason=reason, active=False)
+    return _of(row)
 
 
 def daily_reports_of(session: Session, enterprise_id: int, since: str, until: str) -> list[DailyReport]:
@@ -84,6 +98,7 @@ def daily_reports_of(session: Session, enterprise_id: int, since: str, until: st
             DailyReportVersion.enterprise_id == enterprise_id,
             DailyReportVersion.day >= since,
             DailyReportVersion.day <= until,
+            DailyReportVersion.active.is_(True),
         )
         .order_by(DailyReportVersion.day, DailyReportVersion.source)
     )

@@ -101,13 +101,13 @@ def declared_months(
         select(DeclarationVersion.enterprise_id, DeclarationVersion.year, DeclarationVersion.month,
                DeclarationVersion.source, DeclarationVersion.state)
         .where(DeclarationVersion.enterprise_id.in_(enterprise_ids), DeclarationVersion.year.in_(years))
+        .order_by(DeclarationVersion.version)
     ).all()  # fmt: skip
     wanted = set(months)
-    return {
-        (eid, y, m)
-        for eid, y, m, source, state in rows
-        if (y, m) in wanted and (source == "province" or state in DONE_STATES)
-    }
+    own = {(eid, y, m) for eid, y, m, source, state in rows if source != "province" and state in DONE_STATES}
+    province = {(eid, y, m): state for eid, y, m, source, state in rows if source == "province"}  # the last
+    reflowed = {key for key, state in province.items() if state != "withdrawn"}
+    return {key for key in own | reflowed if key[1:] in wanted}
 
 
 def dues(session: Session, ent: EnterpriseInfo, now_ms: int) -> list[Due]:

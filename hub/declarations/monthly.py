@@ -137,6 +137,12 @@ def declaration(
     return None if v is None else _of(v)
 
 
+def province_declaration(session: Session, enterprise_id: int, year: int, month: int) -> Declaration | None:
+    """The province's declaration of the month, unless it was deleted there since."""
+    d = declaration(session, enterprise_id, year, month, "province")
+    return None if d is None or d.state == "withdrawn" else d
+
+
 def declarations_of(session: Session, enterprise_id: int, year: int | None = None) -> list[Declaration]:
     query = current(DeclarationVersion, "enterprise_id", "year", "month", "source").where(
         DeclarationVersion.enterprise_id == enterprise_id
@@ -343,7 +349,7 @@ def reflow(
     check_period(year, month)
     lines = normalise_lines(lines)
     prev = declaration(session, ent.id, year, month, "province")
-    if prev is not None and prev.lines == lines:
+    if prev is not None and prev.lines == lines and prev.state != "withdrawn":
         return None
     if prev is None:
         prev = Declaration(ent.id, year, month, "province", "submitted", [], None, 0, 0, "", None)
@@ -355,6 +361,33 @@ def reflow(
         "province",
         state="submitted",
         lines=lines,
+        by=by,
+        now_ms=now_ms,
+        reason=reason,
+        after=prev,
+    )
+    if _PROVINCE in session.info:
+        session.info[_PROVINCE][(ent.id, year, month)] = done
+    return done
+
+
+def withdraw(
+    session: Session, ent: EnterpriseInfo, year: int, month: int, *, by: str, now_ms: int, reason: str
+) -> Declaration | None:
+    """The province deleted its declaration of the month: a last version marks it withdrawn (its lines kept
+    for the record); None when the hub holds none or it is withdrawn already."""
+    check_period(year, month)
+    prev = declaration(session, ent.id, year, month, "province")
+    if prev is None or prev.state == "withdrawn":
+        return None
+    done = _put(
+        session,
+        ent,
+        year,
+        month,
+        "province",
+        state="withdrawn",
+        lines=prev.lines,
         by=by,
         now_ms=now_ms,
         reason=reason,

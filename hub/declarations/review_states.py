@@ -7,7 +7,14 @@ from __future__ import annotations
 from hub.core.errors import Conflict, Invalid
 
 STATES = ("draft", "submitted", "accepted", "returned")
-STATE_LABELS = {"draft": "草稿", "submitted": "已提交", "accepted": "已审核通过", "returned": "已退回"}
+# A province declaration is recorded as `submitted` (declared there), or `withdrawn` once deleted there.
+STATE_LABELS = {
+    "draft": "草稿",
+    "submitted": "已提交",
+    "accepted": "已审核通过",
+    "returned": "已退回",
+    "withdrawn": "省平台已删除",
+}
 DONE_STATES = ("submitted", "accepted")
 
 

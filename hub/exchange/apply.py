@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,56 +19,16 @@ from sqlalchemy.orm import Session
 from hub.core.errors import HubError, Invalid, NotFound
 from hub.core.versions import fields_of, latest
 from hub.declarations import daily, monthly
-from hub.exchange.records import Received, add_conflict
+from hub.exchange.context import BY, ENTERPRISES, Ctx, Outcome, enterprise_of
+from hub.exchange.deletions import DELETERS
+from hub.exchange.records import Received
 from hub.manifests import store as manifest_store
 from hub.registry import enterprises, facilities, licences, plans, vehicles
 from hub.registry.enterprises import EnterpriseInfo
 from hub.registry.tables import EnterpriseVersion, FacilityVersion, LicenceVersion, PlanVersion
 from protocols.province import DatasetProfile, ProfileError, grams_from_tonnes
 
-BY = "province"
 KIND_ROLES = {"产废": "producer", "运输": "transporter", "经营": "receiver", "利用处置": "receiver"}
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    outcome: str  # applied / unchanged / conflict / rejected / kept
-    note: str | None = None
-
-
-@dataclass
-class Ctx:
-    session: Session
-    ds: DatasetProfile
-    got: Received
-    now_ms: int
-
-    def get(self, name: str) -> Any:
-        return self.ds.get(self.got.record, name)
-
-    def text(self, name: str) -> str | None:
-        value = self.get(name)
-        return None if value is None or str(value).strip() == "" else str(value).strip()
-
-    @property
-    def reason(self) -> str:
-        row = self.got.row
-        return f"省平台回流 {self.ds.title} {row.record_id} 第{row.version}版"
-
-    def conflict(self, ent_id: int | None, subject: str, source: str, hub: Any, province: Any) -> Outcome:
-        add_conflict(
-            self.session,
-            self.got.row,
-            enterprise_id=ent_id,
-            subject=subject,
-            hub_source=source,
-            hub_value=hub,
-            province_value=province,
-            now_ms=self.now_ms,
-        )
-        return Outcome(
-            "conflict", f"与本系统 {source} 记录的不一致，两者并存 (differs from the hub's; both kept)"
-        )
 
 
 def _e6(value: Any) -> int | None:
@@ -79,25 +38,6 @@ def _e6(value: Any) -> int | None:
         return int(Decimal(str(value)) * 1_000_000)
     except InvalidOperation as exc:
         raise Invalid(f"经纬度 {value!r} 不是数字 (not a number)") from exc
-
-
-_ENTS = "wt_exchange_enterprises"
-
-
-def _ent(ctx: Ctx, field: str = "uscc") -> EnterpriseInfo:
-    """The enterprise a record belongs to, from the page's prefetch when there was one."""
-    uscc = ctx.text(field)
-    if uscc is None:
-        raise Invalid("记录没有统一社会信用代码 (no USCC)")
-    cache: dict[str, EnterpriseInfo] = ctx.session.info.setdefault(_ENTS, {})
-    if uscc not in cache:
-        try:
-            cache[uscc] = enterprises.enterprise_by_uscc(ctx.session, uscc)
-        except NotFound as exc:
-            raise Invalid(
-                f"企业 {uscc} 尚未建档，待企业信息回流后再应用 (enterprise not in the register yet)"
-            ) from exc
-    return cache[uscc]
 
 
 def _party(ctx: Ctx, roles: set[str], extra: dict[str, Any]) -> Outcome:
@@ -174,7 +114,7 @@ def _apply_versioned(
 
 
 def storage_point(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     code = ctx.text("code") or ""
     kind = ctx.text("kind") or "贮存点"
     want = {
@@ -199,7 +139,7 @@ def storage_point(ctx: Ctx) -> Outcome:
 
 
 def licence(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     number = ctx.text("number") or ""
     codes = sorted(
         {c.strip() for c in (ctx.text("waste_codes") or "").replace("，", ",").split(",") if c.strip()}
@@ -233,7 +173,7 @@ def licence(ctx: Ctx) -> Outcome:
 
 
 def plan(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     year = int(ctx.get("year") or 0)
     lines = [
         {
@@ -256,7 +196,7 @@ def plan(ctx: Ctx) -> Outcome:
 
 
 def vehicle(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     plate = ctx.text("plate") or ""
     want = {"permit": ctx.text("permit"), "capacity_grams": grams_from_tonnes(ctx.get("capacity_t")) or None}
     row = vehicles.vehicle(ctx.session, plate)
@@ -281,7 +221,7 @@ def vehicle(ctx: Ctx) -> Outcome:
 
 
 def monthly_declaration(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     try:
         period = dt.datetime.strptime(ctx.text("year_month") or "", "%Y-%m")
     except ValueError as exc:
@@ -316,7 +256,7 @@ def monthly_declaration(ctx: Ctx) -> Outcome:
 
 
 def disposer_daily(ctx: Ctx) -> Outcome:
-    ent = _ent(ctx)
+    ent = enterprise_of(ctx)
     lines = [
         {
             "waste_code": line.get("waste_code"),
@@ -371,7 +311,7 @@ def prefetch(session: Session, ds: DatasetProfile, records: list[dict[str, Any]]
     usccs = {str(ds.get(r, "uscc")) for r in records if ds.get(r, "uscc")}
     ids = enterprises.enterprise_ids(session, usccs)
     enterprises.prefetch_enterprises(session, set(ids.values()))
-    cache: dict[str, EnterpriseInfo] = session.info.setdefault(_ENTS, {})
+    cache: dict[str, EnterpriseInfo] = session.info.setdefault(ENTERPRISES, {})
     for uscc, eid in ids.items():
         cache[uscc] = enterprises.enterprise_by_id(session, eid)
     if ds.name == "monthly_declaration":
@@ -386,7 +326,8 @@ def apply_record(session: Session, ds: DatasetProfile, got: Received, now_ms: in
     ctx = Ctx(session, ds, got, now_ms)
     try:
         with session.begin_nested():
-            outcome = HANDLERS[ds.name](ctx)
+            handlers = DELETERS if ds.is_deleted(got.record) else HANDLERS
+            outcome = handlers[ds.name](ctx)
     except (HubError, ProfileError, KeyError, TypeError, ValueError) as exc:
         words = exc.message if isinstance(exc, HubError) else str(exc)
         outcome = Outcome("rejected", words[:2000])

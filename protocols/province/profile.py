@@ -46,9 +46,17 @@ class DatasetProfile:
     updated_field: str  # when the record last changed at the province (the modified-since filter)
     fields: dict[str, str]  # hub field → province field
     line_fields: dict[str, str] = field(default_factory=dict)  # the same, inside a record's line list
+    # A record deleted at the province comes as its last version with a mark (删除标志): the hub field
+    # `deleted` (mapped in `fields`) holding one of these values.
+    deleted_values: tuple[str, ...] = ("1",)
 
     def get(self, record: dict[str, Any], name: str) -> Any:
         return record.get(self.fields.get(name, name))
+
+    def is_deleted(self, record: dict[str, Any]) -> bool:
+        if "deleted" not in self.fields:
+            return False
+        return str(self.get(record, "deleted") or "").strip() in self.deleted_values
 
     def lines(self, record: dict[str, Any]) -> list[dict[str, Any]]:
         """The record's detail lines (月报、日报、计划 明细), renamed to the hub's field names."""
@@ -179,6 +187,8 @@ def parse_profile(text: str) -> Profile:
     if missing:
         raise ProfileError(f"{name}: json_param must place {', '.join(missing)}")
     datasets: dict[str, DatasetProfile] = {}
+    deleted_field = doc.get("deleted_field")  # the deletion mark, for every dataset that names none
+    deleted_values = tuple(str(v) for v in doc.get("deleted_values", ["1"]))
     for key, ds in _req(doc, "datasets", dict, name).items():
         if key not in DATASETS:
             raise ProfileError(f"{name}: unknown dataset {key!r} (known: {', '.join(DATASETS)})")
@@ -190,8 +200,9 @@ def parse_profile(text: str) -> Profile:
             confirmed=bool(ds.get("confirmed", False)),
             id_field=_req(ds, "id_field", str, where),
             updated_field=_req(ds, "updated_field", str, where),
-            fields=dict(ds.get("fields", {})),
+            fields={**({"deleted": str(deleted_field)} if deleted_field else {}), **ds.get("fields", {})},
             line_fields=dict(ds.get("line_fields", {})),
+            deleted_values=deleted_values,
         )
     codes = [d.res_code for d in datasets.values()]
     if len(set(codes)) != len(codes):
