@@ -340,6 +340,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/disposal"): Spec(other=False),
     ("GET", "/api/v1/stats/live"): Spec(other=False),
     ("GET", "/api/v1/stats/map"): Spec(other=False),
+    ("GET", "/api/v1/stats/boundaries"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"

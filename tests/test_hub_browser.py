@@ -266,3 +266,29 @@ def test_a_facility_page_renders_from_the_hub_alone_with_every_glyph(browser, se
     page.screenshot(path=str(ARTEFACTS / "regulator-facility.png"), full_page=True)
     assert elsewhere == []
     context.close()
+
+
+def test_the_map_draws_the_regions_counties_and_opens_what_is_clicked(browser, served):
+    base, w = served
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/dashboard")
+    page.wait_for_selector('#chart-map[data-map="boundaries"] svg', timeout=15_000)
+    labels = page.inner_text("#chart-map")
+    assert "竞秀区" in labels and "涿州市" in labels
+    page.select_option("#map-colour", "warnings")
+    page.wait_for_function("document.getElementById('chart-map').innerText.includes('无预警')")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "regulator-map-warnings.png"), full_page=False)
+    # 阜平县 (130624) holds no enterprise: a click on it opens the county's list of enterprises.
+    x, y = page.evaluate(
+        "() => { const c = echarts.getInstanceByDom(document.getElementById('chart-map'));"
+        " const box = document.getElementById('chart-map').getBoundingClientRect();"
+        " const [px, py] = c.convertToPixel({geoIndex: 0}, [114.05, 38.85]);"
+        " return [box.left + px, box.top + py]; }"
+    )
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+    assert page.url.endswith("/enterprises?district=130624"), page.url
+    context.close()

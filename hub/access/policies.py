@@ -231,6 +231,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/disposal"): FILE_READERS,
     ("GET", "/api/v1/stats/live"): FILE_READERS,
     ("GET", "/api/v1/stats/map"): FILE_READERS,
+    ("GET", "/api/v1/stats/boundaries"): FILE_READERS,
 }
 del R, S
 

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep
 from hub.core.errors import Invalid
-from hub.inventory.storage import facility_load, stock_rows, waste_category
+from hub.inventory.storage import facility_load, hazards_of, stock_rows, waste_category
 from hub.registry.enterprises import list_enterprises
 from hub.registry.visibility import visible_enterprise_ids
 from hub.web.listing import Column, export, make_listing
@@ -38,7 +38,7 @@ pages = PageRenderer(
         },
     },
 )
-FILTERS = ("q", "waste", "min_age", "over")
+FILTERS = ("q", "waste", "category", "hazard", "min_age", "over")
 
 
 def _bag_link(row: dict[str, Any]) -> str:
@@ -97,6 +97,10 @@ def stock_page(request: Request, hub: HubDep, access: AccessDep) -> Response:
         if text and text not in ent.name.lower() and text not in ent.uscc.lower():
             continue
         if waste and waste not in (b["waste_code"] or ""):
+            continue
+        if query.get("category") and not (row["category"] or "").startswith(query["category"] + " "):
+            continue
+        if query.get("hazard") and query["hazard"] not in hazards_of(b["waste_code"]):
             continue
         if min_age and b["age_days"] < int(min_age):
             continue

@@ -311,6 +311,14 @@ def waste_category(waste_code: str | None) -> str | None:
     return f"{waste.category_code} {waste.category_name}"
 
 
+def hazards_of(waste_code: str | None) -> tuple[str, ...]:
+    """The waste's hazard characteristics (T, C, I, R, In) from the 名录; none for an unknown code."""
+    try:
+        return load_catalogue().get(waste_code or "").hazards
+    except UnknownWasteCode:
+        return ()
+
+
 def stock_by_enterprise(session: Session, ids: set[int] | None) -> list[tuple[int, str | None, int, int]]:
     """Live stock as (enterprise id, waste code, grams, bags), for the enterprises `ids` (None: all)."""
     query = select(Stock.enterprise_id, Stock.waste_code, func.sum(Stock.grams), func.count()).group_by(

