@@ -37,7 +37,14 @@ def push_production(
     max_pages: int | None = None,
 ) -> PushReport:
     return push_dataset(
-        write, client, profile, PRODUCTION, now=now, page_size=page_size, province=province, max_pages=max_pages
+        write,
+        client,
+        profile,
+        PRODUCTION,
+        now=now,
+        page_size=page_size,
+        province=province,
+        max_pages=max_pages,
     )
 
 

@@ -122,7 +122,13 @@ def push_dataset(
                 cur.retries += client.retries - retries_before
             return report
         _advance(
-            write, province, ds.name, page.position, len(page.records), client.retries - retries_before, now_ms
+            write,
+            province,
+            ds.name,
+            page.position,
+            len(page.records),
+            client.retries - retries_before,
+            now_ms,
         )
         report.pages += 1
         report.sent += len(page.records)
