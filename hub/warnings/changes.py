@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from hub.warnings.tables import WarningEntry, WarningRow
@@ -20,7 +20,7 @@ class StateChange:
     visit: int  # 1 the first time this warning entered this state, 2 the second …
 
 
-def _is_change() -> object:
+def _is_change() -> ColumnElement[bool]:
     e = WarningEntry
     return and_(e.to_state.is_not(None), or_(e.from_state.is_(None), e.from_state != e.to_state))
 
@@ -42,7 +42,7 @@ def state_changes_after(
     seen: dict[tuple[int, str], int] = {}
     history = session.execute(
         select(e.id, e.warning_id, e.to_state)
-        .where(_is_change(), e.warning_id.in_({entry.warning_id for entry, _ in rows}))
+        .where(_is_change(), e.warning_id.in_(sorted({entry.warning_id for entry, _ in rows})))
         .order_by(e.warning_id, e.id)
     )
     for entry_id, warning_id, state in history:
