@@ -133,7 +133,8 @@ T0 = NOV_1 + 9 * 3_600_000  # 09:00 on 1 November, China
 
 
 def _manifest(r: Rig, ents: list[tuple[int, str]]) -> int:
-    """A manifest drafted, submitted and departed (three versions), a minute apart."""
+    """A manifest drafted with two bags, a third loaded, submitted and departed: four versions, a minute
+    apart."""
     (shipper, _), (carrier, _), (receiver, _) = ents
     with r.write() as session, session.begin():
         m = Manifest(number=MANIFEST_NO, shipper_id=shipper, created_ms=T0, created_by="shipper-1")
@@ -141,11 +142,12 @@ def _manifest(r: Rig, ents: list[tuple[int, str]]) -> int:
         session.flush()
         steps = [
             ("draft", "create", {}, ["B1", "B2"]),
-            ("submitted", "submit", {"submitted_ms": T0 + 60_000}, ["B1", "B2", "B3"]),
+            ("draft", "load", {}, ["B1", "B2", "B3"]),
+            ("submitted", "submit", {"submitted_ms": T0 + 120_000}, ["B1", "B2", "B3"]),
             (
                 "in_transit",
                 "depart",
-                {"submitted_ms": T0 + 60_000, "departed_ms": T0 + 120_000},
+                {"submitted_ms": T0 + 120_000, "departed_ms": T0 + 180_000},
                 ["B1", "B2", "B3"],
             ),
         ]
@@ -184,20 +186,20 @@ def _version(session, manifest_id, n, state, command, at_ms, carrier, receiver, 
 def test_each_manifest_version_is_pushed_once_as_it_was(r):
     ents = _enterprises(r)
     manifest_id = _manifest(r, ents)
-    clock = Clock(T0 + 120_000 + SETTLE_MS - 1)
+    clock = Clock(T0 + 180_000 + SETTLE_MS - 1)
     early = _push(r, "manifest", clock)
-    assert early.complete and early.sent == 2  # the departure is not a late writer's allowance old yet
+    assert early.complete and early.sent == 3  # the departure is not a late writer's allowance old yet
     clock.now_ms += 1
     report = _push(r, "manifest", clock)
     assert report.complete and report.sent == 1
     sent = _sent(r, "S_HubBill")
-    assert sorted(sent) == [f"WT-BILL-{MANIFEST_NO}-v{n}" for n in (1, 2, 3)]
+    assert sorted(sent) == [f"WT-BILL-{MANIFEST_NO}-v{n}" for n in (1, 2, 3, 4)]
     assert sent[f"WT-BILL-{MANIFEST_NO}-v1"]["bags"] == 2
     assert sent[f"WT-BILL-{MANIFEST_NO}-v1"]["shippedT"] == "0.150000"
-    assert sent[f"WT-BILL-{MANIFEST_NO}-v3"] == {
-        "recordId": f"WT-BILL-{MANIFEST_NO}-v3",
+    assert sent[f"WT-BILL-{MANIFEST_NO}-v4"] == {
+        "recordId": f"WT-BILL-{MANIFEST_NO}-v4",
         "number": MANIFEST_NO,
-        "version": 3,
+        "version": 4,
         "state": "in_transit",
         "command": "depart",
         "shipperUscc": ents[0][1],
@@ -226,12 +228,12 @@ def test_each_manifest_version_is_pushed_once_as_it_was(r):
         ],
         "reason": None,
         "createdTime": "2026-11-01 09:00:00",
-        "submittedTime": "2026-11-01 09:01:00",
-        "departedTime": "2026-11-01 09:02:00",
+        "submittedTime": "2026-11-01 09:02:00",
+        "departedTime": "2026-11-01 09:03:00",
         "arrivedTime": None,
         "confirmedTime": None,
         "closedTime": None,
-        "changedTime": "2026-11-01 09:02:00",
+        "changedTime": "2026-11-01 09:03:00",
     }
 
     # received the next day: re-weighed, one bag refused; the manifest's new version goes up once
@@ -252,39 +254,29 @@ def test_each_manifest_version_is_pushed_once_as_it_was(r):
                 )
             )
         times = {
-            "submitted_ms": T0 + 60_000,
-            "departed_ms": T0 + 120_000,
+            "submitted_ms": T0 + 120_000,
+            "departed_ms": T0 + 180_000,
             "arrived_ms": t1,
             "confirmed_ms": t1,
         }
-        _version(
-            session,
-            manifest_id,
-            4,
-            "partly_rejected",
-            "receive",
-            t1,
-            carrier,
-            receiver,
-            times,
-            list(BAGS_SHIPPED),
-        )
+        codes = list(BAGS_SHIPPED)
+        _version(session, manifest_id, 5, "partly_rejected", "confirm", t1, carrier, receiver, times, codes)
     clock.now_ms = t1 + SETTLE_MS
     again = _push(r, "manifest", clock)
     assert again.complete and again.sent == 1
-    v4 = _sent(r, "S_HubBill")[f"WT-BILL-{MANIFEST_NO}-v4"]
-    assert (v4["state"], v4["receivedT"], v4["acceptedT"]) == ("partly_rejected", "0.173000", "0.148000")
-    assert v4["wastes"][0] == {
+    v5 = _sent(r, "S_HubBill")[f"WT-BILL-{MANIFEST_NO}-v5"]
+    assert (v5["state"], v5["receivedT"], v5["acceptedT"]) == ("partly_rejected", "0.173000", "0.148000")
+    assert v5["wastes"][0] == {
         "wasteCode": "772-006-49",
         "bags": 1,
         "shippedT": "0.025000",
         "receivedT": "0.025000",
         "acceptedT": "0.000000",
     }
-    assert v4["arrivedTime"] == v4["confirmedTime"] == "2026-11-02 09:00:00"
+    assert v5["arrivedTime"] == v5["confirmedTime"] == "2026-11-02 09:00:00"
     # the versions before the receipts still say what was known then
-    assert _sent(r, "S_HubBill")[f"WT-BILL-{MANIFEST_NO}-v3"]["receivedT"] == "0.000000"
-    assert len(_sent(r, "S_HubBill")) == 4 and r.platform.push_duplicates == 0
+    assert _sent(r, "S_HubBill")[f"WT-BILL-{MANIFEST_NO}-v4"]["receivedT"] == "0.000000"
+    assert len(_sent(r, "S_HubBill")) == 5 and r.platform.push_duplicates == 0
     assert _push(r, "manifest", clock).sent == 0
 
 
@@ -297,8 +289,8 @@ def test_a_manifest_push_that_failed_after_the_province_stored_it_is_received_on
     assert not failed.complete and "HTTP 500" in (failed.error or "")
     assert len(_sent(r, "S_HubBill")) == 2  # stored there, though we did not hear so
     resumed = _push(r, "manifest", clock, page_size=2)
-    assert resumed.complete and resumed.sent == 3 and resumed.pages == 2
-    assert len(_sent(r, "S_HubBill")) == 3 and r.platform.push_duplicates == 2
+    assert resumed.complete and resumed.sent == 4 and resumed.pages == 2
+    assert len(_sent(r, "S_HubBill")) == 4 and r.platform.push_duplicates == 2
 
 
 # stock: bags stored and taken out over three days of November, and one a fortnight before
@@ -512,11 +504,11 @@ def test_every_dataset_of_the_profile_is_pushed_and_its_cursor_shown(any_db, tmp
     reports = push_all(r.write, r.client(), r.profile, now=clock)
     assert [(x.dataset, x.complete, x.sent) for x in reports] == [
         ("production", True, 0),
-        ("manifest", True, 3),
+        ("manifest", True, 4),
         ("stock", True, 7),
         ("warning", True, 4),
     ]
-    assert r.platform.stats()["pushed"] == 14
+    assert r.platform.stats()["pushed"] == 15
     with make_client(tmp_path, r.db_url) as client:
         answer = client.get("/api/v1/exchange/status", headers=admin())
         assert answer.status_code == 200, answer.text
@@ -527,7 +519,7 @@ def test_every_dataset_of_the_profile_is_pushed_and_its_cursor_shown(any_db, tmp
         assert (
             pushed["stock"]["cursor"].startswith("已报至 2026-11-03 日终") and pushed["stock"]["stored"] == 7
         )
-        assert f"联单 {MANIFEST_NO} 第 3 版" in pushed["manifest"]["cursor"]
+        assert f"联单 {MANIFEST_NO} 第 4 版" in pushed["manifest"]["cursor"]
         assert pushed["production"]["cursor"].startswith("尚未上报")
         page = client.get("/exchange", headers=admin())
         assert (
@@ -556,7 +548,7 @@ def test_the_command_pushes_each_dataset_and_says_how_each_went(r, tmp_path):
     lines = done.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [f"push {name}" for name in PUSH_DATASETS]
     assert all("完成 (complete)" in line for line in lines)
-    assert len(_sent(r, "S_HubBill")) == 3
+    assert len(_sent(r, "S_HubBill")) == 4
     # by the wall clock: the seven records to 3 November, then one a day for F1 up to yesterday
     days_held = (china_date(wall_clock_ms()) - dt.date(2026, 11, 4)).days
     assert _stock_expected(ents).keys() < _sent(r, "S_HubStock").keys()
