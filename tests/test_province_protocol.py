@@ -8,6 +8,7 @@ import pytest
 
 from protocols.province import (
     DATASETS,
+    PUSH_DATASETS,
     ListAnswer,
     ListRequest,
     ProfileError,
@@ -46,8 +47,16 @@ def test_answer_round_trips_and_tolerates_nulls():
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"[]", b'{"code":1}', b'{"success":"yes"}', b'{"success":true,"data":{}}',
-     b'{"success":true,"total":-1}', b'{"success":true,"data":[1]}', b"\xff\xfe"],
+    [
+        b"not json",
+        b"[]",
+        b'{"code":1}',
+        b'{"success":"yes"}',
+        b'{"success":true,"data":{}}',
+        b'{"success":true,"total":-1}',
+        b'{"success":true,"data":[1]}',
+        b"\xff\xfe",
+    ],
 )
 def test_garbage_answers_are_protocol_errors(body):
     with pytest.raises(ProvinceProtocolError):
@@ -55,8 +64,12 @@ def test_garbage_answers_are_protocol_errors(body):
 
 
 @pytest.mark.parametrize(
-    "body", [b'{"resVer":"1","certCode":"","resCode":"x"}', b'{"resVer":"1","certCode":"c","resCode":"x",'
-             b'"jsonParam":"{bad"}', b'{"resVer":1,"certCode":"c","resCode":"x"}']
+    "body",
+    [
+        b'{"resVer":"1","certCode":"","resCode":"x"}',
+        b'{"resVer":"1","certCode":"c","resCode":"x","jsonParam":"{bad"}',
+        b'{"resVer":1,"certCode":"c","resCode":"x"}',
+    ],
 )
 def test_garbage_requests_are_protocol_errors(body):
     with pytest.raises(ProvinceProtocolError):
@@ -78,6 +91,23 @@ def test_hebei_profile_names_every_dataset_and_marks_its_guesses():
 def test_a_profile_without_paging_placeholders_is_refused():
     with pytest.raises(ProfileError, match="json_param"):
         parse_profile(HEBEI.replace('pageNum = "{page}"', 'pageNum = "1"'))
+
+
+def test_hebei_profile_names_a_push_code_for_every_push_dataset_and_refuses_others():
+    profile = parse_profile(HEBEI)
+    assert profile.push == {
+        "production": "S_HubProduce",
+        "manifest": "S_HubBill",
+        "stock": "S_HubStock",
+        "warning": "S_HubWarning",
+    }
+    assert list(profile.push) == list(PUSH_DATASETS)
+    with pytest.raises(ProfileError, match="unknown push dataset 'ledger'"):
+        parse_profile(HEBEI + '[push.ledger]\nres_code = "S_X"\n')
+    with pytest.raises(ProfileError, match="share a resource code"):
+        parse_profile(HEBEI.replace('"S_HubStock"', '"S_HubBill"'))
+    with pytest.raises(ProfileError, match="push.stock"):
+        parse_profile(HEBEI.replace('res_code = "S_HubStock"', 'code = "S_HubStock"'))
 
 
 def test_tonnes_and_grams_are_exact():

@@ -27,7 +27,7 @@ pages = PageRenderer(Path(__file__).resolve().parent / "templates", words=WORDS)
 
 def _cursor_words(s: DatasetStatus) -> str:
     if s.direction == "push":
-        return f"已上报 {s.stored} 条 (sent {s.stored})"
+        return f"{s.push_cursor}；已上报 {s.stored} 条 (sent {s.stored})"
     if s.since_ms is None:
         return "—"
     where = f"自 {format_time(s.since_ms)} 起"
@@ -59,6 +59,7 @@ def _out(s: DatasetStatus) -> DatasetStatusOut:
         conflicts=s.conflicts,
         retries=s.retries,
         error=s.error,
+        push_position=s.push_position,
     )
 
 

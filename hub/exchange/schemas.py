@@ -27,6 +27,9 @@ class DatasetStatusOut(BaseModel):
     conflicts: int
     retries: int
     error: str | None
+    push_position: dict[str, object] | None = Field(
+        None, description="push: the cursor as kept — the key of the last record the province has"
+    )
 
 
 class ExchangeStatusOut(BaseModel):

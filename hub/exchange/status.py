@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.exchange.push import cursor_words
 from hub.exchange.records import cursors
 from hub.exchange.tables import ExchangeConflict, ExchangeRecord
-from protocols.province import DATASETS
-
-PUSH_TITLES = {"production": "产生记录（称重台账）", "manifest": "转移联单"}
+from protocols.province import DATASETS, PUSH_DATASETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,8 @@ class DatasetStatus:
     conflicts: int
     retries: int
     error: str | None
+    push_cursor: str | None = None  # push: the last record the province has, in words
+    push_position: dict[str, Any] | None = None  # push: the same, as the pager keeps it
 
 
 def _state(last_error: str | None, position: str | None, last_success_ms: int | None) -> tuple[str, str]:
@@ -64,13 +66,14 @@ def exchange_status(session: Session) -> list[DatasetStatus]:
     out = []
     for c in cursors(session):
         window = json.loads(c.position) if c.position and c.direction == "pull" else {}
+        position = json.loads(c.position) if c.position and c.direction == "push" else None
         state, words = _state(c.last_error, c.position if c.direction == "pull" else None, c.last_success_ms)
         out.append(
             DatasetStatus(
                 province=c.province,
                 direction=c.direction,
                 dataset=c.dataset,
-                title=DATASETS.get(c.dataset) or PUSH_TITLES.get(c.dataset, c.dataset),
+                title=(DATASETS if c.direction == "pull" else PUSH_DATASETS).get(c.dataset, c.dataset),
                 state=state,
                 state_words=words,
                 last_success_ms=c.last_success_ms,
@@ -86,6 +89,8 @@ def exchange_status(session: Session) -> list[DatasetStatus]:
                 conflicts=c.conflicts,
                 retries=c.retries,
                 error=c.last_error,
+                push_cursor=None if c.direction == "pull" else cursor_words(c.dataset, position),
+                push_position=position,
             )
         )
     return out

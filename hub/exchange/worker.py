@@ -17,7 +17,7 @@ from hub.core.deps import wall_clock_ms
 from hub.exchange.client import ProvinceClient
 from hub.exchange.profiles import load_profile
 from hub.exchange.pull import pull_all
-from hub.exchange.push import push_production
+from hub.exchange.push import push_all
 from hub.settings import DEFAULT_DB
 from protocols.province import ProfileError
 
@@ -29,7 +29,10 @@ def add_parser(sub: Any) -> None:
     ex.add_argument("--cert", default=os.environ.get("WT_HUB_PROVINCE_CERT"), help="the certCode (资源凭证)")
     ex.add_argument("--profile", default="hebei", help="firmware-config/province/NAME.toml, or a path")
     ex.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
-    ex.add_argument("--datasets", help="comma-separated datasets to pull (default: all of the profile's)")
+    ex.add_argument(
+        "--datasets",
+        help="comma-separated datasets to pull or push (default: all the profile names for that direction)",
+    )
     ex.add_argument("--once", action="store_true", help="one run, then exit (0 when every dataset completed)")
     ex.add_argument("--interval", type=float, default=900.0, help="seconds between unattended runs")
     ex.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -48,10 +51,11 @@ def main(args: argparse.Namespace) -> int:
         print(f"hub exchange: {exc}", file=sys.stderr)
         return 2
     datasets = [d.strip() for d in args.datasets.split(",")] if args.datasets else None
-    unknown = [d for d in datasets or [] if d not in profile.datasets]
+    known = profile.datasets if args.direction == "pull" else profile.push
+    unknown = [d for d in datasets or [] if d not in known]
     if unknown:
         print(
-            f"hub exchange: unknown datasets {unknown} (known: {', '.join(profile.datasets)})",
+            f"hub exchange: unknown {args.direction} datasets {unknown} (known: {', '.join(known)})",
             file=sys.stderr,
         )
         return 2
@@ -71,7 +75,9 @@ def main(args: argparse.Namespace) -> int:
                     asdict(r) for r in pull_all(write, client, profile, now=wall_clock_ms, datasets=datasets)
                 ]
             else:
-                reports = [asdict(push_production(write, client, profile, now=wall_clock_ms))]
+                reports = [
+                    asdict(r) for r in push_all(write, client, profile, now=wall_clock_ms, datasets=datasets)
+                ]
             ok = all(r["complete"] for r in reports)
             for r in reports:
                 words = "完成 (complete)" if r["complete"] else f"未完成 (incomplete): {r['error']}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.core.errors import NotFound
@@ -102,14 +102,34 @@ def open_manifest_for(session: Session, code: str) -> Current | None:
     return None
 
 
-def receipts(session: Session, manifest_id: int) -> dict[str, ReceiptRow]:
-    """The latest receipt per bag linked to the manifest (a later re-weighing replaces an earlier one)."""
-    rows = session.scalars(
-        select(ReceiptRow)
-        .where(ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_(None))
-        .order_by(ReceiptRow.time_ms, ReceiptRow.id)
-    )
+def receipts(session: Session, manifest_id: int, as_of_ms: int | None = None) -> dict[str, ReceiptRow]:
+    """The latest receipt per bag linked to the manifest (a later re-weighing replaces an earlier one); with
+    `as_of_ms`, only those the hub had recorded by then (what a past version of the manifest knew)."""
+    query = select(ReceiptRow).where(ReceiptRow.manifest_id == manifest_id, ReceiptRow.problem.is_(None))
+    if as_of_ms is not None:
+        query = query.where(ReceiptRow.recorded_ms <= as_of_ms)
+    rows = session.scalars(query.order_by(ReceiptRow.time_ms, ReceiptRow.id))
     return {r.code: r for r in rows}
+
+
+def versions_after(
+    session: Session, after: tuple[int, int, int] | None, until_ms: int, limit: int
+) -> list[Current]:
+    """Every version of every manifest in the order the hub recorded them — (recorded time, manifest id,
+    version) — after the key `after`, recorded by `until_ms`: each a `Current` of that version."""
+    v = ManifestVersion
+    query = select(Manifest, v).join(v, v.manifest_id == Manifest.id).where(v.recorded_ms <= until_ms)
+    if after is not None:
+        ms, manifest_id, version = after
+        query = query.where(
+            or_(
+                v.recorded_ms > ms,
+                and_(v.recorded_ms == ms, v.manifest_id > manifest_id),
+                and_(v.recorded_ms == ms, v.manifest_id == manifest_id, v.version > version),
+            )
+        )
+    rows = session.execute(query.order_by(v.recorded_ms, v.manifest_id, v.version).limit(limit)).all()
+    return [Current(m, mv) for m, mv in rows]
 
 
 def problem_receipts(session: Session, manifest_id: int) -> list[ReceiptRow]:

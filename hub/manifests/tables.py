@@ -40,6 +40,7 @@ class ManifestVersion(Base):
         Index("ix_manifest_versions_carrier", "carrier_id"),
         Index("ix_manifest_versions_receiver", "receiver_id"),
         Index("ix_manifest_versions_plate", "vehicle_plate"),
+        Index("ix_manifest_versions_recorded", "recorded_ms", "manifest_id", "version"),  # the push's order
     )
 
     manifest_id: Mapped[int] = mapped_column(BigId, ForeignKey("manifests.id"), primary_key=True)

@@ -55,7 +55,10 @@ class WarningEntry(Base):
     """One step in a warning's life (and its 督办单's): appended, never changed."""
 
     __tablename__ = "warning_entries"
-    __table_args__ = (Index("ix_warning_entries_warning", "warning_id", "id"),)
+    __table_args__ = (
+        Index("ix_warning_entries_warning", "warning_id", "id"),
+        Index("ix_warning_entries_time", "time_ms", "id"),  # the push's order
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     warning_id: Mapped[int] = mapped_column(BigId, ForeignKey("warnings.id"))

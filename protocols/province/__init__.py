@@ -15,6 +15,7 @@ from protocols.province.envelope import (
 from protocols.province.paging import PageVerdict, Window, check_page
 from protocols.province.profile import (
     DATASETS,
+    PUSH_DATASETS,
     DatasetProfile,
     Profile,
     ProfileError,
@@ -28,6 +29,7 @@ from protocols.province.profile import (
 __all__ = [
     "DATASETS",
     "DatasetProfile",
+    "PUSH_DATASETS",
     "ListAnswer",
     "ListRequest",
     "PageVerdict",

@@ -29,6 +29,13 @@ DATASETS: dict[str, str] = {
     "disposer_daily": "经营单位日报",
     "manifest": "危险废物转移联单",
 }
+# The hub's own data it sends up (上报), in the order a push sends them.
+PUSH_DATASETS: dict[str, str] = {
+    "production": "产生记录（称重台账）",
+    "manifest": "转移联单",
+    "stock": "贮存库存（日快照）",
+    "warning": "预警",
+}
 PLACEHOLDERS = ("{page}", "{size}", "{since}", "{until}")
 
 
@@ -175,6 +182,14 @@ def _req(doc: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _req_table(doc: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """An optional table: {} when absent."""
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise ProfileError(f"{where}: `{key}` must be a table")
+    return value
+
+
 def parse_profile(text: str) -> Profile:
     try:
         doc = tomllib.loads(text)
@@ -207,6 +222,15 @@ def parse_profile(text: str) -> Profile:
     codes = [d.res_code for d in datasets.values()]
     if len(set(codes)) != len(codes):
         raise ProfileError(f"{name}: two datasets share a resource code")
+    push: dict[str, str] = {}
+    for key, ds in _req_table(doc, "push", name).items():
+        if key not in PUSH_DATASETS:
+            raise ProfileError(f"{name}: unknown push dataset {key!r} (known: {', '.join(PUSH_DATASETS)})")
+        if not isinstance(ds, dict):
+            raise ProfileError(f"{name}.push.{key} must be a table")
+        push[key] = _req(ds, "res_code", str, f"{name}.push.{key}")
+    if len(set(push.values())) != len(push):
+        raise ProfileError(f"{name}: two push datasets share a resource code")
     return Profile(
         name=name,
         title=str(doc.get("title", name)),
@@ -223,6 +247,6 @@ def parse_profile(text: str) -> Profile:
         first_since_ms=parse_time(str(doc.get("first_since", "2000-01-01 00:00:00")), time_format),
         json_param=dict(template),
         datasets=datasets,
-        push={k: _req(v, "res_code", str, f"{name}.push.{k}") for k, v in doc.get("push", {}).items()},
+        push=push,
         unknowns=tuple(str(u) for u in doc.get("unknowns", [])),
     )
