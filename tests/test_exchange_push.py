@@ -53,9 +53,10 @@ def _bags(r: Rig) -> None:
                     device_id="edge-1",
                     waste_code="900-249-08",
                     grams=12_345 + n,
-                    commissioned_ms=1_795_392_000_000 + (n // 2) * 1000,  # pairs share a millisecond
+                    commissioned_ms=1_795_392_000_000 + (n // 2) * 1000,
                     batch_code=f"HWCS{n:08d}",
                     event_id=f"ev-{n}",
+                    received_ms=1_795_392_000_000 + (n // 2) * 1000,  # pairs arrived in the same millisecond
                 )
             )
 
@@ -69,6 +70,29 @@ def test_a_push_sends_every_bag_once_in_pages(r):
     assert sent["weightT"] == "0.012352" and sent["wasteCode"] == "900-249-08"
     again = push_production(r.write, r.client(), r.profile, now=wall_clock_ms, page_size=50)
     assert again.complete and again.sent == 0
+
+
+def test_a_bag_a_box_delivers_weeks_late_is_still_pushed(r):
+    _bags(r)
+    assert push_production(r.write, r.client(), r.profile, now=wall_clock_ms, page_size=50).complete
+    now = wall_clock_ms()
+    with r.write() as session, session.begin():
+        owner = session.execute(text("SELECT id FROM enterprises ORDER BY id LIMIT 1")).scalar_one()
+        same = {"enterprise_id": owner, "device_id": "edge-1", "waste_code": "900-249-08", "grams": 1_000}
+        session.add(
+            Bag(code="BAG-OFFLINE", commissioned_ms=1_790_000_000_000, received_ms=now - 301_000,
+                event_id="ev-late", batch_code="HWCS99999998", **same)
+        )  # fmt: skip
+        session.add(
+            Bag(code="BAG-JUST-NOW", commissioned_ms=now - 10_000, received_ms=now - 1_000,
+                event_id="ev-now", batch_code="HWCS99999999", **same)
+        )  # fmt: skip
+    report = push_production(r.write, r.client(), r.profile, now=lambda: now, page_size=50)
+    assert report.complete and report.sent == 1  # commissioned two months ago, received just now
+    assert "S_HubProduce:WT-PROD-BAG-OFFLINE" in r.platform.pushed
+    assert "S_HubProduce:WT-PROD-BAG-JUST-NOW" not in r.platform.pushed  # waits the late-writer allowance
+    later = push_production(r.write, r.client(), r.profile, now=lambda: now + 300_000, page_size=50)
+    assert later.sent == 1 and "S_HubProduce:WT-PROD-BAG-JUST-NOW" in r.platform.pushed
 
 
 def test_a_push_interrupted_after_the_province_stored_it_is_received_once(r):

@@ -13,7 +13,10 @@ class Bag(Base):
     """A bag the hub has seen commissioned (称重赋码): its producer and first weight."""
 
     __tablename__ = "bags"
-    __table_args__ = (Index("ix_bags_enterprise_time", "enterprise_id", "commissioned_ms"),)
+    __table_args__ = (
+        Index("ix_bags_enterprise_time", "enterprise_id", "commissioned_ms"),
+        Index("ix_bags_received", "received_ms", "code"),
+    )
 
     code: Mapped[str] = mapped_column(String(128), primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
@@ -23,6 +26,9 @@ class Bag(Base):
     commissioned_ms: Mapped[int] = mapped_column(BigInteger)
     batch_code: Mapped[str] = mapped_column(String(32))  # HJ 1259 产生批次编码, HWCS…
     event_id: Mapped[str] = mapped_column(String(255))
+    # When the hub received the commissioning event (its clock): a box offline for weeks delivers bags
+    # commissioned long ago, and the push to the province follows arrival so that none is passed over.
+    received_ms: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class StorageRecord(Base):

@@ -69,7 +69,7 @@ def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_
     for e in events:
         by_kind.setdefault(e.kind, []).append(e)
     if EventKind.COMMISSIONING in by_kind:
-        _commissioned(session, enterprise_id, by_kind[EventKind.COMMISSIONING])
+        _commissioned(session, enterprise_id, by_kind[EventKind.COMMISSIONING], now_ms)
     if EventKind.CORRECTING in by_kind:
         _corrected(session, by_kind[EventKind.CORRECTING])
     inventory.record_storage(session, enterprise_id, inventory.IN, by_kind.get(EventKind.STORING, []))
@@ -90,7 +90,7 @@ def _codes(value: Any) -> list[str]:
     return []
 
 
-def _commissioned(session: Session, enterprise_id: int, events: list[Event]) -> None:
+def _commissioned(session: Session, enterprise_id: int, events: list[Event], received_ms: int) -> None:
     batch_codes = inventory.assign_batch_codes(session, enterprise_id, "HWCS", events)
     insert_ignore(
         session,
@@ -105,6 +105,7 @@ def _commissioned(session: Session, enterprise_id: int, events: list[Event]) -> 
                 "commissioned_ms": e.time_ms,
                 "batch_code": batch,
                 "event_id": e.event_id,
+                "received_ms": received_ms,
             }
             for e, batch in zip(events, batch_codes, strict=True)
         ],

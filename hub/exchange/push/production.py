@@ -1,5 +1,7 @@
 """产生 records: the weighing ledger, one record per bag commissioned at a box (`WT-PROD-{bag code}`), in the
-order of commissioning (the box's time, then the code)."""
+order the hub received them (its clock, then the code): a box offline for weeks delivers bags commissioned
+long ago, and ordering by the box's time would pass them over once the cursor had moved on. The arrival
+stamp is the hub's, taken when the ingest began, so bags wait the late-writer allowance before they go."""
 
 from __future__ import annotations
 
@@ -30,26 +32,31 @@ def production_record(session: Session, bag: Bag, time_format: str) -> dict[str,
 
 
 def build(session: Session, after: Position | None, limit: int, ctx: PushContext) -> Page:
-    pos = after or {"ms": -1, "code": ""}
+    # A cursor from before the push followed arrival (no "received_ms") starts again from the beginning:
+    # the province keeps each record id once, so what it has already is only counted again.
+    pos = after if after and "received_ms" in after else {"received_ms": -1, "code": ""}
     bags = list(
         session.scalars(
             select(Bag)
             .where(
+                Bag.received_ms <= ctx.settled_ms,
                 or_(
-                    Bag.commissioned_ms > pos["ms"],
-                    and_(Bag.commissioned_ms == pos["ms"], Bag.code > pos["code"]),
-                )
+                    Bag.received_ms > pos["received_ms"],
+                    and_(Bag.received_ms == pos["received_ms"], Bag.code > pos["code"]),
+                ),
             )
-            .order_by(Bag.commissioned_ms, Bag.code)
+            .order_by(Bag.received_ms, Bag.code)
             .limit(limit)
         )
     )
     records = [production_record(session, b, ctx.time_format) for b in bags]
-    return Page(records, {"ms": bags[-1].commissioned_ms, "code": bags[-1].code} if bags else after)
+    last = {"received_ms": bags[-1].received_ms, "code": bags[-1].code} if bags else after
+    return Page(records, last)
 
 
 def words(pos: Position) -> str:
-    return f"至 {format_time(pos['ms'])} 的 {pos['code']} (up to bag {pos['code']})"
+    when = pos.get("received_ms", pos.get("ms", 0))
+    return f"已报至 {format_time(when)} 收到的 {pos['code']} (up to bag {pos['code']}, received then)"
 
 
-PRODUCTION = PushDataset("production", build, words)
+PRODUCTION = PushDataset("production", build, words, hub_clocked=True)
