@@ -35,7 +35,8 @@ from hub.core.db import make_engine, migrate, write_sessions  # noqa: E402
 from hub.core.deps import wall_clock_ms  # noqa: E402
 from hub.exchange.client import ProvinceClient  # noqa: E402
 from hub.exchange.pull import pull_all  # noqa: E402
-from simulators.province import DEFAULT_CERT, ProvincePlatform, RunningPlatform, load_profile  # noqa: E402
+from simulators.lifecycle import RunningApp  # noqa: E402
+from simulators.province import DEFAULT_CERT, ProvincePlatform, load_profile  # noqa: E402
 from simulators.province_data import generate_city  # noqa: E402
 
 PG_SERVER = os.environ.get("WT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -73,7 +74,7 @@ def main() -> int:
     city = generate_city(profile, size=args.size, months=args.months)
     generated_s = time.perf_counter() - t0
     counts = city.count()
-    running = RunningPlatform(ProvincePlatform(profile, city))
+    running = RunningApp(ProvincePlatform(profile, city))
     with tempfile.TemporaryDirectory() as tmp:
         url, pg_name = _database(args.db, Path(tmp))
         try:

@@ -45,6 +45,7 @@ from hub.trace import evidence_routes
 from hub.trace import pages as trace_pages
 from hub.trace import routes as trace_routes
 from hub.transport import routes as transport_routes
+from hub.transport import traffic_routes
 from hub.warnings import digest_routes, webhook_routes
 from hub.warnings import live as warning_live
 from hub.warnings import pages as warning_pages
@@ -95,6 +96,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     facility_page.router,
     device_pages.router,
     transport_routes.router,
+    traffic_routes.router,
     # the warning centre and 督办单 (docs/warnings.md)
     warning_live.router,  # before warning_routes: /warnings/events is not a {warning_id}
     warning_routes.router,

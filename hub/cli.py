@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.exchange.worker import add_parser as add_exchange_parser
 
     add_exchange_parser(sub)
+    from hub.transport.traffic_worker import add_parser as add_traffic_parser
+
+    add_traffic_parser(sub)
     return parser
 
 
@@ -102,6 +105,10 @@ def main(argv: list[str]) -> int:
         from hub.exchange.worker import main as exchange_main
 
         return exchange_main(args)
+    if args.command == "traffic":
+        from hub.transport.traffic_worker import main as traffic_main
+
+        return traffic_main(args)
     if args.command == "migrate":
         url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
         migrate(url)

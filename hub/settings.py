@@ -48,6 +48,7 @@ class Settings:
     scan_rate: int = DEFAULT_SCAN_RATE
     totp_roles: tuple[str, ...] = DEFAULT_TOTP_ROLES
     read_db_url: str = ""  # a read replica for the routes' reads (WT_HUB_READ_DB); "" reads the primary
+    traffic_token: str = ""  # the 交管 platform's bearer (WT_HUB_TRAFFIC_TOKEN); "" turns the push off
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -74,6 +75,10 @@ class Settings:
         unknown = sorted(set(self.totp_roles) - TOTP_CAPABLE_ROLES)
         if unknown:
             raise SettingsError(f"WT_HUB_TOTP_ROLES names roles the hub does not have: {', '.join(unknown)}")
+        if self.traffic_token and (len(self.traffic_token) < 32 or self.traffic_token == self.admin_token):
+            raise SettingsError(
+                "WT_HUB_TRAFFIC_TOKEN must be at least 32 characters and differ from the admin token"
+            )
         object.__setattr__(self, "public_url", self.public_url.rstrip("/"))
         object.__setattr__(self, "key_file", Path(self.key_file))
 
@@ -94,6 +99,7 @@ class Settings:
             scan_rate=_int(env, "WT_HUB_SCAN_RATE", DEFAULT_SCAN_RATE),
             totp_roles=_roles(env.get("WT_HUB_TOTP_ROLES")),
             read_db_url=env.get("WT_HUB_READ_DB") or "",
+            traffic_token=env.get("WT_HUB_TRAFFIC_TOKEN") or "",
         )
 
     def __repr__(self) -> str:
@@ -101,7 +107,7 @@ class Settings:
         return (
             f"Settings(db_url={self.db_url!r}, public_url={self.public_url!r}, "
             f"key_file={str(self.key_file)!r}, "
-            f"env={self.env!r}, name={self.name!r}, admin_token=<redacted>)"
+            f"env={self.env!r}, name={self.name!r}, admin_token=<redacted>, traffic_token=<redacted>)"
         )
 
 

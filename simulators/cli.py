@@ -12,6 +12,7 @@ DEVICES = {
     "onvif-camera": ("simulators.onvif_camera", "an ONVIF camera: SOAP services, snapshot JPEG with auth"),
     "gb28181-camera": ("simulators.gb28181_camera", "a GB/T 28181 camera: register, keepalive, snapshots"),
     "province": ("simulators.province", "a provincial platform: 回流 pulls and pushes, with faults"),
+    "traffic": ("simulators.traffic", "a traffic platform (交管): vehicle positions to pull, with faults"),
     "fault-proxy": ("simulators.fault_proxy", "a TCP proxy that drops, delays, doubles, reorders, cuts"),
     "fleet": (
         "simulators.fleet",

@@ -220,45 +220,6 @@ def _answer(answer: ListAnswer, status: int = 200) -> web.Response:
     return web.Response(body=encode_answer(answer), status=status, content_type="application/json")
 
 
-class RunningPlatform:
-    """A platform served from a thread of its own (for tests and benches in one process)."""
-
-    def __init__(self, platform: ProvincePlatform, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.platform = platform
-        self._loop = asyncio.new_event_loop()
-        self._runner: web.AppRunner | None = None
-        started = threading.Event()
-        self.url = ""
-
-        async def start() -> None:
-            self._runner = web.AppRunner(platform.app(), access_log=None)
-            await self._runner.setup()
-            site = web.TCPSite(self._runner, host, port)
-            await site.start()
-            sock = site._server.sockets[0]  # type: ignore[union-attr]
-            self.url = f"http://{host}:{sock.getsockname()[1]}"
-
-        def run() -> None:
-            self._loop.run_until_complete(start())
-            started.set()
-            self._loop.run_forever()
-
-        self._thread = threading.Thread(target=run, name="province-sim", daemon=True)
-        self._thread.start()
-        started.wait(30)
-
-    def close(self) -> None:
-        self.platform.release()
-
-        async def stop() -> None:
-            if self._runner is not None:
-                await self._runner.cleanup()
-
-        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(30)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(30)
-
-
 def load_or_generate(profile: Profile, data: Path, *, size: int, seed: int, months: int) -> City:
     """DIR/city.json if it is there, else a city generated now and saved there."""
     path = data / "city.json"

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.db import make_engine, migrate, write_sessions
 from hub.exchange.client import ProvinceClient
 from protocols.province import Profile
-from simulators.province import DEFAULT_CERT, ProvincePlatform, RunningPlatform, load_profile
+from simulators.lifecycle import RunningApp
+from simulators.province import DEFAULT_CERT, ProvincePlatform, load_profile
 from simulators.province_data import City, generate_city
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +52,7 @@ def city(size: int = 200, months: int = 3) -> City:
 @dataclass
 class Rig:
     platform: ProvincePlatform
-    running: RunningPlatform
+    running: RunningApp
     db_url: str
     engine: Engine
     write: sessionmaker[Session]
@@ -69,7 +70,7 @@ class Rig:
 def rig(tmp_path: Path, db_url: str | None = None, the_city: City | None = None) -> Iterator[Rig]:
     profile = test_profile()
     platform = ProvincePlatform(load_profile("hebei"), the_city or city())
-    running = RunningPlatform(platform)
+    running = RunningApp(platform)
     url = db_url or f"sqlite:///{tmp_path / 'hub.db'}"
     migrate(url)
     engine = make_engine(url)

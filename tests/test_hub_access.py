@@ -252,6 +252,12 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/vehicles/{plate}/positions"): Spec(
         p(plate=lambda c: PLATES["T1" if c.site == "P1" else "T2"])
     ),
+    ("POST", "/api/v1/traffic/positions"): Spec(
+        other=False,
+        body=lambda c: {"points": [{"plate": "冀F12345", "plate_colour": 2, "time_ms": 1_795_392_000_000,
+                                    "lon_e6": 115_464_000, "lat_e6": 38_873_000}]},
+    ),  # fmt: skip
+    ("GET", "/api/v1/traffic/status"): Spec(other=False),
     # the warning centre: a warning with a 督办单 per org (made in _facts)
     ("GET", "/api/v1/warnings"): Spec(other=False),
     ("GET", "/api/v1/warnings/{warning_id}"): Spec(WARNING),

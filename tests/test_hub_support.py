@@ -26,6 +26,7 @@ from hub.settings import Settings
 from protocols.ledger import GENESIS_HASH, Event, generate_private_key, public_key_b64, seal_batch
 
 ADMIN_TOKEN = "test-admin-" + "x" * 24
+TRAFFIC_TOKEN = "traffic-feed-token-for-the-tests-0123456789"  # the 交管 platform's bearer
 USCC = "91110000101623741K"  # check character valid
 USCC_BAD_CHECK = "91350211M0000XUF46"  # issued and in use, fails the check character
 START_MS = 1_795_392_000_000  # 2026-11-23 00:00 UTC
@@ -49,6 +50,7 @@ def make_settings(tmp_path: Path, db_url: str, **over: Any) -> Settings:
         db_url=db_url,
         public_url="http://hub.test",
         key_file=tmp_path / "hub-key.pem",
+        traffic_token=TRAFFIC_TOKEN,
     )
     fields.update(over)
     return Settings(**fields)

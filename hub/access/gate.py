@@ -1,7 +1,8 @@
 """The gate every route passes first (an application-wide dependency): who is calling, and may they.
 
-Credentials: `Authorization: Bearer <token>` — a session token from `POST /api/v1/sessions`, or the
-WT_HUB_ADMIN_TOKEN — or, for reading (GET) and for the pages, the `wt_session` cookie the login page sets.
+Credentials: `Authorization: Bearer <token>` — a session token from `POST /api/v1/sessions`, the
+WT_HUB_ADMIN_TOKEN, or the 交管 platform's WT_HUB_TRAFFIC_TOKEN (it may only post positions) — or, for
+reading (GET) and for the pages, the `wt_session` cookie the login page sets.
 The cookie is never accepted for an API request that changes something, so another site cannot make a
 logged-in browser act (with SameSite=Lax on top).
 """
@@ -26,6 +27,7 @@ _bearer = HTTPBearer(
     auto_error=False, description="a session token (POST /api/v1/sessions) or the admin token"
 )
 ADMIN_PRINCIPAL = Principal(name="admin-token", role=Role.ADMIN_TOKEN)
+TRAFFIC_PRINCIPAL = Principal(name="traffic-feed", role=Role.TRAFFIC_FEED)
 
 
 def gate(
@@ -97,6 +99,9 @@ PASSIVE_PATHS = frozenset({"/api/v1/warnings/events"})
 def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principal | None:
     if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
         return ADMIN_PRINCIPAL
+    feed = hub.settings.traffic_token
+    if feed and hmac.compare_digest(token.encode("utf-8"), feed.encode("utf-8")):
+        return TRAFFIC_PRINCIPAL
     now = hub.clock()
     with hub.read() as session:
         principal = principal_for_token(

@@ -47,6 +47,7 @@ ROLE_LABELS_EN: dict[Role, str] = {
     Role.SECURITY_ADMIN: "Security administrator",
     Role.AUDIT_ADMIN: "Audit administrator",
     Role.ADMIN_TOKEN: "Admin token",
+    Role.TRAFFIC_FEED: "Traffic feed",
 }
 
 

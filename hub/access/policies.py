@@ -164,6 +164,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # transport
     ("POST", "/api/v1/vehicles/{plate}/positions"): users(audited=False, transporter=S.OWN),
     ("GET", "/api/v1/vehicles/{plate}/positions"): users(**REGION_READ, transporter=S.OWN),
+    ("POST", "/api/v1/traffic/positions"): users(audited=False, traffic_feed=S.ALL),
+    ("GET", "/api/v1/traffic/status"): users(**REGION_READ, system_admin=S.ALL, admin_token=S.ALL),
     # the warning centre (hub/warnings): regulators act, inspectors read, enterprises read their own, answer
     ("GET", "/api/v1/warnings"): WARNING_READERS,
     ("GET", "/api/v1/warnings/{warning_id}"): WARNING_READERS,

@@ -20,6 +20,7 @@ class Role(StrEnum):
     SECURITY_ADMIN = "security_admin"  # 安全管理员
     AUDIT_ADMIN = "audit_admin"  # 审计管理员
     ADMIN_TOKEN = "admin_token"  # the WT_HUB_ADMIN_TOKEN bearer: enrolment tokens and the first accounts
+    TRAFFIC_FEED = "traffic_feed"  # the WT_HUB_TRAFFIC_TOKEN bearer: the 交管 platform posting positions
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -32,6 +33,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.SECURITY_ADMIN: "安全管理员",
     Role.AUDIT_ADMIN: "审计管理员",
     Role.ADMIN_TOKEN: "初始管理令牌",
+    Role.TRAFFIC_FEED: "交管数据接口",
 }
 
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE, Role.TRANSPORTER, Role.RECEIVER})

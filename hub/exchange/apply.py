@@ -27,6 +27,7 @@ from hub.registry import enterprises, facilities, licences, plans, vehicles
 from hub.registry.enterprises import EnterpriseInfo
 from hub.registry.tables import EnterpriseVersion, FacilityVersion, LicenceVersion, PlanVersion
 from protocols.province import DatasetProfile, ProfileError, grams_from_tonnes
+from protocols.traffic import TrafficError, plate_colour_code
 
 KIND_ROLES = {"产废": "producer", "运输": "transporter", "经营": "receiver", "利用处置": "receiver"}
 
@@ -199,6 +200,12 @@ def vehicle(ctx: Ctx) -> Outcome:
     ent = enterprise_of(ctx)
     plate = ctx.text("plate") or ""
     want = {"permit": ctx.text("permit"), "capacity_grams": grams_from_tonnes(ctx.get("capacity_t")) or None}
+    colour = ctx.text("plate_colour")
+    if colour is not None:
+        try:
+            want["plate_colour"] = plate_colour_code(colour)
+        except TrafficError as exc:
+            raise Invalid(str(exc)) from exc
     row = vehicles.vehicle(ctx.session, plate)
     have = None
     if row is not None:
@@ -207,7 +214,12 @@ def vehicle(ctx: Ctx) -> Outcome:
             return ctx.conflict(
                 ent.id, f"车辆 {plate} 所属单位", row.recorded_by, hub_side, {"uscc": ent.uscc}
             )
-        have = {"permit": row.permit, "capacity_grams": row.capacity_grams, "recorded_by": row.recorded_by}
+        have = {
+            "permit": row.permit,
+            "capacity_grams": row.capacity_grams,
+            "plate_colour": row.plate_colour,
+            "recorded_by": row.recorded_by,
+        }
     s, now = ctx.session, ctx.now_ms
     return _apply_versioned(
         ctx,

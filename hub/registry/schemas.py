@@ -116,6 +116,9 @@ class OperationPlanPut(Strict):
 
 class VehicleCreate(Strict):
     plate: str = Field(min_length=1, max_length=16)
+    plate_colour: int | None = Field(
+        default=None, description="车牌颜色, JT/T 697.7-2014: 1 蓝 2 黄 3 黑 4 白 5 绿 9 其他"
+    )
     permit: str | None = Field(default=None, max_length=64, description="道路运输经营许可证号")
     capacity_grams: Grams | None = None
 
@@ -123,6 +126,7 @@ class VehicleCreate(Strict):
 class VehicleChange(Strict):
     permit: str | None = Field(default=None, max_length=64)
     capacity_grams: Grams | None = None
+    plate_colour: int | None = Field(default=None, description="车牌颜色, JT/T 697.7-2014 code")
     active: StrictBool | None = None
     reason: str | None = Text
 
@@ -248,6 +252,9 @@ class PlanView(BaseModel):
 
 class VehicleView(BaseModel):
     plate: str
+    plate_colour: int | None = Field(
+        default=None, description="车牌颜色, JT/T 697.7-2014: 1 蓝 2 黄 3 黑 4 白 5 绿 9 其他"
+    )
     permit: str | None = Field(description="道路运输经营许可证号")
     capacity_grams: int | None
     version: int
@@ -349,6 +356,7 @@ class VehicleHistoryEntry(BaseModel):
     key: str
     permit: str | None
     capacity_grams: int | None
+    plate_colour: int | None = None
     version: int
     active: bool
     recorded_ms: int

@@ -81,6 +81,7 @@ class VehicleVersion(VersionColumns, Base):
     enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))
     permit: Mapped[str | None] = mapped_column(String(64))  # 道路运输经营许可证号
     capacity_grams: Mapped[int | None] = mapped_column(BigInteger)
+    plate_colour: Mapped[int | None] = mapped_column(Integer)  # JT/T 697.7-2014: 1 蓝 2 黄 … 9 其他
 
 
 class PlanAttachment(Base):

@@ -1,7 +1,8 @@
 """Transport: GPS points per vehicle, and the track of the vehicle carrying a manifest.
 
-Points arrive over HTTP (`POST /api/v1/vehicles/{plate}/positions`, the carrier's user) or from an MQTT
-consumer that calls `record_positions` with source "mqtt" (topic `wt/v1/{enterprise}/{device}/gps`).
+Points arrive over HTTP (`POST /api/v1/vehicles/{plate}/positions`, the carrier's user), from an MQTT
+consumer that calls `record_positions` with source "mqtt" (topic `wt/v1/{enterprise}/{device}/gps`), or
+from the traffic department's feed for every carrier at once (hub/transport/traffic.py, source "traffic").
 Coordinates are integer millionths of a degree, WGS-84 as the receiver reports them: no float is stored, and
 since the map is drawn without tiles there is no GCJ-02 offset to get wrong. A manifest's track is its
 vehicle's points from departure until arrival (the first receipt), so a point that arrives late still lands
@@ -44,6 +45,19 @@ def record_positions(
     for p in points:
         if not (-90_000_000 <= p["lat_e6"] <= 90_000_000 and -180_000_000 <= p["lon_e6"] <= 180_000_000):
             raise Invalid("经纬度超出范围 (lat_e6/lon_e6 are millionths of a degree, within ±90°/±180°)")
+    return store_points(session, plate, enterprise_id, points, source=source, now_ms=now_ms)
+
+
+def store_points(
+    session: Session,
+    plate: str,
+    enterprise_id: int,
+    points: Sequence[dict[str, Any]],
+    *,
+    source: str,
+    now_ms: int,
+) -> dict[str, int]:
+    """Store a vehicle's points not held yet (a point is its vehicle and time): a resend is harmless."""
     times = [p["time_ms"] for p in points]
     held = set(
         session.scalars(

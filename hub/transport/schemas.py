@@ -38,3 +38,41 @@ class PositionView(BaseModel):
 class VehiclePositions(BaseModel):
     plate: str
     points: list[PositionView] = Field(description="oldest first")
+
+
+class TrafficPointIn(Strict):
+    """A position as the traffic platform sends it (JT/T 809's fields; docs/traffic.md)."""
+
+    plate: str = Field(min_length=2, max_length=16, description="车牌号")
+    plate_colour: StrictInt | str = Field(description="车牌颜色, JT/T 697.7-2014 code (1 蓝 2 黄 …) or name")
+    time_ms: StrictInt
+    lon_e6: StrictInt
+    lat_e6: StrictInt
+    heading_deg: StrictInt | None = Field(default=None, description="方向, 0–359° from north")
+    speed_kmh: StrictInt | None = None
+    datum: str = Field(default="wgs84", description="wgs84, or gcj02 (moved to WGS-84 on arrival)")
+
+
+class TrafficPositions(Strict):
+    points: list[TrafficPointIn] = Field(min_length=1, max_length=1000)
+
+
+class TrafficTaken(BaseModel):
+    received: int
+    stored: int = Field(description="positions of registered vehicles, new")
+    duplicates: int = Field(description="held already (same vehicle and time): a resend is harmless")
+    unknown: int = Field(description="of vehicles the hub does not know (plate and colour): not kept")
+
+
+class TrafficSourceView(BaseModel):
+    source: str = Field(description="`push`, or the URL the hub pulls from")
+    cursor: str | None
+    last_success_ms: int | None
+    last_attempt_ms: int | None
+    last_point_ms: int | None = Field(description="the newest position's own time")
+    received: int
+    stored: int
+    duplicates: int
+    unknown: int
+    retries: int
+    error: str | None = Field(description="the last error, in words; null after a success")
