@@ -347,6 +347,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/live"): Spec(other=False),
     ("GET", "/api/v1/stats/map"): Spec(other=False),
     ("GET", "/api/v1/stats/boundaries"): Spec(other=False),
+    ("GET", "/api/v1/stats/monthly"): Spec(other=False),
+    ("GET", "/reports/monthly"): Spec(other=False),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"

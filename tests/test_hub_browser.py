@@ -10,6 +10,7 @@ where they fail.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 import time
@@ -291,4 +292,20 @@ def test_the_map_draws_the_regions_counties_and_opens_what_is_clicked(browser, s
     with page.expect_navigation():
         page.mouse.click(x, y)
     assert page.url.endswith("/enterprises?district=130624"), page.url
+    context.close()
+
+
+def test_the_monthly_report_prints_on_a4_without_the_shell(browser, served):
+    base, w = served
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/reports/monthly?month=2026-11")
+    assert "危险废物管理月报 · 2026-11" in page.inner_text("h1")
+    page.emulate_media(media="print")
+    assert not page.is_visible("nav.menu") and not page.is_visible("form.filters")
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF") and re.search(rb"/Type\s*/Page[^s]", pdf)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "regulator-monthly-report.pdf").write_bytes(pdf)
     context.close()

@@ -192,3 +192,30 @@ def test_a_period_is_read_as_whole_months_and_the_days_around_them():
         (202612, 202612),
     )
     assert split(Period(20261231, 20270101)) == ([(20261231, 20261231), (20270101, 20270101)], None)
+
+
+def test_the_monthly_report_sums_the_month_beside_the_months_before_and_prints(world):  # noqa: F811
+    number = shipped_to_d1_and_disposed(world)
+    report = world.ok("GET", "/api/v1/stats/monthly?month=2026-11", "regulator")
+    assert report["month"] == "2026-11" and report["region_name"] == "保定市"
+    kinds = {k["kind"]: k for k in report["kinds"]}
+    assert (kinds["weighed"]["grams"], kinds["weighed"]["count"]) == (12_500, 2)  # A and B this month
+    assert kinds["weighed"]["same_month_last_year_grams"] == 4_000  # the bag of 2025-11-23
+    weighed = kinds["weighed"]
+    assert weighed["previous_month_grams"] == 0 and weighed["month_on_month_percent"] is None
+    assert kinds["weighed"]["year_on_year_percent"] == 212.5
+    assert (kinds["received"]["grams"], kinds["disposed"]["grams"]) == (9_900, 9_900)
+    districts = {d["name"]: d for d in report["districts"]}
+    assert districts["竞秀区"]["weighed_grams"] == 12_500 and districts["涿州市"]["disposed_grams"] == 9_900
+    assert all(d["code"].startswith("1306") for d in report["districts"])  # Nanjing's P2 is not Baoding's
+    assert [e["uscc"] for e in report["top_producers"]] == [ORGS["P1"].uscc]
+    assert report["manifests"]["departed"] == 1 and report["manifests"]["departed_grams"] == 10_000
+    assert report["declarations"] == {"producers": 1, "declared": 0, "missing": 1}
+    nanjing = world.ok("GET", "/api/v1/stats/monthly?month=2026-11", "nj-regulator")
+    assert {k["kind"]: k["grams"] for k in nanjing["kinds"]}["weighed"] == 7_000
+    bad = world.client.get("/api/v1/stats/monthly?month=2026-13", headers=world.h("regulator"))
+    assert bad.status_code == 422
+    page = world.client.get("/reports/monthly?month=2026-11", headers=world.h("regulator"))
+    assert page.status_code == 200 and "保定市 危险废物管理月报 · 2026-11" in page.text and number
+    csv = world.client.get("/reports/monthly?month=2026-11&format=csv", headers=world.h("regulator")).text
+    assert "竞秀区 称重产生" in csv

@@ -30,6 +30,7 @@ class MenuItem:
 MENU: tuple[MenuItem, ...] = (
     MenuItem("/", "首页", "Home"),
     MenuItem("/dashboard", "危废一张图", "Dashboard"),
+    MenuItem("/reports/monthly", "月报", "Monthly report"),
     MenuItem("/enterprises", "一企一档", "Enterprises"),
     MenuItem("/stock", "贮存台账", "Storage"),
     MenuItem("/manifests", "转移联单", "Manifests"),

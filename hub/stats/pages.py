@@ -4,6 +4,7 @@ map; `?format=csv|xlsx` exports every figure on the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep
-from hub.stats import reports
+from hub.stats import figures, reports
+from hub.stats.monthly_report import monthly_report
 from hub.stats.scope import covered
 from hub.stats.words import WORDS
-from hub.web.formatting import format_kg
+from hub.web.formatting import format_kg, format_time
 from hub.web.listing import Column, export
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
@@ -99,3 +101,68 @@ def dashboard_page(request: Request, hub: HubDep, access: AccessDep) -> Response
         "crumbs": [(words["dashboard_title"], None)],
     }
     return pages.render(request, hub, "dashboard.html", lang, context, switch_path="/dashboard")
+
+
+REPORT_COLUMNS = (
+    Column("section", "部分", "Section"),
+    Column("item", "项目", "Item"),
+    Column("value", "数值", "Value"),
+    Column("grams", "重量", "Weight", "kg"),
+)
+
+
+def _report_rows(r: dict[str, Any], w: dict[str, str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for k in r["kinds"]:
+        rows.append(
+            {"section": w["live"], "item": w["k_" + k["kind"]], "value": k["count"], "grams": k["grams"]}
+        )
+    for d in r["districts"]:
+        for kind in ("weighed", "shipped", "received", "disposed"):
+            item = f"{d['name']} {w['k_' + kind]}"
+            rows.append(
+                {"section": w["subdivisions"], "item": item, "value": None, "grams": d[f"{kind}_grams"]}
+            )
+    for e in r["top_producers"]:
+        rows.append(
+            {"section": w["top_producers"], "item": e["name"], "value": e["uscc"], "grams": e["grams"]}
+        )
+    m = r["manifests"]
+    for key in ("departed", "confirmed", "in_transit", "overdue"):
+        rows.append({"section": w["manifests_month"], "item": key, "value": m[key], "grams": None})
+    for x in r["warnings"]:
+        rows.append({"section": w["warnings_month"], "item": x["name"], "value": x["raised"], "grams": None})
+    d = r["declarations"]
+    for key in ("producers", "declared", "missing"):
+        rows.append({"section": w["declarations_month"], "item": w[key], "value": d[key], "grams": None})
+    return rows
+
+
+def _last_month(now_ms: int) -> str:
+    today = figures.today(now_ms)
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year}-{first.month:02d}"
+
+
+@router.get("/reports/monthly", response_class=HTMLResponse, name="monthly_report_page")
+def monthly_report_page(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    """月报, printable (A4 print styles): last month unless `?month=yyyy-mm` says otherwise."""
+    query = dict(request.query_params)
+    lang = pick_lang(query.get("lang"))
+    now = hub.clock()
+    month = query.get("month") or _last_month(now)
+    with hub.read() as session:
+        ids, scope = covered(session, access, query.get("region") or None)
+        report = monthly_report(session, ids, scope, month, now, lang=lang).model_dump()
+    words = pages.words[lang]
+    if query.get("format"):
+        rows = _report_rows(report, words)
+        return export(REPORT_COLUMNS, rows, query["format"], lang, f"monthly-{report['month']}")
+    context = {
+        "r": report,
+        "query": query,
+        "kg": format_kg,
+        "time": format_time,
+        "crumbs": [(words["monthly_title"], None)],
+    }
+    return pages.render(request, hub, "monthly.html", lang, context, switch_path="/reports/monthly")

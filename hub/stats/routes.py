@@ -17,11 +17,13 @@ from hub.core.deps import Hub, HubDep
 from hub.stats import boundaries as borders
 from hub.stats import reports
 from hub.stats.figures import enterprises_by_id
+from hub.stats.monthly_report import monthly_report
 from hub.stats.schemas import (
     Boundaries,
     DisposalStats,
     LiveStats,
     MapStats,
+    MonthlyReport,
     ProductionStats,
     Scope,
     StorageStats,
@@ -96,3 +98,17 @@ def boundaries(hub: HubDep, access: AccessDep, region: Region = None) -> Respons
             drawn = borders.common_region([e.region_code for e in enterprises_by_id(session, ids).values()])
     body = borders.boundaries_json(drawn)
     return Response(body, media_type="application/json", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/monthly")
+def monthly(
+    hub: HubDep,
+    access: AccessDep,
+    month: Annotated[str, Query(pattern=r"^20\d\d-(0[1-9]|1[0-2])$", description="yyyy-mm")],
+    region: Region = None,
+) -> MonthlyReport:
+    """月报: the month against the month before and the same month last year, per subdivision, the top
+    producers and categories, manifests, warnings per rule and declarations (the printable report's data)."""
+    with hub.read() as session:
+        ids, scope = covered(session, access, region)
+        return monthly_report(session, ids, scope, month, hub.clock())

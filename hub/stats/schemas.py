@@ -212,3 +212,60 @@ class Boundaries(BaseModel):
     type: Literal["FeatureCollection"]
     region: str | None = Field(description="the region drawn; null for all of China")
     features: list[BoundaryFeature]
+
+
+class MonthKind(BaseModel):
+    kind: str  # weighed, stored, taken_out, shipped, received, disposed
+    grams: int
+    count: int
+    previous_month_grams: int
+    same_month_last_year_grams: int
+    month_on_month_percent: float | None = Field(description="环比; null when the previous month had none")
+    year_on_year_percent: float | None = Field(description="同比; null when that month last year had none")
+
+
+class DistrictMonth(BaseModel):
+    code: str = Field(description="the subdivision (county of a city, city of a province), GB/T 2260")
+    name: str
+    enterprises: int
+    weighed_grams: int
+    shipped_grams: int
+    received_grams: int
+    disposed_grams: int
+
+
+class ManifestMonth(BaseModel):
+    departed: int = Field(description="manifests whose waste left in the month")
+    departed_grams: int
+    confirmed: int = Field(description="manifests the receiver confirmed in the month")
+    in_transit: int = Field(description="in transit when the report was made")
+    overdue: int = Field(description="of those, past the 5-working-day confirmation deadline")
+
+
+class RuleMonth(BaseModel):
+    rule: str
+    name: str
+    raised: int = Field(description="warnings first seen in the month")
+    open: int = Field(description="of those, still open, acknowledged or under 督办")
+
+
+class DeclarationMonth(BaseModel):
+    producers: int
+    declared: int = Field(description="producers with the month's 产废月报 submitted, accepted or reflowed")
+    missing: int
+
+
+class MonthlyReport(BaseModel):
+    """The month of a region (月报): what the statistics, manifests, warnings and declarations say of it."""
+
+    scope: Scope
+    month: str = Field(description="yyyy-mm, China calendar")
+    region_name: str | None
+    made_ms: int
+    kinds: list[MonthKind]
+    districts: list[DistrictMonth]
+    top_producers: list[EnterpriseGrams]
+    top_categories: list[CategoryGrams]
+    manifests: ManifestMonth
+    warnings: list[RuleMonth]
+    declarations: DeclarationMonth
