@@ -33,7 +33,7 @@ def _weigh(w: World) -> None:
 def test_the_menu_offers_only_what_the_gate_allows():
     regulator = Principal("r", Role.REGULATOR, region_code="130600")
     paths = [i.path for i in menu_for(regulator)]
-    assert paths[:3] == ["/", "/dashboard", "/enterprises"] and "/manifests" in paths
+    assert paths[:4] == ["/", "/dashboard", "/reports/monthly", "/enterprises"] and "/manifests" in paths
     auditor = [i.path for i in menu_for(Principal("a", Role.AUDIT_ADMIN))]
     assert auditor == ["/"]
     assert [i.path for i in menu_for(None)] == ["/"]

@@ -22,6 +22,7 @@ from hub.manifests.receiving import disposals_by_method
 from hub.manifests.store import departures
 from hub.registry.enterprises import EnterpriseInfo, list_enterprises
 from hub.registry.licences import licences_of
+from hub.registry.tables import Enterprise, EnterpriseVersion
 from hub.stats import rollup
 from hub.stats.tables import DailyRollup, MonthlyRollup
 from hub.warnings.tables import WarningRow
@@ -220,10 +221,35 @@ def change_percent(now: int, before: int) -> float | None:
     return round((now - before) * 100 / before, 1)
 
 
+# The register as the statistics last read it, per database: (fingerprint, enterprises). Reading 4,200
+# profiles took ~100 ms of every statistic; the fingerprint (four aggregates over small tables) tells in a
+# millisecond whether anything changed. Versions are only ever appended, so any change moves it. Statistics
+# read in read-only sessions, so what is cached was committed.
+_REGISTERS: dict[str, tuple[tuple[int, ...], list[EnterpriseInfo]]] = {}
+
+
+def _register_fingerprint(session: Session) -> tuple[int, ...]:
+    ents = session.execute(select(func.count(), func.coalesce(func.max(Enterprise.id), 0))).one()
+    versions = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.max(EnterpriseVersion.recorded_ms), 0),
+            func.coalesce(func.sum(EnterpriseVersion.version), 0),
+        )
+    ).one()
+    return tuple(int(v) for v in (*ents, *versions))
+
+
 def all_enterprises(session: Session) -> list[EnterpriseInfo]:
-    """The register, read once per session (one request)."""
+    """The register, read once per session (one request), and from the database only when it changed."""
     if "wt_stats_register" not in session.info:
-        session.info["wt_stats_register"] = list_enterprises(session)
+        where = session.get_bind().engine.url.render_as_string(hide_password=True)
+        mark = _register_fingerprint(session)
+        held = _REGISTERS.get(where)
+        if held is None or held[0] != mark:
+            held = (mark, list_enterprises(session))
+            _REGISTERS[where] = held
+        session.info["wt_stats_register"] = held[1]
     return session.info["wt_stats_register"]
 
 
