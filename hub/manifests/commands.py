@@ -107,6 +107,7 @@ def create(session: Session, shipper: EnterpriseInfo, data: dict[str, Any], *, b
     fields["receiver_id"] = _party_enterprise(session, data.get("receiver_uscc"), "receiver")
     if fields.get("vehicle_plate"):
         _check_vehicle(session, fields["vehicle_plate"], fields["carrier_id"])
+    manifest.current_version = 1
     session.add(
         ManifestVersion(
             manifest_id=manifest.id,
@@ -151,6 +152,7 @@ def _next_version(
             session.add(new)
     except IntegrityError as exc:
         raise Conflict("联单刚被他人修改，请刷新后重试 (changed by someone else just now)") from exc
+    cur.manifest.current_version = new.version
     keep = select(
         ManifestBag.manifest_id, func.cast(new.version, ManifestBag.version.type), ManifestBag.code,
         ManifestBag.waste_code, ManifestBag.shipped_grams,

@@ -16,11 +16,12 @@ from hub.core.errors import Invalid
 from hub.manifests import store
 from hub.manifests import views as manifest_views
 from hub.manifests.routes import manifest_for
+from hub.manifests.search import MAX_EXPORT, Search, search
 from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
 from hub.transport.track_svg import Place, render_track
 from hub.web.formatting import CHINA, format_kg, format_time
-from hub.web.listing import Column, export, make_listing
+from hub.web.listing import Column, export, listing_of, window
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 from protocols.manifest import STATE_LABELS, State
@@ -28,7 +29,6 @@ from protocols.manifest import STATE_LABELS, State
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(Path(__file__).resolve().parent / "templates")
 
-LIST_LIMIT = 5000  # the newest manifests a list page reads; narrow with the filters for older ones
 FILTERS = ("number", "state", "party", "since", "until", "overdue")
 
 
@@ -75,39 +75,41 @@ def _row(m: dict[str, Any], lang: str) -> dict[str, Any]:
 
 @router.get("/manifests", response_class=HTMLResponse, name="manifests_page")
 def manifests_page(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    """Every manifest the caller may see, filtered, sorted, counted and paged by the database
+    (hub/manifests/search.py); the export takes the whole filtered list (at most MAX_EXPORT rows)."""
     query = dict(request.query_params)
     lang = pick_lang(query.get("lang"))
     state = query.get("state") or None
     if state and state not in {s.value for s in State}:
         raise Invalid(f"未知的联单状态 {state!r} (unknown state)")
-    overdue = {"yes": True, "no": False}.get(query.get("overdue", ""))
-    since, until = _day_ms(query.get("since"), "since"), _day_ms(query.get("until"), "until", end=True)
+    wanted = Search(
+        number=query.get("number", "").strip()[:32],
+        state=state,
+        party=query.get("party", "").strip()[:64],
+        since_ms=_day_ms(query.get("since"), "since"),
+        until_ms=_day_ms(query.get("until"), "until", end=True),
+        overdue={"yes": True, "no": False}.get(query.get("overdue", "")),
+    )
+    win = window(COLUMNS, query, "number", default_desc=True)
+    exporting = bool(query.get("format"))
+    offset, size = (0, MAX_EXPORT) if exporting else (win.offset, win.size)
     with hub.read() as session:
         visible = visible_enterprise_ids(session, access)
-        found = manifest_views.list_manifests(
-            session, visible, hub.clock(), state=state, overdue=overdue, limit=LIST_LIMIT
-        )
-    number = query.get("number", "").strip()
-    party = query.get("party", "").strip()
-    rows = []
-    for m in found:
-        row = _row(m, lang)
-        if number and number not in m["number"]:
-            continue
-        names = (row["shipper_name"] or "", row["carrier_name"] or "", row["receiver_name"] or "")
-        if party and not any(party in n for n in names):
-            continue
-        moved = m["departed_ms"]
-        if (since is not None or until is not None) and moved is None:
-            continue
-        if (since is not None and moved < since) or (until is not None and moved >= until):
-            continue
-        rows.append(row)
-    listing, ordered = make_listing(
-        rows, COLUMNS, query, "/manifests", FILTERS, default_sort="number", default_desc=True
-    )
-    if query.get("format"):
-        return export(COLUMNS, ordered, query["format"], lang, "manifests")
+        found, total = search(
+            session, visible, hub.clock(), wanted, sort=win.sort or "number", desc=win.desc,
+            offset=offset, limit=size,
+        )  # fmt: skip
+        if not exporting and found == [] and total and win.page > 1:  # past the last page: show the last
+            last = window(COLUMNS, {**query, "page": str(-(-total // win.size))}, "number", default_desc=True)
+            found, total = search(
+                session, visible, hub.clock(), wanted, sort=last.sort or "number", desc=last.desc,
+                offset=last.offset, limit=last.size,
+            )  # fmt: skip
+            win = last
+    rows = [_row(m, lang) for m in found]
+    if exporting:
+        return export(COLUMNS, rows, query["format"], lang, "manifests")
+    listing = listing_of(COLUMNS, rows, total, win, query, "/manifests", FILTERS)
     states = [(s.value, STATE_LABELS[s][0 if lang == "zh" else 1]) for s in State]
     words = pages.words[lang]
     context = {"listing": listing, "query": query, "states": states, "crumbs": [(words["manifests"], None)]}

@@ -142,6 +142,18 @@ def problem_receipts(session: Session, manifest_id: int) -> list[ReceiptRow]:
     )
 
 
+def arrivals(session: Session, manifest_ids: list[int]) -> dict[int, int]:
+    """The first accepted receipt of each of these manifests (those with one)."""
+    if not manifest_ids:
+        return {}
+    rows = session.execute(
+        select(ReceiptRow.manifest_id, func.min(ReceiptRow.time_ms))
+        .where(ReceiptRow.manifest_id.in_(manifest_ids), ReceiptRow.problem.is_(None))
+        .group_by(ReceiptRow.manifest_id)
+    )
+    return {int(m): int(t) for m, t in rows}
+
+
 def arrival_ms(session: Session, manifest_id: int) -> int | None:
     return session.scalar(
         select(func.min(ReceiptRow.time_ms)).where(

@@ -32,6 +32,9 @@ class Manifest(Base):
     shipper_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), index=True)
     created_ms: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(128))
+    # The version in force, kept where a version is written (hub/manifests/commands.py), so that a list joins
+    # one version per manifest instead of grouping them all (hub/manifests/search.py).
+    current_version: Mapped[int | None] = mapped_column(Integer)
 
 
 class ManifestVersion(Base):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.inventory.tables import StorageRecord
-from hub.manifests import loading, store
-from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion
-from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
+from hub.manifests import loading, search, store
+from hub.manifests.tables import ManifestBag, ManifestVersion
+from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id, prefetch_enterprises
 from protocols.manifest import (
     STATE_LABELS,
     Party,
@@ -48,10 +48,21 @@ def _party(ent: EnterpriseInfo | None) -> dict[str, Any] | None:
     return {"uscc": ent.uscc, "name": ent.name, "region_code": ent.region_code}
 
 
+def party_view(session: Session, ids: set[int]) -> dict[int, dict[str, Any] | None]:
+    """Several parties as a list shows them, their profiles read in one query."""
+    prefetch_enterprises(session, ids)
+    return {i: _party(enterprise_by_id(session, i)) for i in ids}
+
+
 def deadline(session: Session, cur: store.Current, now_ms: int) -> dict[str, Any]:
     """Arrival, the 5-working-day confirmation deadline, and whether it is (or was) missed."""
+    arrived = cur.version.arrived_ms or store.arrival_ms(session, cur.manifest.id)
+    return deadline_at(cur, arrived, now_ms)
+
+
+def deadline_at(cur: store.Current, arrived: int | None, now_ms: int) -> dict[str, Any]:
+    """The same, the arrival known (a list reads the arrivals of all its rows at once)."""
     v = cur.version
-    arrived = v.arrived_ms or store.arrival_ms(session, cur.manifest.id)
     due = v.confirm_due_ms or (confirmation_due_ms(arrived) if arrived else None)
     return {
         "arrived_ms": arrived,
@@ -171,65 +182,8 @@ def list_manifests(
     overdue: bool | None,
     limit: int,
 ) -> list[dict[str, Any]]:
-    newest = (
-        select(ManifestVersion.manifest_id, func.max(ManifestVersion.version).label("v"))
-        .group_by(ManifestVersion.manifest_id)
-        .subquery()
+    """The newest manifests the caller may see (`overdue` filters before `limit` counts them)."""
+    found, _ = search.search(
+        session, visible, now_ms, search.Search(state=state, overdue=overdue), sort="newest", limit=limit
     )
-    query = (
-        select(Manifest, ManifestVersion)
-        .join(newest, newest.c.manifest_id == Manifest.id)
-        .join(
-            ManifestVersion,
-            and_(ManifestVersion.manifest_id == Manifest.id, ManifestVersion.version == newest.c.v),
-        )
-        .order_by(Manifest.id.desc())
-    )
-    # Overdue depends on the deadline, worked out per manifest below: filter first, then count to `limit`,
-    # so `?overdue=true&limit=10` gives the ten newest overdue ones, not the overdue among the ten newest.
-    if overdue is None:
-        query = query.limit(limit)
-    elif overdue:
-        query = query.where(ManifestVersion.state == State.IN_TRANSIT)
-    if visible is not None:
-        ids = list(visible)
-        query = query.where(
-            or_(
-                Manifest.shipper_id.in_(ids),
-                ManifestVersion.carrier_id.in_(ids),
-                ManifestVersion.receiver_id.in_(ids),
-            )
-        )
-    if state:
-        query = query.where(ManifestVersion.state == state)
-    out = []
-    for manifest, version in session.execute(query):
-        if len(out) >= limit:
-            break
-        cur = store.Current(manifest, version)
-        timing = deadline(session, cur, now_ms)
-        if overdue is not None and timing["overdue"] != overdue:
-            continue
-        count, grams = session.execute(
-            select(func.count(), func.sum(ManifestBag.shipped_grams)).where(
-                ManifestBag.manifest_id == manifest.id, ManifestBag.version == version.version
-            )
-        ).one()
-        parties = store.parties(session, cur)
-        out.append(
-            {
-                "number": manifest.number,
-                "version": version.version,
-                "state": version.state,
-                "shipper": _party(parties.get(Party.SHIPPER)),
-                "carrier": _party(parties.get(Party.CARRIER)),
-                "receiver": _party(parties.get(Party.RECEIVER)),
-                "vehicle_plate": version.vehicle_plate,
-                "created_ms": manifest.created_ms,
-                "departed_ms": version.departed_ms,
-                "bags": count,
-                "shipped_grams": int(grams or 0),
-                **timing,
-            }
-        )
-    return out
+    return found

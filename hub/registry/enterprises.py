@@ -167,6 +167,23 @@ _PROFILE_COLUMNS = (
 )
 
 
+def enterprises_named(session: Session, text: str) -> set[int]:
+    """Enterprises whose USCC is `text`, or whose name (now or before) contains it."""
+    text = text.strip()
+    if not text:
+        return set()
+    ids = set(session.scalars(select(Enterprise.id).where(Enterprise.uscc == text.upper())))
+    ids |= set(session.scalars(select(Enterprise.id).where(Enterprise.name.contains(text, autoescape=True))))
+    ids |= set(
+        session.scalars(
+            select(EnterpriseVersion.enterprise_id).where(
+                EnterpriseVersion.name.contains(text, autoescape=True)
+            )
+        )
+    )
+    return ids
+
+
 def list_enterprises(session: Session) -> list[EnterpriseInfo]:
     """The whole register with current profiles, ordered by USCC. Read as plain columns, not ORM objects:
     a region's pages and statistics read thousands of enterprises per request."""

@@ -134,6 +134,48 @@ def make_listing(
     return listing, ordered
 
 
+@dataclass(frozen=True, slots=True)
+class Window:
+    """What a list page asks the database for: sorted by `sort` (descending?), rows offset..offset+size."""
+
+    sort: str | None
+    desc: bool
+    page: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def window(
+    columns: Sequence[Column], query: Mapping[str, str], default_sort: str | None, default_desc: bool = False
+) -> Window:
+    """The sort and page a query asks for, checked, for a list the database sorts and pages itself."""
+    known = {c.key for c in columns}
+    sort = query.get("sort") or default_sort
+    if sort and sort not in known:
+        raise Invalid(f"不能按 {sort} 排序 (unknown sort column {sort!r})")
+    desc = query.get("desc") == "1" if query.get("sort") else default_desc
+    size = _int(query.get("size"), "size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    return Window(sort, desc, _int(query.get("page"), "page", 1, 1, 10**9), size)
+
+
+def listing_of(
+    columns: Sequence[Column],
+    rows: list[Mapping[str, Any]],
+    total: int,
+    win: Window,
+    query: Mapping[str, str],
+    path: str,
+    filters: Sequence[str] = (),
+) -> Listing:
+    """The page the database gave for `win`, with the pager's numbers."""
+    pages = max(1, -(-total // win.size))
+    kept = {k: query[k] for k in (*filters, "lang", "size") if query.get(k)}
+    return Listing(columns, rows, total, min(win.page, pages), pages, win.sort, win.desc, path, kept)
+
+
 def export(
     columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], fmt: str, lang: str, name: str
 ) -> Response:
