@@ -71,8 +71,9 @@ def load(url: str, enterprises: int, manifests: int) -> None:
             if heads:
                 conn.execute(
                     text(
-                        "INSERT INTO manifests (id, number, shipper_id, created_ms, created_by,"
-                        " current_version) VALUES (:id, :number, :shipper, :t, 'bench', 3)"
+                        "INSERT INTO manifests (id, number, shipper_id, created_ms, created_by, bags,"
+                        " shipped_grams, current_version)"
+                        " VALUES (:id, :number, :shipper, :t, 'bench', 5, :grams, 3)"
                     ),
                     heads,
                 )
@@ -100,24 +101,26 @@ def load(url: str, enterprises: int, manifests: int) -> None:
             t = T0 + m * 600_000
             moving = m % 10 == 0
             shipper = rng.choice(by_role["producer"])
-            heads.append({"id": m, "number": f"1306{m:010d}", "shipper": shipper, "t": t})
+            loaded = [rng.randrange(1_000, 90_000) for _ in range(5)]
+            heads.append(
+                {"id": m, "number": f"1306{m:010d}", "shipper": shipper, "t": t, "grams": sum(loaded)}
+            )
             base = {"m": m, "carrier": rng.choice(by_role["transporter"]),
                     "receiver": rng.choice(by_role["receiver"])}  # fmt: skip
             for v, state, cmd in ((1, "draft", "create"), (2, "submitted", "submit")):
                 empty = dict.fromkeys(("departed", "arrived", "due", "confirmed"))
                 versions.append({**base, **empty, "v": v, "state": state, "cmd": cmd, "t": t + v})
-            last = {"departed": t + 3_600_000, "arrived": None if moving else t + 7_200_000}
+            arrived = None if moving and m % 100 else t + 7_200_000
+            last = {"departed": t + 3_600_000, "arrived": arrived}
             last |= {
                 "due": None if moving else t + 5 * 86_400_000,
                 "confirmed": None if moving else t + 9_000_000,
             }
-            versions.append({**base, **last, "v": 3, "state": "in_transit" if moving else "confirmed",
+            versions.append({**base, **last, "v": 3, "state": "in_transit" if moving else "received",
                              "cmd": "depart" if moving else "confirm", "t": t + 3})  # fmt: skip
             for v in (1, 2, 3):
                 for b in range(5 if v == 3 else 2):
-                    bags.append(
-                        {"m": m, "v": v, "code": f"B{m:07d}{b}", "grams": rng.randrange(1_000, 90_000)}
-                    )
+                    bags.append({"m": m, "v": v, "code": f"B{m:07d}{b}", "grams": loaded[b]})
             if len(versions) >= CHUNK:
                 flush()
         flush()

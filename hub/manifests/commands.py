@@ -107,7 +107,7 @@ def create(session: Session, shipper: EnterpriseInfo, data: dict[str, Any], *, b
     fields["receiver_id"] = _party_enterprise(session, data.get("receiver_uscc"), "receiver")
     if fields.get("vehicle_plate"):
         _check_vehicle(session, fields["vehicle_plate"], fields["carrier_id"])
-    manifest.current_version = 1
+    manifest.current_version, manifest.bags, manifest.shipped_grams = 1, 0, 0
     session.add(
         ManifestVersion(
             manifest_id=manifest.id,
@@ -171,6 +171,11 @@ def _next_version(
             insert(ManifestBag),
             [{**row, "manifest_id": prev.manifest_id, "version": new.version} for row in add],
         )
+    cur.manifest.bags, cur.manifest.shipped_grams = session.execute(
+        select(func.count(), func.coalesce(func.sum(ManifestBag.shipped_grams), 0)).where(
+            ManifestBag.manifest_id == prev.manifest_id, ManifestBag.version == new.version
+        )
+    ).one()
     return store.Current(cur.manifest, new)
 
 

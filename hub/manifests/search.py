@@ -1,11 +1,13 @@
 """The manifest list a page or an export shows, searched, sorted, counted and paged in the database: a filter
 reaches every manifest the caller may see, and only the rows of the page are looked at closer.
 
-Each manifest's current version is `manifests.current_version` (kept where a version is written,
-hub/manifests/commands.py), so the list joins one version per manifest through its primary key instead of
-grouping every version. Overdue depends on the confirmation deadline, worked out from arrival and working
-days (hub/manifests/views.py: deadline): it is worked out for the manifests in transit only — the only ones
-that can be overdue — and the list filters and sorts on that set.
+Each manifest's current version is `manifests.current_version`, with that version's bags and weight (kept
+where a version is written, hub/manifests/commands.py), so the list joins one version per manifest through
+its primary key instead of grouping every version, and sorts by weight without summing every bag.
+
+Overdue depends on the confirmation deadline, worked out from arrival and working days
+(hub/manifests/views.py: deadline): it is worked out for the manifests in transit that have arrived — the
+only ones that can be overdue — and the list filters and sorts on that set.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hub.manifests import store
-from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion
+from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
 from hub.registry.enterprises import enterprises_named
 from hub.registry.tables import Enterprise
 from protocols.manifest import State
@@ -49,9 +51,14 @@ def overdue_ids(session: Session, visible: set[int] | None, now_ms: int) -> set[
     """The manifests in transit the caller may see whose confirmation deadline has passed."""
     from hub.manifests.views import deadline_at  # the deadline rule lives with the views
 
-    moving = session.execute(
-        scoped(current().where(ManifestVersion.state == State.IN_TRANSIT), visible)
-    ).all()
+    # Only a manifest that has arrived (or carries its deadline) can be late: the rest wait for no one.
+    arrived_at_all = or_(
+        ManifestVersion.confirm_due_ms.is_not(None),
+        ManifestVersion.arrived_ms.is_not(None),
+        exists().where(ReceiptRow.manifest_id == Manifest.id, ReceiptRow.problem.is_(None)),
+    )
+    candidates = current().where(ManifestVersion.state == State.IN_TRANSIT, arrived_at_all)
+    moving = session.execute(scoped(candidates, visible)).all()
     arrived = store.arrivals(session, [m.id for m, v in moving if not v.arrived_ms])
     return {
         m.id
@@ -99,21 +106,10 @@ def _filtered(session: Session, visible: set[int] | None, s: Search, late: set[i
 
 def _order(query: Select[Any], sort: str, desc: bool, late: set[int]) -> Select[Any]:
     shipper, carrier, receiver = aliased(Enterprise), aliased(Enterprise), aliased(Enterprise)
-    loads = (
-        select(
-            ManifestBag.manifest_id.label("mid"),
-            ManifestBag.version.label("ver"),
-            func.count().label("bags"),
-            func.coalesce(func.sum(ManifestBag.shipped_grams), 0).label("grams"),
-        )
-        .group_by(ManifestBag.manifest_id, ManifestBag.version)
-        .subquery()
-    )
-    if sort in ("bags", "shipped_grams"):
-        query = query.outerjoin(
-            loads, and_(loads.c.mid == Manifest.id, loads.c.ver == Manifest.current_version)
-        )
-        key: Any = func.coalesce(loads.c.bags if sort == "bags" else loads.c.grams, 0)
+    if sort == "bags":
+        key: Any = func.coalesce(Manifest.bags, 0)
+    elif sort == "shipped_grams":
+        key = func.coalesce(Manifest.shipped_grams, 0)
     elif sort == "shipper_name":
         query, key = query.join(shipper, shipper.id == Manifest.shipper_id), shipper.name
     elif sort == "carrier_name":

@@ -35,6 +35,8 @@ class Manifest(Base):
     # The version in force, kept where a version is written (hub/manifests/commands.py), so that a list joins
     # one version per manifest instead of grouping them all (hub/manifests/search.py).
     current_version: Mapped[int | None] = mapped_column(Integer)
+    bags: Mapped[int | None] = mapped_column(Integer)  # on the current version: the list sorts by them
+    shipped_grams: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ManifestVersion(Base):
