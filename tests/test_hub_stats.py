@@ -11,6 +11,7 @@ The fixture (hub clock: 2026-11-23 09:00 Beijing time):
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from test_hub_support import START_MS
 from test_hub_world import (  # noqa: F401 (fixtures)
     DAY_MS,
@@ -26,6 +27,8 @@ from test_hub_world import (  # noqa: F401 (fixtures)
 )
 
 from hub.cli import main as hub_cli
+from hub.core.db import make_engine
+from hub.stats.figures import whole_years
 
 A, B = bag_code(ORGS["P1"], OIL, 1), bag_code(ORGS["P1"], DRUMS, 2)
 
@@ -219,3 +222,23 @@ def test_the_monthly_report_sums_the_month_beside_the_months_before_and_prints(w
     assert page.status_code == 200 and "保定市 危险废物管理月报 · 2026-11" in page.text and number
     csv = world.client.get("/reports/monthly?month=2026-11&format=csv", headers=world.h("regulator")).text
     assert "竞秀区 称重产生" in csv
+
+
+def test_whole_years_are_read_from_the_yearly_rollup_and_agree_with_the_months(world):  # noqa: F811
+    shipped_to_d1_and_disposed(world)
+    engine = make_engine(world.db_url)
+    try:
+        with engine.connect() as conn:
+            columns = "kind, year, enterprise_id, waste_code, grams, count"
+            yearly = sorted(conn.execute(text(f"SELECT {columns} FROM stat_yearly")).all())
+            by_month = (
+                "SELECT kind, month / 100, enterprise_id, waste_code, sum(grams), sum(count)"
+                " FROM stat_monthly GROUP BY kind, month / 100, enterprise_id, waste_code"
+            )
+            months = sorted(conn.execute(text(by_month)).all())
+        assert yearly == months and yearly
+    finally:
+        engine.dispose()
+    assert whole_years((202401, 202612)) == ([], (2024, 2026))
+    assert whole_years((202403, 202610)) == ([(202403, 202412), (202601, 202610)], (2025, 2025))
+    assert whole_years((202601, 202610)) == ([(202601, 202610)], None)

@@ -78,7 +78,9 @@ def _this_year(
     grams = count = 0
     per_enterprise: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     per_code: dict[str, int] = defaultdict(int)
-    for (eid, code), (g, n) in f.sums(session, ids, this, ("enterprise_id", "waste_code"), kind).items():
+    for (eid, code), (g, n) in f.sums_to_date(
+        session, ids, this, ("enterprise_id", "waste_code"), kind
+    ).items():
         grams, count = grams + g, count + n
         per_enterprise[int(eid)][0] += g
         per_enterprise[int(eid)][1] += n

@@ -1,4 +1,4 @@
-"""Keeping the daily and monthly rollups: counted as facts are stored, in the same transaction, and
+"""Keeping the daily, monthly and yearly rollups: counted as facts are stored, in the same transaction, and
 rebuilt from them.
 
 What is counted, per China calendar day (UTC+8) of the fact's own time:
@@ -24,7 +24,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from hub.stats.tables import DailyRollup, MonthlyRollup
+from hub.stats.tables import DailyRollup, MonthlyRollup, YearlyRollup
 from protocols.china_time import CHINA
 from protocols.ledger import Event, EventKind
 
@@ -93,10 +93,23 @@ def add(session: Session, facts: Iterable[Fact]) -> None:
         for (month, eid, code, kind), (g, n) in sorted(months.items())
     ]
     _upsert(session, MonthlyRollup, "month", rows)
+    years: dict[tuple[int, int, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (month, eid, code, kind), (g, n) in months.items():
+        cell = years[(month // 100, eid, code, kind)]
+        cell[0] += g
+        cell[1] += n
+    rows = [
+        {"year": year, "enterprise_id": eid, "waste_code": code, "kind": kind, "grams": g, "count": n}
+        for (year, eid, code, kind), (g, n) in sorted(years.items())
+    ]
+    _upsert(session, YearlyRollup, "year", rows)
 
 
 def _upsert(
-    session: Session, model: type[DailyRollup] | type[MonthlyRollup], period: str, rows: list[dict]
+    session: Session,
+    model: type[DailyRollup] | type[MonthlyRollup] | type[YearlyRollup],
+    period: str,
+    rows: list[dict],
 ) -> None:
     """Add to the cells, or create them: one statement, atomic under concurrent workers."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -116,3 +129,4 @@ def count_events(session: Session, enterprise_id: int, events: Sequence[Event]) 
 def clear(session: Session) -> None:
     session.execute(delete(DailyRollup))
     session.execute(delete(MonthlyRollup))
+    session.execute(delete(YearlyRollup))

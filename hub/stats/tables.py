@@ -39,3 +39,21 @@ class MonthlyRollup(Base):
     waste_code: Mapped[str] = mapped_column(String(32), primary_key=True)
     grams: Mapped[int] = mapped_column(BigInteger)
     count: Mapped[int] = mapped_column(BigInteger)
+
+
+class YearlyRollup(Base):
+    """The same per calendar year (China): a year's figures, and the years before this one, read without
+    summing twelve months (hub/migrations/versions/0031_stat_yearly.py)."""
+
+    __tablename__ = "stat_yearly"
+    __table_args__ = (
+        Index("ix_stat_yearly_enterprise", "enterprise_id", "kind", "year"),
+        Index("ix_stat_yearly_sums", "kind", "year", "enterprise_id", "waste_code", "grams", "count"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # yyyy, UTC+8
+    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"), primary_key=True)
+    waste_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    grams: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(BigInteger)
