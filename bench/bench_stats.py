@@ -7,8 +7,8 @@ the monthly report (月报) included.
 What it does: migrates a fresh database, registers `--enterprises` producers across 30 districts of one city
 (130600), and loads the rollups directly: for each enterprise `--days` days in each of the last three years,
 two waste codes, five kinds (weighed, stored, taken out, received, disposed) — so enterprises × days × 3 × 2
-× 5 daily rollup rows (and their monthly sums); at ~10 events per row that stands for ten times as many
-events. Then it times, in-process, what each statistics route does after the gate (scope → figures →
+× 5 daily rollup rows (and their monthly and yearly sums); at ~10 events per row that stands for ten times
+as many events. Then it times, in-process, what each statistics route does after the gate (scope → figures →
 answer model → JSON) for a city regulator (every enterprise) and a district regulator (1/30 of them), and
 the bare SQL of the year-to-date sum beside them. Stock, manifests and disposals are left empty: their
 figures read other tables, not the rollup.
@@ -109,6 +109,13 @@ def load(url: str, enterprises: int, days: int) -> int:
                 "INSERT INTO stat_monthly (kind, month, enterprise_id, waste_code, grams, count)"
                 " SELECT kind, day / 100, enterprise_id, waste_code, sum(grams), sum(count) FROM stat_daily"
                 " GROUP BY kind, day / 100, enterprise_id, waste_code"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO stat_yearly (kind, year, enterprise_id, waste_code, grams, count)"
+                " SELECT kind, month / 100, enterprise_id, waste_code, sum(grams), sum(count)"
+                " FROM stat_monthly GROUP BY kind, month / 100, enterprise_id, waste_code"
             )
         )
     if engine.dialect.name == "postgresql":

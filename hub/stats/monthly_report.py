@@ -107,15 +107,16 @@ def _subdivision(region: str | None, code: str | None) -> str | None:
 def _districts(session: Session, ids: Ids, region: str | None, year: int, month: int) -> list[DistrictMonth]:
     ents = f.enterprises_by_id(session, ids)
     per = f.sums(session, ids, month_period(year, month), ("kind", "enterprise_id"))
+    # A city has thousands of enterprises in a few dozen counties: each region code is placed once.
+    parts = {code: _subdivision(region, code) for code in {e.region_code for e in ents.values()}}
+    part_of = {e.id: parts[e.region_code] for e in ents.values()}
     grams: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     members: dict[str, int] = defaultdict(int)
-    for e in ents.values():
-        part = _subdivision(region, e.region_code)
+    for part in part_of.values():
         if part:
             members[part] += 1
     for (kind, eid), (g, _) in per.items():
-        e = ents.get(int(eid))
-        part = _subdivision(region, e.region_code if e else None)
+        part = part_of.get(int(eid))
         if part:
             grams[part][str(kind)] += g
     names = divisions()
