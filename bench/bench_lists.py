@@ -15,17 +15,16 @@ each query's page and count beside it.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch_db import scratch_db  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -33,7 +32,6 @@ from hub.core.db import make_engine, migrate  # noqa: E402
 from hub.manifests.search import Search, search  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 
-PG_SERVER = os.environ.get("WT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 T0 = 1_735_660_800_000  # 2025-01-01 00:00 Beijing
 NOW_MS = 1_795_392_000_000
 CHUNK = 20_000
@@ -166,15 +164,11 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-lists-"))
-    if args.db == "sqlite":
-        url = f"sqlite:///{tmp / 'hub.db'}"
-    else:
-        scratch = f"wt_bench_lists_{os.getpid()}"
-        admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-        url = f"{PG_SERVER}/{scratch}"
+    with scratch_db(args.db, "lists") as url:
+        return run(url, args)
+
+
+def run(url: str, args: argparse.Namespace) -> int:
     migrate(url)
     started = time.perf_counter()
     load(url, args.enterprises, args.manifests)
@@ -201,9 +195,6 @@ def main() -> int:
                 times.append((time.perf_counter() - t0) * 1000)
             print(f"{'bare ' + name:<14} {'':>7} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
     engine.dispose()
-    if args.db == "postgresql":
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{scratch}"'))
     return 0
 
 

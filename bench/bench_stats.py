@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scratch_db import scratch_db  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -40,7 +39,6 @@ from hub.stats.monthly_report import monthly_report  # noqa: E402
 from hub.stats.scope import covered  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 
-PG_SERVER = os.environ.get("WT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 NOW_MS = 1_795_392_000_000 + 3_600_000  # 2026-11-23 09:00 Beijing
 KINDS = ("weighed", "stored", "taken_out", "received", "disposed")
 CODES = ("900-249-08", "900-041-49")
@@ -141,15 +139,11 @@ def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-stats-"))
-    if args.db == "sqlite":
-        url = f"sqlite:///{tmp / 'hub.db'}"
-    else:
-        scratch = f"wt_bench_stats_{os.getpid()}"
-        admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-        url = f"{PG_SERVER}/{scratch}"
+    with scratch_db(args.db, "stats") as url:
+        return run(url, args)
+
+
+def run(url: str, args: argparse.Namespace) -> int:
     migrate(url)
     started = time.perf_counter()
     rows = load(url, args.enterprises, args.days)
@@ -194,9 +188,6 @@ def main() -> int:
             times.append((time.perf_counter() - t0) * 1000)
     print(f"{'bare SQL':<12} {'YTD sum, all':<20} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
     engine.dispose()
-    if args.db == "postgresql":
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{scratch}"'))
     return 0
 
 
