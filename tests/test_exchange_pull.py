@@ -302,3 +302,21 @@ def test_a_record_deleted_at_the_province_is_retired_with_its_history_and_never_
         assert deadlines.declared_months(session, [ent.id], [(year, mon)]) == set()
     again = {x.dataset: x for x in pull(r, "licence", "vehicle", "monthly_declaration")}
     assert all(x.stored == 0 for x in again.values())  # the deletion is received once
+
+
+def test_a_whole_city_of_4200_enterprises_with_a_year_of_declarations_is_pulled_once(tmp_path):
+    """The issue's city at full size (its time is a bench: docs/bench-exchange.md)."""
+    whole = city(size=4200, months=12)
+    counts = whole.count()
+    assert counts["enterprise"] == 4200 and counts["monthly_declaration"] > 4200
+    for r in rig(tmp_path, the_city=whole):
+        client = r.client(profile=dataclasses.replace(r.profile, page_size=500))
+        reports = pull(r, client=client)
+        assert all(x.complete and x.rejected == 0 for x in reports), reports
+        assert {x.dataset: x.stored for x in reports} == counts
+        assert one(r, "SELECT count(*) FROM licence_versions") == counts["licence"]
+        assert (
+            one(r, "SELECT count(*) FROM declaration_versions WHERE source = 'province'")
+            == counts["monthly_declaration"]
+        )
+        assert one(r, "SELECT count(*) FROM exchange_records") == sum(counts.values())
