@@ -1,5 +1,5 @@
-"""The manifest list page at city scale (issue 14: every list page p95 ≤ 500 ms server-side), beside the bare
-SQL of the same query, in one run.
+"""The manifest and stock list pages at city scale (issue 14: every list page p95 ≤ 500 ms server-side),
+beside the bare SQL of the same query, in one run.
 
     python bench/bench_lists.py --manifests 100000 --enterprises 4200 --db sqlite
     python bench/bench_lists.py --manifests 100000 --enterprises 4200 --db postgresql   # scratch db on :5432
@@ -7,7 +7,8 @@ SQL of the same query, in one run.
 What it does: migrates a fresh database, registers `--enterprises` enterprises (producers, carriers and
 receivers in 30 districts of one city) and loads `--manifests` manifests straight into the tables, each with
 three versions (draft, submitted, departed; a tenth still in transit, the rest confirmed) and five bags. Then
-it times, in-process, what the list page's route does after the gate (the search in the database, the rows of
+it puts as many bags in storage, spread over the producers, and times, in-process, what the list pages'
+routes do after the gate (the search in the database, the rows of
 the page, the listing; hub/manifests/pages.py) for a city regulator, for typical queries, and the bare SQL of
 each query's page and count beside it.
 """
@@ -29,6 +30,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from hub.core.db import make_engine, migrate  # noqa: E402
+from hub.inventory.stock_search import StockSearch, search_stock  # noqa: E402
 from hub.manifests.search import Search, search  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 
@@ -122,6 +124,26 @@ def load(url: str, enterprises: int, manifests: int) -> None:
             if len(versions) >= CHUNK:
                 flush()
         flush()
+        # Bags in storage: one per manifest number, spread over the producers and two facilities each,
+        # stored over the last year.
+        conn.execute(
+            text(
+                "INSERT INTO stock (code, enterprise_id, facility_code, waste_code, grams, stored_ms,"
+                " in_batch_code) VALUES (:code, :eid, :facility, :waste, :grams, :t, :batch)"
+            ),
+            [
+                {
+                    "code": f"S{m:09d}",
+                    "eid": rng.choice(by_role["producer"]),
+                    "facility": f"F0{m % 2 + 1}",
+                    "waste": ("900-249-08", "900-041-49", "772-006-49")[m % 3],
+                    "grams": rng.randrange(1_000, 900_000),
+                    "t": NOW_MS - rng.randrange(365) * 86_400_000,
+                    "batch": f"HWRK{m:010d}",
+                }
+                for m in range(1, manifests + 1)
+            ],
+        )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
@@ -147,11 +169,19 @@ QUERIES: dict[str, tuple[Search, str, bool, int]] = {
     "by weight": (Search(), "shipped_grams", True, 0),
 }
 
+STOCK_QUERIES: dict[str, tuple[StockSearch, str, bool]] = {
+    "stock, oldest": (StockSearch(), "age_days", True),
+    "stock, one firm": (StockSearch(text="保定第123企业"), "age_days", True),
+    "stock, HW49": (StockSearch(category="HW49"), "grams", True),
+    "stock, In, 90 d": (StockSearch(hazard="In", min_age_days=90), "stored_ms", False),
+}
+
 BARE = {
     "first page": "SELECT m.number FROM manifests m JOIN manifest_versions v ON v.manifest_id = m.id"
     " AND v.version = m.current_version ORDER BY m.number DESC LIMIT 50",
     "count all": "SELECT count(*) FROM manifests m JOIN manifest_versions v ON v.manifest_id = m.id"
     " AND v.version = m.current_version",
+    "stock oldest": "SELECT code FROM stock ORDER BY stored_ms LIMIT 50",
     "in transit": "SELECT m.number FROM manifests m JOIN manifest_versions v ON v.manifest_id = m.id"
     " AND v.version = m.current_version WHERE v.state = 'in_transit' ORDER BY v.departed_ms DESC LIMIT 50",
 }
@@ -184,6 +214,14 @@ def run(url: str, args: argparse.Namespace) -> int:
                 _, total = search(
                     session, None, NOW_MS, wanted, sort=sort, desc=desc, offset=offset, limit=50
                 )
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"{name:<14} {total:>7} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
+    for name, (wanted_stock, sort, desc) in STOCK_QUERIES.items():
+        times, total = [], 0
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            with Session(engine) as session:
+                _, total = search_stock(session, None, NOW_MS, wanted_stock, sort=sort, desc=desc, limit=50)
             times.append((time.perf_counter() - t0) * 1000)
         print(f"{name:<14} {total:>7} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
     with engine.connect() as conn:

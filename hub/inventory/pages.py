@@ -13,10 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep
 from hub.core.errors import Invalid
-from hub.inventory.storage import facility_load, hazards_of, stock_rows, waste_category
-from hub.registry.enterprises import list_enterprises
+from hub.inventory.stock_search import MAX_EXPORT, StockSearch, search_stock
 from hub.registry.visibility import visible_enterprise_ids
-from hub.web.listing import Column, export, make_listing
+from hub.web.listing import Column, export, listing_of, window
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 
@@ -39,6 +38,7 @@ pages = PageRenderer(
     },
 )
 FILTERS = ("q", "waste", "category", "hazard", "min_age", "over")
+HAZARDS = ("T", "C", "I", "R", "In")
 
 
 def _bag_link(row: dict[str, Any]) -> str:
@@ -64,53 +64,36 @@ COLUMNS = (
 
 @router.get("/stock", response_class=HTMLResponse, name="stock_page")
 def stock_page(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    """Every bag in storage the caller may see, filtered, sorted, counted and paged by the database
+    (hub/inventory/stock_search.py); the export takes the whole filtered list (at most MAX_EXPORT bags)."""
     query = dict(request.query_params)
     lang = pick_lang(query.get("lang"))
     min_age = query.get("min_age", "").strip()
     if min_age and not min_age.isdigit():
         raise Invalid("贮存天数应为非负整数 (min_age must be a whole number of days)")
-    text, waste = query.get("q", "").strip().lower(), query.get("waste", "").strip()
+    hazard = query.get("hazard", "").strip()
+    if hazard and hazard not in HAZARDS:
+        raise Invalid(f"危险特性应为 {'、'.join(HAZARDS)} 之一 (hazard: one of {', '.join(HAZARDS)})")
+    wanted = StockSearch(
+        text=query.get("q", "").strip()[:64],
+        waste=query.get("waste", "").strip()[:16],
+        category=query.get("category", "").strip().upper()[:4],
+        hazard=hazard,
+        min_age_days=int(min_age) if min_age else None,
+        over_only=query.get("over") == "yes",
+    )
+    win = window(COLUMNS, query, "age_days", default_desc=True)
+    exporting = bool(query.get("format"))
+    offset, size = (0, MAX_EXPORT) if exporting else (win.offset, win.size)
     with hub.read() as session:
         visible = visible_enterprise_ids(session, access)
-        bags = stock_rows(session, visible, hub.clock())
-        named = {e.id: e for e in list_enterprises(session) if visible is None or e.id in visible}
-        over = {
-            (eid, f["code"])
-            for eid in {b["enterprise_id"] for b in bags}
-            for f in facility_load(session, eid)
-            if f["over_capacity"]
-        }
-    rows = []
-    for b in bags:
-        ent = named.get(b["enterprise_id"])
-        if ent is None:
-            continue
-        row = {
-            **b,
-            "enterprise": ent.name,
-            "uscc": ent.uscc,
-            "category": waste_category(b["waste_code"]),
-            "over_capacity": (b["enterprise_id"], b["facility_code"]) in over,
-            "_lang": lang,
-        }
-        row["_warn"] = row["over_capacity"]
-        if text and text not in ent.name.lower() and text not in ent.uscc.lower():
-            continue
-        if waste and waste not in (b["waste_code"] or ""):
-            continue
-        if query.get("category") and not (row["category"] or "").startswith(query["category"] + " "):
-            continue
-        if query.get("hazard") and query["hazard"] not in hazards_of(b["waste_code"]):
-            continue
-        if min_age and b["age_days"] < int(min_age):
-            continue
-        if query.get("over") == "yes" and not row["over_capacity"]:
-            continue
-        rows.append(row)
-    listing, ordered = make_listing(
-        rows, COLUMNS, query, "/stock", FILTERS, default_sort="age_days", default_desc=True
-    )
-    if query.get("format"):
-        return export(COLUMNS, ordered, query["format"], lang, "stock")
+        sort = win.sort or "age_days"
+        found, total = search_stock(
+            session, visible, hub.clock(), wanted, sort=sort, desc=win.desc, offset=offset, limit=size
+        )
+    rows = [{**b, "_warn": b["over_capacity"], "_lang": lang} for b in found]
+    if exporting:
+        return export(COLUMNS, rows, query["format"], lang, "stock")
+    listing = listing_of(COLUMNS, rows, total, win, query, "/stock", FILTERS)
     context = {"listing": listing, "query": query, "crumbs": [(pages.words[lang]["stock_title"], None)]}
     return pages.render(request, hub, "stock.html", lang, context, switch_path="/stock")

@@ -329,28 +329,6 @@ def stock_by_enterprise(session: Session, ids: set[int] | None) -> list[tuple[in
     return [(eid, code, int(grams or 0), int(n)) for eid, code, grams, n in session.execute(query).all()]
 
 
-def stock_rows(
-    session: Session, ids: set[int] | None, now_ms: int, limit: int = 20_000
-) -> list[dict[str, Any]]:
-    """Every bag in storage across the enterprises `ids` (None: all), oldest first, with its age."""
-    query = select(Stock).order_by(Stock.stored_ms).limit(limit)
-    if ids is not None:
-        query = query.where(Stock.enterprise_id.in_(list(ids)))
-    return [
-        {
-            "enterprise_id": s.enterprise_id,
-            "code": s.code,
-            "facility_code": s.facility_code,
-            "waste_code": s.waste_code,
-            "grams": s.grams,
-            "stored_ms": s.stored_ms,
-            "in_batch_code": s.in_batch_code,
-            "age_days": (now_ms - s.stored_ms) // DAY_MS,
-        }
-        for s in session.scalars(query)
-    ]
-
-
 def recent_bags(session: Session, enterprise_id: int, limit: int = 50) -> list[dict[str, Any]]:
     """The enterprise's most recently weighed bags."""
     query = (
