@@ -29,9 +29,14 @@ from scratch_db import scratch_db  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from hub.access.principal import Access, Principal, Scope  # noqa: E402
+from hub.access.roles import Role  # noqa: E402
 from hub.core.db import make_engine, migrate  # noqa: E402
 from hub.inventory.stock_search import StockSearch, search_stock  # noqa: E402
 from hub.manifests.search import Search, search  # noqa: E402
+from hub.registry.pages import COLUMNS, FILTERS, enterprise_rows  # noqa: E402
+from hub.registry.pages import row_matches as matches  # noqa: E402
+from hub.web.listing import make_listing  # noqa: E402
 from protocols.codes import uscc_check_char  # noqa: E402
 
 T0 = 1_735_660_800_000  # 2025-01-01 00:00 Beijing
@@ -176,6 +181,12 @@ STOCK_QUERIES: dict[str, tuple[StockSearch, str, bool]] = {
     "stock, In, 90 d": (StockSearch(hazard="In", min_age_days=90), "stored_ms", False),
 }
 
+ENTERPRISE_QUERIES: dict[str, dict[str, str]] = {
+    "firms, all": {},
+    "firms, a name": {"q": "第12"},
+    "firms, district": {"district": "130605", "sort": "stock_grams", "desc": "1"},
+}
+
 BARE = {
     "first page": "SELECT m.number FROM manifests m JOIN manifest_versions v ON v.manifest_id = m.id"
     " AND v.version = m.current_version ORDER BY m.number DESC LIMIT 50",
@@ -222,6 +233,17 @@ def run(url: str, args: argparse.Namespace) -> int:
             t0 = time.perf_counter()
             with Session(engine) as session:
                 _, total = search_stock(session, None, NOW_MS, wanted_stock, sort=sort, desc=desc, limit=50)
+            times.append((time.perf_counter() - t0) * 1000)
+        print(f"{name:<14} {total:>7} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
+    city = Access(Principal("city", Role.REGULATOR, region_code="130600"), Scope.REGION)
+    for name, query in ENTERPRISE_QUERIES.items():
+        times, total = [], 0
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            with Session(engine) as session:
+                rows = [r for r in enterprise_rows(session, city, NOW_MS, "zh") if matches(r, query)]
+                listing, _ = make_listing(rows, COLUMNS, query, "/enterprises", FILTERS, default_sort="uscc")
+                total = listing.total
             times.append((time.perf_counter() - t0) * 1000)
         print(f"{name:<14} {total:>7} {statistics.median(times):8.1f} {p(times, 0.95):8.1f}")
     with engine.connect() as conn:

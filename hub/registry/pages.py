@@ -58,7 +58,7 @@ def _in(region: str, code: str | None) -> bool:
 
 
 def enterprise_rows(session: Session, access: Access, now_ms: int, lang: str) -> list[dict[str, Any]]:
-    seen = [e for e in enterprises.list_enterprises(session) if access.sees(e.party)]
+    seen = figures.seen_by(access, figures.all_enterprises(session))
     ids = {e.id for e in seen}
     boxes = figures.boxes_online(session, now_ms)
     stock: dict[int, int] = {}
@@ -85,7 +85,7 @@ def enterprise_rows(session: Session, access: Access, now_ms: int, lang: str) ->
     ]
 
 
-def _matches(row: dict[str, Any], q: dict[str, str]) -> bool:
+def row_matches(row: dict[str, Any], q: dict[str, str]) -> bool:
     text = q.get("q", "").strip().lower()
     if text and text not in row["name"].lower() and text not in row["uscc"].lower():
         return False
@@ -107,7 +107,7 @@ def enterprises_page(request: Request, hub: HubDep, access: AccessDep) -> Respon
     with hub.read() as session:
         rows = enterprise_rows(session, access, hub.clock(), lang)
     industries = sorted({r["industry"] for r in rows if r["industry"]})
-    chosen = [r for r in rows if _matches(r, query)]
+    chosen = [r for r in rows if row_matches(r, query)]
     listing, ordered = make_listing(chosen, COLUMNS, query, "/enterprises", FILTERS, default_sort="uscc")
     if query.get("format"):
         return export(COLUMNS, ordered, query["format"], lang, "enterprises")

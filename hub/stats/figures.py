@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.access.principal import Access, Party, Scope
 from hub.devices.health import device_health
 from hub.inventory.storage import hazards_of, stock_by_enterprise
 from hub.manifests.receiving import disposals_by_method
@@ -291,6 +292,15 @@ def all_enterprises(session: Session) -> list[EnterpriseInfo]:
             _REGISTERS[where] = held
         session.info["wt_stats_register"] = held[1]
     return session.info["wt_stats_register"]
+
+
+def seen_by(access: Access, register: list[EnterpriseInfo]) -> list[EnterpriseInfo]:
+    """The enterprises of the register `access` may see. A region's regulator sees by region code, and a
+    city's thousands of enterprises share a few dozen codes: each code is checked once."""
+    if access.scope == Scope.REGION:
+        inside = {code: access.sees(Party(0, code)) for code in {e.region_code for e in register}}
+        return [e for e in register if inside[e.region_code]]
+    return [e for e in register if access.sees(e.party)]
 
 
 def enterprises_by_id(session: Session, ids: set[int] | None) -> dict[int, EnterpriseInfo]:

@@ -13,7 +13,7 @@ from hub.access.principal import Access, Scope
 from hub.core.errors import Forbidden
 from hub.registry.checks import check_region
 from hub.registry.visibility import visible_enterprise_ids
-from hub.stats.figures import all_enterprises
+from hub.stats.figures import all_enterprises, seen_by
 from hub.stats.schemas import Scope as ScopeView
 from protocols.codes import RegionCodeError, region_contains
 
@@ -34,7 +34,7 @@ def covered(session: Session, access: Access, region: str | None) -> tuple[set[i
     if access.scope == Scope.ALL:
         visible = {e.id for e in register}
     elif access.scope == Scope.REGION:
-        visible = {e.id for e in register if access.sees(e.party)}
+        visible = {e.id for e in seen_by(access, register)}
     else:
         visible = visible_enterprise_ids(session, access) or set()
     if region:
