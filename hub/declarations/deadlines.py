@@ -91,18 +91,22 @@ def recent_months(now_ms: int, count: int = LOOK_BACK_MONTHS) -> list[tuple[int,
 
 
 def declared_months(
-    session: Session, enterprise_ids: list[int], months: list[tuple[int, int]]
+    session: Session, enterprise_ids: list[int] | None, months: list[tuple[int, int]]
 ) -> set[tuple[int, int, int]]:
-    """(enterprise, year, month) that count as declared: own submitted/accepted, or reflowed."""
-    if not enterprise_ids or not months:
+    """(enterprise, year, month) that count as declared: own submitted/accepted, or reflowed. `None`: every
+    enterprise (no list of thousands of ids in the query)."""
+    if enterprise_ids is not None and not enterprise_ids or not months:
         return set()
     years = sorted({y for y, _ in months})
-    rows = session.execute(
+    query = (
         select(DeclarationVersion.enterprise_id, DeclarationVersion.year, DeclarationVersion.month,
                DeclarationVersion.source, DeclarationVersion.state)
-        .where(DeclarationVersion.enterprise_id.in_(enterprise_ids), DeclarationVersion.year.in_(years))
+        .where(DeclarationVersion.year.in_(years))
         .order_by(DeclarationVersion.version)
-    ).all()  # fmt: skip
+    )  # fmt: skip
+    if enterprise_ids is not None:
+        query = query.where(DeclarationVersion.enterprise_id.in_(enterprise_ids))
+    rows = session.execute(query).all()
     wanted = set(months)
     own = {(eid, y, m) for eid, y, m, source, state in rows if source != "province" and state in DONE_STATES}
     province = {(eid, y, m): state for eid, y, m, source, state in rows if source == "province"}  # the last

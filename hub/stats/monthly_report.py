@@ -69,7 +69,7 @@ def _bounds(year: int, month: int) -> tuple[int, int]:
 
 def _kinds(session: Session, ids: Ids, year: int, month: int) -> list[MonthKind]:
     def by_kind(y: int, m: int) -> dict[str, tuple[int, int]]:
-        return {str(k): v for (k,), v in f.sums(session, ids, month_period(y, m), ("kind",)).items()}
+        return f.totals_by_kind(session, ids, month_period(y, m))
 
     now, before, last_year = by_kind(year, month), by_kind(*_shift(year, month, -1)), by_kind(year - 1, month)
     out = []
@@ -106,7 +106,13 @@ def _subdivision(region: str | None, code: str | None) -> str | None:
 
 def _districts(session: Session, ids: Ids, region: str | None, year: int, month: int) -> list[DistrictMonth]:
     ents = f.enterprises_by_id(session, ids)
-    per = f.sums(session, ids, month_period(year, month), ("kind", "enterprise_id"))
+    period = month_period(year, month)
+    # One range per kind: the rollup's key begins with the kind (a GROUP BY kind would read every kind).
+    per = {
+        (kind, eid): figure
+        for kind in (rollup.WEIGHED, rollup.SHIPPED, rollup.RECEIVED, rollup.DISPOSED)
+        for eid, figure in f.by_enterprise(session, ids, kind, period).items()
+    }
     # A city has thousands of enterprises in a few dozen counties: each region code is placed once.
     parts = {code: _subdivision(region, code) for code in {e.region_code for e in ents.values()}}
     part_of = {e.id: parts[e.region_code] for e in ents.values()}
@@ -228,8 +234,9 @@ def _warnings(session: Session, ids: Ids, year: int, month: int, lang: str) -> l
 
 
 def _declarations(session: Session, ids: Ids, year: int, month: int) -> DeclarationMonth:
-    producers = [e.id for e in f.enterprises_by_id(session, ids).values() if "producer" in e.roles]
-    done = declared_months(session, producers, [(year, month)])
+    producers = {e.id for e in f.enterprises_by_id(session, ids).values() if "producer" in e.roles}
+    asked = None if ids is None else sorted(producers)  # every enterprise: no list of ids in the query
+    done = {eid for eid, _, _ in declared_months(session, asked, [(year, month)])} & producers
     return DeclarationMonth(producers=len(producers), declared=len(done), missing=len(producers) - len(done))
 
 
