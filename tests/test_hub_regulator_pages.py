@@ -13,6 +13,9 @@ from test_hub_world import OIL, ORGS, World, bag_code, world  # noqa: F401 (fixt
 from hub.access.menu import MENU, menu_for
 from hub.access.principal import Principal
 from hub.access.roles import Role
+from hub.core.db import make_engine, write_sessions
+from hub.registry import enterprises
+from hub.warnings.tables import WarningRow
 
 
 def page(w: World, url: str, user: str | None, status: int = 200) -> str:
@@ -172,3 +175,26 @@ def test_a_facility_page_lists_its_bags_and_hj1259_records_for_its_readers_only(
     assert bad_day.status_code == 422
     file = w.client.get(f"/enterprises/{p1}", headers=w.h("regulator")).text
     assert f'href="/enterprises/{p1}/facilities/F01"' in file
+
+
+def test_the_enterprise_file_lists_its_warnings_open_first(world):  # noqa: F811
+    w = world
+    engine = make_engine(w.db_url)
+    try:
+        with write_sessions(engine)() as session, session.begin():
+            eid = enterprises.enterprise_by_uscc(session, ORGS["P1"].uscc).id
+            for n, state in enumerate(("closed", "open")):
+                session.add(
+                    WarningRow(
+                        rule="storage_overdue", severity="warning", enterprise_id=eid, region_code="130602",
+                        subject=f"BAG{n}", period="", state=state, message_zh=f"贮存超期第{n}袋",
+                        message_en=f"bag {n} stored too long", facts="{}", count=1,
+                        first_seen_ms=START_MS + n, last_seen_ms=START_MS + n, updated_ms=START_MS + n,
+                    )
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    html = page(w, f"/enterprises/{ORGS['P1'].uscc}", "regulator")
+    assert "贮存超期" in html and html.index("贮存超期第1袋") < html.index("贮存超期第0袋")  # open first
+    assert 'href="/warnings/' in html and "待处理" in html and "已关闭" in html
+    assert "stored too long" in page(w, f"/enterprises/{ORGS['P1'].uscc}?lang=en", "regulator")

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from hub.access.gate import AccessDep
@@ -22,11 +23,16 @@ from hub.registry import enterprises
 from hub.registry import file as enterprise_file
 from hub.registry.words import WORDS
 from hub.stats import figures, rollup
+from hub.warnings.rules import RULES_BY_CODE
+from hub.warnings.tables import WarningRow
 from hub.web.formatting import format_kg, format_time
 from hub.web.listing import Column, export, make_listing
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 from protocols.codes import RegionCodeError, region_contains
+from protocols.warnings.states import SEVERITY_LABELS
+from protocols.warnings.states import STATE_LABELS as WARNING_STATE_LABELS
+from protocols.warnings.states import State as WarningState
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(Path(__file__).resolve().parent / "templates", words=WORDS)
@@ -131,6 +137,37 @@ def _licence_use(session: Session, ent_id: int, licences: list[dict[str, Any]], 
         lic["remaining_grams"] = lic["annual_capacity_grams"] - lic["used_grams"]
 
 
+def _rule_name(rule: str, lang_index: int) -> str:
+    known = RULES_BY_CODE.get(rule)
+    if known is None:
+        return rule
+    return known.name_zh if lang_index == 0 else known.name_en
+
+
+def _warnings_of(session: Session, enterprise_id: int, lang: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The enterprise's warnings for its file: those still to be dealt with first, then the latest."""
+    live = case((WarningRow.state.in_(figures.OPEN_WARNING_STATES), 0), else_=1)
+    rows = session.scalars(
+        select(WarningRow)
+        .where(WarningRow.enterprise_id == enterprise_id)
+        .order_by(live, WarningRow.last_seen_ms.desc())
+        .limit(limit)
+    )
+    i = 0 if lang == "zh" else 1
+    return [
+        {
+            "id": w.id,
+            "rule": _rule_name(w.rule, i),
+            "severity": SEVERITY_LABELS.get(w.severity, (w.severity, w.severity))[i],
+            "state": WARNING_STATE_LABELS[WarningState(w.state)][i],
+            "open": w.state in figures.OPEN_WARNING_STATES,
+            "message": w.message_zh if i == 0 else w.message_en,
+            "last_seen_ms": w.last_seen_ms,
+        }
+        for w in rows
+    ]
+
+
 @router.get("/enterprises/{uscc}", response_class=HTMLResponse, name="enterprise_page")
 def enterprise_page(request: Request, uscc: str, hub: HubDep, access: AccessDep) -> Response:
     lang = pick_lang(request.query_params.get("lang"))
@@ -149,6 +186,7 @@ def enterprise_page(request: Request, uscc: str, hub: HubDep, access: AccessDep)
             "boxes": [d for d in device_health(session, now) if d["enterprise_uscc"] == ent.uscc],
             "manifests": list_manifests(session, {ent.id}, now, state=None, overdue=None, limit=20),
             "history": list(reversed(enterprise_file.history_of(session, ent)))[:50],
+            "warnings": _warnings_of(session, ent.id, lang),
             "kg": format_kg,
             "time": format_time,
             "crumbs": [
