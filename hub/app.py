@@ -31,6 +31,8 @@ from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
 from hub.exchange import routes as exchange_routes
+from hub.inspections import field_check_routes
+from hub.inspections import routes as inspection_routes
 from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
@@ -108,6 +110,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     declaration_routes.overdue_router,
     annual_declaration_routes.router,
     exchange_routes.router,
+    # field inspections (巡查), scan checks and the signed reports (docs/inspections.md)
+    inspection_routes.router,
+    field_check_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,
     stats_pages.router,

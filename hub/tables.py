@@ -12,6 +12,7 @@ from hub.declarations import tables as declaration_tables
 from hub.devices import tables as device_tables
 from hub.evidence import tables as evidence_tables
 from hub.exchange import tables as exchange_tables
+from hub.inspections import tables as inspection_tables
 from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
 from hub.manifests import tables as manifest_tables
@@ -30,6 +31,7 @@ DOMAIN_TABLES = (
     device_tables,
     evidence_tables,
     exchange_tables,
+    inspection_tables,
     inventory_tables,
     ledger_tables,
     manifest_tables,

@@ -236,6 +236,27 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/boundaries"): FILE_READERS,
     ("GET", "/api/v1/stats/monthly"): FILE_READERS,
     ("GET", "/reports/monthly"): FILE_READERS,
+    # field inspections (hub/inspections, docs/inspections.md): the one place an inspector changes something.
+    # Inspectors and regulators of the region write inspections and scan checks (the items of an inspection
+    # only its assignees); the enterprise reads its own inspections once submitted, and their reports.
+    ("GET", "/api/v1/inspection-checklists/{region}"): users(**REGION_READ, system_admin=S.ALL),
+    ("PUT", "/api/v1/inspection-checklists/{region}"): users(regulator=S.REGION, system_admin=S.ALL),
+    ("GET", "/api/v1/inspections"): users(**REGION_READ, **PARTIES),
+    ("POST", "/api/v1/inspections"): users(**REGION_READ),
+    ("POST", "/api/v1/inspections/sync"): users(**REGION_READ),
+    ("GET", "/api/v1/inspections/{number}"): users(**REGION_READ, **PARTIES),
+    ("PATCH", "/api/v1/inspections/{number}"): users(**REGION_READ),
+    ("POST", "/api/v1/inspections/{number}/start"): users(**REGION_READ),
+    ("PUT", "/api/v1/inspections/{number}/items/{code}"): users(**REGION_READ),
+    ("POST", "/api/v1/inspections/{number}/submit"): users(**REGION_READ),
+    ("POST", "/api/v1/inspections/{number}/conflicts/{conflict_id}/resolve"): users(**REGION_READ),
+    ("GET", "/api/v1/inspections/{number}/report"): users(**REGION_READ, **PARTIES),
+    ("GET", "/api/v1/inspections/{number}/report.pdf"): users(**REGION_READ, **PARTIES),
+    ("GET", "/api/v1/inspections/{number}/attachments/{sha256}"): users(**REGION_READ, **PARTIES),
+    ("POST", "/api/v1/field-checks"): users(**REGION_READ),
+    ("GET", "/api/v1/field-checks"): users(**REGION_READ),
+    ("GET", "/api/v1/field-checks/{check_id}"): users(**REGION_READ),
+    ("GET", "/api/v1/field-checks/{check_id}/attachments/{sha256}"): users(**REGION_READ),
 }
 del R, S
 

@@ -12,6 +12,8 @@ from hub.core.versions import current, fields_of, history
 from hub.devices.commissions import reports_of
 from hub.devices.records import devices_of
 from hub.devices.tables import Device, DeviceVersion
+from hub.inspections.file import history_entries as inspection_history
+from hub.inspections.file import inspections_of
 from hub.registry.enterprises import EnterpriseInfo, enterprise_info
 from hub.registry.facilities import facilities_of
 from hub.registry.licences import licences_of
@@ -56,6 +58,7 @@ def file_of(session: Session, ent: EnterpriseInfo) -> dict[str, Any]:
         "devices": devices_of(session, ent.id),
         "users": users_of(session, ent.id),
         "commission_reports": reports_of(session, enterprise_id=ent.id, limit=20),
+        "inspections": inspections_of(session, ent.id),
     }
 
 
@@ -82,5 +85,6 @@ def history_of(session: Session, ent: EnterpriseInfo) -> list[dict[str, Any]]:
         select(DeviceVersion).where(DeviceVersion.device_id.in_(device_ids)).order_by(DeviceVersion.device_id)
     ):
         out.append({"record": "device", "key": v.device_id, **fields_of(v, ("device_id",)), **bookkeeping(v)})
+    out += inspection_history(session, ent.id)
     out.sort(key=lambda r: r["recorded_ms"])
     return out

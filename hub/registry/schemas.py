@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from hub.core.schemas import Grams, Strict, Text
 from hub.devices.schemas import CommissionReportView, DeviceRecord
+from hub.inspections.schemas import InspectionFileEntry, InspectionHistoryEntry
 
 
 class Contact(Strict):
@@ -287,6 +288,9 @@ class EnterpriseFile(BaseModel):
     commission_reports: list[CommissionReportView] = Field(
         default_factory=list, description="the boxes' commissioning reports, newest first (at most 20)"
     )
+    inspections: list[InspectionFileEntry] = Field(
+        default_factory=list, description="submitted inspections with their signed reports, newest first"
+    )
 
 
 # The file's history: one entry per version of any record, told apart by `record`; `key` names the record
@@ -382,6 +386,7 @@ HistoryEntry = Annotated[
     | LicenceHistoryEntry
     | PlanHistoryEntry
     | VehicleHistoryEntry
-    | DeviceHistoryEntry,
+    | DeviceHistoryEntry
+    | InspectionHistoryEntry,
     Field(discriminator="record"),
 ]

@@ -626,6 +626,11 @@ def image_check(session: Session, ctx: Context, target: Target) -> list[Finding]
     return out
 
 
+def no_findings(session: Session, ctx: Context, target: Target) -> list[Finding]:
+    """A rule whose warnings people raise (an inspection's findings): a sweep finds nothing for it."""
+    return []
+
+
 PRODUCED = frozenset({"commissioning", "correcting"})
 STOCK = frozenset({"storing", "staging_outbound", "destroying", "correcting"})
 RECEIVED = frozenset({"receiving", "correcting"})
@@ -713,5 +718,7 @@ RULES += (
     ),
     Rule("device_clock", "终端时钟偏差", "a box's clock far off", True, False, device_clock),
     Rule("reprints", "频繁补打", "labels reprinted unusually often", False, False, reprints),
+    # Raised by people, not by a sweep: a finding of a submitted inspection (hub/inspections/submission.py).
+    Rule("inspection_finding", "现场检查问题", "a finding of a field inspection", False, False, no_findings),
 )
 RULES_BY_CODE = {r.code: r for r in RULES}
