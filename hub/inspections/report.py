@@ -198,7 +198,9 @@ def _static_fonts(text: str, folder: Path) -> tuple[Path, Path]:
     font.save(cut)
     paths = []
     for weight in (400, 700):
-        static = instancer.instantiateVariableFont(TTFont(io.BytesIO(cut.getvalue())), {"wght": weight})
+        static = instancer.instantiateVariableFont(
+            TTFont(io.BytesIO(cut.getvalue())), {"wght": weight}, updateFontNames=True
+        )
         path = folder / f"sc-{weight}.ttf"
         static.save(str(path))
         paths.append(path)
@@ -231,23 +233,10 @@ class _Report(FPDF):
 
 
 def _text_of(data: ReportData) -> str:
-    fixed = (
-        "".join(chr(c) for c in range(0x20, 0x7F))
-        + "".join(VERDICTS[k] for k in VERDICTS)
-        + "".join(LABEL_STATES.values())
-        + "".join(SOURCES.values())
-        + _STATIC_TEXT
-        + "第页共：，。（）—·／"
-    )
-    return fixed + json.dumps(data.__dict__, ensure_ascii=False, default=str)
-
-
-_STATIC_TEXT = (
-    "危险废物现场检查报告 Field inspection report 检查编号 被检查单位 统一社会信用代码 地址 行政区划 "
-    "检查来源 检查人员 计划时间 开始时间 提交时间 提交人 检查表 检查项目 依据 条款号待核 结论 情况说明 "
-    "整改要求 整改期限 督办单 "
-    "发现的问题 无 扫码核查 称得 台账 差 标签 检查小结 本报告由 以其 密钥签名 核验 预警 计划 现场照片"
-)
+    """Every character the report may draw: its data, and every literal of this module (labels, headings)."""
+    own = Path(__file__).read_text(encoding="utf-8")
+    printable = "".join(chr(c) for c in range(0x20, 0x7F))
+    return printable + own + json.dumps(data.__dict__, ensure_ascii=False, default=str)
 
 
 def render(data: ReportData) -> bytes:
@@ -277,7 +266,7 @@ def _kv(pdf: FPDF, key: str, value: str) -> None:
     pdf.set_font("sc", "B", 10)
     pdf.cell(38, 6.5, key, border=1, new_x="RIGHT", new_y="TOP")
     pdf.set_font("sc", "", 10)
-    pdf.multi_cell(0, 6.5, value or "—", border=1, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6.5, value or "—", border=1, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _heading(pdf: FPDF, text: str) -> None:
@@ -323,25 +312,35 @@ def _items(pdf: FPDF, d: ReportData) -> None:
             pdf.set_fill_color(235, 235, 235)
             pdf.cell(0, 7, group, fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("sc", "B", 10)
-        pdf.multi_cell(0, 5.5, f"{item.code}  {item.text_zh}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, f"{item.code}  {item.text_zh}", new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_font("sc", "", 8)
         pdf.set_text_color(90, 90, 90)
         basis = item.basis + ("（条款号待核）" if item.basis_approx and "待核" not in item.basis else "")
-        pdf.multi_cell(0, 4.5, f"依据：{basis}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, f"依据：{basis}", new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_text_color(0, 0, 0)
         pdf.set_font("sc", "", 10)
         if item.verdict == "finding":
             pdf.set_text_color(170, 0, 0)
         pdf.multi_cell(
-            0, 5.5, f"结论：{VERDICTS.get(item.verdict, item.verdict)}", new_x="LMARGIN", new_y="NEXT"
+            0,
+            5.5,
+            f"结论：{VERDICTS.get(item.verdict, item.verdict)}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
         )
         pdf.set_text_color(0, 0, 0)
         if item.note:
-            pdf.multi_cell(0, 5.5, f"情况说明：{item.note}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5.5, f"情况说明：{item.note}", new_x="LMARGIN", new_y="NEXT", align="L")
         if item.requirement:
             due = format_time(item.due_ms)
             pdf.multi_cell(
-                0, 5.5, f"整改要求：{item.requirement}（整改期限 {due}）", new_x="LMARGIN", new_y="NEXT"
+                0,
+                5.5,
+                f"整改要求：{item.requirement}（整改期限 {due}）",
+                new_x="LMARGIN",
+                new_y="NEXT",
+                align="L",
             )
         _thumbs(pdf, d, item.photos)
         pdf.ln(1.5)
@@ -380,7 +379,7 @@ def _findings(pdf: FPDF, d: ReportData) -> None:
             line += f"；整改要求：{item.requirement}；整改期限：{format_time(item.due_ms)}"
         if item.order_number:
             line += f"；督办单 {item.order_number}"
-        pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _checks(pdf: FPDF, d: ReportData) -> None:
@@ -400,13 +399,13 @@ def _checks(pdf: FPDF, d: ReportData) -> None:
             + (f"；{c['note']}" if c["note"] else "")
             + f"（{format_time(c['at_ms'])}）"
         )
-        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT", align="L")
 
 
 def _closing(pdf: FPDF, d: ReportData) -> None:
     _heading(pdf, "检查小结")
     pdf.set_font("sc", "", 10)
-    pdf.multi_cell(0, 5.5, d.summary or "—", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 5.5, d.summary or "—", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.ln(4)
     pdf.set_font("sc", "", 8)
     pdf.set_text_color(90, 90, 90)
@@ -417,6 +416,7 @@ def _closing(pdf: FPDF, d: ReportData) -> None:
         f"核验：GET /api/v1/inspections/{d.number}/report 与 GET /api/v1/hub-key。",
         new_x="LMARGIN",
         new_y="NEXT",
+        align="L",
     )
 
 

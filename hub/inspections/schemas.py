@@ -313,7 +313,7 @@ SyncOp = Annotated[
 
 
 class SyncIn(Strict):
-    operations: list[dict[str, Any]] = Field(
+    operations: list[Any] = Field(
         max_length=500,
         description="in the order made; each one of create_inspection, start, set_item, set_summary, "
         "field_check, submit (docs/inspections.md), checked one by one: a bad one is refused alone",
