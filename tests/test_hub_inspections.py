@@ -1,7 +1,8 @@
 """Field inspections (巡查): a checklist per region, an inspection planned, checked item by item and
 submitted, its finding followed up as a 督办单 the enterprise answers and the regulator accepts, the
-phone's offline operations applied exactly once (duplicates, stale edits kept as conflicts, a bad op refused alone), scan
-checks within the caller's region, hostile input refused with nothing stored, and the signed PDF report.
+phone's offline operations applied exactly once (duplicates, stale edits kept as conflicts, a bad op
+refused alone), scan checks within the caller's region, hostile input refused with nothing stored, and
+the signed PDF report.
 SQLite and PostgreSQL."""
 
 from __future__ import annotations
