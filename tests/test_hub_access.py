@@ -96,6 +96,9 @@ WARNING = p(warning_id=lambda c: str(c.facts["warnings"][c.org]))
 ORDER = p(number=lambda c: c.facts["orders"][c.org])
 PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
 YEAR = p(uscc=lambda c: c.uscc, year=lambda c: "2025")
+INSPECTION = p(number=lambda c: c.facts["inspections"][c.org])
+REGION = p(region=lambda c: ORGS[c.org].region)
+CHECK = p(check_id=lambda c: str(c.facts["field_checks"][c.site]))
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
@@ -349,6 +352,42 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/boundaries"): Spec(other=False),
     ("GET", "/api/v1/stats/monthly"): Spec(other=False),
     ("GET", "/reports/monthly"): Spec(other=False),
+    # field inspections: an inspection per org, assigned to its region's regulator and inspector
+    ("GET", "/api/v1/inspection-checklists/{region}"): Spec(REGION),
+    ("PUT", "/api/v1/inspection-checklists/{region}"): Spec(
+        REGION,
+        body=lambda c: {"name": "检查表", "items": [{"code": "A-1", "group": "标识", "text_zh": "标签齐全"}]},
+    ),
+    ("GET", "/api/v1/inspections"): Spec(other=False),
+    ("POST", "/api/v1/inspections"): Spec(body=lambda c: {"enterprise_uscc": c.uscc, "source": "ad_hoc"}),
+    ("POST", "/api/v1/inspections/sync"): Spec(other=False, body=lambda c: {"operations": []}),
+    ("GET", "/api/v1/inspections/{number}"): Spec(INSPECTION),
+    ("PATCH", "/api/v1/inspections/{number}"): Spec(
+        INSPECTION, body=lambda c: {"base_version": 1, "summary": "检查小结"}
+    ),
+    ("POST", "/api/v1/inspections/{number}/start"): Spec(INSPECTION),
+    ("PUT", "/api/v1/inspections/{number}/items/{code}"): Spec(
+        p(number=lambda c: c.facts["inspections"][c.org], code=lambda c: "LBL-01"),
+        body=lambda c: {"base_version": 0, "verdict": "ok"},
+    ),
+    ("POST", "/api/v1/inspections/{number}/submit"): Spec(INSPECTION),
+    ("POST", "/api/v1/inspections/{number}/conflicts/{conflict_id}/resolve"): Spec(
+        p(number=lambda c: c.facts["inspections"][c.org], conflict_id=lambda c: "999"),
+        body=lambda c: {"keep": "hub"},
+    ),
+    ("GET", "/api/v1/inspections/{number}/report"): Spec(INSPECTION),
+    ("GET", "/api/v1/inspections/{number}/report.pdf"): Spec(INSPECTION),
+    ("GET", "/api/v1/inspections/{number}/attachments/{sha256}"): Spec(
+        p(number=lambda c: c.facts["inspections"][c.org], sha256=lambda c: "0" * 64)
+    ),
+    ("POST", "/api/v1/field-checks"): Spec(
+        body=lambda c: {"bag_code": c["bag"], "verdict": "ok", "at_ms": START_MS}
+    ),
+    ("GET", "/api/v1/field-checks"): Spec(other=False),
+    ("GET", "/api/v1/field-checks/{check_id}"): Spec(CHECK),
+    ("GET", "/api/v1/field-checks/{check_id}/attachments/{sha256}"): Spec(
+        p(check_id=lambda c: str(c.facts["field_checks"][c.site]), sha256=lambda c: "0" * 64)
+    ),
 }
 
 JPEG = b"\xff\xd8\xff\xe0"
@@ -395,7 +434,20 @@ def _facts(w: World) -> dict[str, Any]:
                 w.db_url, f"SELECT batch_id FROM batches WHERE device_id = '{device_id}'"
             )[0].batch_id
     _warnings(w, facts)
+    _inspections(w, facts)
     return facts
+
+
+def _inspections(w: World, facts: dict[str, Any]) -> None:
+    """An inspection of every org by its region's staff, and a scan check of each site's bag."""
+    facts["inspections"], facts["field_checks"] = {}, {}
+    for key, org in ORGS.items():
+        staff = ["regulator", "inspector"] if org.region.startswith("13") else ["nj-regulator"]
+        body = {"enterprise_uscc": org.uscc, "source": "ad_hoc", "assignees": staff}
+        facts["inspections"][key] = w.ok("POST", "/api/v1/inspections", staff[0], body, status=201)["number"]
+    for site, user in (("P1", "inspector"), ("P2", "nj-regulator")):
+        body = {"bag_code": facts[site]["bag"], "verdict": "ok", "at_ms": START_MS}
+        facts["field_checks"][site] = w.ok("POST", "/api/v1/field-checks", user, body, status=201)["id"]
 
 
 def _warnings(w: World, facts: dict[str, Any]) -> None:
