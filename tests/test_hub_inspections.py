@@ -23,6 +23,10 @@ from PIL import Image
 from test_hub_support import count, fresh_postgres_url, make_user, sqlite_url
 from test_hub_world import DAY_MS, OIL, ORGS, World, bag_code, build_world
 
+from hub.registry.enterprises import enterprise_by_uscc
+from hub.warnings import record
+from hub.warnings.record import Finding
+
 P1, P2 = ORGS["P1"].uscc, ORGS["P2"].uscc
 
 
@@ -273,6 +277,29 @@ def test_an_inspection_from_plan_to_a_signed_report_and_its_finding_to_a_closed_
         "resolved",
         "现场检查问题",
     )
+
+
+def test_an_inspection_planned_from_a_warning_is_in_the_warning_s_history(w):
+    hub = w.client.app.state.hub
+    with hub.write() as session, session.begin():
+        ids = {k: enterprise_by_uscc(session, ORGS[k].uscc).id for k in ("P1", "P2")}
+        found = {
+            k: record.upsert(
+                session, Finding("storage_overdue", "warning", eid, f"insp-{k}", "贮存超期", "late"), 1
+            )[0]
+            for k, eid in ids.items()
+        }
+    made = plan(w, source="warning", warning_id=found["P1"])
+    assert (made["source"], made["warning_id"]) == ("warning", found["P1"])
+    history = w.ok("GET", f"/api/v1/warnings/{found['P1']}", "regulator")["history"]
+    assert history[-1]["action"] == "inspection_planned" and made["number"] in history[-1]["note"]
+    # a warning about another enterprise, or none at all, is refused
+    for wid in (found["P2"], None):
+        body = {"enterprise_uscc": P1, "source": "warning", "warning_id": wid}
+        assert w.client.post("/api/v1/inspections", json=body, headers=w.h("inspector")).status_code in (
+            404,
+            422,
+        )
 
 
 def test_offline_operations_apply_once_and_a_stale_edit_is_kept_as_a_conflict(w):
