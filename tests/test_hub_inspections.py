@@ -474,6 +474,11 @@ def test_hostile_input_is_refused_and_stores_nothing(w):
     assert [r["status"] for r in results] == [422, 422, 422]
     too_many = w.client.post("/api/v1/inspections/sync", json={"operations": [{}] * 501}, headers=h)
     assert too_many.status_code == 422
+    huge = w.client.post("/api/v1/inspections/sync", content=b'{"operations": ["' + b"x" * 9_000_000 + b'"]}',
+                         headers={**h, "Content-Type": "application/json"})  # fmt: skip
+    assert huge.status_code == 413
+    for junk in (b"not json", b'{"operations": 5}', b'{"ops": []}'):
+        assert w.client.post("/api/v1/inspections/sync", content=junk, headers=h).status_code == 422
     after = {t: count(w.db_url, t) for t in before}
     assert after == before
 

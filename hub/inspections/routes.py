@@ -10,14 +10,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
 from hub.access.audit import audit_read, note
 from hub.access.gate import AccessDep
 from hub.access.principal import Party, Scope
 from hub.attachments.serving import attachment_response
 from hub.attachments.store import attachment
+from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import HubDep
-from hub.core.errors import Conflict, Forbidden, NotFound
+from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.core.schemas import Problem
 from hub.inspections import checklists, records, submission, sync, views
 from hub.inspections.records import NewInspection, Stale
@@ -42,6 +44,7 @@ from hub.registry.enterprises import enterprise_by_uscc
 from protocols.codes import region_level
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
+SYNC_MAX_BYTES = 8 * 1024 * 1024
 REFUSALS = {
     403: {"model": Problem},
     404: {"model": Problem},
@@ -336,10 +339,34 @@ def inspection_attachment(number: str, sha256: str, hub: HubDep, access: AccessD
         return attachment_response(attachment(session, sha256), named.name)
 
 
-@router.post("/inspections/sync", responses=REFUSALS)
-async def sync_operations(body: SyncIn, request: Request, hub: HubDep, access: AccessDep) -> SyncOut:
+@router.post(
+    "/inspections/sync",
+    responses={**REFUSALS, 413: {"model": Problem}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": SyncIn.model_json_schema()}},
+        }
+    },
+)
+async def sync_operations(request: Request, hub: HubDep, access: AccessDep) -> SyncOut:
     """The phone's queued operations, each applied exactly once: `applied`, `duplicate` (the same op_id again:
-    nothing changed), `conflict` (made on a stale version: kept, not applied) or `error` (refused alone)."""
+    nothing changed), `conflict` (made on a stale version: kept, not applied) or `error` (refused alone).
+    The body is read with a limit (8 MiB: photos travel apart, by POST /api/v1/attachments)."""
+    try:
+        raw = await read_limited(request, SYNC_MAX_BYTES)
+    except BodyTooLarge as exc:
+        raise Invalid(
+            f"同步内容超过 {SYNC_MAX_BYTES // 1024 // 1024} MB (the body is too large)", status=413
+        ) from exc
+    try:
+        body = SyncIn.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise Invalid(
+            f"同步请求不正确：{where} {first.get('msg', '')} (invalid request)"[:500], "invalid"
+        ) from exc
     results = await run_in_threadpool(sync.apply_all, hub, access, body.operations)
     counts: dict[str, int] = {}
     for r in results:
