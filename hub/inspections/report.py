@@ -306,6 +306,8 @@ def _items(pdf: FPDF, d: ReportData) -> None:
     group = None
     _heading(pdf, "检查项目")
     for item in d.items:
+        if pdf.get_y() > pdf.h - 40:  # an item's heading never alone at the foot of a page
+            pdf.add_page()
         if item.group != group:
             group = item.group
             pdf.set_font("sc", "B", 11)
