@@ -348,6 +348,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/map"): Spec(other=False),
     ("GET", "/api/v1/stats/boundaries"): Spec(other=False),
     ("GET", "/api/v1/stats/monthly"): Spec(other=False),
+    ("GET", "/api/v1/stats/manifest-feed"): Spec(other=False),
+    ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): Spec(USCC),
     ("GET", "/reports/monthly"): Spec(other=False),
 }
 

@@ -235,6 +235,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/map"): FILE_READERS,
     ("GET", "/api/v1/stats/boundaries"): FILE_READERS,
     ("GET", "/api/v1/stats/monthly"): FILE_READERS,
+    ("GET", "/api/v1/stats/manifest-feed"): FILE_READERS,
+    ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): FILE_READERS,
     ("GET", "/reports/monthly"): FILE_READERS,
 }
 del R, S

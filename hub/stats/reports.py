@@ -4,10 +4,12 @@ enterprises."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
 from hub.manifests import store as manifest_store
+from hub.manifests.feed import latest_steps
 from hub.manifests.views import list_manifests
 from hub.stats import figures as f
 from hub.stats import rollup
@@ -37,7 +39,7 @@ from hub.stats.schemas import (
     YearToDate,
 )
 from hub.transport.positions import track
-from protocols.manifest import State
+from protocols.manifest import STATE_LABELS, State
 
 Ids = set[int] | None
 
@@ -138,6 +140,15 @@ def _city(region: str | None) -> str:
     return (region or "")[:4]
 
 
+def manifest_steps(session: Session, ids: Ids, *, after_ms: int = 0, limit: int = 10) -> list[LiveManifest]:
+    """The live feed: the newest manifest steps of the enterprises in `ids`, newest first."""
+    out = []
+    for step in latest_steps(session, ids, after_ms=after_ms, limit=limit):
+        zh, en = STATE_LABELS.get(State(step.state), (step.state, step.state))
+        out.append(LiveManifest(**asdict(step), state_label_zh=zh, state_label_en=en))
+    return out
+
+
 def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferStats:
     this, _ = f.year_to_date(now_ms)
     moved = f.transfers(session, ids, this)
@@ -155,7 +166,6 @@ def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferS
     for _, utilised, method, grams, bags in f.disposals(session, ids, this):
         methods[(utilised, method or "未填写")][0] += grams
         methods[(utilised, method or "未填写")][1] += bags
-    latest = list_manifests(session, ids, now_ms, state=None, overdue=None, limit=10)
     return TransferStats(
         scope=scope,
         year_to_date=_ytd(session, ids, rollup.SHIPPED, now_ms),
@@ -178,16 +188,7 @@ def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferS
             )
             for (s, r), (n, g) in sorted(flows.items(), key=lambda kv: -kv[1][1])[:50]
         ],
-        latest=[
-            LiveManifest(
-                number=m["number"],
-                state=m["state"],
-                shipper=(m["shipper"] or {}).get("name"),
-                receiver=(m["receiver"] or {}).get("name"),
-                shipped_grams=m["shipped_grams"],
-            )
-            for m in latest
-        ],
+        latest=manifest_steps(session, ids, limit=10),
     )
 
 

@@ -89,10 +89,18 @@ class MethodGrams(BaseModel):
 
 
 class LiveManifest(BaseModel):
+    """One step of a manifest (a version: created, loaded, submitted, departed, confirmed, …)."""
+
     number: str
+    version: int
     state: str
+    state_label_zh: str
+    state_label_en: str
+    command: str  # what made the step: load, submit, depart, confirm, …
+    recorded_ms: int
     shipper: str | None
     receiver: str | None
+    vehicle_plate: str | None
     shipped_grams: int
 
 
@@ -105,7 +113,7 @@ class TransferStats(BaseModel):
     manifests: int
     methods: list[MethodGrams]
     flows: list[Flow]
-    latest: list[LiveManifest]
+    latest: list[LiveManifest]  # the newest manifest steps (the live feed's first page)
 
 
 class DisposerProgress(BaseModel):
@@ -269,3 +277,51 @@ class MonthlyReport(BaseModel):
     manifests: ManifestMonth
     warnings: list[RuleMonth]
     declarations: DeclarationMonth
+
+
+class KindGrams(BaseModel):
+    kind: Literal["weighed", "stored", "taken_out", "shipped", "received", "disposed"]
+    grams: int
+    count: int  # bags (manifests for shipped)
+
+
+class MonthFigures(BaseModel):
+    month: str  # yyyy-mm, China
+    figures: list[KindGrams]
+
+
+class DayFigures(BaseModel):
+    day: str  # yyyy-mm-dd, China
+    figures: list[KindGrams]
+
+
+class LicenceUse(BaseModel):
+    number: str
+    valid_from: str
+    valid_to: str
+    waste_codes: list[str]
+    in_force: bool
+    annual_capacity_grams: int
+    used_grams: int  # received this year, counted against the licences in force
+    remaining_grams: int
+
+
+class EnterpriseOverview(BaseModel):
+    """企业概况: one enterprise's year month by month, its last seven days, stock and licence use."""
+
+    uscc: str
+    name: str
+    year: int
+    months: list[MonthFigures]
+    last_days: list[DayFigures]
+    stock_grams: int
+    stock_bags: int
+    stock_by_category: list[CategoryGrams]
+    licences: list[LicenceUse]
+
+
+class ManifestFeed(BaseModel):
+    """The newest manifest steps the caller may see, newest first; poll again with `after=` the first's
+    `recorded_ms`."""
+
+    steps: list[LiveManifest]
