@@ -350,6 +350,20 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/monthly"): Spec(other=False),
     ("GET", "/api/v1/stats/manifest-feed"): Spec(other=False),
     ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): Spec(USCC),
+    ("GET", "/m"): Spec(other=False),
+    ("GET", "/m/"): Spec(other=False),
+    ("GET", "/m/app.js"): Spec(other=False),
+    ("GET", "/m/app.css"): Spec(other=False),
+    ("GET", "/m/sw.js"): Spec(other=False),
+    ("GET", "/m/manifest.webmanifest"): Spec(other=False),
+    ("GET", "/m/icon-{size}.png"): Spec(p(size=lambda c: "192"), other=False),
+    ("POST", "/api/v1/field-checks"): Spec(
+        body=lambda c: {"subject": "bag", "code": c["bag"], "verdict": "ok", "at_ms": START_MS}
+    ),
+    ("GET", "/api/v1/field-checks"): Spec(other=False),
+    ("GET", "/api/v1/field-checks/{check_id}/photos/{sha256}"): Spec(
+        p(check_id=lambda c: "999999", sha256=lambda c: "0" * 64), other=False
+    ),
     ("GET", "/reports/monthly"): Spec(other=False),
 }
 

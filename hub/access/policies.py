@@ -237,6 +237,18 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/monthly"): FILE_READERS,
     ("GET", "/api/v1/stats/manifest-feed"): FILE_READERS,
     ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): FILE_READERS,
+    # the field app (hub/mobile/): the app itself holds no data; what it shows comes from the API above
+    ("GET", "/m"): PUBLIC,
+    ("GET", "/m/"): PUBLIC,
+    ("GET", "/m/app.js"): PUBLIC,
+    ("GET", "/m/app.css"): PUBLIC,
+    ("GET", "/m/sw.js"): PUBLIC,
+    ("GET", "/m/manifest.webmanifest"): PUBLIC,
+    ("GET", "/m/icon-{size}.png"): PUBLIC,
+    # 现场核查 (hub/field_checks/): made by inspectors and regulators of the region, read by the enterprise
+    ("POST", "/api/v1/field-checks"): users(**REGION_READ),
+    ("GET", "/api/v1/field-checks"): users(**REGION_READ, **PARTIES),
+    ("GET", "/api/v1/field-checks/{check_id}/photos/{sha256}"): users(**REGION_READ, **PARTIES),
     ("GET", "/reports/monthly"): FILE_READERS,
 }
 del R, S

@@ -3,11 +3,12 @@ enterprises."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
+from hub.core.divisions import divisions
 from hub.manifests import store as manifest_store
 from hub.manifests.feed import latest_steps
 from hub.manifests.views import list_manifests
@@ -263,6 +264,11 @@ def live(session: Session, ids: Ids, now_ms: int, scope: Scope) -> LiveStats:
     )
 
 
+def _division_name(code: str | None) -> str | None:
+    known = divisions().get(code or "")
+    return known.name if known is not None else None
+
+
 def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
     enterprises = f.enterprises_by_id(session, ids)
     stock: dict[int, int] = defaultdict(int)
@@ -278,6 +284,7 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
                 uscc=e.uscc,
                 name=e.name,
                 region_code=e.region_code,
+                region_name=_division_name(e.region_code),
                 roles=list(e.roles),
                 lon_e6=e.lon_e6 or 0,
                 lat_e6=e.lat_e6 or 0,
@@ -289,6 +296,7 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
             for e in sorted(placed, key=lambda e: e.uscc)
         ],
         unplaced=len(enterprises) - len(placed),
+        roles=dict(Counter(role for e in enterprises.values() for role in e.roles)),
         tracks=tracks(session, ids, now_ms),
     )
 

@@ -164,6 +164,7 @@ class MapPoint(BaseModel):
     uscc: str
     name: str
     region_code: str | None
+    region_name: str | None = None  # the county's (or city's) name, from the boundaries package
     roles: list[str]
     lon_e6: int
     lat_e6: int
@@ -194,6 +195,9 @@ class MapStats(BaseModel):
     scope: Scope
     points: list[MapPoint]
     unplaced: int  # enterprises with no coordinates
+    roles: dict[str, int] = Field(
+        default_factory=dict, description="how many enterprises of each kind (placed or not): producer, …"
+    )
     tracks: list[Track] = Field(default_factory=list, description="manifests in transit (newest 50)")
 
 
