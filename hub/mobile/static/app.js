@@ -17,7 +17,9 @@
   var LANG = APP.lang;
   var view = document.getElementById("view");
   var ME = null;
+  var TOKEN = null;  // the session the app logged in with (POST /api/v1/sessions), sent as a bearer token
   var DB_NAME = "wastetrace-m";
+  var RETRY_MS = 20000;
 
   // ---- small helpers ------------------------------------------------------------------------------------
 
@@ -74,12 +76,27 @@
 
   function ApiError(status, detail) { this.status = status; this.detail = detail; }
 
-  var cachedAnswer = false;
+  // Whether what the screen shows is the last sync (the service worker answered from the phone's copy, or
+  // nothing answered): the banner says so. navigator.onLine alone is not to be trusted for it.
+  function freshness(stale) {
+    banner(stale ? T.offline : "");
+    var net = document.getElementById("net");
+    net.hidden = !stale;
+    net.textContent = stale ? "●" : "";
+    document.body.classList.toggle("stale", stale);
+  }
+
+  function authorised(headers) {
+    var out = Object.assign({ Accept: "application/json" }, headers || {});
+    if (TOKEN) { out.Authorization = "Bearer " + TOKEN; }
+    return out;
+  }
 
   function api(path) {
-    return fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(path, { credentials: "omit", headers: authorised() })
+      .catch(function (error) { freshness(true); throw error; })
       .then(function (r) {
-        if (r.headers.get("X-WT-Cached")) { cachedAnswer = true; }
+        freshness(!!r.headers.get("X-WT-Cached"));
         if (r.status === 401) { throw new ApiError(401, T.login_needed); }
         if (!r.ok) {
           return r.json().catch(function () { return {}; }).then(function (b) { throw new ApiError(r.status, b.detail || T.error); });
@@ -89,7 +106,11 @@
   }
 
   function failed(error) {
-    if (error instanceof ApiError && error.status === 401) { return loginScreen(); }
+    if (error instanceof ApiError && error.status === 401) {
+      TOKEN = null;  // ended or expired: a new login; what waits in the outbox stays
+      kv.put("token", null);
+      return loginScreen();
+    }
     if (error instanceof ApiError && (error.status === 404 || error.status === 403)) { return show(note(T.not_found, "problem")); }
     show(note(navigator.onLine ? (error.detail || T.error) : T.offline, "problem"));
   }
@@ -143,8 +164,8 @@
   function upload(blob) {
     var name = blob.name ? "?name=" + encodeURIComponent(blob.name.slice(0, 120)) : "";
     return fetch("/api/v1/attachments" + name, {
-      method: "POST", credentials: "same-origin", body: blob,
-      headers: { "Content-Type": blob.type || "image/jpeg", Accept: "application/json" }
+      method: "POST", credentials: "omit", body: blob,
+      headers: authorised({ "Content-Type": blob.type || "image/jpeg" })
     }).then(function (r) {
       if (r.status === 401) { throw new ApiError(401, T.login_needed); }
       if (!r.ok) { return r.json().catch(function () { return {}; }).then(function (b) { throw new ApiError(r.status, b.detail || T.error); }); }
@@ -158,8 +179,8 @@
       var body = Object.assign({}, item.body);
       if (item.photo_field) { body[item.photo_field] = (body[item.photo_field] || []).concat(hashes); }
       return fetch(item.path, {
-        method: item.method, credentials: "same-origin", body: JSON.stringify(body),
-        headers: { "Content-Type": "application/json", Accept: "application/json", "Idempotency-Key": item.id }
+        method: item.method, credentials: "omit", body: JSON.stringify(body),
+        headers: authorised({ "Content-Type": "application/json", "Idempotency-Key": item.id })
       });
     }).then(function (r) {
       if (r.ok) { return outbox.drop(item.id).then(function () { return "sent"; }); }
@@ -183,9 +204,8 @@
 
   function sync() {
     if (syncing) { return syncing; }
-    if (!navigator.onLine) { return countOutbox(); }
     syncing = outbox.all().then(function (items) {
-      var pending = items.filter(function (i) { return i.state === "pending"; })
+      var pending = items.filter(function (i) { return i.state === "pending" && ME && i.owner === ME.username; })
         .sort(function (a, b) { return a.created_ms - b.created_ms; });
       return pending.reduce(function (p, item) {
         return p.then(function () { return send(item); });
@@ -201,7 +221,7 @@
   }
 
   function queue(kind, title, method, path, body, photos, photoField) {
-    var item = { id: uuid(), kind: kind, title: title, method: method, path: path, body: body,
+    var item = { id: uuid(), owner: ME.username, kind: kind, title: title, method: method, path: path, body: body,
                  photos: photos || [], photo_field: photoField || null, state: "pending", created_ms: Date.now() };
     return outbox.put(item).then(function () { return sync(); }).then(function () {
       return outbox.all().then(function (items) {
@@ -229,10 +249,7 @@
   }
 
   function network() {
-    var net = document.getElementById("net");
-    net.hidden = navigator.onLine;
-    net.textContent = navigator.onLine ? "" : "●";
-    banner(navigator.onLine ? "" : T.offline);
+    if (!navigator.onLine) { freshness(true); }
     if (navigator.onLine) { sync(); }
   }
 
@@ -249,39 +266,76 @@
     document.getElementById("install").hidden = true;
   });
 
-  function loginScreen() {
-    var next = "/m/" + (LANG === "en" ? "?lang=en" : "") + location.hash;
-    show(el("section", { class: "panel" }, [
-      el("h1", { text: APP.hub_name }),
-      note(navigator.onLine ? T.login_needed : T.offline),
-      navigator.onLine ? link("/login?next=" + encodeURIComponent(next), T.login, "button primary") : null
+  // Logging in gives the app a session token of its own (POST /api/v1/sessions), kept on the phone and sent as
+  // a bearer token: the hub takes its cookie for reading only, never for a change another site could forge.
+  function loginScreen(problem) {
+    if (!navigator.onLine) {
+      return show(el("section", { class: "panel" }, [el("h1", { text: APP.hub_name }), note(T.offline)]));
+    }
+    var user = el("input", { name: "username", id: "m-username", autocomplete: "username", required: true, maxlength: "64" });
+    var pass = el("input", { name: "password", id: "m-password", type: "password", autocomplete: "current-password", required: true, maxlength: "256" });
+    var code = el("input", { name: "code", id: "m-code", inputmode: "numeric", autocomplete: "one-time-code", maxlength: "16" });
+    var said = note(problem || T.login_needed, problem ? "problem" : "muted");
+    show(el("form", { class: "panel login", onsubmit: function (e) {
+      e.preventDefault();
+      var body = { username: user.value.trim(), password: pass.value };
+      if (code.value.trim()) { body.code = code.value.trim(); }
+      fetch("/api/v1/sessions", { method: "POST", credentials: "omit", body: JSON.stringify(body),
+                                  headers: { "Content-Type": "application/json", Accept: "application/json" } })
+        .then(function (r) {
+          return r.json().catch(function () { return {}; }).then(function (b) {
+            if (r.status !== 201) { throw new ApiError(r.status, typeof b.detail === "string" ? b.detail : T.error); }
+            TOKEN = b.token;
+            return kv.put("token", b.token);
+          });
+        })
+        .then(start_session)
+        .catch(function (error) { said.textContent = error.detail || T.offline; said.className = "problem"; });
+    } }, [
+      el("h1", { text: APP.hub_name }), said,
+      el("label", { class: "field" }, [T.username, user]),
+      el("label", { class: "field" }, [T.password, pass]),
+      el("label", { class: "field" }, [T.totp_code, code]),
+      el("button", { type: "submit", class: "primary", text: T.login })
     ]));
   }
 
   function logout() {
-    // The phone keeps nothing of this user: the outbox, the user and the data the service worker kept.
-    var done = Promise.all([outbox.clear(), kv.clear()]);
+    // The phone keeps nothing of this user: their outbox, the session and the data the service worker kept.
+    // Records not sent yet would be lost: the user is asked first.
+    return outbox.all().then(function (items) {
+      var mine = items.filter(function (i) { return ME && i.owner === ME.username; });
+      if (mine.length && !window.confirm(T.logout_pending.replace("{n}", String(mine.length)))) { return null; }
+      return Promise.all(mine.map(function (i) { return outbox.drop(i.id); })).then(endSession);
+    });
+  }
+
+  function endSession() {
+    var done = kv.clear();
     if (navigator.serviceWorker && navigator.serviceWorker.controller) { navigator.serviceWorker.controller.postMessage("logout"); }
     if (window.caches) { done = done.then(function () { return caches.delete("wt-data"); }); }
-    return done.then(function () {
-      return fetch("/api/v1/sessions/current", { method: "DELETE", credentials: "same-origin" }).catch(function () { return null; });
-    }).then(function () {
-      var form = el("form", { method: "post", action: "/logout" });
-      document.body.appendChild(form);
-      form.submit();
+    var ending = TOKEN ? fetch("/api/v1/sessions/current", { method: "DELETE", credentials: "omit", headers: authorised() })
+      .catch(function () { return null; }) : Promise.resolve();
+    TOKEN = null;
+    return Promise.all([done, ending]).then(function () {
+      ME = null;
+      document.body.removeAttribute("data-user");
+      document.body.setAttribute("data-logged-out", "1");
+      loginScreen();
     });
   }
 
   function me() {
     return api("/api/v1/me").then(function (m) {
       return kv.get("me").then(function (before) {
-        // Another user on this phone: nothing of the one before stays.
-        var cleared = before && before.username !== m.username ? Promise.all([outbox.clear(), window.caches ? caches.delete("wt-data") : null]) : Promise.resolve();
+        // Another user on this phone: none of the data the one before opened stays. Records the one before
+        // made and could not send yet stay in the outbox, theirs: only they can send them (or discard them).
+        var cleared = before && before.username !== m.username && window.caches ? caches.delete("wt-data") : Promise.resolve();
         return cleared.then(function () { return kv.put("me", m); });
       }).then(function () { return m; });
     }, function (error) {
       if (error instanceof ApiError) { throw error; }
-      return kv.get("me").then(function (m) { if (!m) { throw new ApiError(401, T.offline); } return m; });
+      return kv.get("me").then(function (m) { if (!m || !TOKEN) { throw new ApiError(401, T.offline); } return m; });
     });
   }
 
@@ -685,7 +739,8 @@
         items.length ? el("ul", { class: "list outbox" }, items.map(function (i) {
           return el("li", { class: i.state === "conflict" ? "warn" : null, "data-state": i.state }, [
             el("span", { text: i.title + " · " + when(i.created_ms) }),
-            i.state === "conflict" ? el("span", { class: "problem", text: T.conflict + "：" + (i.message || "") }) : el("span", { class: "muted", text: T.pending }),
+            i.state === "conflict" ? el("span", { class: "problem", text: T.conflict + "：" + (i.message || "") })
+              : el("span", { class: "muted", text: ME && i.owner !== ME.username ? T.waits_for.replace("{user}", i.owner) : T.pending }),
             i.state === "conflict" ? el("span", { class: "actions" }, [
               el("button", { type: "button", text: T.retry, onclick: function () { i.state = "pending"; outbox.put(i).then(sync).then(more); } }),
               el("button", { type: "button", text: T.discard, onclick: function () { outbox.drop(i.id).then(more); } })
@@ -782,7 +837,6 @@
 
   function route() {
     stopCamera();
-    cachedAnswer = false;
     var parts = (location.hash || "#/home").slice(2).split("?")[0].split("/");
     var screen = SCREENS[parts[0]] || home;
     Array.prototype.forEach.call(document.querySelectorAll("nav.tabs a"), function (a) {
@@ -799,11 +853,19 @@
     }
     window.addEventListener("online", network);
     window.addEventListener("offline", network);
+    // The online event is not always given (a flaky signal, some browsers): what waits is tried again.
+    window.setInterval(function () { if (ME) { sync(); } }, RETRY_MS);
+    document.addEventListener("visibilitychange", function () { if (ME && document.visibilityState === "visible") { sync(); } });
     window.addEventListener("hashchange", function () { if (ME) { route(); } });
     network();
     countOutbox();
-    me().then(function (m) {
+    kv.get("token").then(function (t) { TOKEN = t; return start_session(); });
+  }
+
+  function start_session() {
+    return me().then(function (m) {
       ME = m;
+      document.body.removeAttribute("data-logged-out");
       document.body.setAttribute("data-user", m.username);
       route();
       sync();
