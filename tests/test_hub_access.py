@@ -350,6 +350,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/monthly"): Spec(other=False),
     ("GET", "/api/v1/stats/manifest-feed"): Spec(other=False),
     ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/snapshots"): Spec(USCC),
     ("GET", "/m"): Spec(other=False),
     ("GET", "/m/"): Spec(other=False),
     ("GET", "/m/app.js"): Spec(other=False),

@@ -5,6 +5,7 @@ written. (The app in a phone-sized Chromium: tests/test_mobile_browser.py.)"""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -17,7 +18,10 @@ from test_hub_order_evidence import order_for, png, upload
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world, world  # noqa: F401
 
+from protocols.ledger import Attachment
+
 A = bag_code(ORGS["P1"], OIL, 1)
+JPEG = b"\xff\xd8\xff\xe0" + b"picture" * 50 + b"\xff\xd9"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -252,3 +256,50 @@ def test_the_manifest_list_takes_the_seeds_filters(world):  # noqa: F811
     for bad in ("state=lost", "since=2026-13-01", "limit=0", "offset=-1", "number=" + "9" * 33):
         assert w.client.get(f"/api/v1/manifests?{bad}", headers=w.h("regulator")).status_code == 422, bad
     assert json.dumps(numbers("")) == json.dumps([second, first])
+
+
+# ---- 视频信息: the newest snapshot per camera -----------------------------------------------------------
+
+
+def _snapshot(w: World, camera: str, time_ms: int, seed: bytes) -> str:
+    image = JPEG + seed
+    sha = hashlib.sha256(image).hexdigest()
+    device = w.devices["P1"]
+    data = {"check": "person_at_scale", "outcome": "pass", "camera": camera, "snapshot": sha}
+    w.record(
+        "P1",
+        "inspecting",
+        A,
+        time_ms,
+        grams=None,
+        data=data,
+        attachments=(Attachment(sha, "image/jpeg", "snapshot"),),
+    )
+    w.send("P1")
+    stored = w.client.put(
+        f"/api/v1/snapshots/{sha}",
+        params={"device_id": device.device_id, "seq": len(device.events)},
+        content=image,
+        headers={"Content-Type": "image/jpeg"},
+    )
+    assert stored.status_code == 201, stored.text
+    return sha
+
+
+def test_the_newest_snapshot_of_each_camera_is_the_enterprises_video_page(w):
+    _snapshot(w, "door", START_MS + 10_000, b"door-1")
+    newest_door = _snapshot(w, "door", START_MS + 20_000, b"door-2")
+    scale = _snapshot(w, "scale", START_MS + 15_000, b"scale-1")
+    path = f"/api/v1/enterprises/{ORGS['P1'].uscc}/snapshots"
+    cameras = w.ok("GET", path, "inspector")["cameras"]
+    assert [(c["camera"], c["sha256"], c["time_ms"]) for c in cameras] == [
+        ("door", newest_door, START_MS + 20_000),
+        ("scale", scale, START_MS + 15_000),
+    ]
+    seen = w.client.get(cameras[0]["url"], headers=w.h("p1"))
+    assert seen.status_code == 200 and seen.headers["content-type"] == "image/jpeg"
+    assert w.ok("GET", path, "p1")["cameras"] == cameras
+    for user in ("p2", "nj-regulator"):
+        assert w.client.get(path, headers=w.h(user)).status_code == 403, user
+    unknown = w.client.get("/api/v1/enterprises/91130600MA0000000X/snapshots", headers=w.h("regulator"))
+    assert unknown.status_code == 404

@@ -102,6 +102,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # camera evidence (hub/evidence/snapshots.py, analytics.py)
     ("PUT", "/api/v1/snapshots/{sha256}"): DEVICE,  # accepted only for an image a stored event names
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): BAG_READERS,
+    ("GET", "/api/v1/enterprises/{uscc}/snapshots"): FILE_READERS,
     ("POST", "/api/v1/analytics"): DEVICE,
     # attachments (hub/attachments/routes.py): anyone who writes records with files; each reads only their own
     # here, and others read them through the record that names them

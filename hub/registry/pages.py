@@ -16,6 +16,7 @@ from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import HubDep
 from hub.devices.health import device_health
+from hub.field_checks import service as field_checks
 from hub.inventory import storage as inventory
 from hub.manifests.views import list_manifests
 from hub.registry import enterprises
@@ -206,6 +207,10 @@ def enterprise_page(request: Request, uscc: str, hub: HubDep, access: AccessDep)
             "manifest_states": {s.value: MANIFEST_STATES[s][0 if lang == "zh" else 1] for s in ManifestState},
             "history": list(reversed(enterprise_file.history_of(session, ent)))[:50],
             "warnings": _warnings_of(session, ent.id, lang),
+            "field_checks": [
+                field_checks.check_out(session, c)
+                for c in field_checks.checks_of(session, enterprise_ids={ent.id}, limit=20)
+            ],
             "kg": format_kg,
             "time": format_time,
             "crumbs": [

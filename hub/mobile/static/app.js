@@ -72,6 +72,17 @@
 
   function link(href, text, cls) { return el("a", { href: href, text: text, class: cls || null }); }
 
+  // A picture the API serves to its readers: fetched with the app's token (an <img> cannot send it) and
+  // shown from a blob: URL.
+  function picture(url, alt) {
+    var img = el("img", { alt: alt || "" });
+    fetch(url, { credentials: "omit", headers: authorised({ Accept: "image/*" }) })
+      .then(function (r) { if (!r.ok) { throw new ApiError(r.status, T.error); } return r.blob(); })
+      .then(function (b) { img.src = URL.createObjectURL(b); img.setAttribute("data-loaded", "1"); })
+      .catch(function () { img.alt = T.error; });
+    return img;
+  }
+
   // ---- the API ------------------------------------------------------------------------------------------
 
   function ApiError(status, detail) { this.status = status; this.detail = detail; }
@@ -823,7 +834,7 @@
     api("/api/v1/enterprises/" + encodeURIComponent(uscc) + "/snapshots").then(function (r) {
       show(el("h1", { text: T.snapshots }),
         r.cameras.length ? el("div", { class: "snapshots" }, r.cameras.map(function (c) {
-          return el("figure", {}, [el("img", { src: c.url, alt: c.camera, loading: "lazy" }), el("figcaption", { text: T.camera + " " + c.camera + " · " + when(c.time_ms) })]);
+          return el("figure", {}, [picture(c.url, c.camera), el("figcaption", { text: T.camera + " " + (c.camera || "—") + " · " + when(c.time_ms) })]);
         })) : note(T.no_snapshots));
     }).catch(failed);
   }
