@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from test_hub_order_evidence import order_for, png, upload
+from test_hub_order_evidence import order_for, png, raise_warning, upload
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world, world  # noqa: F401
 
@@ -303,3 +303,46 @@ def test_the_newest_snapshot_of_each_camera_is_the_enterprises_video_page(w):
         assert w.client.get(path, headers=w.h(user)).status_code == 403, user
     unknown = w.client.get("/api/v1/enterprises/91130600MA0000000X/snapshots", headers=w.h("regulator"))
     assert unknown.status_code == 404
+
+
+# ---- what the phone's screens read: light answers --------------------------------------------------------
+
+
+def test_the_phones_home_reads_the_region_at_a_glance(w):
+    raise_warning(w, "P1", "mobile-home")
+    glance = w.ok("GET", "/api/v1/stats/districts", "regulator")
+    assert glance["scope"]["region"] == "130600"
+    assert (glance["roles"]["producer"], glance["roles"]["receiver"], glance["roles"]["transporter"]) == (
+        1,
+        1,
+        1,
+    )
+    by_code = {d["code"]: d for d in glance["districts"]}
+    p1 = by_code[ORGS["P1"].region]
+    assert (p1["name"], p1["enterprises"], p1["producers"], p1["stock_grams"], p1["open_warnings"]) == (
+        "竞秀区",
+        1,
+        1,
+        10_000,
+        1,
+    )
+    assert sum(d["enterprises"] for d in glance["districts"]) == 3
+    assert [(f["uscc"], f["open_warnings"], f["stock_grams"]) for f in glance["focus"]] == [
+        (ORGS["P1"].uscc, 1, 10_000)
+    ]
+    # Another region's regulator and another enterprise see nothing of it.
+    for user in ("nj-regulator", "p2"):
+        text = str(w.ok("GET", "/api/v1/stats/districts", user))
+        assert ORGS["P1"].uscc not in text and "竞秀区" not in text, user
+    assert w.ok("GET", "/api/v1/stats/tracks", "regulator")["tracks"] == []
+
+
+def test_the_register_is_searched_by_name_or_code(w):
+    def found(query: str, user: str = "regulator") -> list[str]:
+        return [e["uscc"] for e in w.ok("GET", f"/api/v1/enterprises?{query}", user)]
+
+    assert found(f"q={ORGS['P1'].name[2:6]}") == [ORGS["P1"].uscc]
+    assert found(f"q={ORGS['D1'].uscc[-6:].lower()}") == [ORGS["D1"].uscc]
+    assert len(found("limit=2")) == 2
+    assert found(f"q={ORGS['P2'].name}") == []  # Nanjing's, not this regulator's
+    assert w.client.get("/api/v1/enterprises?q=" + "x" * 65, headers=w.h("regulator")).status_code == 422

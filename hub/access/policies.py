@@ -234,6 +234,8 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/disposal"): FILE_READERS,
     ("GET", "/api/v1/stats/live"): FILE_READERS,
     ("GET", "/api/v1/stats/map"): FILE_READERS,
+    ("GET", "/api/v1/stats/districts"): FILE_READERS,
+    ("GET", "/api/v1/stats/tracks"): FILE_READERS,
     ("GET", "/api/v1/stats/boundaries"): FILE_READERS,
     ("GET", "/api/v1/stats/monthly"): FILE_READERS,
     ("GET", "/api/v1/stats/manifest-feed"): FILE_READERS,

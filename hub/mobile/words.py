@@ -125,6 +125,7 @@ WORDS: dict[str, dict[str, str]] = {
         "open": "查看",
         "kg": "千克",
         "bags": "袋",
+        "units": "家",
     },
     "en": {
         "app_name": "Hazardous waste field app",
@@ -253,5 +254,6 @@ WORDS: dict[str, dict[str, str]] = {
         "open": "Open",
         "kg": "kg",
         "bags": "bags",
+        "units": "enterprises",
     },
 }

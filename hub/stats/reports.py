@@ -18,9 +18,12 @@ from hub.stats.schemas import (
     CategoryGrams,
     DisposalStats,
     DisposerProgress,
+    DistrictFigures,
+    DistrictStats,
     EnterpriseGrams,
     EnterpriseToday,
     Flow,
+    FocusEnterprise,
     HazardGrams,
     IndustryGrams,
     KindFigure,
@@ -267,6 +270,65 @@ def live(session: Session, ids: Ids, now_ms: int, scope: Scope) -> LiveStats:
 def _division_name(code: str | None) -> str | None:
     known = divisions().get(code or "")
     return known.name if known is not None else None
+
+
+FOCUS = 10
+
+
+def _subdivision(code: str | None, scope_region: str | None) -> str:
+    """The subdivision a map or a list of the scope's region groups an enterprise under: a province's
+    cities, else counties."""
+    if not code or len(code) != 6:
+        return ""
+    if scope_region and scope_region.endswith("0000"):
+        return code[:4] + "00"
+    return code
+
+
+def districts(session: Session, ids: Ids, now_ms: int, scope: Scope) -> DistrictStats:
+    enterprises = f.enterprises_by_id(session, ids)
+    stock: dict[int, int] = defaultdict(int)
+    for eid, _, grams, _ in f.stock_now(session, ids):
+        stock[eid] += grams
+    warnings = f.open_warnings(session, ids)
+    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for e in enterprises.values():
+        cell = cells[_subdivision(e.region_code, scope.region)]
+        cell[0] += 1
+        cell[1] += "producer" in e.roles
+        cell[2] += "receiver" in e.roles
+        cell[3] += stock.get(e.id, 0)
+        cell[4] += warnings.get(e.id, 0)
+    watched = sorted(
+        (e for e in enterprises.values() if warnings.get(e.id, 0) > 0),
+        key=lambda e: (-warnings[e.id], -stock.get(e.id, 0), e.uscc),
+    )[:FOCUS]
+    return DistrictStats(
+        scope=scope,
+        roles=dict(Counter(role for e in enterprises.values() for role in e.roles)),
+        districts=[
+            DistrictFigures(
+                code=code,
+                name=_division_name(code) or code or "—",
+                enterprises=n,
+                producers=producers,
+                receivers=receivers,
+                stock_grams=grams,
+                open_warnings=open_,
+            )
+            for code, (n, producers, receivers, grams, open_) in sorted(cells.items())
+        ],
+        focus=[
+            FocusEnterprise(
+                uscc=e.uscc,
+                name=e.name,
+                region_name=_division_name(e.region_code),
+                open_warnings=warnings[e.id],
+                stock_grams=stock.get(e.id, 0),
+            )
+            for e in watched
+        ],
+    )
 
 
 def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:

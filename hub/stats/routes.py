@@ -23,6 +23,7 @@ from hub.stats.monthly_report import monthly_report
 from hub.stats.schemas import (
     Boundaries,
     DisposalStats,
+    DistrictStats,
     EnterpriseOverview,
     LiveStats,
     ManifestFeed,
@@ -31,6 +32,7 @@ from hub.stats.schemas import (
     ProductionStats,
     Scope,
     StorageStats,
+    Tracks,
     TransferStats,
 )
 from hub.stats.scope import covered
@@ -82,6 +84,24 @@ def disposal(hub: HubDep, access: AccessDep, region: Region = None) -> DisposalS
 def live(hub: HubDep, access: AccessDep, region: Region = None) -> LiveStats:
     """实时动态监控: yesterday, today, this week, this month; each enterprise's movements today."""
     return answer(hub, access, region, reports.live)
+
+
+@router.get("/districts")
+def district_figures(hub: HubDep, access: AccessDep, region: Region = None) -> DistrictStats:
+    """The region at a glance, light enough for a phone: enterprises by kind, each subdivision's
+    enterprises, stock and open warnings, and the enterprises to watch."""
+    return answer(hub, access, region, reports.districts)
+
+
+@router.get("/tracks")
+def vehicle_tracks(hub: HubDep, access: AccessDep, region: Region = None) -> Tracks:
+    """Vehicles in transit: the newest 50 manifests in transit the caller may see, with their GPS tracks."""
+    return answer(
+        hub,
+        access,
+        region,
+        lambda s, ids, now, scope: Tracks(scope=scope, tracks=reports.tracks(s, ids, now)),
+    )
 
 
 @router.get("/map")

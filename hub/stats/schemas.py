@@ -329,3 +329,39 @@ class ManifestFeed(BaseModel):
     `recorded_ms`."""
 
     steps: list[LiveManifest]
+
+
+class DistrictFigures(BaseModel):
+    code: str  # the subdivision's 行政区划代码: a city's counties, a province's cities
+    name: str
+    enterprises: int
+    producers: int
+    receivers: int
+    stock_grams: int
+    open_warnings: int
+
+
+class FocusEnterprise(BaseModel):
+    uscc: str
+    name: str
+    region_name: str | None
+    open_warnings: int
+    stock_grams: int
+
+
+class DistrictStats(BaseModel):
+    """The region at a glance for a phone (the field app's home): counts by kind, each subdivision's
+    enterprises, stock and open warnings, and the enterprises to watch (most open warnings, then stock)."""
+
+    scope: Scope
+    roles: dict[str, int]
+    districts: list[DistrictFigures]
+    focus: list[FocusEnterprise]
+
+
+class Tracks(BaseModel):
+    """The newest 50 manifests in transit the caller may see, each with its vehicle's track (the map's
+    tracks without its enterprises: what a phone's map needs)."""
+
+    scope: Scope
+    tracks: list[Track]

@@ -367,35 +367,26 @@
 
   function home() {
     show(note(T.loading));
-    Promise.all([api("/api/v1/stats/production"), api("/api/v1/stats/disposal"), api("/api/v1/stats/map"),
+    Promise.all([api("/api/v1/stats/districts"), api("/api/v1/stats/production"), api("/api/v1/stats/disposal"),
                  api("/api/v1/supervision-orders"), api("/api/v1/warnings?state=open&limit=1").catch(function () { return { total: 0 }; })])
       .then(function (r) {
-        var prod = r[0], disp = r[1], map = r[2], orders = r[3].orders, openWarnings = r[4].total || 0;
-        var producers = map.roles.producer || 0, receivers = map.roles.receiver || 0;
-        var districts = {};
-        map.points.forEach(function (p) {
-          var key = p.region_name || p.region_code || "—";
-          districts[key] = districts[key] || { name: key, n: 0, grams: 0 };
-          districts[key].n += 1; districts[key].grams += p.stock_grams;
-        });
-        var focus = map.points.filter(function (p) { return p.open_warnings > 0; })
-          .sort(function (a, b) { return b.open_warnings - a.open_warnings || b.stock_grams - a.stock_grams; }).slice(0, 5);
+        var region = r[0], prod = r[1], disp = r[2], orders = r[3].orders, openWarnings = r[4].total || 0;
         var mine = orders.filter(todoForMe);
         updateTodo(mine.length);
         show(
           el("h1", { text: T.region_numbers }),
           el("div", { class: "cards" }, [
-            card(T.producers, producers), card(T.receivers, receivers),
+            card(T.producers, region.roles.producer || 0), card(T.receivers, region.roles.receiver || 0),
             card(T.generated_ytd, kg(prod.year_to_date.grams)), card(T.disposed_ytd, kg(disp.disposed_grams + disp.utilised_grams)),
             card(T.open_warnings, openWarnings), card(T.todo, mine.length)
           ]),
           el("h2", { text: T.by_district }),
-          el("ul", { class: "list" }, Object.keys(districts).sort().map(function (k) {
-            var d = districts[k];
-            return el("li", {}, [el("span", { text: d.name }), el("span", { class: "muted", text: d.n + " · " + kg(d.grams) })]);
+          el("ul", { class: "list" }, region.districts.map(function (d) {
+            return el("li", {}, [el("span", { text: d.name }),
+              el("span", { class: "muted", text: d.enterprises + " " + T.units + " · " + T.stock + " " + kg(d.stock_grams) + (d.open_warnings ? " · " + T.open_warnings + " " + d.open_warnings : "") })]);
           })),
           el("h2", { text: T.focus }),
-          focus.length ? el("ul", { class: "list" }, focus.map(function (p) {
+          region.focus.length ? el("ul", { class: "list" }, region.focus.map(function (p) {
             return el("li", {}, [link("#/enterprise/" + p.uscc, p.name), el("span", { class: "tag bad", text: T.open_warnings + " " + p.open_warnings })]);
           })) : note(T.none)
         );
@@ -719,7 +710,7 @@
     var query = new URLSearchParams({ limit: "50" });
     ["number", "party", "since", "state"].forEach(function (k) { if (q.get(k)) { query.set(k, q.get(k)); } });
     show(el("h1", { text: T.map }), form, note(T.loading));
-    Promise.all([api("/api/v1/manifests?" + query.toString()), api("/api/v1/stats/map")]).then(function (r) {
+    Promise.all([api("/api/v1/manifests?" + query.toString()), api("/api/v1/stats/tracks")]).then(function (r) {
       var list = r[0], tracks = (r[1].tracks || []).filter(function (t) { return t.points.length; });
       var moving = tracks.length ? el("div", { class: "vehicles" }, tracks.map(function (t) {
         return el("a", { href: "#/manifest/" + t.number, class: "vehicle" }, [trackSvg(t.points), el("span", { text: (t.vehicle_plate || "") + " · " + t.number })]);
@@ -766,17 +757,18 @@
 
   function enterprises() {
     var q = new URLSearchParams(location.hash.split("?")[1] || "");
-    var search = el("input", { name: "q", placeholder: T.search, value: q.get("q") || "" });
-    var form = el("form", { class: "panel inline", onsubmit: function (e) { e.preventDefault(); location.hash = "#/enterprises?q=" + encodeURIComponent(search.value); } },
+    var text = q.get("q") || "";
+    if (!text && ME && ME.enterprise_uscc) { return enterprise(ME.enterprise_uscc); }
+    var search = el("input", { name: "q", placeholder: T.search, value: text });
+    var form = el("form", { class: "panel inline", onsubmit: function (e) { e.preventDefault(); location.hash = "#/enterprises?q=" + encodeURIComponent(search.value.trim()); } },
       [search, el("button", { type: "submit", text: T.search })]);
     show(el("h1", { text: T.enterprises }), form, note(T.loading));
-    api("/api/v1/stats/map").then(function (r) {
-      var text = (q.get("q") || "").toLowerCase();
-      var shown = r.points.filter(function (p) { return !text || p.name.toLowerCase().indexOf(text) >= 0 || p.uscc.toLowerCase().indexOf(text) >= 0; })
-        .sort(function (a, b) { return b.stock_grams - a.stock_grams; }).slice(0, 100);
+    var found = text ? api("/api/v1/enterprises?limit=50&q=" + encodeURIComponent(text)) : api("/api/v1/stats/districts").then(function (r) { return r.focus; });
+    found.then(function (list) {
       show(el("h1", { text: T.enterprises }), form,
-        shown.length ? el("ul", { class: "list" }, shown.map(function (p) {
-          return el("li", {}, [link("#/enterprise/" + p.uscc, p.name), el("span", { class: "muted", text: T.stock + " " + kg(p.stock_grams) })]);
+        text ? null : el("h2", { text: T.focus }),
+        list.length ? el("ul", { class: "list" }, list.filter(function (p) { return !p.directory_only; }).map(function (p) {
+          return el("li", {}, [link("#/enterprise/" + p.uscc, p.name), el("span", { class: "muted mono", text: p.uscc })]);
         })) : note(T.none));
     }).catch(failed);
   }
