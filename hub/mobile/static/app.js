@@ -20,6 +20,7 @@
   var TOKEN = null;  // the session the app logged in with (POST /api/v1/sessions), sent as a bearer token
   var DB_NAME = "wastetrace-m";
   var RETRY_MS = 20000;
+  var WARM_AFTER_MS = 3000;
 
   // ---- small helpers ------------------------------------------------------------------------------------
 
@@ -872,7 +873,19 @@
       document.body.setAttribute("data-user", m.username);
       route();
       sync();
+      window.setTimeout(warmReader, WARM_AFTER_MS);
     }).catch(function (error) { failed(error); });
+  }
+
+  // The QR reader is most of what the app weighs (about 1 MB of WebAssembly): fetched once the app has been
+  // open a moment, into the service worker's cache, so the first scan in the field does not wait for it —
+  // unless the browser reads QR codes itself, or the user asked to save data.
+  function warmReader() {
+    var saving = navigator.connection && navigator.connection.saveData;
+    if ("BarcodeDetector" in window || saving) { return; }
+    Promise.all(["/static/vendor/zxing/zxing-reader.js", "/static/vendor/zxing/zxing_reader.wasm"].map(function (u) {
+      return fetch(u, { credentials: "omit" }).then(function (r) { return r.ok ? r.arrayBuffer() : null; });
+    })).then(function () { document.body.setAttribute("data-reader", "ready"); }).catch(function () { return null; });
   }
 
   start();
