@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -31,13 +32,14 @@ from hub.devices import pages as device_pages
 from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
 from hub.exchange import routes as exchange_routes
-from hub.inspections import field_check_routes
+from hub.field_checks import routes as field_check_routes
 from hub.inspections import routes as inspection_routes
 from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
+from hub.mobile import routes as mobile_routes
 from hub.registry import pages as registry_pages
 from hub.registry import routes as registry_routes
 from hub.settings import Settings
@@ -110,12 +112,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     declaration_routes.overdue_router,
     annual_declaration_routes.router,
     exchange_routes.router,
-    # field inspections (巡查), scan checks and the signed reports (docs/inspections.md)
+    # field inspections (巡查), findings as 督办单 and the signed reports (docs/inspections.md)
     inspection_routes.router,
-    field_check_routes.router,
     # 危废一张图: statistics and the dashboard (docs/regulator-web.md)
     stats_routes.router,
     stats_pages.router,
+    # the field: the phone app and the checks inspectors make with it (docs/mobile.md)
+    field_check_routes.router,
+    mobile_routes.router,
     web_pages.router,
     api_docs.router,
 )
@@ -186,6 +190,9 @@ def create_app(
     app.middleware("http")(security_headers(settings.public_url.startswith("https://")))
     for router in ROUTERS:
         app.include_router(router)
+    # The field app's QR reader is WebAssembly: browsers compile it while it downloads only when it is served
+    # as application/wasm, which Python's own table lacks before 3.12.
+    mimetypes.add_type("application/wasm", ".wasm")
     app.mount("/static", StaticFiles(directory=web_pages.STATIC), name="static")
     log.info("hub ready: %r, key %s", settings, hub.public_key)
     return app

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from hub.access import tables as access_tables
 from hub.attachments import tables as attachment_tables
-from hub.core import counters
+from hub.core import counters, idempotency
 from hub.core.base import Base
 from hub.custody import tables as custody_tables
 from hub.declarations import tables as declaration_tables
 from hub.devices import tables as device_tables
 from hub.evidence import tables as evidence_tables
 from hub.exchange import tables as exchange_tables
+from hub.field_checks import tables as field_check_tables
 from hub.inspections import tables as inspection_tables
 from hub.inventory import tables as inventory_tables
 from hub.ledger import tables as ledger_tables
@@ -26,10 +27,12 @@ DOMAIN_TABLES = (
     access_tables,
     attachment_tables,
     counters,
+    idempotency,
     custody_tables,
     declaration_tables,
     device_tables,
     evidence_tables,
+    field_check_tables,
     exchange_tables,
     inspection_tables,
     inventory_tables,

@@ -98,7 +98,6 @@ PERIOD = p(uscc=lambda c: c.uscc, year=lambda c: "2026", month=lambda c: "11")
 YEAR = p(uscc=lambda c: c.uscc, year=lambda c: "2025")
 INSPECTION = p(number=lambda c: c.facts["inspections"][c.org])
 REGION = p(region=lambda c: ORGS[c.org].region)
-CHECK = p(check_id=lambda c: str(c.facts["field_checks"][c.site]))
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/openapi.json"): Spec(other=False),
     ("GET", "/docs"): Spec(other=False),
@@ -349,8 +348,27 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/stats/disposal"): Spec(other=False),
     ("GET", "/api/v1/stats/live"): Spec(other=False),
     ("GET", "/api/v1/stats/map"): Spec(other=False),
+    ("GET", "/api/v1/stats/districts"): Spec(other=False),
+    ("GET", "/api/v1/stats/tracks"): Spec(other=False),
     ("GET", "/api/v1/stats/boundaries"): Spec(other=False),
     ("GET", "/api/v1/stats/monthly"): Spec(other=False),
+    ("GET", "/api/v1/stats/manifest-feed"): Spec(other=False),
+    ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): Spec(USCC),
+    ("GET", "/api/v1/enterprises/{uscc}/snapshots"): Spec(USCC),
+    ("GET", "/m"): Spec(other=False),
+    ("GET", "/m/"): Spec(other=False),
+    ("GET", "/m/app.js"): Spec(other=False),
+    ("GET", "/m/app.css"): Spec(other=False),
+    ("GET", "/m/sw.js"): Spec(other=False),
+    ("GET", "/m/manifest.webmanifest"): Spec(other=False),
+    ("GET", "/m/icon-{size}.png"): Spec(p(size=lambda c: "192"), other=False),
+    ("POST", "/api/v1/field-checks"): Spec(
+        body=lambda c: {"subject": "bag", "code": c["bag"], "verdict": "ok", "at_ms": START_MS}
+    ),
+    ("GET", "/api/v1/field-checks"): Spec(other=False),
+    ("GET", "/api/v1/field-checks/{check_id}/photos/{sha256}"): Spec(
+        p(check_id=lambda c: "999999", sha256=lambda c: "0" * 64), other=False
+    ),
     ("GET", "/reports/monthly"): Spec(other=False),
     # field inspections: an inspection per org, assigned to its region's regulator and inspector
     ("GET", "/api/v1/inspection-checklists/{region}"): Spec(REGION),
@@ -380,13 +398,9 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/inspections/{number}/attachments/{sha256}"): Spec(
         p(number=lambda c: c.facts["inspections"][c.org], sha256=lambda c: "0" * 64)
     ),
-    ("POST", "/api/v1/field-checks"): Spec(
-        body=lambda c: {"bag_code": c["bag"], "verdict": "ok", "at_ms": START_MS}
-    ),
-    ("GET", "/api/v1/field-checks"): Spec(other=False),
-    ("GET", "/api/v1/field-checks/{check_id}"): Spec(CHECK),
-    ("GET", "/api/v1/field-checks/{check_id}/attachments/{sha256}"): Spec(
-        p(check_id=lambda c: str(c.facts["field_checks"][c.site]), sha256=lambda c: "0" * 64)
+    ("POST", "/api/v1/inspections/{number}/field-checks"): Spec(
+        INSPECTION,
+        body=lambda c: {"subject": "bag", "code": c["bag"], "verdict": "ok", "at_ms": START_MS},
     ),
 }
 
@@ -439,15 +453,12 @@ def _facts(w: World) -> dict[str, Any]:
 
 
 def _inspections(w: World, facts: dict[str, Any]) -> None:
-    """An inspection of every org by its region's staff, and a scan check of each site's bag."""
-    facts["inspections"], facts["field_checks"] = {}, {}
+    """An inspection of every org by its region's staff."""
+    facts["inspections"] = {}
     for key, org in ORGS.items():
         staff = ["regulator", "inspector"] if org.region.startswith("13") else ["nj-regulator"]
         body = {"enterprise_uscc": org.uscc, "source": "ad_hoc", "assignees": staff}
         facts["inspections"][key] = w.ok("POST", "/api/v1/inspections", staff[0], body, status=201)["number"]
-    for site, user in (("P1", "inspector"), ("P2", "nj-regulator")):
-        body = {"bag_code": facts[site]["bag"], "verdict": "ok", "at_ms": START_MS}
-        facts["field_checks"][site] = w.ok("POST", "/api/v1/field-checks", user, body, status=201)["id"]
 
 
 def _warnings(w: World, facts: dict[str, Any]) -> None:

@@ -309,3 +309,77 @@ def test_the_monthly_report_prints_on_a4_without_the_shell(browser, served):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     (ARTEFACTS / "regulator-monthly-report.pdf").write_bytes(pdf)
     context.close()
+
+
+def test_a_top_ten_enterprise_by_stock_is_found_on_the_map(browser, served):
+    base, w = served
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/dashboard")
+    page.wait_for_selector('#chart-map[data-map="boundaries"] svg', timeout=15_000)
+    page.wait_for_selector("#chart-storage-top svg")
+    # P1 holds the only stock: the first bar. Clicked, the map shows P1 instead of leaving the page.
+    x, y = page.evaluate(
+        "() => { const el = document.getElementById('chart-storage-top'); el.scrollIntoView();"
+        " const c = echarts.getInstanceByDom(el); const box = el.getBoundingClientRect();"
+        " const [px, py] = c.convertToPixel({seriesIndex: 0}, [0.005, 0]);"
+        " return [box.left + px, box.top + py]; }"
+    )
+    page.mouse.click(x, y)
+    page.wait_for_selector(f'#chart-map[data-focus="{ORGS["P1"].uscc}"]', timeout=5_000)
+    assert page.url.endswith("/dashboard")
+    assert ORGS["P1"].name in page.inner_text("#chart-map")  # its figures, shown on the map
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "regulator-map-focus.png"), full_page=False)
+    context.close()
+
+
+def test_the_dashboards_manifest_feed_shows_a_new_manifest_without_a_reload(browser, served):
+    base, w = served
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    _login(page, base, "regulator", w)
+    page.goto(f"{base}/dashboard")
+    page.wait_for_selector("#chart-map svg", timeout=15_000)
+    page.evaluate("window.__notReloaded = true")
+    body = {"carrier_uscc": ORGS["T1"].uscc, "receiver_uscc": ORGS["D1"].uscc}
+    number = w.ok("POST", "/api/v1/manifests", "p1", body, status=201)["number"]
+    assert number not in page.inner_text("#manifest-feed")
+    # The page polls every 15 s and whenever it is shown again: being shown again asks at once.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function(
+        "(n) => document.getElementById('manifest-feed').innerText.includes(n)", arg=number, timeout=10_000
+    )
+    row = page.inner_text(f'#manifest-feed tr[data-key="{number}@1"]')
+    assert "草稿" in row and ORGS["P1"].name in row and ORGS["D1"].name in row
+    # Asked again, the same step is not shown twice.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_function(
+        "() => document.getElementById('manifest-feed').getAttribute('data-updated') !== null"
+    )
+    assert page.locator(f'#manifest-feed tr[data-key="{number}@1"]').count() == 1
+    assert page.evaluate("window.__notReloaded") is True
+    context.close()
+
+
+def test_an_enterprises_overview_draws_its_year_week_and_stock(browser, served, glyphs):
+    base, w = served
+    host = urlsplit(base).netloc
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda r: None if urlsplit(r.url).netloc == host else elsewhere.append(r.url))
+    _login(page, base, "p1", w)
+    page.goto(f"{base}/enterprises/{ORGS['P1'].uscc}")
+    for chart in ("months", "days", "categories"):
+        page.wait_for_selector(f"#chart-overview-{chart}[data-drawn] svg", timeout=10_000)
+    text = page.inner_text("body")
+    assert "企业概况" in text and "本年逐月情况" in page.inner_text("#chart-overview-months")
+    assert "HW08" in page.inner_text("#chart-overview-categories")
+    missing = sorted({ch for ch in text if ord(ch) > 0x7F and not ch.isspace() and ord(ch) not in glyphs})
+    assert missing == [], f"no glyph in the hub font for {''.join(missing)}"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "p1-overview.png"), full_page=True)
+    assert elsewhere == []
+    context.close()

@@ -388,51 +388,52 @@ def test_another_user_cannot_replay_an_op_id(w):
     assert (other["outcome"], other["status"], other["inspection"]) == ("error", 409, None)
 
 
-def test_scan_checks_of_what_the_caller_may_read(w):
+def test_field_checks_in_an_inspection_of_what_the_caller_may_read(w):
     code = bag_code(ORGS["P1"], OIL, 1)
     number = plan(w)["number"]
+    url = f"/api/v1/inspections/{number}/field-checks"
     photo = upload(w, "inspector", png((10, 10, 200)))
     check = w.ok(
         "POST",
-        "/api/v1/field-checks",
+        url,
         "inspector",
         {
-            "bag_code": code,
-            "inspection": number,
-            "grams_found": 12_100,
+            "subject": "bag",
+            "code": code,
+            "weight_found_g": 12_100,
             "label_state": "damaged",
-            "verdict": "finding",
+            "verdict": "problem",
             "note": "标签一角撕裂，重量少 240 克",
             "photos": [photo],
-            "lat_e6": 38_873_100,
-            "lon_e6": 115_464_200,
+            "location": {"lat_e6": 38_873_100, "lon_e6": 115_464_200, "accuracy_m": 8},
             "at_ms": w.clock.now_ms,
         },
         status=201,
     )
-    assert (check["recorded_grams"], check["difference_grams"], check["enterprise_uscc"]) == (
-        12_340,
-        -240,
-        P1,
-    )
-    assert w.client.get(check["photos"][0]["url"], headers=w.h("regulator")).status_code == 200
-    assert w.ok("GET", f"/api/v1/inspections/{number}", "inspector")["field_checks"][0]["id"] == check["id"]
-    # another region's bag: refused like its trace; a bag the hub does not hold: 404
-    other = {"bag_code": bag_code(ORGS["P2"], OIL, 1), "verdict": "ok", "at_ms": w.clock.now_ms}
-    assert w.client.post("/api/v1/field-checks", json=other, headers=w.h("inspector")).status_code == 403
-    unknown = {**other, "bag_code": bag_code(ORGS["P1"], OIL, 99)}
-    assert w.client.post("/api/v1/field-checks", json=unknown, headers=w.h("inspector")).status_code == 404
-    assert w.client.get(f"/api/v1/field-checks/{check['id']}", headers=w.h("nj-regulator")).status_code == 403
-    assert check["id"] not in {c["id"] for c in w.ok("GET", "/api/v1/field-checks", "nj-regulator")["checks"]}
+    assert (check["held_grams"], check["difference_grams"], check["enterprise_uscc"]) == (12_340, -240, P1)
+    detail = w.ok("GET", f"/api/v1/inspections/{number}", "regulator")
+    assert [c["id"] for c in detail["field_checks"]] == [check["id"]] and detail["state"] == "in_progress"
+    # another region's bag is refused as its trace is; a bag the hub does not hold is 404; only assignees
+    other = {"subject": "bag", "code": bag_code(ORGS["P2"], OIL, 1), "verdict": "ok", "at_ms": w.clock.now_ms}
+    assert w.client.post(url, json=other, headers=w.h("inspector")).status_code == 403
+    unknown = {**other, "code": bag_code(ORGS["P1"], OIL, 99)}
+    assert w.client.post(url, json=unknown, headers=w.h("inspector")).status_code == 404
+    mine = {**other, "code": code}
+    answer = w.client.post(url, json=mine, headers=w.h("inspector-2"))
+    assert answer.status_code == 403 and answer.json()["reason"] == "assignee"
+    assert w.client.post(url, json=mine, headers=w.h("nj-regulator")).status_code == 403
     # by sync, exactly once
-    op = {"op_id": str(uuid.uuid4()), "kind": "field_check", "bag_code": code, "verdict": "ok", "at_ms": 1}
+    before = count(w.db_url, "field_checks")
+    op = {"op_id": str(uuid.uuid4()), "kind": "field_check", "inspection": number, **mine}
     first, again = sync(w, [op, op])
-    assert (first["outcome"], again["outcome"], again["field_check_id"]) == (
-        "applied",
-        "duplicate",
-        first["field_check_id"],
-    )
-    assert count(w.db_url, f"field_checks WHERE op_id = '{op['op_id']}'") == 1
+    assert (first["outcome"], again["outcome"]) == ("applied", "duplicate")
+    assert again["field_check_id"] == first["field_check_id"] and first["inspection"] == number
+    assert count(w.db_url, "field_checks") == before + 1
+    # in the report
+    check_the_rest(w, number)
+    w.ok("POST", f"/api/v1/inspections/{number}/submit", "inspector")
+    text = pdf_text(w.client.get(f"/api/v1/inspections/{number}/report.pdf", headers=w.h("p1")).content)
+    assert "标签一角撕裂" in text and "-0.240 kg" in text
 
 
 def test_hostile_input_is_refused_and_stores_nothing(w):

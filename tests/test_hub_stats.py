@@ -242,3 +242,91 @@ def test_whole_years_are_read_from_the_yearly_rollup_and_agree_with_the_months(w
     assert whole_years((202401, 202612)) == ([], (2024, 2026))
     assert whole_years((202403, 202610)) == ([(202403, 202412), (202601, 202610)], (2025, 2025))
     assert whole_years((202601, 202610)) == ([(202601, 202610)], None)
+
+
+def _months(overview: dict) -> dict[str, dict[str, tuple[int, int]]]:
+    return {m["month"]: _figures(m) for m in overview["months"]}
+
+
+def test_an_enterprises_overview_is_its_year_month_by_month_its_week_and_its_stock(world):  # noqa: F811
+    w = world
+    shipped_to_d1_and_disposed(w)
+    p1 = w.ok("GET", f"/api/v1/stats/enterprises/{ORGS['P1'].uscc}/overview", "regulator")
+    assert (p1["year"], p1["name"], p1["stock_grams"], p1["stock_bags"]) == (2026, ORGS["P1"].name, 2_500, 1)
+    months = _months(p1)
+    assert list(months) == [f"2026-{m:02d}" for m in range(1, 13)]
+    november = {
+        "weighed": (12_500, 2),
+        "stored": (12_500, 2),
+        "taken_out": (10_000, 1),
+        "shipped": (10_000, 1),
+    }
+    assert {k: v for k, v in months["2026-11"].items() if v != (0, 0)} == november
+    # Last year's bags (2025-11-23, 2025-12-01) are not this year's; no other month has anything.
+    assert all(set(v.values()) == {(0, 0)} for m, v in months.items() if m != "2026-11")
+    days = {d["day"]: _figures(d) for d in p1["last_days"]}
+    assert list(days) == [f"2026-11-{d}" for d in range(17, 24)]
+    assert days["2026-11-23"]["weighed"] == (12_500, 2)
+    assert all(set(v.values()) == {(0, 0)} for d, v in days.items() if d != "2026-11-23")
+    assert p1["stock_by_category"] == [{"category_code": "HW49", "category_name": "其他废物", "grams": 2_500}]
+
+    d1 = w.ok("GET", f"/api/v1/stats/enterprises/{ORGS['D1'].uscc}/overview", "d1")
+    assert {k: v for k, v in _months(d1)["2026-11"].items() if v != (0, 0)} == {
+        "received": (9_900, 1),
+        "disposed": (9_900, 1),
+    }
+    assert {d["day"]: _figures(d)["received"] for d in d1["last_days"]}["2026-11-23"] == (9_900, 1)
+    [licence] = d1["licences"]
+    assert licence["in_force"] and licence["used_grams"] == 9_900
+    assert licence["remaining_grams"] == licence["annual_capacity_grams"] - 9_900
+
+
+def test_an_enterprises_overview_is_only_for_who_may_read_its_file(world):  # noqa: F811
+    w = world
+    shipped_to_d1_and_disposed(w)
+    path = f"/api/v1/stats/enterprises/{ORGS['P1'].uscc}/overview"
+    for user in ("nj-regulator", "p2", "d1"):
+        refused = w.client.get(path, headers=w.h(user))
+        assert refused.status_code == 403, user
+        assert "12500" not in refused.text
+    assert w.client.get(path, headers=w.h("p1")).status_code == 200
+    unknown = w.client.get("/api/v1/stats/enterprises/91130600MA0000000X/overview", headers=w.h("regulator"))
+    assert unknown.status_code == 404
+    malformed = w.client.get("/api/v1/stats/enterprises/x' OR 1=1/overview", headers=w.h("regulator"))
+    assert malformed.status_code == 422
+
+
+def test_the_manifest_feed_is_the_newest_steps_of_the_manifests_a_caller_may_see(world):  # noqa: F811
+    w = world
+    number = shipped_to_d1_and_disposed(w)
+    feed = w.ok("GET", "/api/v1/stats/manifest-feed", "regulator")["steps"]
+    assert [s["number"] for s in feed] == [number] * len(feed)
+    versions = [s["version"] for s in feed]
+    assert versions == sorted(versions, reverse=True) and versions[-1] == 1
+    newest = feed[0]
+    assert (newest["command"], newest["state"]) == ("depart", "in_transit")
+    assert newest["state_label_zh"] == "运输中"
+    assert (newest["shipper"], newest["receiver"], newest["vehicle_plate"]) == (
+        ORGS["P1"].name,
+        ORGS["D1"].name,
+        PLATES["T1"],
+    )
+    assert newest["shipped_grams"] == 10_000
+    # The dashboard's transfer figures carry the feed's first page.
+    assert w.ok("GET", "/api/v1/stats/transfer", "regulator")["latest"] == feed
+    # A poll after the newest step finds nothing new; then a new step shows up alone.
+    after = newest["recorded_ms"]
+    assert w.ok("GET", f"/api/v1/stats/manifest-feed?after={after}", "regulator")["steps"] == []
+    w.clock.now_ms += 60_000
+    body = {"carrier_uscc": ORGS["T1"].uscc, "receiver_uscc": ORGS["D1"].uscc}
+    second = w.ok("POST", "/api/v1/manifests", "p1", body, status=201)["number"]
+    fresh = w.ok("GET", f"/api/v1/stats/manifest-feed?after={after}", "regulator")["steps"]
+    assert [(s["number"], s["version"]) for s in fresh] == [(second, 1)]
+    assert len(w.ok("GET", "/api/v1/stats/manifest-feed?limit=1", "regulator")["steps"]) == 1
+    # Parties see their own manifests; another region and an unrelated enterprise see none.
+    carried = w.ok("GET", "/api/v1/stats/manifest-feed", "t1")["steps"]
+    assert {s["number"] for s in carried} == {number, second}
+    for user in ("nj-regulator", "p2"):
+        assert w.ok("GET", "/api/v1/stats/manifest-feed", user)["steps"] == [], user
+    for bad in ("limit=0", "limit=51", "after=-1", "after=x"):
+        assert w.client.get(f"/api/v1/stats/manifest-feed?{bad}", headers=w.h("regulator")).status_code == 422

@@ -102,6 +102,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     # camera evidence (hub/evidence/snapshots.py, analytics.py)
     ("PUT", "/api/v1/snapshots/{sha256}"): DEVICE,  # accepted only for an image a stored event names
     ("GET", "/api/v1/snapshots/{sha256}.jpg"): BAG_READERS,
+    ("GET", "/api/v1/enterprises/{uscc}/snapshots"): FILE_READERS,
     ("POST", "/api/v1/analytics"): DEVICE,
     # attachments (hub/attachments/routes.py): anyone who writes records with files; each reads only their own
     # here, and others read them through the record that names them
@@ -233,12 +234,28 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/stats/disposal"): FILE_READERS,
     ("GET", "/api/v1/stats/live"): FILE_READERS,
     ("GET", "/api/v1/stats/map"): FILE_READERS,
+    ("GET", "/api/v1/stats/districts"): FILE_READERS,
+    ("GET", "/api/v1/stats/tracks"): FILE_READERS,
     ("GET", "/api/v1/stats/boundaries"): FILE_READERS,
     ("GET", "/api/v1/stats/monthly"): FILE_READERS,
+    ("GET", "/api/v1/stats/manifest-feed"): FILE_READERS,
+    ("GET", "/api/v1/stats/enterprises/{uscc}/overview"): FILE_READERS,
+    # the field app (hub/mobile/): the app itself holds no data; what it shows comes from the API above
+    ("GET", "/m"): PUBLIC,
+    ("GET", "/m/"): PUBLIC,
+    ("GET", "/m/app.js"): PUBLIC,
+    ("GET", "/m/app.css"): PUBLIC,
+    ("GET", "/m/sw.js"): PUBLIC,
+    ("GET", "/m/manifest.webmanifest"): PUBLIC,
+    ("GET", "/m/icon-{size}.png"): PUBLIC,
+    # 现场核查 (hub/field_checks/): made by inspectors and regulators of the region, read by the enterprise
+    ("POST", "/api/v1/field-checks"): users(**REGION_READ),
+    ("GET", "/api/v1/field-checks"): users(**REGION_READ, **PARTIES),
+    ("GET", "/api/v1/field-checks/{check_id}/photos/{sha256}"): users(**REGION_READ, **PARTIES),
     ("GET", "/reports/monthly"): FILE_READERS,
-    # field inspections (hub/inspections, docs/inspections.md): the one place an inspector changes something.
-    # Inspectors and regulators of the region write inspections and scan checks (the items of an inspection
-    # only its assignees); the enterprise reads its own inspections once submitted, and their reports.
+    # field inspections (hub/inspections, docs/inspections.md): with field checks, what an inspector changes.
+    # Inspectors and regulators of the region plan inspections (the items, scan checks in it and submission:
+    # its assignees only); the enterprise reads its own inspections once submitted, and their reports.
     ("GET", "/api/v1/inspection-checklists/{region}"): users(**REGION_READ, system_admin=S.ALL),
     ("PUT", "/api/v1/inspection-checklists/{region}"): users(regulator=S.REGION, system_admin=S.ALL),
     ("GET", "/api/v1/inspections"): users(**REGION_READ, **PARTIES),
@@ -253,10 +270,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/inspections/{number}/report"): users(**REGION_READ, **PARTIES),
     ("GET", "/api/v1/inspections/{number}/report.pdf"): users(**REGION_READ, **PARTIES),
     ("GET", "/api/v1/inspections/{number}/attachments/{sha256}"): users(**REGION_READ, **PARTIES),
-    ("POST", "/api/v1/field-checks"): users(**REGION_READ),
-    ("GET", "/api/v1/field-checks"): users(**REGION_READ),
-    ("GET", "/api/v1/field-checks/{check_id}"): users(**REGION_READ),
-    ("GET", "/api/v1/field-checks/{check_id}/attachments/{sha256}"): users(**REGION_READ),
+    ("POST", "/api/v1/inspections/{number}/field-checks"): users(**REGION_READ),
 }
 del R, S
 

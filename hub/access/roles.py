@@ -12,7 +12,7 @@ from enum import StrEnum
 
 class Role(StrEnum):
     REGULATOR = "regulator"  # 生态环境主管部门, scoped by region code (province, city or district)
-    INSPECTOR = "inspector"  # 执法检查人员, reads within a region, changes nothing but inspections (巡查)
+    INSPECTOR = "inspector"  # 执法检查人员, reads within a region; changes only field checks and inspections
     ENTERPRISE = "enterprise"  # 企业用户: its own enterprise's file, stock and manifests (as shipper)
     TRANSPORTER = "transporter"  # 运输单位用户: manifests it carries, its vehicles' positions
     RECEIVER = "receiver"  # 接收/处置单位用户: manifests it receives, receipts

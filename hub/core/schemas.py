@@ -30,6 +30,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Place(Strict):
+    """Where something was done: WGS-84 micro-degrees as a phone's GPS gives them, and its accuracy."""
+
+    lat_e6: int = Field(ge=-90_000_000, le=90_000_000)
+    lon_e6: int = Field(ge=-180_000_000, le=180_000_000)
+    accuracy_m: int | None = Field(default=None, ge=0, le=100_000)
+
+
 class SignedEnvelope(BaseModel):
     """A signed envelope exactly as signed: `sig` is the signature over the RFC 8785 bytes of `body`.
 

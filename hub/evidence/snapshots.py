@@ -22,9 +22,11 @@ from hub.access.gate import AccessDep
 from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import Hub, HubDep, ReadSession
 from hub.core.schemas import Problem
-from hub.evidence.schemas import SnapshotStored
+from hub.evidence.camera_views import newest_per_camera
+from hub.evidence.schemas import CameraSnapshots, SnapshotStored
 from hub.evidence.tables import Snapshot
 from hub.ledger.tables import EventRow
+from hub.registry.enterprises import enterprise_by_uscc
 from hub.trace.parties import bag_parties
 
 router = APIRouter(prefix="/api/v1", tags=["snapshots"])
@@ -135,3 +137,11 @@ def get_snapshot(sha256: str, session: ReadSession, access: AccessDep) -> Respon
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+@router.get("/enterprises/{uscc}/snapshots", responses={403: {"model": Problem}, 404: {"model": Problem}})
+def enterprise_snapshots(uscc: str, session: ReadSession, access: AccessDep) -> CameraSnapshots:
+    """视频信息: the newest snapshot of each camera of the enterprise's boxes."""
+    ent = enterprise_by_uscc(session, uscc)
+    access.require(ent.party, f"企业 {uscc} 的抓拍图像")
+    return CameraSnapshots(cameras=newest_per_camera(session, ent.id))

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from hub.access.users import user_view
 from hub.attachments.tables import Attachment
 from hub.core.errors import NotFound
-from hub.inspections.tables import FieldCheck, Inspection, InspectionFinding, InspectionReport
+from hub.inspections.checks import of_inspection
+from hub.inspections.tables import Inspection, InspectionFinding, InspectionReport
 from hub.registry.enterprises import enterprise_by_id
 from hub.web.formatting import format_kg, format_time
 from protocols.label.fonts import FONT_PACKAGE, FONT_PACKAGE_PATH
@@ -49,7 +50,13 @@ from protocols.ledger.signing import (
     verify,
 )
 
-VERDICTS = {"ok": "符合 OK", "finding": "发现问题 Finding", "not_applicable": "不适用 N/A", None: "未检查 —"}
+VERDICTS = {
+    "ok": "符合 OK",
+    "finding": "发现问题 Finding",
+    "problem": "发现问题 Problem",  # a field check's word for it (hub/field_checks)
+    "not_applicable": "不适用 N/A",
+    None: "未检查 —",
+}
 LABEL_STATES = {"intact": "完好", "damaged": "破损", "missing": "缺失", "mismatched": "不符"}
 SOURCES = {"plan": "计划检查", "warning": "预警核查", "ad_hoc": "专项/临时检查"}
 THUMBS_PER_ITEM = 4
@@ -131,18 +138,16 @@ def gather(
         item.order_number = orders.get(item.code)
     checks = [
         {
-            "subject": c.subject,
-            "kind": c.kind,
-            "grams_found": c.grams_found,
-            "recorded_grams": c.recorded_grams,
+            "subject": c.code,
+            "kind": c.subject,
+            "grams_found": c.found_grams,
+            "recorded_grams": c.held_grams,
             "label_state": c.label_state,
             "verdict": c.verdict,
             "note": c.note,
             "at_ms": c.at_ms,
         }
-        for c in session.scalars(
-            select(FieldCheck).where(FieldCheck.inspection_id == ins.id).order_by(FieldCheck.id)
-        )
+        for c in of_inspection(session, ins.id)
     ]
     wanted: list[str] = []
     for item in items:
@@ -396,7 +401,7 @@ def _checks(pdf: FPDF, d: ReportData) -> None:
         label = LABEL_STATES.get(c["label_state"], "—") if c["label_state"] else "—"
         line = (
             f"{c['subject']}：称得 {format_kg(c['grams_found'])}，"
-            f"台账 {format_kg(c['recorded_grams'])}{diff}；"
+            f"平台记录 {format_kg(c['recorded_grams'])}{diff}；"
             f"标签 {label}；结论 {VERDICTS.get(c['verdict'], c['verdict'])}"
             + (f"；{c['note']}" if c["note"] else "")
             + f"（{format_time(c['at_ms'])}）"

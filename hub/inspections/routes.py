@@ -21,7 +21,9 @@ from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import HubDep
 from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.core.schemas import Problem
-from hub.inspections import checklists, records, submission, sync, views
+from hub.field_checks import service as field_check_service
+from hub.field_checks.schemas import FieldCheckIn, FieldCheckOut
+from hub.inspections import checklists, checks, records, submission, sync, views
 from hub.inspections.records import NewInspection, Stale
 from hub.inspections.schemas import (
     ChecklistIn,
@@ -262,6 +264,20 @@ def _submit(hub: HubDep, access: AccessDep, number: str) -> InspectionDetail:
         records.require_assignee(session, access, ins)
         submission.submit(session, ins, key=hub.key, hub_name=hub.settings.name, by=access.actor, now_ms=now)
         return views.detail(session, ins)
+
+
+@router.post("/inspections/{number}/field-checks", status_code=201, responses=REFUSALS)
+def record_field_check(
+    number: str, body: FieldCheckIn, request: Request, hub: HubDep, access: AccessDep
+) -> FieldCheckOut:
+    """A field check (the body of POST /api/v1/field-checks) made as part of this inspection: by one of its
+    assignees, before it is submitted; it then shows in the inspection and its report."""
+    now = hub.clock()
+    with hub.write() as session, session.begin():
+        ins = records.get(session, number, lock=True)
+        row = checks.record(session, access, ins, body, now_ms=now)
+        note(request, inspection=ins.number, field_check=row.id, code=body.code)
+        return field_check_service.check_out(session, row)
 
 
 @router.post("/inspections/{number}/conflicts/{conflict_id}/resolve", responses=REFUSALS)

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StrictInt
 
 from hub.core.schemas import Strict
+from hub.field_checks.schemas import FieldCheckIn, FieldCheckOut
 
 Verdict = Literal["ok", "finding", "not_applicable"]
-LabelState = Literal["intact", "damaged", "missing", "mismatched"]
 MAX_NOTE = 2000
 MAX_PHOTOS = 20
 PHOTOS_DESC = (
@@ -197,56 +197,10 @@ class ConflictOut(BaseModel):
     resolution: str | None = Field(description="mine (applied then) or hub (dropped)")
 
 
-class FieldCheckIn(Strict):
-    bag_code: str | None = Field(default=None, min_length=1, max_length=64, description="a bag's 数字识别码")
-    manifest_number: str | None = Field(default=None, min_length=1, max_length=64)
-    inspection: str | None = Field(
-        default=None, max_length=36, description="an inspection's number or client_id"
-    )
-    grams_found: StrictInt | None = Field(default=None, ge=0, le=100_000_000, description="portable scale, g")
-    label_state: LabelState | None = None
-    verdict: Literal["ok", "finding"]
-    note: str | None = Field(default=None, max_length=MAX_NOTE)
-    photos: list[str] = Field(default_factory=list, max_length=MAX_PHOTOS, description=PHOTOS_DESC)
-    lat_e6: StrictInt | None = Field(
-        default=None, ge=-90_000_000, le=90_000_000, description="latitude × 10⁶"
-    )
-    lon_e6: StrictInt | None = Field(
-        default=None, ge=-180_000_000, le=180_000_000, description="longitude × 10⁶"
-    )
-    at_ms: StrictInt = Field(ge=0, description="when it was checked, UTC ms (the phone's clock)")
-
-
-class FieldCheckOut(BaseModel):
-    id: int
-    kind: str = Field(description="bag or manifest")
-    subject: str = Field(description="the bag's code or the manifest's number")
-    enterprise_uscc: str = Field(description="the enterprise the check is filed under")
-    enterprise_name: str
-    region_code: str | None
-    inspection: str | None
-    grams_found: int | None
-    recorded_grams: int | None = Field(description="the bag's weight the hub held when checked")
-    difference_grams: int | None = Field(description="grams_found − recorded_grams")
-    label_state: str | None
-    verdict: str
-    note: str | None
-    photos: list[PhotoOut]
-    lat_e6: int | None
-    lon_e6: int | None
-    at_ms: int
-    created_by: str
-    created_ms: int
-
-
-class FieldCheckList(BaseModel):
-    checks: list[FieldCheckOut]
-
-
 class InspectionDetail(InspectionOut):
     items: list[ItemOut]
     conflicts: list[ConflictOut] = Field(description="stale edits not applied, open ones first")
-    field_checks: list[FieldCheckOut]
+    field_checks: list[FieldCheckOut] = Field(description="the field checks made in this inspection")
 
 
 class InspectionList(BaseModel):
@@ -300,6 +254,9 @@ class OpSummary(OpBase):
 
 class OpFieldCheck(OpBase, FieldCheckIn):
     kind: Literal["field_check"]
+    inspection: str | None = Field(
+        default=None, max_length=36, description="made in this inspection (its number or client id)"
+    )
 
 
 class OpSubmit(OpBase):

@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from hub.access.principal import Access
 from hub.core.deps import Hub
 from hub.core.errors import Conflict, HubError
-from hub.inspections import field_checks, records, submission, views
+from hub.field_checks.schemas import FieldCheckIn
+from hub.inspections import checks, records, submission, views
 from hub.inspections.records import NewInspection, Stale
 from hub.inspections.schemas import (
-    FieldCheckIn,
     ItemEdit,
     OpCreate,
     OpFieldCheck,
@@ -165,9 +165,10 @@ def _summary(session: Session, access: Access, op: OpSummary, hub: Hub, now_ms: 
 
 
 def _field_check(session: Session, access: Access, op: OpFieldCheck, hub: Hub, now_ms: int) -> OpResult:
-    body = FieldCheckIn.model_validate(op.model_dump(exclude={"op_id", "kind"}))
-    row = field_checks.record_check(session, access, body, now_ms=now_ms, op_id=str(op.op_id))
-    result = _applied(op, None, None, None, status=201)
+    body = FieldCheckIn.model_validate(op.model_dump(exclude={"op_id", "kind", "inspection"}))
+    ins = records.get(session, op.inspection, lock=True) if op.inspection else None
+    row = checks.record(session, access, ins, body, now_ms=now_ms)
+    result = _applied(op, ins.number if ins else None, ins.client_id if ins else None, None, status=201)
     result.field_check_id = row.id
     return result
 

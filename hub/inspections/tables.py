@@ -1,8 +1,8 @@
 """Tables of field inspections (巡查): checklists a province may edit, inspections with their assignees and
-checked items (each edit a new version), findings turned into warnings and 督办单, scan checks in the field,
-the offline phone's applied operations and the conflicts it met, and the signed report.
+checked items (each edit a new version), findings turned into warnings and 督办单, the field checks made in
+an inspection, the offline phone's applied operations and the conflicts it met, and the signed report.
 
-Kept in step with hub/migrations/versions/0032_inspections.py (tests/test_hub_migrations.py compares them).
+Kept in step with hub/migrations/versions/0033_inspections.py (tests/test_hub_migrations.py compares them).
 """
 
 from __future__ import annotations
@@ -152,44 +152,14 @@ class InspectionConflict(Base):
     )  # mine (applied then), hub (dropped by the user)
 
 
-class FieldCheck(Base):
-    """A scan check in the field: a bag or manifest found, what the scale and the label showed, a verdict."""
+class InspectionFieldCheck(Base):
+    """A field check (hub/field_checks) made as part of an inspection: in its detail and its report."""
 
-    __tablename__ = "field_checks"
-    __table_args__ = (
-        Index("ix_field_checks_region", "region_code", "at_ms"),
-        Index("ix_field_checks_subject", "subject"),
-        Index("ix_field_checks_inspection", "inspection_id"),
-    )
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(8))  # bag, manifest
-    subject: Mapped[str] = mapped_column(String(64))  # the bag's code or the manifest's number
-    enterprise_id: Mapped[int] = mapped_column(BigId, ForeignKey("enterprises.id"))  # filed under
-    region_code: Mapped[str | None] = mapped_column(String(6))
-    inspection_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("inspections.id"))
-    grams_found: Mapped[int | None] = mapped_column(BigInteger)
-    recorded_grams: Mapped[int | None] = mapped_column(BigInteger)  # what the hub held for the bag then
-    label_state: Mapped[str | None] = mapped_column(String(16))  # intact, damaged, missing, mismatched
-    verdict: Mapped[str] = mapped_column(String(16))  # ok, finding
-    note: Mapped[str | None] = mapped_column(Text)
-    photos: Mapped[str] = mapped_column(Text)  # JSON list of SHA-256
-    lat_e6: Mapped[int | None] = mapped_column(Integer)
-    lon_e6: Mapped[int | None] = mapped_column(Integer)
-    at_ms: Mapped[int] = mapped_column(BigInteger)  # when it was checked (the phone's time)
-    op_id: Mapped[str | None] = mapped_column(String(36))
-    created_by: Mapped[str] = mapped_column(String(128))
-    created_ms: Mapped[int] = mapped_column(BigInteger)
-
-
-class FieldCheckAttachment(Base):
-    __tablename__ = "field_check_attachments"
+    __tablename__ = "inspection_field_checks"
+    __table_args__ = (Index("ix_inspection_field_checks_inspection", "inspection_id"),)
 
     check_id: Mapped[int] = mapped_column(BigId, ForeignKey("field_checks.id"), primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), ForeignKey("attachments.sha256"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    added_by: Mapped[str] = mapped_column(String(128))
-    added_ms: Mapped[int] = mapped_column(BigInteger)
+    inspection_id: Mapped[int] = mapped_column(BigId, ForeignKey("inspections.id"))
 
 
 class InspectionReport(Base):

@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from hub.access.users import user_view
 from hub.core.errors import NotFound
-from hub.inspections import checklists, field_checks, records, report
+from hub.inspections import checklists, checks, records, report
 from hub.inspections.schemas import (
     AssigneeOut,
     ChecklistItem,
     ChecklistOut,
     ChecklistRef,
     ConflictOut,
-    FieldCheckOut,
     InspectionDetail,
     InspectionOut,
     ItemOut,
@@ -24,7 +23,6 @@ from hub.inspections.schemas import (
     ReportOut,
 )
 from hub.inspections.tables import (
-    FieldCheck,
     Inspection,
     InspectionConflict,
     InspectionFinding,
@@ -154,44 +152,6 @@ def conflict_out(row: InspectionConflict) -> ConflictOut:
     )
 
 
-def field_check_out(session: Session, row: FieldCheck) -> FieldCheckOut:
-    uscc, name = field_checks.enterprise_uscc(session, row)
-    number = (
-        session.scalar(select(Inspection.number).where(Inspection.id == row.inspection_id))
-        if row.inspection_id
-        else None
-    )
-    diff = (
-        row.grams_found - row.recorded_grams
-        if row.grams_found is not None and row.recorded_grams is not None
-        else None
-    )
-    return FieldCheckOut(
-        id=row.id,
-        kind=row.kind,
-        subject=row.subject,
-        enterprise_uscc=uscc,
-        enterprise_name=name,
-        region_code=row.region_code,
-        inspection=number,
-        grams_found=row.grams_found,
-        recorded_grams=row.recorded_grams,
-        difference_grams=diff,
-        label_state=row.label_state,
-        verdict=row.verdict,
-        note=row.note,
-        photos=[
-            PhotoOut(sha256=sha, url=f"/api/v1/field-checks/{row.id}/attachments/{sha}")
-            for sha in json.loads(row.photos)
-        ],
-        lat_e6=row.lat_e6,
-        lon_e6=row.lon_e6,
-        at_ms=row.at_ms,
-        created_by=row.created_by,
-        created_ms=row.created_ms,
-    )
-
-
 def detail(session: Session, ins: Inspection, *, with_conflicts: bool = True) -> InspectionDetail:
     current = records.current_items(session, ins.id)
     findings = {
@@ -205,5 +165,5 @@ def detail(session: Session, ins: Inspection, *, with_conflicts: bool = True) ->
             for i in records.checklist_items(ins)
         ],
         conflicts=[conflict_out(c) for c in records.conflicts_of(session, ins.id)] if with_conflicts else [],
-        field_checks=[field_check_out(session, c) for c in field_checks.of_inspection(session, ins.id)],
+        field_checks=checks.shaped(session, ins.id),
     )

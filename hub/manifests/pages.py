@@ -3,7 +3,6 @@ its bags, weights shipped and received, timeline and route map."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,11 @@ from hub.core.errors import Invalid
 from hub.manifests import store
 from hub.manifests import views as manifest_views
 from hub.manifests.routes import manifest_for
-from hub.manifests.search import MAX_EXPORT, Search, search
+from hub.manifests.search import MAX_EXPORT, Search, day_ms, search
 from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
 from hub.transport.track_svg import Place, render_track
-from hub.web.formatting import CHINA, format_kg, format_time
+from hub.web.formatting import format_kg, format_time
 from hub.web.listing import Column, export, listing_of, window
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
@@ -49,17 +48,6 @@ COLUMNS = (
 )
 
 
-def _day_ms(value: str | None, name: str, end: bool = False) -> int | None:
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"{name} 应为日期 YYYY-MM-DD ({name} must be a date)") from exc
-    start = int(dt.datetime.combine(day, dt.time(), tzinfo=CHINA).timestamp()) * 1000
-    return start + 86_400_000 if end else start
-
-
 def _row(m: dict[str, Any], lang: str) -> dict[str, Any]:
     label = STATE_LABELS.get(State(m["state"]), (m["state"], m["state"]))
     return {
@@ -86,8 +74,8 @@ def manifests_page(request: Request, hub: HubDep, access: AccessDep) -> Response
         number=query.get("number", "").strip()[:32],
         state=state,
         party=query.get("party", "").strip()[:64],
-        since_ms=_day_ms(query.get("since"), "since"),
-        until_ms=_day_ms(query.get("until"), "until", end=True),
+        since_ms=day_ms(query.get("since"), "since"),
+        until_ms=day_ms(query.get("until"), "until", end=True),
         overdue={"yes": True, "no": False}.get(query.get("overdue", "")),
     )
     win = window(COLUMNS, query, "number", default_desc=True)

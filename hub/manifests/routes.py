@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy.orm import Session
@@ -27,10 +27,11 @@ from hub.manifests.schemas import (
     ReceiptEntry,
     TransitionRequest,
 )
+from hub.manifests.search import Search, day_ms, search
 from hub.registry.enterprises import enterprise_by_id
 from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
-from protocols.manifest import Party
+from protocols.manifest import Party, State
 
 router = APIRouter(prefix="/api/v1", tags=["manifests"])
 
@@ -68,15 +69,28 @@ def list_manifests(
     hub: HubDep,
     session: ReadSession,
     access: AccessDep,
-    state: str | None = None,
+    state: State | None = None,
     overdue: bool | None = None,
+    number: Annotated[str, Query(max_length=32, description="a part of the 联单编号")] = "",
+    party: Annotated[str, Query(max_length=64, description="a part of a party's name, or its USCC")] = "",
+    since: Annotated[str | None, Query(description="departed on or after this day, YYYY-MM-DD")] = None,
+    until: Annotated[str | None, Query(description="departed on or before this day (Beijing)")] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     limit: int = Query(200, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
-    """Manifests the caller may see, newest first; `overdue=true` lists those past the receiver's deadline."""
+    """Manifests the caller may see, newest first, with the seed's filters (联单编号, 转移日期, 状态,
+    产废/运输/接收单位, overdue): `overdue=true` lists those past the receiver's deadline."""
     visible = visible_enterprise_ids(session, access)
-    return manifest_views.list_manifests(
-        session, visible, hub.clock(), state=state, overdue=overdue, limit=limit
+    wanted = Search(
+        number=number.strip(),
+        state=state.value if state is not None else None,
+        party=party.strip(),
+        since_ms=day_ms(since, "since"),
+        until_ms=day_ms(until, "until", end=True),
+        overdue=overdue,
     )
+    found, _ = search(session, visible, hub.clock(), wanted, sort="newest", offset=offset, limit=limit)
+    return found
 
 
 @router.post("/manifests", status_code=status.HTTP_201_CREATED, response_model=ManifestView)

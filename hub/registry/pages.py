@@ -3,7 +3,6 @@ and one enterprise's whole file, on the registry's, inventory's, devices' and st
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,12 +16,15 @@ from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import HubDep
 from hub.devices.health import device_health
+from hub.field_checks import service as field_checks
 from hub.inventory import storage as inventory
 from hub.manifests.views import list_manifests
 from hub.registry import enterprises
 from hub.registry import file as enterprise_file
 from hub.registry.words import WORDS
-from hub.stats import figures, rollup
+from hub.stats import figures, overview, rollup
+from hub.stats.schemas import EnterpriseOverview
+from hub.stats.words import WORDS as STATS_WORDS
 from hub.warnings.rules import RULES_BY_CODE
 from hub.warnings.tables import WarningRow
 from hub.web.formatting import format_kg, format_time
@@ -30,6 +32,8 @@ from hub.web.listing import Column, export, make_listing
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
 from protocols.codes import RegionCodeError, region_contains
+from protocols.manifest import STATE_LABELS as MANIFEST_STATES
+from protocols.manifest import State as ManifestState
 from protocols.warnings.states import SEVERITY_LABELS
 from protocols.warnings.states import STATE_LABELS as WARNING_STATE_LABELS
 from protocols.warnings.states import State as WarningState
@@ -126,15 +130,16 @@ def enterprises_page(request: Request, hub: HubDep, access: AccessDep) -> Respon
     return pages.render(request, hub, "enterprises.html", lang, context, switch_path="/enterprises")
 
 
-def _licence_use(session: Session, ent_id: int, licences: list[dict[str, Any]], now_ms: int) -> None:
-    this, _ = figures.year_to_date(now_ms)
-    received = figures.by_enterprise(session, {ent_id}, rollup.RECEIVED, this).get(ent_id, (0, 0))[0]
-    on = figures.today(now_ms)
-    for lic in licences:
-        valid = dt.date.fromisoformat(lic["valid_from"]) <= on <= dt.date.fromisoformat(lic["valid_to"])
-        lic["valid_now"] = valid and lic["active"]
-        lic["used_grams"] = received if lic["valid_now"] else 0
-        lic["remaining_grams"] = lic["annual_capacity_grams"] - lic["used_grams"]
+def overview_kinds(roles: tuple[str, ...], overview: EnterpriseOverview) -> list[str]:
+    """The kinds the overview shows: what the enterprise's roles do (a producer weighs and ships, a receiver
+    receives and disposes), and any other kind it has figures for this year."""
+    wanted = set()
+    if "producer" in roles:
+        wanted |= {rollup.WEIGHED, rollup.SHIPPED}
+    if "receiver" in roles:
+        wanted |= {rollup.RECEIVED, rollup.DISPOSED}
+    wanted |= {f.kind for m in overview.months for f in m.figures if f.count or f.grams}
+    return [k for k in rollup.KINDS if k in wanted] or [rollup.SHIPPED]
 
 
 def _rule_name(rule: str, lang_index: int) -> str:
@@ -176,17 +181,36 @@ def enterprise_page(request: Request, uscc: str, hub: HubDep, access: AccessDep)
         ent = enterprises.enterprise_by_uscc(session, uscc)
         access.require(ent.party, f"企业 {uscc} 的档案")
         file = enterprise_file.file_of(session, ent)
-        _licence_use(session, ent.id, file["licences"], now)
+        summary = overview.enterprise_overview(session, ent.id, ent.uscc, ent.name, now)
+        shown = overview_kinds(ent.roles, summary)
+        kind_words = {k: STATS_WORDS[lang]["k_" + k] for k in rollup.KINDS}
         context = {
             "ent": ent,
             "file": file,
+            "overview": summary,
+            "overview_kinds": shown,
+            "year_totals": {
+                k: sum(f.grams for m in summary.months for f in m.figures if f.kind == k) for k in shown
+            },
+            "kinds": kind_words,
+            "chart_words": {
+                "months": pages.words[lang]["ov_months"],
+                "days": pages.words[lang]["ov_days"],
+                "categories": pages.words[lang]["ov_categories"],
+                "kinds": kind_words,
+            },
             "facilities": inventory.facility_load(session, ent.id),
             "stock": inventory.stock_summary(session, ent.id, now),
             "recent": inventory.recent_bags(session, ent.id, 20),
             "boxes": [d for d in device_health(session, now) if d["enterprise_uscc"] == ent.uscc],
             "manifests": list_manifests(session, {ent.id}, now, state=None, overdue=None, limit=20),
+            "manifest_states": {s.value: MANIFEST_STATES[s][0 if lang == "zh" else 1] for s in ManifestState},
             "history": list(reversed(enterprise_file.history_of(session, ent)))[:50],
             "warnings": _warnings_of(session, ent.id, lang),
+            "field_checks": [
+                field_checks.check_out(session, c)
+                for c in field_checks.checks_of(session, enterprise_ids={ent.id}, limit=20)
+            ],
             "kg": format_kg,
             "time": format_time,
             "crumbs": [

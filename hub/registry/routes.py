@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
@@ -60,15 +60,25 @@ def _changes(body: Any) -> dict[str, Any]:
 # exclude_unset: directory lines carry only the fields they always had.
 @router.get("/enterprises", response_model=list[EnterpriseListed], response_model_exclude_unset=True)
 def list_enterprises(
-    session: ReadSession, access: AccessDep, role: str | None = None, region: str | None = None
+    session: ReadSession,
+    access: AccessDep,
+    role: str | None = None,
+    region: str | None = None,
+    q: Annotated[str, Query(max_length=64, description="a part of the name or of the USCC")] = "",
+    limit: Annotated[int | None, Query(ge=1, le=100_000, description="at most this many")] = None,
 ) -> list[dict[str, Any]]:
-    """The register as far as the caller may see it. Enterprise users also see the directory of carriers and
-    receivers (name, USCC, roles, region), to name them on a manifest."""
-    out = []
+    """The register as far as the caller may see it, by USCC. Enterprise users also see the directory of
+    carriers and receivers (name, USCC, roles, region), to name them on a manifest."""
+    out: list[dict[str, Any]] = []
+    text = q.strip().lower()
     for ent in enterprises.list_enterprises(session):
+        if limit is not None and len(out) >= limit:
+            break
         if role and role not in ent.roles:
             continue
         if region and not (ent.region_code or "").startswith(region.rstrip("0")):
+            continue
+        if text and text not in ent.name.lower() and text not in ent.uscc.lower():
             continue
         if access.sees(ent.party):
             out.append({**ent.view(), "directory_only": False})

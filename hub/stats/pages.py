@@ -98,6 +98,7 @@ def dashboard_page(request: Request, hub: HubDep, access: AccessDep) -> Response
         "scope": scope,
         "chart_words": chart_words,
         "kg": format_kg,
+        "time": format_time,
         "crumbs": [(words["dashboard_title"], None)],
     }
     return pages.render(request, hub, "dashboard.html", lang, context, switch_path="/dashboard")

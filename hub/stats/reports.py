@@ -3,11 +3,14 @@ enterprises."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
+from hub.core.divisions import divisions
 from hub.manifests import store as manifest_store
+from hub.manifests.feed import latest_steps
 from hub.manifests.views import list_manifests
 from hub.stats import figures as f
 from hub.stats import rollup
@@ -15,9 +18,12 @@ from hub.stats.schemas import (
     CategoryGrams,
     DisposalStats,
     DisposerProgress,
+    DistrictFigures,
+    DistrictStats,
     EnterpriseGrams,
     EnterpriseToday,
     Flow,
+    FocusEnterprise,
     HazardGrams,
     IndustryGrams,
     KindFigure,
@@ -37,7 +43,7 @@ from hub.stats.schemas import (
     YearToDate,
 )
 from hub.transport.positions import track
-from protocols.manifest import State
+from protocols.manifest import STATE_LABELS, State
 
 Ids = set[int] | None
 
@@ -138,6 +144,15 @@ def _city(region: str | None) -> str:
     return (region or "")[:4]
 
 
+def manifest_steps(session: Session, ids: Ids, *, after_ms: int = 0, limit: int = 10) -> list[LiveManifest]:
+    """The live feed: the newest manifest steps of the enterprises in `ids`, newest first."""
+    out = []
+    for step in latest_steps(session, ids, after_ms=after_ms, limit=limit):
+        zh, en = STATE_LABELS.get(State(step.state), (step.state, step.state))
+        out.append(LiveManifest(**asdict(step), state_label_zh=zh, state_label_en=en))
+    return out
+
+
 def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferStats:
     this, _ = f.year_to_date(now_ms)
     moved = f.transfers(session, ids, this)
@@ -155,7 +170,6 @@ def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferS
     for _, utilised, method, grams, bags in f.disposals(session, ids, this):
         methods[(utilised, method or "未填写")][0] += grams
         methods[(utilised, method or "未填写")][1] += bags
-    latest = list_manifests(session, ids, now_ms, state=None, overdue=None, limit=10)
     return TransferStats(
         scope=scope,
         year_to_date=_ytd(session, ids, rollup.SHIPPED, now_ms),
@@ -178,16 +192,7 @@ def transfer(session: Session, ids: Ids, now_ms: int, scope: Scope) -> TransferS
             )
             for (s, r), (n, g) in sorted(flows.items(), key=lambda kv: -kv[1][1])[:50]
         ],
-        latest=[
-            LiveManifest(
-                number=m["number"],
-                state=m["state"],
-                shipper=(m["shipper"] or {}).get("name"),
-                receiver=(m["receiver"] or {}).get("name"),
-                shipped_grams=m["shipped_grams"],
-            )
-            for m in latest
-        ],
+        latest=manifest_steps(session, ids, limit=10),
     )
 
 
@@ -262,6 +267,70 @@ def live(session: Session, ids: Ids, now_ms: int, scope: Scope) -> LiveStats:
     )
 
 
+def _division_name(code: str | None) -> str | None:
+    known = divisions().get(code or "")
+    return known.name if known is not None else None
+
+
+FOCUS = 10
+
+
+def _subdivision(code: str | None, scope_region: str | None) -> str:
+    """The subdivision a map or a list of the scope's region groups an enterprise under: a province's
+    cities, else counties."""
+    if not code or len(code) != 6:
+        return ""
+    if scope_region and scope_region.endswith("0000"):
+        return code[:4] + "00"
+    return code
+
+
+def districts(session: Session, ids: Ids, now_ms: int, scope: Scope) -> DistrictStats:
+    enterprises = f.enterprises_by_id(session, ids)
+    stock: dict[int, int] = defaultdict(int)
+    for eid, _, grams, _ in f.stock_now(session, ids):
+        stock[eid] += grams
+    warnings = f.open_warnings(session, ids)
+    cells: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for e in enterprises.values():
+        cell = cells[_subdivision(e.region_code, scope.region)]
+        cell[0] += 1
+        cell[1] += "producer" in e.roles
+        cell[2] += "receiver" in e.roles
+        cell[3] += stock.get(e.id, 0)
+        cell[4] += warnings.get(e.id, 0)
+    watched = sorted(
+        (e for e in enterprises.values() if warnings.get(e.id, 0) > 0),
+        key=lambda e: (-warnings[e.id], -stock.get(e.id, 0), e.uscc),
+    )[:FOCUS]
+    return DistrictStats(
+        scope=scope,
+        roles=dict(Counter(role for e in enterprises.values() for role in e.roles)),
+        districts=[
+            DistrictFigures(
+                code=code,
+                name=_division_name(code) or code or "—",
+                enterprises=n,
+                producers=producers,
+                receivers=receivers,
+                stock_grams=grams,
+                open_warnings=open_,
+            )
+            for code, (n, producers, receivers, grams, open_) in sorted(cells.items())
+        ],
+        focus=[
+            FocusEnterprise(
+                uscc=e.uscc,
+                name=e.name,
+                region_name=_division_name(e.region_code),
+                open_warnings=warnings[e.id],
+                stock_grams=stock.get(e.id, 0),
+            )
+            for e in watched
+        ],
+    )
+
+
 def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
     enterprises = f.enterprises_by_id(session, ids)
     stock: dict[int, int] = defaultdict(int)
@@ -277,6 +346,7 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
                 uscc=e.uscc,
                 name=e.name,
                 region_code=e.region_code,
+                region_name=_division_name(e.region_code),
                 roles=list(e.roles),
                 lon_e6=e.lon_e6 or 0,
                 lat_e6=e.lat_e6 or 0,
@@ -288,6 +358,7 @@ def points(session: Session, ids: Ids, now_ms: int, scope: Scope) -> MapStats:
             for e in sorted(placed, key=lambda e: e.uscc)
         ],
         unplaced=len(enterprises) - len(placed),
+        roles=dict(Counter(role for e in enterprises.values() for role in e.roles)),
         tracks=tracks(session, ids, now_ms),
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
@@ -14,19 +14,25 @@ from sqlalchemy.orm import Session
 from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import Hub, HubDep
+from hub.manifests.feed import MAX_FEED
+from hub.registry.enterprises import enterprise_by_uscc
 from hub.stats import boundaries as borders
-from hub.stats import reports
+from hub.stats import overview, reports
 from hub.stats.figures import enterprises_by_id
 from hub.stats.monthly_report import monthly_report
 from hub.stats.schemas import (
     Boundaries,
     DisposalStats,
+    DistrictStats,
+    EnterpriseOverview,
     LiveStats,
+    ManifestFeed,
     MapStats,
     MonthlyReport,
     ProductionStats,
     Scope,
     StorageStats,
+    Tracks,
     TransferStats,
 )
 from hub.stats.scope import covered
@@ -80,10 +86,55 @@ def live(hub: HubDep, access: AccessDep, region: Region = None) -> LiveStats:
     return answer(hub, access, region, reports.live)
 
 
+@router.get("/districts")
+def district_figures(hub: HubDep, access: AccessDep, region: Region = None) -> DistrictStats:
+    """The region at a glance, light enough for a phone: enterprises by kind, each subdivision's
+    enterprises, stock and open warnings, and the enterprises to watch."""
+    return answer(hub, access, region, reports.districts)
+
+
+@router.get("/tracks")
+def vehicle_tracks(hub: HubDep, access: AccessDep, region: Region = None) -> Tracks:
+    """Vehicles in transit: the newest 50 manifests in transit the caller may see, with their GPS tracks."""
+    return answer(
+        hub,
+        access,
+        region,
+        lambda s, ids, now, scope: Tracks(scope=scope, tracks=reports.tracks(s, ids, now)),
+    )
+
+
 @router.get("/map")
 def map_points(hub: HubDep, access: AccessDep, region: Region = None) -> MapStats:
     """The enterprises on the map: position, stock, boxes online."""
     return answer(hub, access, region, reports.points)
+
+
+@router.get("/manifest-feed")
+def manifest_feed(
+    hub: HubDep,
+    access: AccessDep,
+    region: Region = None,
+    after: Annotated[int, Query(ge=0, le=2**53, description="UTC ms: only steps recorded after it")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_FEED)] = 10,
+) -> ManifestFeed:
+    """The live feed of manifests: the newest steps (created, submitted, departed, received, …) of the
+    manifests with a party the caller may see, newest first."""
+    with hub.read() as session:
+        ids, _ = covered(session, access, region)
+        return ManifestFeed(steps=reports.manifest_steps(session, ids, after_ms=after, limit=limit))
+
+
+@router.get("/enterprises/{uscc}/overview")
+def enterprise_overview(
+    hub: HubDep, access: AccessDep, uscc: Annotated[str, Path(pattern=r"^[0-9A-Z]{18}$")]
+) -> EnterpriseOverview:
+    """企业概况: the enterprise's year month by month, its last seven days (received, disposed, …), stock by
+    HW category and licence use."""
+    with hub.read() as session:
+        ent = enterprise_by_uscc(session, uscc)
+        access.require(ent.party, f"企业 {uscc} 的概况")
+        return overview.enterprise_overview(session, ent.id, ent.uscc, ent.name, hub.clock())
 
 
 @router.get("/boundaries", response_model=Boundaries)

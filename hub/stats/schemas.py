@@ -89,10 +89,18 @@ class MethodGrams(BaseModel):
 
 
 class LiveManifest(BaseModel):
+    """One step of a manifest (a version: created, loaded, submitted, departed, confirmed, …)."""
+
     number: str
+    version: int
     state: str
+    state_label_zh: str
+    state_label_en: str
+    command: str  # what made the step: load, submit, depart, confirm, …
+    recorded_ms: int
     shipper: str | None
     receiver: str | None
+    vehicle_plate: str | None
     shipped_grams: int
 
 
@@ -105,7 +113,7 @@ class TransferStats(BaseModel):
     manifests: int
     methods: list[MethodGrams]
     flows: list[Flow]
-    latest: list[LiveManifest]
+    latest: list[LiveManifest]  # the newest manifest steps (the live feed's first page)
 
 
 class DisposerProgress(BaseModel):
@@ -156,6 +164,7 @@ class MapPoint(BaseModel):
     uscc: str
     name: str
     region_code: str | None
+    region_name: str | None = None  # the county's (or city's) name, from the boundaries package
     roles: list[str]
     lon_e6: int
     lat_e6: int
@@ -186,6 +195,9 @@ class MapStats(BaseModel):
     scope: Scope
     points: list[MapPoint]
     unplaced: int  # enterprises with no coordinates
+    roles: dict[str, int] = Field(
+        default_factory=dict, description="how many enterprises of each kind (placed or not): producer, …"
+    )
     tracks: list[Track] = Field(default_factory=list, description="manifests in transit (newest 50)")
 
 
@@ -269,3 +281,87 @@ class MonthlyReport(BaseModel):
     manifests: ManifestMonth
     warnings: list[RuleMonth]
     declarations: DeclarationMonth
+
+
+class KindGrams(BaseModel):
+    kind: Literal["weighed", "stored", "taken_out", "shipped", "received", "disposed"]
+    grams: int
+    count: int  # bags (manifests for shipped)
+
+
+class MonthFigures(BaseModel):
+    month: str  # yyyy-mm, China
+    figures: list[KindGrams]
+
+
+class DayFigures(BaseModel):
+    day: str  # yyyy-mm-dd, China
+    figures: list[KindGrams]
+
+
+class LicenceUse(BaseModel):
+    number: str
+    valid_from: str
+    valid_to: str
+    waste_codes: list[str]
+    in_force: bool
+    annual_capacity_grams: int
+    used_grams: int  # received this year, counted against the licences in force
+    remaining_grams: int
+
+
+class EnterpriseOverview(BaseModel):
+    """企业概况: one enterprise's year month by month, its last seven days, stock and licence use."""
+
+    uscc: str
+    name: str
+    year: int
+    months: list[MonthFigures]
+    last_days: list[DayFigures]
+    stock_grams: int
+    stock_bags: int
+    stock_by_category: list[CategoryGrams]
+    licences: list[LicenceUse]
+
+
+class ManifestFeed(BaseModel):
+    """The newest manifest steps the caller may see, newest first; poll again with `after=` the first's
+    `recorded_ms`."""
+
+    steps: list[LiveManifest]
+
+
+class DistrictFigures(BaseModel):
+    code: str  # the subdivision's 行政区划代码: a city's counties, a province's cities
+    name: str
+    enterprises: int
+    producers: int
+    receivers: int
+    stock_grams: int
+    open_warnings: int
+
+
+class FocusEnterprise(BaseModel):
+    uscc: str
+    name: str
+    region_name: str | None
+    open_warnings: int
+    stock_grams: int
+
+
+class DistrictStats(BaseModel):
+    """The region at a glance for a phone (the field app's home): counts by kind, each subdivision's
+    enterprises, stock and open warnings, and the enterprises to watch (most open warnings, then stock)."""
+
+    scope: Scope
+    roles: dict[str, int]
+    districts: list[DistrictFigures]
+    focus: list[FocusEnterprise]
+
+
+class Tracks(BaseModel):
+    """The newest 50 manifests in transit the caller may see, each with its vehicle's track (the map's
+    tracks without its enterprises: what a phone's map needs)."""
+
+    scope: Scope
+    tracks: list[Track]

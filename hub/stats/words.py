@@ -26,6 +26,7 @@ WORDS: dict[str, dict[str, str]] = {
         "methods": "利用处置方式",
         "flows": "转移流向",
         "latest_manifests": "最新联单",
+        "feed_help": "联单每有新动态（提交、出发、接收确认等）即显示在最上方，无需刷新页面。",
         "approved": "核准经营规模",
         "received_total": "接收量",
         "utilised": "利用量",
@@ -61,7 +62,9 @@ WORDS: dict[str, dict[str, str]] = {
         "boxes_partly": "部分离线",
         "boxes_online": "终端在线",
         "in_transit": "运输中",
-        "map_help": "点击区县查看其企业，点击企业打开一企一档，点击流向或轨迹打开联单。",
+        "map_help": (
+            "点击区县查看其企业，点击企业打开一企一档，点击流向或轨迹打开联单；点击库存前十企业可在地图上定位。"
+        ),
         "monthly_title": "危险废物管理月报",
         "report_month": "月份",
         "made_at": "生成时间",
@@ -114,6 +117,9 @@ WORDS: dict[str, dict[str, str]] = {
         "methods": "Methods",
         "flows": "Flows",
         "latest_manifests": "Latest manifests",
+        "feed_help": (
+            "Each new step of a manifest (submitted, departed, confirmed, …) appears on top without a reload."
+        ),
         "approved": "Approved capacity",
         "received_total": "Received",
         "utilised": "Utilised",
@@ -151,7 +157,7 @@ WORDS: dict[str, dict[str, str]] = {
         "in_transit": "In transit",
         "map_help": (
             "Click a county for its enterprises, an enterprise for its file, a flow or a track for its "
-            "manifest."
+            "manifest; click one of the top ten by stock to find it on the map."
         ),
         "monthly_title": "Monthly report on hazardous waste",
         "report_month": "Month",

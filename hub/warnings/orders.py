@@ -102,12 +102,16 @@ def answer(
     by: str,
     now_ms: int,
     attachments: Sequence[str] = (),
+    location: tuple[int, int, int | None] | None = None,
 ) -> SupervisionOrder:
-    """The enterprise's feedback (整改情况), with the photos and files it uploaded as evidence."""
+    """The enterprise's feedback (整改情况), with the photos and files it uploaded as evidence, and where it
+    was made (lat_e6, lon_e6, accuracy_m) when the phone said."""
     text = _text(text, "反馈内容")
     after = _step(order, OrderAction.ANSWER)
     attach(session, order, attachments, step="answer", by=by, now_ms=now_ms)
     order.state, order.answer, order.answered_by, order.answered_ms = after.value, text, by, now_ms
+    lat, lon, accuracy = location if location is not None else (None, None, None)
+    order.answer_lat_e6, order.answer_lon_e6, order.answer_accuracy_m = lat, lon, accuracy
     record.note_entry(
         session, order.warning_id, "order_answered", actor=by, note=text, now_ms=now_ms, order_id=order.id
     )

@@ -16,6 +16,7 @@ from hub.attachments.serving import attachment_response
 from hub.attachments.store import attachment
 from hub.core.deps import HubDep
 from hub.core.errors import Invalid, NotFound
+from hub.core.idempotency import IdempotencyKey, Once, fingerprint
 from hub.core.schemas import Problem
 from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc
 from hub.warnings import orders, record, silences, views
@@ -152,17 +153,40 @@ def get_order(number: str, hub: HubDep, access: AccessDep) -> OrderDetail:
 
 
 @router.post("/supervision-orders/{number}/answer", responses=REFUSALS)
-def answer_order(number: str, body: AnswerIn, request: Request, hub: HubDep, access: AccessDep) -> OrderOut:
-    """The enterprise's answer (整改情况)."""
+def answer_order(
+    number: str,
+    body: AnswerIn,
+    request: Request,
+    response: Response,
+    hub: HubDep,
+    access: AccessDep,
+    idempotency_key: IdempotencyKey = None,
+) -> OrderOut:
+    """The enterprise's answer (整改情况), with photos and where it was made. With an `Idempotency-Key` (the
+    field app sends one), a repeat of the same answer changes nothing and answers as the first did."""
     now = hub.clock()
     with hub.write() as session, session.begin():
+        print_ = fingerprint("POST", request.url.path, body)
+        once = Once.claim(session, access.actor, idempotency_key, print_, now)
+        if once.kept is not None:
+            response.headers["Idempotent-Replayed"] = "true"
+            return OrderOut.model_validate(once.kept)
         order = orders.get_order(session, number, lock=True)
         access.require(views.party(order), "该督办单")
+        place = body.location
         orders.answer(
-            session, order, text=body.text, by=access.actor, now_ms=now, attachments=body.attachments
+            session,
+            order,
+            text=body.text,
+            by=access.actor,
+            now_ms=now,
+            attachments=body.attachments,
+            location=(place.lat_e6, place.lon_e6, place.accuracy_m) if place is not None else None,
         )
         note(request, order=number, attachments=len(body.attachments))
-        return views.order_out(session, order, now)
+        out = views.order_out(session, order, now)
+        once.keep(out)
+        return out
 
 
 @router.post("/supervision-orders/{number}/decision", responses=REFUSALS)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from hub.core.schemas import Strict
+from hub.core.schemas import Place, Strict
 
 
 class WarningOut(BaseModel):
@@ -76,6 +76,7 @@ class OrderOut(BaseModel):
     answer: str | None
     answered_by: str | None
     answered_ms: int | None
+    answer_location: Place | None = None
     decision_note: str | None
     decided_by: str | None
     decided_ms: int | None
@@ -123,6 +124,7 @@ class OrderIn(Strict):
 
 class AnswerIn(Strict):
     text: str = Field(min_length=1, max_length=4000, description="整改情况 (the enterprise's answer)")
+    location: Place | None = Field(default=None, description="where the answer was made (the field app)")
     attachments: list[str] = Field(
         default_factory=list,
         max_length=20,

@@ -95,6 +95,10 @@ class SupervisionOrder(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by: Mapped[str | None] = mapped_column(String(128))
     answered_ms: Mapped[int | None] = mapped_column(BigInteger)
+    # Where the answer was made (the field app's location, WGS-84 micro-degrees), when it sent one.
+    answer_lat_e6: Mapped[int | None] = mapped_column(Integer)
+    answer_lon_e6: Mapped[int | None] = mapped_column(Integer)
+    answer_accuracy_m: Mapped[int | None] = mapped_column(Integer)
     decision_note: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(128))
     decided_ms: Mapped[int | None] = mapped_column(BigInteger)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from hub.access.principal import Access, Party, Scope
 from hub.core.errors import Invalid, NotFound
+from hub.core.schemas import Place
 from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc, prefetch_enterprises
 from hub.warnings import orders, record
 from hub.warnings.rules import RULES_BY_CODE
@@ -136,6 +137,11 @@ def order_out(session: Session, order: SupervisionOrder, now_ms: int) -> OrderOu
         answer=order.answer,
         answered_by=order.answered_by,
         answered_ms=order.answered_ms,
+        answer_location=(
+            Place(lat_e6=order.answer_lat_e6, lon_e6=order.answer_lon_e6, accuracy_m=order.answer_accuracy_m)
+            if order.answer_lat_e6 is not None and order.answer_lon_e6 is not None
+            else None
+        ),
         decision_note=order.decision_note,
         decided_by=order.decided_by,
         decided_ms=order.decided_ms,

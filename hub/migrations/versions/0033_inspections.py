@@ -1,8 +1,8 @@
-"""Field inspections (巡查): checklists, inspections, their items, findings, scan checks, the phone's
-operations and conflicts, and the signed reports (hub/inspections).
+"""Field inspections (巡查): checklists, inspections, their items, findings, the field checks made in them,
+the phone's operations and conflicts, and the signed reports (hub/inspections).
 
-Revision ID: 0032_inspections
-Revises: 0031_stat_yearly
+Revision ID: 0033_inspections
+Revises: 0032_field_app
 Create Date: 2026-12-05
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_inspections"
-down_revision = "0031_stat_yearly"
+revision = "0033_inspections"
+down_revision = "0032_field_app"
 branch_labels = None
 depends_on = None
 
@@ -127,36 +127,12 @@ def upgrade() -> None:
         "ix_inspection_conflicts_inspection", "inspection_conflicts", ["inspection_id", "resolved_ms"]
     )
     op.create_table(
-        "field_checks",
-        sa.Column("id", BigId, primary_key=True, autoincrement=True),
-        sa.Column("kind", sa.String(8), nullable=False),
-        sa.Column("subject", sa.String(64), nullable=False),
-        sa.Column("enterprise_id", BigId, sa.ForeignKey("enterprises.id"), nullable=False),
-        sa.Column("region_code", sa.String(6), nullable=True),
-        sa.Column("inspection_id", BigId, sa.ForeignKey("inspections.id"), nullable=True),
-        _ms("grams_found", True),
-        _ms("recorded_grams", True),
-        sa.Column("label_state", sa.String(16), nullable=True),
-        sa.Column("verdict", sa.String(16), nullable=False),
-        sa.Column("note", sa.Text(), nullable=True),
-        sa.Column("photos", sa.Text(), nullable=False),
-        sa.Column("lat_e6", sa.Integer(), nullable=True),
-        sa.Column("lon_e6", sa.Integer(), nullable=True),
-        _ms("at_ms"),
-        sa.Column("op_id", sa.String(36), nullable=True),
-        sa.Column("created_by", sa.String(128), nullable=False),
-        _ms("created_ms"),
-    )
-    op.create_index("ix_field_checks_region", "field_checks", ["region_code", "at_ms"])
-    op.create_index("ix_field_checks_subject", "field_checks", ["subject"])
-    op.create_index("ix_field_checks_inspection", "field_checks", ["inspection_id"])
-    op.create_table(
-        "field_check_attachments",
+        "inspection_field_checks",
         sa.Column("check_id", BigId, sa.ForeignKey("field_checks.id"), primary_key=True),
-        sa.Column("sha256", sa.String(64), sa.ForeignKey("attachments.sha256"), primary_key=True),
-        sa.Column("name", sa.String(200), nullable=False),
-        sa.Column("added_by", sa.String(128), nullable=False),
-        _ms("added_ms"),
+        sa.Column("inspection_id", BigId, sa.ForeignKey("inspections.id"), nullable=False),
+    )
+    op.create_index(
+        "ix_inspection_field_checks_inspection", "inspection_field_checks", ["inspection_id"]
     )
     op.create_table(
         "inspection_reports",
@@ -173,11 +149,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("inspection_reports")
-    op.drop_table("field_check_attachments")
-    op.drop_index("ix_field_checks_inspection", table_name="field_checks")
-    op.drop_index("ix_field_checks_subject", table_name="field_checks")
-    op.drop_index("ix_field_checks_region", table_name="field_checks")
-    op.drop_table("field_checks")
+    op.drop_index("ix_inspection_field_checks_inspection", table_name="inspection_field_checks")
+    op.drop_table("inspection_field_checks")
     op.drop_index("ix_inspection_conflicts_inspection", table_name="inspection_conflicts")
     op.drop_table("inspection_conflicts")
     op.drop_table("inspection_ops")
