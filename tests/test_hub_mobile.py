@@ -18,6 +18,9 @@ from test_hub_order_evidence import order_for, png, raise_warning, upload
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world, world  # noqa: F401
 
+from hub.core.idempotency import IdempotentRequest
+from hub.warnings.evaluate import sweep
+from hub.warnings.settings import WarningSettings
 from protocols.ledger import Attachment
 
 A = bag_code(ORGS["P1"], OIL, 1)
@@ -346,3 +349,23 @@ def test_the_register_is_searched_by_name_or_code(w):
     assert len(found("limit=2")) == 2
     assert found(f"q={ORGS['P2'].name}") == []  # Nanjing's, not this regulator's
     assert w.client.get("/api/v1/enterprises?q=" + "x" * 65, headers=w.h("regulator")).status_code == 422
+
+
+def test_idempotency_keys_are_forgotten_by_the_sweep_after_sixty_days(world):  # noqa: F811
+    w = world
+    number = order_for(w, "P1", "mobile-old-key")
+    key = str(uuid.uuid4())
+    assert (
+        post(w, "p1", f"/api/v1/supervision-orders/{number}/answer", {"text": "已整改"}, key).status_code
+        == 200
+    )
+    hub = w.client.app.state.hub
+
+    def kept() -> int:
+        with hub.read() as session:
+            return session.query(IdempotentRequest).count()
+
+    sweep(hub.write, WarningSettings(), w.clock.now_ms + 59 * 86_400_000)
+    assert kept() == 1
+    sweep(hub.write, WarningSettings(), w.clock.now_ms + 61 * 86_400_000)
+    assert kept() == 0

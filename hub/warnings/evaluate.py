@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.dialect import insert_ignore
 from hub.core.errors import HubError
+from hub.core.idempotency import forget_old
 from hub.devices.tables import Device
 from hub.warnings import record, silences
 from hub.warnings.orders import mark_overdue
@@ -101,6 +102,8 @@ def sweep(
     try:
         with write() as session, session.begin():
             outcome.overdue_orders = mark_overdue(session, now_ms)
+            # Housekeeping that rides on the sweep: idempotency keys past the time a phone stays offline.
+            forget_old(session, now_ms)
     except RULE_FAILURES as exc:
         log.exception("marking overdue 督办单 failed")
         outcome.failed["orders"] = str(exc)[:500]
