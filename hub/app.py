@@ -33,6 +33,7 @@ from hub.devices import routes as device_routes
 from hub.evidence import analytics, snapshots
 from hub.exchange import routes as exchange_routes
 from hub.field_checks import routes as field_check_routes
+from hub.inspections import pages as inspection_pages
 from hub.inspections import routes as inspection_routes
 from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
@@ -119,6 +120,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     stats_pages.router,
     # the field: the phone app and the checks inspectors make with it (docs/mobile.md)
     field_check_routes.router,
+    inspection_pages.router,
     mobile_routes.router,
     web_pages.router,
     api_docs.router,

@@ -256,8 +256,17 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/api/v1/traffic/positions"): Spec(
         other=False,
-        body=lambda c: {"points": [{"plate": "冀F12345", "plate_colour": 2, "time_ms": 1_795_392_000_000,
-                                    "lon_e6": 115_464_000, "lat_e6": 38_873_000}]},
+        body=lambda c: {
+            "points": [
+                {
+                    "plate": "冀F12345",
+                    "plate_colour": 2,
+                    "time_ms": 1_795_392_000_000,
+                    "lon_e6": 115_464_000,
+                    "lat_e6": 38_873_000,
+                }
+            ]
+        },
     ),  # fmt: skip
     ("GET", "/api/v1/traffic/status"): Spec(other=False),
     # the warning centre: a warning with a 督办单 per org (made in _facts)
@@ -401,6 +410,19 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/inspections/{number}/field-checks"): Spec(
         INSPECTION,
         body=lambda c: {"subject": "bag", "code": c["bag"], "verdict": "ok", "at_ms": START_MS},
+    ),
+    ("GET", "/inspections"): Spec(other=False),
+    ("GET", "/inspections/{number}"): Spec(INSPECTION),
+    ("POST", "/inspections/{number}/items/{code}"): Spec(
+        p(number=lambda c: c.facts["inspections"][c.org], code=lambda c: "LBL-01"),
+        form=True,
+        body=lambda c: {"base_version": "0", "verdict": "ok"},
+    ),
+    ("POST", "/inspections/{number}/submit"): Spec(INSPECTION, form=True, body=lambda c: {}),
+    ("POST", "/inspections/{number}/conflicts/{conflict_id}"): Spec(
+        p(number=lambda c: c.facts["inspections"][c.org], conflict_id=lambda c: "999999"),
+        form=True,
+        body=lambda c: {"keep": "hub"},
     ),
 }
 

@@ -102,7 +102,9 @@ def test_every_menu_page_renders_from_the_hub_alone(browser, served, glyphs, use
     elsewhere: list[str] = []
     page.on("request", lambda r: None if urlsplit(r.url).netloc == host else elsewhere.append(r.url))
     failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
+    # Leaving the warnings page ends its event stream (net::ERR_ABORTED): the page's own doing, not a failure.
+    live = "/api/v1/warnings/events"
+    page.on("requestfailed", lambda r: None if r.url.endswith(live) else failed.append(r.url))
     _login(page, base, username, served[1])
     links = page.eval_on_selector_all("nav.menu a", "els => els.map(e => e.getAttribute('href'))")
     assert links and links[0] == "/", links
@@ -192,7 +194,7 @@ def test_a_new_administrator_sets_up_the_second_factor_in_the_browser(browser, s
 
 
 @pytest.mark.parametrize(
-    ("path", "ready"), [("/docs", ".opblock-summary-path"), ("/redoc", "[data-section-id]")]
+    ("path", "ready"), [("/docs", ".opblock-tag[data-tag=batches]"), ("/redoc", "[data-section-id]")]
 )
 def test_the_api_pages_render_from_the_hub_alone(browser, served, path, ready):
     base, _ = served
@@ -216,6 +218,9 @@ def test_the_api_pages_render_from_the_hub_alone(browser, served, path, ready):
     assert answer is not None and answer.status == 200
     assert "script-src 'self'" in answer.headers["content-security-policy"]
     page.wait_for_selector(ready, timeout=30_000)
+    if path == "/docs":  # a tag's operations open when its heading is clicked (hub/web/static/api-docs.js)
+        page.click(".opblock-tag[data-tag=batches]")
+        page.wait_for_selector('.opblock-summary-path[data-path="/api/v1/batches"]', timeout=10_000)
     assert "/api/v1/batches" in page.inner_text("body")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"api{path.replace('/', '-')}.png"))

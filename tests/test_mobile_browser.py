@@ -345,3 +345,92 @@ def test_logout_leaves_nothing_of_the_user_on_the_phone(phone):
     )
     page.reload()
     page.wait_for_selector("form.login #m-username", timeout=15_000)  # the session is gone too
+
+
+def test_an_inspection_made_with_no_signal_is_submitted_once_when_the_signal_is_back(phone, served, tmp_path):
+    _, w = served
+    body = {
+        "enterprise_uscc": ORGS["P1"].uscc,
+        "source": "plan",
+        "plan_name": "双随机抽查",
+        "assignees": ["inspector"],
+    }
+    number = w.ok("POST", "/api/v1/inspections", "regulator", body, status=201)["number"]
+    phone.login("inspector")
+    page = phone.page
+    phone.go("#/todo", "todo")
+    page.click(f"text={number}")
+    page.wait_for_selector("main[data-screen=inspection] ul.items")
+    # At the gate, no signal: one finding with a photo and a deadline, the rest in order, submitted.
+    phone.context.set_offline(True)
+    first = page.locator("ul.items li").first
+    code = first.get_attribute("data-code")
+    first.locator("select[name=verdict]").select_option("finding")
+    first.locator("textarea[name=note]").fill("危废桶无标签（离线记录）")
+    first.locator("summary").click()
+    first.locator("input[name=requirement]").fill("三日内补贴标签并拍照反馈")
+    first.locator("input[name=due]").fill("2026-12-01")
+    from PIL import Image
+
+    photo = tmp_path / "no-label.png"
+    Image.new("RGB", (64, 48), (90, 90, 200)).save(photo)
+    first.locator("input.photos").set_input_files(str(photo))
+    first.locator("button[type=submit]").click()
+    page.wait_for_selector(f"li[data-code='{code}'] .result[data-result=queued]")
+    page.click("#rest-ok")
+    page.wait_for_function("() => !document.querySelector('ul.items li[data-verdict=\"\"]')")
+    page.click("#submit-inspection")
+    page.wait_for_selector("main[data-screen=inspection] h1")
+    # Everything waits on the phone, through a reload.
+    page.reload()
+    page.wait_for_selector("main[data-screen=inspection] h1", timeout=15_000)
+    waiting = phone.outbox()
+    assert {i["kind"] for i in waiting} >= {"inspection_set_item", "inspection_submit"}
+    assert all(i["state"] == "pending" for i in waiting)
+    assert w.ok("GET", f"/api/v1/inspections/{number}", "regulator")["state"] == "planned"
+    # The signal is back; the answer to the submission is lost on the way once, then sent again.
+    lost: list[int] = []
+
+    def lose_the_submission(route):
+        if '"kind": "submit"' in (route.request.post_data or "") or '"kind":"submit"' in (
+            route.request.post_data or ""
+        ):
+            if not lost:
+                lost.append(route.fetch().status)
+                route.abort()
+                return
+        route.continue_()
+
+    page.route("**/api/v1/inspections/sync", lose_the_submission)
+    phone.go("#/more", "more")
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/api/v1/inspections/sync")):
+        phone.context.set_offline(False)
+        page.click("text=立即同步")
+    assert lost == [200]
+    page.evaluate("() => document.body.removeAttribute('data-synced')")
+    page.click("text=立即同步")
+    page.wait_for_function("() => document.getElementById('outbox-count').hidden", timeout=30_000)
+    assert phone.outbox() == []
+    done = w.ok("GET", f"/api/v1/inspections/{number}", "regulator")
+    assert done["state"] == "submitted" and all(i["verdict"] for i in done["items"])
+    finding = next(i for i in done["items"] if i["code"] == code)
+    assert (finding["verdict"], finding["note"], len(finding["photos"])) == (
+        "finding",
+        "危废桶无标签（离线记录）",
+        1,
+    )
+    assert finding["order_number"]  # the finding became a 督办单 the enterprise answers
+    assert (
+        w.ok("GET", f"/api/v1/supervision-orders/{finding['order_number']}", "p1")["order"]["state"]
+        == "issued"
+    )
+    # Sent twice, submitted once: one report, one 督办单.
+    report = w.ok("GET", f"/api/v1/inspections/{number}/report", "regulator")
+    assert report["signature_valid"] is True
+    orders = [
+        o
+        for o in w.ok("GET", "/api/v1/supervision-orders", "p1")["orders"]
+        if "三日内补贴标签" in o["requirement"]
+    ]
+    assert len(orders) == 1
+    phone.shot("inspection-synced")

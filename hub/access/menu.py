@@ -36,6 +36,7 @@ MENU: tuple[MenuItem, ...] = (
     MenuItem("/manifests", "转移联单", "Manifests"),
     MenuItem("/devices", "设备状态", "Devices"),
     MenuItem("/warnings", "预警", "Warnings"),
+    MenuItem("/inspections", "现场检查", "Inspections"),
 )
 
 ROLE_LABELS_EN: dict[Role, str] = {

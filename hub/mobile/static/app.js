@@ -20,6 +20,7 @@
   var TOKEN = null;  // the session the app logged in with (POST /api/v1/sessions), sent as a bearer token
   var DB_NAME = "wastetrace-m";
   var RETRY_MS = 20000;
+  var SYNC = "/api/v1/inspections/sync";
   var WARM_AFTER_MS = 3000;
 
   // ---- small helpers ------------------------------------------------------------------------------------
@@ -163,6 +164,22 @@
     drop: function (id) { return tx("outbox", "readwrite", function (s) { s.delete(id); }); },
     clear: function () { return tx("outbox", "readwrite", function (s) { s.clear(); }); }
   };
+  // Records go out in the order they were made: a counter kept on the phone (the clock may stand still
+  // within a millisecond, or be set back).
+  function nextSeq() {
+    return db().then(function (d) {
+      return new Promise(function (resolve, reject) {
+        var t = d.transaction("kv", "readwrite");
+        var store = t.objectStore("kv");
+        var n = 0;
+        var read = store.get("seq");
+        read.onsuccess = function () { n = (read.result ? read.result.v : 0) + 1; store.put({ k: "seq", v: n }); };
+        t.oncomplete = function () { resolve(n); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+
   var kv = {
     get: function (k) { return tx("kv", "readonly", function (s) { return s.get(k); }).then(function (r) { return r ? r.v : null; }); },
     put: function (k, v) { return tx("kv", "readwrite", function (s) { s.put({ k: k, v: v }); }); },
@@ -185,16 +202,41 @@
     });
   }
 
+  // An inspection's operations go through the hub's sync (POST /api/v1/inspections/sync), one per request,
+  // each with its op_id: applied or duplicate, it is done; a conflict is kept at the hub (shown on the
+  // inspection until resolved); an error stays here, shown, like any refusal.
+  function sendOperation(item, body) {
+    return fetch("/api/v1/inspections/sync", {
+      method: "POST", credentials: "omit", body: JSON.stringify({ operations: [body] }),
+      headers: authorised({ "Content-Type": "application/json" })
+    }).then(function (r) {
+      if (r.status === 401) { throw new ApiError(401, T.login_needed); }
+      if (r.status >= 500 || r.status === 429 || r.status === 408) { return "later"; }
+      return r.json().catch(function () { return {}; }).then(function (b) {
+        var result = (b.results || [])[0];
+        if (r.ok && result && result.outcome !== "error") {
+          return outbox.drop(item.id).then(function () { return result.outcome === "conflict" ? "conflict" : "sent"; });
+        }
+        item.state = "conflict";
+        item.message = result ? result.detail : (typeof b.detail === "string" ? b.detail : String(r.status));
+        item.status = result ? result.status : r.status;
+        return outbox.put(item).then(function () { return "conflict"; });
+      });
+    });
+  }
+
   function send(item) {
     var photos = item.photos || [];
     return Promise.all(photos.map(upload)).then(function (hashes) {
       var body = Object.assign({}, item.body);
       if (item.photo_field) { body[item.photo_field] = (body[item.photo_field] || []).concat(hashes); }
+      if (item.path === SYNC) { return sendOperation(item, body); }
       return fetch(item.path, {
         method: item.method, credentials: "omit", body: JSON.stringify(body),
         headers: authorised({ "Content-Type": "application/json", "Idempotency-Key": item.id })
       });
     }).then(function (r) {
+      if (typeof r === "string") { return r; }
       if (r.ok) { return outbox.drop(item.id).then(function () { return "sent"; }); }
       if (r.status === 401) { throw new ApiError(401, T.login_needed); }
       if (r.status >= 500 || r.status === 429 || r.status === 408) { return "later"; }
@@ -214,15 +256,26 @@
     });
   }
 
+  // One pass over the outbox, oldest first, one record at a time, so an inspection's operations reach the hub
+  // in the order they were made; with no signal the pass stops and everything waits as it is. Records
+  // queued while a pass runs are taken by the same pass.
+  function pass(tried) {
+    return outbox.all().then(function (items) {
+      var next = items.filter(function (i) { return i.state === "pending" && ME && i.owner === ME.username && !tried[i.id]; })
+        .sort(function (a, b) { return (a.seq || 0) - (b.seq || 0) || a.created_ms - b.created_ms; })[0];
+      if (!next) { return null; }
+      tried[next.id] = true;
+      return send(next).then(function (result) {
+        if (result === "later") { return null; }
+        freshness(false);  // the hub answered: there is a signal again
+        return pass(tried);
+      });
+    });
+  }
+
   function sync() {
     if (syncing) { return syncing; }
-    syncing = outbox.all().then(function (items) {
-      var pending = items.filter(function (i) { return i.state === "pending" && ME && i.owner === ME.username; })
-        .sort(function (a, b) { return a.created_ms - b.created_ms; });
-      return pending.reduce(function (p, item) {
-        return p.then(function () { return send(item); });
-      }, Promise.resolve());
-    }).catch(function (error) {
+    syncing = pass({}).catch(function (error) {
       if (error instanceof ApiError && error.status === 401) { banner(T.login_needed); }
     }).then(function () {
       syncing = null;
@@ -232,10 +285,10 @@
     return syncing;
   }
 
-  function queue(kind, title, method, path, body, photos, photoField) {
-    var item = { id: uuid(), owner: ME.username, kind: kind, title: title, method: method, path: path, body: body,
+  function queue(kind, title, method, path, body, photos, photoField, id) {
+    var item = { id: id || uuid(), owner: ME.username, kind: kind, title: title, method: method, path: path, body: body,
                  photos: photos || [], photo_field: photoField || null, state: "pending", created_ms: Date.now() };
-    return outbox.put(item).then(function () { return sync(); }).then(function () {
+    return nextSeq().then(function (n) { item.seq = n; return outbox.put(item); }).then(function () { return sync(); }).then(function () {
       return outbox.all().then(function (items) {
         var still = items.filter(function (i) { return i.id === item.id; })[0];
         return still ? (still.state === "conflict" ? "conflict" : "queued") : "sent";
@@ -407,10 +460,19 @@
 
   function todo() {
     show(note(T.loading));
-    api("/api/v1/supervision-orders").then(function (r) {
+    var visits = isRegulator() ? api("/api/v1/inspections?mine=true&limit=100").catch(function () { return { inspections: [] }; })
+      : Promise.resolve({ inspections: [] });
+    Promise.all([api("/api/v1/supervision-orders"), visits]).then(function (both) {
+      var r = both[0];
+      var open = both[1].inspections.filter(function (i) { return i.state !== "submitted"; });
       var mine = r.orders.filter(todoForMe);
-      updateTodo(mine.length);
+      updateTodo(mine.length + open.length);
       show(
+        isRegulator() ? el("h1", { text: T.inspections }) : null,
+        isRegulator() ? (open.length ? el("ul", { class: "list inspections" }, open.map(function (i) {
+          return el("li", {}, [link("#/inspection/" + i.number, i.number + " · " + i.enterprise_name),
+            el("span", { class: "muted", text: i.state_label_zh + (i.planned_ms ? " · " + T.planned + " " + when(i.planned_ms) : "") })]);
+        })) : note(T.none)) : null,
         el("h1", { text: isRegulator() ? T.orders_to_verify : T.orders_to_answer }),
         mine.length ? el("ul", { class: "list orders" }, mine.map(function (o) {
           return el("li", { class: o.overdue ? "warn" : null }, [
@@ -486,6 +548,122 @@
     }).catch(failed);
   }
 
+  // ---- inspections (巡查): the checklist, item by item, offline; submitted once the signal is back ----------
+
+  var VERDICTS = ["ok", "finding", "not_applicable"];
+
+  function pendingOps(number) {
+    return outbox.all().then(function (items) {
+      return items.filter(function (i) { return i.path === SYNC && i.body.inspection === number; })
+        .sort(function (a, b) { return (a.seq || 0) - (b.seq || 0) || a.created_ms - b.created_ms; });
+    });
+  }
+
+  function op(kind, number, fields, title, photos) {
+    var id = uuid();
+    var body = Object.assign({ op_id: id, kind: kind, inspection: number }, fields || {});
+    return queue("inspection_" + kind, title, "POST", SYNC, body, photos || [], photos && photos.length ? "photos" : null, id);
+  }
+
+  function inspection(number) {
+    show(note(T.loading));
+    Promise.all([api("/api/v1/inspections/" + encodeURIComponent(number)), pendingOps(number)]).then(function (r) {
+      var ins = r[0], waiting = r[1];
+      // What the phone holds for an item but the hub does not have yet: its newest edit here.
+      var local = {};
+      var started = ins.state !== "planned";
+      var submitting = false;
+      waiting.forEach(function (w) {
+        if (w.body.kind === "set_item") { local[w.body.item_code] = w.body; }
+        if (w.body.kind === "start" || w.body.kind === "set_item") { started = true; }
+        if (w.body.kind === "submit") { submitting = true; }
+      });
+      var editable = ins.state !== "submitted" && !submitting;
+      function verdictOf(item) { return local[item.code] ? local[item.code].verdict : item.verdict; }
+      function baseOf(item) { return local[item.code] ? local[item.code].base_version + 1 : item.version; }
+      var unchecked = ins.items.filter(function (i) { return !verdictOf(i); });
+      var groups = [];
+      ins.items.forEach(function (item) {
+        if (groups.indexOf(item.group) < 0) { groups.push(item.group); }
+      });
+      function itemForm(item) {
+        var photos = [];
+        var verdict = el("select", { name: "verdict" }, [el("option", { value: "", text: "—" })].concat(VERDICTS.map(function (v) {
+          return el("option", { value: v, text: T["v_" + v], selected: verdictOf(item) === v });
+        })));
+        var text = el("textarea", { name: "note", rows: "2", maxlength: "2000" });
+        text.value = (local[item.code] || item).note || "";
+        var requirement = el("input", { name: "requirement", maxlength: "2000", placeholder: T.requirement });
+        var due = el("input", { name: "due", type: "date" });
+        var done = el("div", { class: "result" });
+        return el("form", { class: "item-form", onsubmit: function (e) {
+          e.preventDefault();
+          if (!verdict.value) { return; }
+          var fields = { item_code: item.code, base_version: baseOf(item), verdict: verdict.value, note: text.value.trim() || null };
+          if (verdict.value === "finding" && requirement.value.trim() && due.value) {
+            fields.requirement = requirement.value.trim();
+            fields.due_ms = Date.parse(due.value + "T23:59:59+08:00");
+          }
+          var first = started ? Promise.resolve() : op("start", ins.number, {}, ins.number + " " + T.start);
+          started = true;
+          first.then(function () { return op("set_item", ins.number, fields, ins.number + " " + item.code, photos); })
+            .then(function (res) { outcome(res, done); local[item.code] = fields; e.target.closest("li").setAttribute("data-verdict", fields.verdict); });
+        } }, [verdict, text, el("details", {}, [el("summary", { text: T.finding_followup }), requirement, due]),
+              photoPicker(photos), el("button", { type: "submit", text: T.save }), done]);
+      }
+      var parts = [
+        el("h1", { text: ins.number }),
+        row(T.enterprises, ins.enterprise_name), row(T.state, ins.state_label_zh + (submitting ? " · " + T.pending : "")),
+        row(T.assignees, ins.assignees.map(function (a) { return a.display_name || a.username; }).join("、")),
+        ins.conflicts.filter(function (c) { return !c.resolved_ms; }).length
+          ? note(T.conflict + "：" + ins.conflicts.filter(function (c) { return !c.resolved_ms; }).map(function (c) { return c.target; }).join("、") + " — " + T.conflict_help, "problem") : null,
+        el("p", { class: "muted", id: "unchecked", text: T.unchecked.replace("{n}", String(unchecked.length)) })
+      ];
+      groups.forEach(function (g) {
+        parts.push(el("h2", { text: g }));
+        parts.push(el("ul", { class: "list items" }, ins.items.filter(function (i) { return i.group === g; }).map(function (item) {
+          return el("li", { "data-code": item.code, "data-verdict": verdictOf(item) || "" }, [
+            el("strong", { text: item.code + " " + (LANG === "zh" ? item.text_zh : item.text_en) }),
+            el("span", { class: "muted", text: item.basis + (item.basis_approx ? " *" : "") }),
+            verdictOf(item) ? el("span", { class: verdictOf(item) === "finding" ? "tag bad" : "tag", text: T["v_" + verdictOf(item)] + (local[item.code] ? " · " + T.pending : "") }) : null,
+            item.order_number ? link("#/order/" + item.order_number, T.orders + " " + item.order_number) : null,
+            editable ? itemForm(item) : null
+          ]);
+        })));
+      });
+      if (editable) {
+        var rest = el("button", { type: "button", id: "rest-ok", text: T.rest_ok, onclick: function () {
+          var todoItems = ins.items.filter(function (i) { return !verdictOf(i); });
+          var chain = started ? Promise.resolve() : op("start", ins.number, {}, ins.number + " " + T.start);
+          started = true;
+          todoItems.forEach(function (item) {
+            chain = chain.then(function () {
+              return op("set_item", ins.number, { item_code: item.code, base_version: baseOf(item), verdict: "ok", note: null }, ins.number + " " + item.code);
+            });
+          });
+          chain.then(function () { inspection(number); });
+        } });
+        var submit = el("button", { type: "button", class: "primary", id: "submit-inspection", text: T.submit_inspection, onclick: function () {
+          op("submit", ins.number, {}, ins.number + " " + T.submit_inspection).then(function () { inspection(number); });
+        } });
+        parts.push(el("div", { class: "panel" }, [link("#/scan?inspection=" + encodeURIComponent(ins.number), T.scan_in_inspection, "button"), rest, submit]));
+      }
+      if (ins.state === "submitted") {
+        parts.push(el("button", { type: "button", class: "primary", text: T.report, onclick: function () {
+          fetch("/api/v1/inspections/" + encodeURIComponent(ins.number) + "/report.pdf", { credentials: "omit", headers: authorised({ Accept: "application/pdf" }) })
+            .then(function (r) { return r.blob(); }).then(function (b) { window.open(URL.createObjectURL(b)); });
+        } }));
+      }
+      if (ins.field_checks.length) {
+        parts.push(el("h2", { text: T.check_record + " (" + ins.field_checks.length + ")" }));
+        parts.push(el("ul", { class: "list" }, ins.field_checks.map(function (c) {
+          return el("li", {}, [el("span", { class: "mono", text: c.code }), el("span", { class: "muted", text: (c.verdict === "ok" ? T.verdict_ok : T.verdict_problem) + " · " + when(c.at_ms) })]);
+        })));
+      }
+      show.apply(null, parts);
+    }).catch(failed);
+  }
+
   // ---- scanning -----------------------------------------------------------------------------------------
 
   var zxing = null;
@@ -551,6 +729,9 @@
   }
 
   function scan() {
+    // Opened from an inspection: the checks made now are part of it.
+    var q = new URLSearchParams(location.hash.split("?")[1] || "");
+    if (q.get("inspection")) { sessionStorage.setItem("wt-inspection", q.get("inspection")); }
     var status = el("p", { class: "muted", id: "scan-status" });
     var video = el("video", { playsinline: true, muted: true, class: "camera", hidden: true });
     var picture = el("input", { type: "file", accept: "image/*", id: "scan-file" });
@@ -604,8 +785,10 @@
       if (weight.value !== "") { body.weight_found_g = Math.round(Number(weight.value) * 1000); }
       if (place.lat_e6 !== undefined) { body.location = place; }
       body.at_ms = Date.now();
-      queue("field_check", T.check_record + " " + code, "POST", "/api/v1/field-checks", body, photos, "photos")
-        .then(function (r) { outcome(r, done); e.target.querySelector("button[type=submit]").disabled = true; });
+      var within = sessionStorage.getItem("wt-inspection");
+      var sending = within ? op("field_check", within, body, T.check_record + " " + code, photos)
+        : queue("field_check", T.check_record + " " + code, "POST", "/api/v1/field-checks", body, photos, "photos");
+      sending.then(function (r) { outcome(r, done); e.target.querySelector("button[type=submit]").disabled = true; });
     } }, [
       el("h2", { text: T.check_record }),
       el("label", { class: "field" }, [T.weight_found, weight]),
@@ -732,7 +915,7 @@
     countOutbox().then(function (items) {
       show(
         el("h1", { text: T.more }),
-        ME ? row(T.user, (ME.display_name || ME.username) + " · " + (ME.role || "")) : null,
+        ME ? row(T.user, (ME.display_name || ME.username) + " · " + (T["role_" + ME.role] || ME.role || "")) : null,
         el("ul", { class: "list menu" }, [
           el("li", {}, [link("#/enterprises", T.enterprises)]),
           el("li", {}, [link("#/stats", T.stats)]),
@@ -836,11 +1019,13 @@
 
   var SCREENS = {
     home: home, todo: todo, scan: scan, map: mapScreen, more: more, enterprises: enterprises, stats: stats, video: video,
-    order: order, bag: bag, manifest: manifest, enterprise: enterprise
+    order: order, bag: bag, manifest: manifest, enterprise: enterprise, inspection: inspection
   };
 
   function route() {
     stopCamera();
+    var at = (location.hash || "#/home").slice(2).split("?")[0].split("/")[0];
+    if (["scan", "bag", "manifest", "inspection"].indexOf(at) < 0) { sessionStorage.removeItem("wt-inspection"); }
     var parts = (location.hash || "#/home").slice(2).split("?")[0].split("/");
     var screen = SCREENS[parts[0]] || home;
     Array.prototype.forEach.call(document.querySelectorAll("nav.tabs a"), function (a) {

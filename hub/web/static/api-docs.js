@@ -10,6 +10,9 @@
       deepLinking: true,
       presets: [window.SwaggerUIBundle.presets.apis],
       layout: "BaseLayout",
+      // A tag's operations open when its heading is clicked: the API has over a hundred, and the viewer draws
+      // an opened list lazily, a screen at a time.
+      docExpansion: "none",
     });
   }
   var redoc = document.getElementById("redoc");
