@@ -412,6 +412,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         body=lambda c: {"subject": "bag", "code": c["bag"], "verdict": "ok", "at_ms": START_MS},
     ),
     ("GET", "/inspections"): Spec(other=False),
+    ("POST", "/inspections"): Spec(form=True, body=lambda c: {"enterprise_uscc": c.uscc, "source": "ad_hoc"}),
     ("GET", "/inspections/{number}"): Spec(INSPECTION),
     ("POST", "/inspections/{number}/items/{code}"): Spec(
         p(number=lambda c: c.facts["inspections"][c.org], code=lambda c: "LBL-01"),

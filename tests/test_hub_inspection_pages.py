@@ -86,3 +86,37 @@ def test_a_draft_is_finished_on_a_pc_and_its_report_linked(world):  # noqa: F811
     # Another region never.
     assert w.client.get(f"/inspections/{number}", headers=w.h("nj-regulator")).status_code in (403, 404)
     assert number not in w.client.get("/inspections", headers=w.h("nj-regulator")).text
+
+
+def test_an_inspection_is_planned_from_the_page(world):  # noqa: F811
+    w = world
+    fields = {
+        "enterprise_uscc": P1,
+        "source": "plan",
+        "plan_name": "十二月专项检查",
+        "assignees": "inspector，regulator",
+        "planned": "2026-12-10",
+    }
+    planned = form(w, "regulator", "/inspections", fields)
+    assert planned.status_code == 303 and planned.headers["location"].startswith("/inspections/XC2026")
+    number = planned.headers["location"].rsplit("/", 1)[1]
+    got = w.ok("GET", f"/api/v1/inspections/{number}", "inspector")
+    assert (got["plan_name"], got["state"]) == ("十二月专项检查", "planned")
+    assert {a["username"] for a in got["assignees"]} == {"inspector", "regulator"}
+    assert "十二月专项检查" in w.client.get("/inspections", headers=w.h("inspector")).text
+    # Refused in words on the list page, nothing planned: a plan with no name, an unknown enterprise, an
+    # inspector of another region, a warning number that is none.
+    for bad in (
+        {**fields, "plan_name": ""},
+        {**fields, "enterprise_uscc": "91130600MA0000000X"},
+        {**fields, "assignees": "nj-regulator"},
+        {**fields, "source": "warning", "warning_id": "x"},
+    ):
+        refused = form(w, "regulator", "/inspections", bad)
+        assert refused.status_code == 303, bad
+        assert refused.headers["location"].startswith("/inspections?problem="), bad
+    assert w.ok("GET", "/api/v1/inspections", "regulator")["total"] == 1
+    assert form(w, "p1", "/inspections", fields).status_code == 403
+    # Another region's enterprise: refused, not planned.
+    assert form(w, "nj-regulator", "/inspections", fields).status_code == 403
+    assert w.ok("GET", "/api/v1/inspections", "regulator")["total"] == 1

@@ -272,6 +272,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("GET", "/api/v1/inspections/{number}/attachments/{sha256}"): users(**REGION_READ, **PARTIES),
     ("POST", "/api/v1/inspections/{number}/field-checks"): users(**REGION_READ),
     ("GET", "/inspections"): users(**REGION_READ, **PARTIES),
+    ("POST", "/inspections"): users(**REGION_READ),
     ("GET", "/inspections/{number}"): users(**REGION_READ, **PARTIES),
     ("POST", "/inspections/{number}/items/{code}"): users(**REGION_READ),
     ("POST", "/inspections/{number}/submit"): users(**REGION_READ),

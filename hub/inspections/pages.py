@@ -17,9 +17,9 @@ from hub.access.gate import AccessDep
 from hub.access.pages import same_origin
 from hub.access.principal import Scope
 from hub.core.deps import HubDep
-from hub.core.errors import Conflict, Forbidden, Invalid
+from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
 from hub.inspections import records, submission, views
-from hub.inspections.records import Stale
+from hub.inspections.records import NewInspection, Stale
 from hub.inspections.schemas import ItemEdit
 from hub.inspections.words import WORDS
 from hub.web.formatting import format_time
@@ -71,7 +71,7 @@ def inspections_page(request: Request, hub: HubDep, access: AccessDep) -> Respon
         {
             **i.model_dump(),
             "state_label": t["state_" + i.state],
-            "source_label": t["source_" + i.source],
+            "source_label": t["source_" + i.source] + (f" · {i.plan_name}" if i.plan_name else ""),
             "assignees": "、".join(a.display_name or a.username for a in i.assignees),
             "_warn": i.state != "submitted" and i.planned_ms is not None and i.planned_ms < hub.clock(),
             "_lang": lang,
@@ -81,8 +81,55 @@ def inspections_page(request: Request, hub: HubDep, access: AccessDep) -> Respon
     listing, ordered = make_listing(rows, COLUMNS, query, "/inspections", FILTERS, default_sort="number")
     if query.get("format"):
         return export(COLUMNS, ordered, query["format"], lang, "inspections")
-    context = {"listing": listing, "query": query, "crumbs": [(t["inspections_title"], None)]}
+    context = {
+        "listing": listing,
+        "query": query,
+        "planning": access.scope != Scope.OWN,
+        "problem": query.get("problem"),
+        "crumbs": [(t["inspections_title"], None)],
+    }
     return pages.render(request, hub, "inspections.html", lang, context, switch_path="/inspections")
+
+
+@router.post("/inspections", name="inspection_plan_form")
+async def plan_form(request: Request, hub: HubDep, access: AccessDep) -> Response:
+    """Plan an inspection from the page: an enterprise, the source (a plan with its name, a warning with its
+    number, or ad hoc), the inspectors (user names; default the planner) and the planned day."""
+    form = await _form(request, hub)
+    warning = form.get("warning_id", "").strip()
+    if warning and not warning.isdigit():
+        return _to_list(pages.words["zh"]["bad_warning"])
+    now = hub.clock()
+    names = [n.strip() for n in form.get("assignees", "").replace("，", ",").split(",") if n.strip()]
+    new = NewInspection(
+        enterprise_uscc=form.get("enterprise_uscc", "").strip().upper()[:18],
+        source=form.get("source", "") if form.get("source") in ("plan", "warning", "ad_hoc") else "ad_hoc",
+        plan_name=form.get("plan_name", "")[:200] or None,
+        warning_id=int(warning) if warning else None,
+        assignees=names[:10],
+        planned_ms=_day_start_ms(form.get("planned", "")),
+    )
+    try:
+        with hub.write() as session, session.begin():
+            ins = records.create(session, access, new, now_ms=now)
+            number = ins.number
+    except (Invalid, Conflict, NotFound) as exc:  # said on the list page, nothing planned
+        return _to_list(exc.message)
+    return _back(number)
+
+
+def _to_list(problem: str) -> RedirectResponse:
+    return RedirectResponse("/inspections?problem=" + quote(problem[:300]), status_code=303)
+
+
+def _day_start_ms(day: str) -> int | None:
+    if not day:
+        return None
+    try:
+        date = dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise Invalid("计划日期应为 YYYY-MM-DD (planned must be a date)") from exc
+    return int(dt.datetime.combine(date, dt.time(9), tzinfo=CHINA).timestamp()) * 1000
 
 
 @router.get("/inspections/{number}", response_class=HTMLResponse, name="inspection_page")

@@ -5,6 +5,13 @@ from __future__ import annotations
 WORDS: dict[str, dict[str, str]] = {
     "zh": {
         "inspections_title": "现场检查",
+        "plan_new": "安排现场检查",
+        "enterprise_uscc": "被检查企业统一社会信用代码",
+        "plan_name": "计划名称",
+        "warning_no": "预警编号",
+        "assignees_hint": "用户名，多人用逗号分隔；不填为本人",
+        "plan_it": "安排",
+        "bad_warning": "预警编号应为数字。",
         "enterprise": "企业",
         "source": "来源",
         "note": "说明",
@@ -47,6 +54,13 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "inspections_title": "Inspections",
+        "plan_new": "Plan an inspection",
+        "enterprise_uscc": "USCC of the enterprise",
+        "plan_name": "Plan",
+        "warning_no": "Warning number",
+        "assignees_hint": "user names, separated by commas; empty: yourself",
+        "plan_it": "Plan",
+        "bad_warning": "The warning number is a number.",
         "enterprise": "Enterprise",
         "source": "Source",
         "note": "Note",
