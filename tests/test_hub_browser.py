@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from fontTools.ttLib import TTFont
-from test_hub_support import PASSWORD, START_MS, make_user, totp_code, totp_secrets
+from test_hub_support import PASSWORD, START_MS, make_user, served_on_socket, totp_code, totp_secrets
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
 from hub.web.fontsubset import OUT as FONT
@@ -64,17 +61,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
         w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL, grams=10_000)
         w.record("P1", "storing", code, START_MS + 2000, waste_code=OIL, grams=10_000)
         w.send("P1")
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(w.client.app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{port}", w
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+        with served_on_socket(w.client.app) as base:
+            yield base, w
 
 
 @pytest.fixture(scope="module")

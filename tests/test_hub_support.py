@@ -9,13 +9,18 @@ from __future__ import annotations
 import atexit
 import os
 import secrets
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -296,3 +301,21 @@ def login_pages(client: TestClient, region: str = "110000") -> None:
         "/login", data={"username": username, "password": PASSWORD, "next": "/"}, follow_redirects=False
     )
     assert answer.status_code == 303, answer.text
+
+
+@contextmanager
+def served_on_socket(app: Any) -> Iterator[str]:
+    """The app served by uvicorn on a real socket for a browser; the socket listens before the server
+    starts, so no wait is needed. Yields the base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

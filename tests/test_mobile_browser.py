@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import importlib.resources
 import os
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from test_hub_order_evidence import order_for
-from test_hub_support import PASSWORD, START_MS
+from test_hub_support import PASSWORD, START_MS, served_on_socket
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
 from edge.fonts import cjk_font_path
@@ -82,17 +79,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Worl
         w.record("P1", "commissioning", A, START_MS + 1000, waste_code=OIL, grams=10_000)
         w.record("P1", "storing", A, START_MS + 2000, waste_code=OIL, grams=10_000)
         w.send("P1")
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(w.client.app, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        yield f"http://127.0.0.1:{port}", w
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+        with served_on_socket(w.client.app) as base:
+            yield base, w
 
 
 class Phone:
@@ -380,7 +368,7 @@ def test_an_inspection_made_with_no_signal_is_submitted_once_when_the_signal_is_
     page.click("#rest-ok")
     page.wait_for_function("() => !document.querySelector('ul.items li[data-verdict=\"\"]')")
     page.click("#submit-inspection")
-    page.wait_for_selector("main[data-screen=inspection] h1")
+    page.wait_for_selector("#submit-inspection", state="detached")  # queued: the screen shows it waiting
     # Everything waits on the phone, through a reload.
     page.reload()
     page.wait_for_selector("main[data-screen=inspection] h1", timeout=15_000)
