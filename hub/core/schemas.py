@@ -37,6 +37,13 @@ class Place(Strict):
     lon_e6: int = Field(ge=-180_000_000, le=180_000_000)
     accuracy_m: int | None = Field(default=None, ge=0, le=100_000)
 
+    @classmethod
+    def of(cls, lat_e6: int | None, lon_e6: int | None, accuracy_m: int | None) -> Place | None:
+        """A place from a row's columns, or None where the row has none."""
+        if lat_e6 is None or lon_e6 is None:
+            return None
+        return cls(lat_e6=lat_e6, lon_e6=lon_e6, accuracy_m=accuracy_m)
+
 
 class SignedEnvelope(BaseModel):
     """A signed envelope exactly as signed: `sig` is the signature over the RFC 8785 bytes of `body`.

@@ -115,11 +115,7 @@ def check_out(session: Session, row: FieldCheck) -> FieldCheckOut:
         label_state=row.label_state,
         verdict=row.verdict,
         note=row.note,
-        location=(
-            Place(lat_e6=row.lat_e6, lon_e6=row.lon_e6, accuracy_m=row.accuracy_m)
-            if row.lat_e6 is not None and row.lon_e6 is not None
-            else None
-        ),
+        location=Place.of(row.lat_e6, row.lon_e6, row.accuracy_m),
         at_ms=row.at_ms,
         recorded_ms=row.recorded_ms,
         recorded_by=row.recorded_by,

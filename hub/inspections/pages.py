@@ -4,7 +4,6 @@ version they saw, kept conflicts decided, submitted), and where its readers find
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -22,11 +21,10 @@ from hub.inspections import records, submission, views
 from hub.inspections.records import NewInspection, Stale
 from hub.inspections.schemas import ItemEdit
 from hub.inspections.words import WORDS
-from hub.web.formatting import format_time
+from hub.web.formatting import day_ms, format_time
 from hub.web.listing import Column, export, make_listing
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang
-from protocols.china_time import CHINA
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 pages = PageRenderer(Path(__file__).resolve().parent / "templates", words=WORDS)
@@ -107,7 +105,7 @@ async def plan_form(request: Request, hub: HubDep, access: AccessDep) -> Respons
         plan_name=form.get("plan_name", "")[:200] or None,
         warning_id=int(warning) if warning else None,
         assignees=names[:10],
-        planned_ms=_day_start_ms(form.get("planned", "")),
+        planned_ms=_planned_ms(form.get("planned", "")),
     )
     try:
         with hub.write() as session, session.begin():
@@ -118,18 +116,20 @@ async def plan_form(request: Request, hub: HubDep, access: AccessDep) -> Respons
     return _back(number)
 
 
+def _planned_ms(day: str) -> int | None:
+    """The planned day from the form, at 09:00 China time."""
+    start = day_ms(day, "planned")
+    return None if start is None else start + 9 * 3_600_000
+
+
+def _deadline_ms(day: str) -> int | None:
+    """整改期限 from the form's date: the last second of that China day."""
+    end = day_ms(day, "due", end=True)
+    return None if end is None else end - 1000
+
+
 def _to_list(problem: str) -> RedirectResponse:
     return RedirectResponse("/inspections?problem=" + quote(problem[:300]), status_code=303)
-
-
-def _day_start_ms(day: str) -> int | None:
-    if not day:
-        return None
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise Invalid("计划日期应为 YYYY-MM-DD (planned must be a date)") from exc
-    return int(dt.datetime.combine(date, dt.time(9), tzinfo=CHINA).timestamp()) * 1000
 
 
 @router.get("/inspections/{number}", response_class=HTMLResponse, name="inspection_page")
@@ -179,18 +179,6 @@ def _back(number: str, problem: str | None = None) -> RedirectResponse:
     if problem:
         where += "?problem=" + quote(problem[:300])
     return RedirectResponse(where, status_code=303)
-
-
-def _deadline_ms(day: str) -> int | None:
-    """整改期限 from the form's date: the end of that China day."""
-    if not day:
-        return None
-    try:
-        date = dt.date.fromisoformat(day)
-    except ValueError as exc:
-        raise Invalid("整改期限应为日期 YYYY-MM-DD (due must be a date)") from exc
-    end = dt.datetime.combine(date, dt.time(23, 59, 59), tzinfo=CHINA)
-    return int(end.timestamp()) * 1000
 
 
 @router.post("/inspections/{number}/items/{code}", name="inspection_item_form")

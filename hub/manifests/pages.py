@@ -15,11 +15,11 @@ from hub.core.errors import Invalid
 from hub.manifests import store
 from hub.manifests import views as manifest_views
 from hub.manifests.routes import manifest_for
-from hub.manifests.search import MAX_EXPORT, Search, day_ms, search
+from hub.manifests.search import MAX_EXPORT, Search, search
 from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
 from hub.transport.track_svg import Place, render_track
-from hub.web.formatting import format_kg, format_time
+from hub.web.formatting import day_ms, format_kg, format_time
 from hub.web.listing import Column, export, listing_of, window
 from hub.web.pages import PageRenderer
 from hub.web.words import pick_lang

@@ -27,10 +27,11 @@ from hub.manifests.schemas import (
     ReceiptEntry,
     TransitionRequest,
 )
-from hub.manifests.search import Search, day_ms, search
+from hub.manifests.search import Search, search
 from hub.registry.enterprises import enterprise_by_id
 from hub.registry.visibility import visible_enterprise_ids
 from hub.transport import positions as transport
+from hub.web.formatting import day_ms
 from protocols.manifest import Party, State
 
 router = APIRouter(prefix="/api/v1", tags=["manifests"])

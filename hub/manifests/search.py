@@ -12,7 +12,6 @@ only ones that can be overdue — and the list filters and sorts on that set.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,27 +20,13 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from hub.core.errors import Invalid
 from hub.manifests import store
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
 from hub.registry.enterprises import enterprises_named
 from hub.registry.tables import Enterprise
-from protocols.china_time import CHINA
 from protocols.manifest import State
 
 MAX_EXPORT = 100_000
-
-
-def day_ms(value: str | None, name: str, end: bool = False) -> int | None:
-    """A filter's date (YYYY-MM-DD, a China day) as the UTC ms it starts at, or ends at with `end`."""
-    if not value:
-        return None
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise Invalid(f"{name} 应为日期 YYYY-MM-DD ({name} must be a date)") from exc
-    start = int(dt.datetime.combine(day, dt.time(), tzinfo=CHINA).timestamp()) * 1000
-    return start + 86_400_000 if end else start
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,11 +137,7 @@ def order_out(session: Session, order: SupervisionOrder, now_ms: int) -> OrderOu
         answer=order.answer,
         answered_by=order.answered_by,
         answered_ms=order.answered_ms,
-        answer_location=(
-            Place(lat_e6=order.answer_lat_e6, lon_e6=order.answer_lon_e6, accuracy_m=order.answer_accuracy_m)
-            if order.answer_lat_e6 is not None and order.answer_lon_e6 is not None
-            else None
-        ),
+        answer_location=Place.of(order.answer_lat_e6, order.answer_lon_e6, order.answer_accuracy_m),
         decision_note=order.decision_note,
         decided_by=order.decided_by,
         decided_ms=order.decided_ms,

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from protocols.china_time import CHINA
+from hub.core.errors import Invalid
+from protocols.china_time import CHINA, day_start_ms
 
 # China keeps one time zone and no daylight saving, so a fixed offset is exact.
+
+
+DAY_MS = 86_400_000
+
+
+def day_ms(value: str | None, name: str, end: bool = False) -> int | None:
+    """A filter's or form's date (YYYY-MM-DD, a China day) as the UTC ms it starts at, or ends at with `end`;
+    None when empty."""
+    if not value:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise Invalid(f"{name} 应为日期 YYYY-MM-DD ({name} must be a date)") from exc
+    return day_start_ms(day) + (DAY_MS if end else 0)
 
 
 def format_kg(grams: int | None) -> str:
