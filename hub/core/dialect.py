@@ -47,11 +47,21 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     columns = list(rows[0])
     pick = itemgetter(*columns)  # one C call a row (a generator per row cost as much as the insert)
     values = [pick(row) for row in rows] if len(columns) > 1 else [(pick(row),) for row in rows]
+    bulk_insert_values(session, table, columns, values)
+
+
+def bulk_insert_values(
+    session: Session, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    """`bulk_insert` of rows already made as tuples in the order of `columns`, for a caller that builds a
+    thousand of them a batch and need not make a dict of each first."""
+    if not values:
+        return
     names = ", ".join(f'"{table.c[c].name}"' for c in columns)
     conn = session.connection()
     if conn.dialect.name != "postgresql":
         marks = ", ".join("?" * len(columns))
-        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
+        conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', list(values))
         return
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
     driver = conn.connection.driver_connection

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from hub.inventory.storage import bags_by_code
+from hub.inventory.storage import producers_by_code
 from hub.ledger.events import codes_of_events
 from hub.manifests import receiving, store
 from hub.registry.enterprises import enterprise_by_id, enterprise_ids_by_uscc
@@ -123,8 +123,8 @@ def judge(session: Session, enterprise_id: int, events: Sequence[Event]) -> list
 
 def _known(session: Session, events: Sequence[Event]) -> _Known:
     codes = sorted({e.code for e in events})
-    bags = bags_by_code(session, codes)
-    producer = {code: bag.enterprise_id for code, bag in bags.items()}
+    bags = producers_by_code(session, codes)
+    producer = {code: enterprise_id for code, (enterprise_id, _) in bags.items()}
     # A bag the hub has not seen commissioned (its producer's box may not have sent it yet) belongs to the
     # enterprise whose USCC its code carries.
     by_uscc = enterprise_ids_by_uscc(session, {c[:USCC_LENGTH] for c in codes if c not in producer})
@@ -136,7 +136,7 @@ def _known(session: Session, events: Sequence[Event]) -> _Known:
     return _Known(
         producer=producer,
         holder=holder,
-        waste={code: bag.waste_code for code, bag in bags.items()},
+        waste={code: waste_code for code, (_, waste_code) in bags.items()},
         holding=store.manifests_holding(session, codes),
         corrected_code=corrected,
     )

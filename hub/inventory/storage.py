@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import bulk_insert, one_of, take_serials
@@ -142,7 +142,7 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
         session.execute(delete(stock_table).where(one_of(session, stock_table.c.code, held)))
     bulk_insert(session, StorageRecord.__table__, records)
     if stocked:  # what is left is what these events stored
-        session.execute(insert(stock_table), list(stocked.values()))
+        bulk_insert(session, stock_table, list(stocked.values()))
 
 
 def bags_by_code(session: Session, codes: Sequence[str]) -> dict[str, Bag]:
@@ -150,6 +150,20 @@ def bags_by_code(session: Session, codes: Sequence[str]) -> dict[str, Bag]:
     if not codes:
         return {}
     return {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(list(codes))))}
+
+
+def producers_by_code(session: Session, codes: Sequence[str]) -> dict[str, tuple[int, str | None]]:
+    """Each commissioned bag among `codes` with its producer (`enterprise_id`) and waste code: what custody
+    reads for every event of a batch, as plain rows (no ORM objects to build)."""
+    if not codes:
+        return {}
+    table = Bag.__table__
+    rows = session.execute(
+        select(table.c.code, table.c.enterprise_id, table.c.waste_code).where(
+            one_of(session, table.c.code, codes)
+        )
+    )
+    return {code: (enterprise_id, waste_code) for code, enterprise_id, waste_code in rows}
 
 
 def remove_from_stock(session: Session, codes: Sequence[str]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.bodies import shown
-from hub.core.dialect import bulk_insert
+from hub.core.dialect import bulk_insert_values
 from hub.core.errors import HubError
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
@@ -263,7 +263,8 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
                 last_seq = event.seq
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
-                bulk_insert(session, EventRow.__table__, [_row(e, h, batch.batch_id, now_ms) for e, h in new])
+                rows = [_row(e, h, batch.batch_id, now_ms) for e, h in new]
+                bulk_insert_values(session, EventRow.__table__, EVENT_COLUMNS, rows)
             # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
             # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
             events = [e for e, _ in new]
@@ -378,24 +379,47 @@ def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates:
         )
 
 
-def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> dict[str, Any]:
-    return dict(
-        device_id=event.device_id,
-        seq=event.seq,
-        event_id=event.event_id,
-        event_hash=event_hash,
-        prev_hash=event.prev_hash,
-        kind=str(event.kind),
-        code=event.code,
-        waste_code=event.waste_code,
-        grams=event.grams,
-        operator=event.operator,
-        place=event.place,
-        time_ms=event.time_ms,
-        boot_id=event.boot_id,
-        mono_ms=event.mono_ms,
-        clock_synced=event.clock_synced,
-        received_ms=now_ms,
-        batch_id=batch_id,
-        body=canonical_bytes(event).decode("utf-8"),
+EVENT_COLUMNS = (
+    "device_id",
+    "seq",
+    "event_id",
+    "event_hash",
+    "prev_hash",
+    "kind",
+    "code",
+    "waste_code",
+    "grams",
+    "operator",
+    "place",
+    "time_ms",
+    "boot_id",
+    "mono_ms",
+    "clock_synced",
+    "received_ms",
+    "batch_id",
+    "body",
+)
+
+
+def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> tuple[Any, ...]:
+    """The event's row in the order of `EVENT_COLUMNS`."""
+    return (
+        event.device_id,
+        event.seq,
+        event.event_id,
+        event_hash,
+        event.prev_hash,
+        event.kind.value,
+        event.code,
+        event.waste_code,
+        event.grams,
+        event.operator,
+        event.place,
+        event.time_ms,
+        event.boot_id,
+        event.mono_ms,
+        event.clock_synced,
+        now_ms,
+        batch_id,
+        event.canonical.decode("utf-8"),
     )
