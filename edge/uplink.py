@@ -43,12 +43,21 @@ class UplinkError(RuntimeError):
 class HubRefused(UplinkError):
     """The hub answered, unsigned, that it will not store the batch; `expected_seq` names a gap."""
 
-    def __init__(self, status: int, detail: str, *, expected_seq: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        expected_seq: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         retry = status >= 500 or status in (408, 429) or expected_seq is not None
         super().__init__(f"hub answered {status}: {detail}", retry=retry)
         self.status = status
         self.detail = detail
         self.expected_seq = expected_seq
+        # A busy hub (503, 429) names the wait before the batch is welcome again (Retry-After, seconds).
+        self.retry_after_s = retry_after_s
 
 
 @dataclass
@@ -122,6 +131,13 @@ class Uplink:
                 except UplinkError as exc:
                     self.state.last_error = str(exc)
                     log.warning("upload failed: %s", exc)
+                    asked = getattr(exc, "retry_after_s", None)
+                    if asked is not None:
+                        # The hub is busy and said when to come back: that wait in full (a new event does
+                        # not cut it short), and a little more at random, so sites asked back together
+                        # do not all return in the same second.
+                        await self._sleep_for(min(asked, self.max_backoff_s) * random.uniform(1.0, 1.25))
+                        continue
                     if not exc.retry:
                         backoff = self.max_backoff_s
                     await self._sleep(backoff * random.uniform(0.5, 1.5))
@@ -265,9 +281,18 @@ class HttpTransport:
                     resp.status,
                     str(detail),
                     expected_seq=expected if resp.status == 409 and isinstance(expected, int) else None,
+                    retry_after_s=retry_after_s(resp.status, resp.headers.get("Retry-After")),
                 )
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise UplinkError(f"hub unreachable at {self.url}: {exc or type(exc).__name__}") from exc
+
+
+def retry_after_s(status: int, header: str | None) -> float | None:
+    """The wait a busy hub (503 or 429) asks for in `Retry-After`, in seconds; None for another answer or a
+    header that is not a number of seconds (the HTTP-date form: the usual backoff applies)."""
+    if status not in (429, 503) or header is None or not header.strip().isdigit():
+        return None
+    return float(int(header.strip()))
 
 
 def _mono_ms() -> int:

@@ -38,6 +38,7 @@ from hub.inspections import routes as inspection_routes
 from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
+from hub.ledger.admission import IngestGate
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
 from hub.mobile import routes as mobile_routes
@@ -183,6 +184,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.hub = hub
+    app.state.ingest_gate = IngestGate(settings.ingest_limit)
     app.state.shell_context = shell_context  # the user and the menu around every page (hub/access/menu.py)
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]

@@ -255,3 +255,51 @@ async def test_a_full_batch_goes_at_once(hub, ledger):
     assert await uplink.flush_once() == 10
     assert await uplink.flush_once() == 0  # five left, waiting for the rest or for a minute
     await uplink.transport.close()
+
+
+async def test_a_busy_hub_asks_the_box_back_and_the_box_waits_as_asked(hub, ledger):
+    """A storm: the worker already holds as many batches as it takes. The box is answered 503 with a wait
+    before its body is read, keeps its events, waits that long (not cut short by new events), then sends
+    them; nothing is lost, nothing stored twice, and no refusal is recorded for mere load."""
+    harness, served = hub
+    gate = harness.client.app.state.ingest_gate
+    gate.mean_s = 0.9  # the worker's recent time per batch: nine batches ahead → come back in 9 s
+    for _ in range(gate.limit):
+        assert gate.enter() is None
+    fill(ledger, 120)
+    transport = HttpTransport(served.url, timeout_s=10)
+    with pytest.raises(UplinkError, match="503") as refused:
+        await transport.exchange("b-busy", b'{"not": "read"}')
+    assert refused.value.retry_after_s == 9
+    assert harness.rows("SELECT count(*) FROM events") == [(0,)]
+    assert harness.rows("SELECT count(*) FROM refusals") == [(0,)]
+
+    slept: list[float] = []
+    drained = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        if len(slept) == 1:  # the asked wait: meanwhile the worker's other batches are done
+            for _ in range(gate.limit):
+                gate.leave(0.05)
+        if not ledger.backlog(DESTINATION)[0]:
+            drained.set()
+        await asyncio.sleep(0)
+
+    uplink = Uplink(
+        ledger,
+        transport,
+        harness.device_key,
+        harness.hub_public_key,
+        policy=BatchPolicy(max_events=50, max_bytes=1_000_000, max_age_ms=0),
+        sleep=sleep,
+    )
+    running = asyncio.create_task(uplink.run(poll_s=0.01))
+    await asyncio.wait_for(drained.wait(), 30)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert 9 <= slept[0] <= 9 * 1.25
+    assert uplink.state.last_error is None  # cleared by the receipts that followed
+    assert_exactly_once(harness, ledger)
+    assert harness.rows("SELECT count(*) FROM refusals") == [(0,)]

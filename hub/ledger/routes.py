@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
@@ -9,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import Hub, HubDep
 from hub.core.schemas import Problem
+from hub.ledger.admission import IngestGate
 from hub.ledger.ingest import Ingested, IngestRefused, decode_batch, ingest, record_refusal
 from hub.ledger.schemas import ReceiptAnswer
 
@@ -39,6 +42,10 @@ _ENVELOPE_SCHEMA = {
         409: {"description": "a gap (with expected_seq) or a fork (with seq); nothing stored"},
         413: {"model": Problem},
         422: {"model": Problem, "description": "a malformed envelope"},
+        503: {
+            "model": Problem,
+            "description": "busy with other batches: send it again after Retry-After seconds",
+        },
     },
 )
 async def post_batch(request: Request, hub: HubDep) -> Response:
@@ -47,12 +54,23 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     # ingest_batch keeps its own transactions (the MQTT consumer calls it too): it verifies in a read
     # session, stores in a write transaction, and seals the receipt only after that has committed; a refusal
     # is recorded by record_refusal in a transaction of its own, kept although the batch was not.
+    gate: IngestGate = request.app.state.ingest_gate
+    wait_s = gate.enter()
+    if wait_s is not None:  # asked back before the body is read: load, not a fault, so no refusal is kept
+        return JSONResponse(
+            {"detail": f"the hub is busy with other batches; send this one again in {wait_s} s"},
+            status_code=503,
+            headers={"Retry-After": str(wait_s)},
+        )
+    started = time.monotonic()
     try:
         raw = await _read_body(request)
         done = await run_in_threadpool(_ingest, hub, raw)
     except IngestRefused as refusal:
         await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
         return JSONResponse(refusal.answer(), status_code=refusal.status)
+    finally:
+        gate.leave(time.monotonic() - started)
     return JSONResponse(
         ReceiptAnswer.model_validate({"receipt": done.receipt, "refused": done.refused_view()}).model_dump()
     )
