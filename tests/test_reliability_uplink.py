@@ -269,7 +269,7 @@ async def test_a_busy_hub_asks_the_box_back_and_the_box_waits_as_asked(hub, ledg
     fill(ledger, 120)
     transport = HttpTransport(served.url, timeout_s=10)
     with pytest.raises(UplinkError, match="503") as refused:
-        await transport.exchange("b-busy", b'{"not": "read"}')
+        await transport.exchange("b-busy", b'{"pad": "' + b"x" * 2_000_000 + b'"}')  # as big as a batch
     assert refused.value.retry_after_s == 9
     assert harness.rows("SELECT count(*) FROM events") == [(0,)]
     assert harness.rows("SELECT count(*) FROM refusals") == [(0,)]

@@ -2,9 +2,9 @@
 
 A reconnect storm (thousands of boxes back after an outage, each with a day of events) must not make a worker
 hold every site's body in memory while they queue for the database: past `limit` batches in flight, a batch is
-answered at once, before its body is read, with `Retry-After` in whole seconds. The box keeps its events and
-sends them again after that wait (edge/uplink.py honours it), so nothing is lost and nothing is stored twice:
-a batch refused for load was never looked at.
+answered at once with `Retry-After` in whole seconds, its body read and dropped unlooked-at. The box keeps its
+events and sends them again after that wait (edge/uplink.py honours it), so nothing is lost and nothing is
+stored twice: a batch refused for load was never looked at.
 
 The wait is the worker's recent time per batch times the batches ahead, so a busy worker spreads the
 returns out instead of inviting everybody back at the same second. Per worker and in memory on purpose:

@@ -56,7 +56,8 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     # is recorded by record_refusal in a transaction of its own, kept although the batch was not.
     gate: IngestGate = request.app.state.ingest_gate
     wait_s = gate.enter()
-    if wait_s is not None:  # asked back before the body is read: load, not a fault, so no refusal is kept
+    if wait_s is not None:  # asked back unread: load, not a fault, so no refusal is kept
+        await _drain(request)
         return JSONResponse(
             {"detail": f"the hub is busy with other batches; send this one again in {wait_s} s"},
             status_code=503,
@@ -80,6 +81,16 @@ def _ingest(hub: Hub, raw: bytes) -> Ingested:
     """Decoded off the event loop: a batch of 5,000 events is a few MB of JSON."""
     envelope, canonical = decode_batch(raw)
     return ingest(hub.read, hub.write, envelope, hub.key, hub.clock(), canonical)
+
+
+async def _drain(request: Request) -> None:
+    """Read the body and keep none of it, so that the answer reaches a client still sending (a connection
+    closed under it would show a broken pipe instead of the wait) and the connection stays usable."""
+    seen = 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > MAX_BODY_BYTES:
+            break
 
 
 async def _read_body(request: Request) -> bytes:
