@@ -19,6 +19,11 @@ Then the simulated hours run as fast as the hub takes them (device time moves, n
   confirms;
 - at the end every site is back online and flushes what it holds.
 
+With `--storm` every site's uplink is down for the whole run; at its end they all come back within
+`--return-within` seconds (each at its own random moment, over `--clients` connections), each sending its
+backlog in full batches and waiting as long as a busy hub asks (503 + Retry-After). The summary then says how
+long the hub took to absorb the backlog and how often it asked a site to come back later.
+
 Batches are sealed as the edge seals them (RFC 8785 bytes, `seal_canonical_batch`, at most 1,000 events) and
 sent over HTTP (`POST /api/v1/batches`) or MQTT (`wt/v1/{uscc}/{device}/batches`, QoS 1, the receipt awaited
 on `…/receipts`; a hub MQTT worker must be running). Every receipt is checked. The summary — sites, events,
@@ -29,10 +34,12 @@ can be compared exactly with what the hub then holds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
 import math
+import queue
 import random
 import sys
 import threading
@@ -152,35 +159,43 @@ class Summary:
     outages: int = 0
     simulated_hours: int = 0
     wall_seconds: float = 0.0
+    storm_events: int = 0  # with --storm: the backlog every site brought back at once
+    storm_seconds: float = 0.0  # from the first site back to the last receipt of the backlog
+    busy_answers: int = 0  # 503/429 answers honoured (the hub asked a site to come back later)
 
 
 class Hub:
     """The hub's HTTP API over one kept-alive connection."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, patience: int = 5) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FleetError(f"not a hub URL: {url!r}")
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        self.url = url
         self.conn = cls(parts.hostname, parts.port, timeout=120)
+        self.patience = patience  # tries of one call (a busy hub's waits included)
+        self.busy = 0  # 503/429 answers honoured
 
     def call(self, method: str, path: str, body: Any = None, token: str = "", ok: int = 200) -> Any:
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode("utf-8")
-        for attempt in range(5):
+        last = self.patience - 1
+        for attempt in range(self.patience):
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 answer = self.conn.getresponse()
                 payload = answer.read()
             except (ConnectionError, http.client.HTTPException) as exc:
                 self.conn.close()  # the server closed a kept-alive connection: open a new one
-                if attempt == 4:
+                if attempt == last:
                     raise FleetError(f"{method} {path}: {exc}") from exc
                 continue
-            if answer.status in (429, 503) and attempt < 4:
-                time.sleep(min(30.0, float(answer.getheader("Retry-After") or 1)))  # the hub asked to wait
+            if answer.status in (429, 503) and attempt < last:
+                self.busy += 1  # the hub asked to wait: as long as it said, as a box does
+                time.sleep(min(30.0, float(answer.getheader("Retry-After") or 1)))
                 continue
             if answer.status != ok:
                 raise FleetError(
@@ -361,13 +376,18 @@ class Fleet:
                 s.outage = (begin, begin + self.rng.randint(1, max(1, hours)) * HOUR_MS)
                 self.summary.outages += 1
 
-    def run(self, hours: int) -> Summary:
+    def run(self, hours: int, storm: Storm | None = None) -> Summary:
+        """Run `hours` simulated hours; with `storm`, every uplink is down until the end and all come back
+        at once (`come_back`) before the last pickups."""
         started = time.perf_counter()
-        self.plan_outages(hours)
+        if storm is None:
+            self.plan_outages(hours)
         for h in range(hours):
             hour_ms = self.start_ms + h * HOUR_MS
             for s in self.producers:
                 self.produce(s, hour_ms)
+            if storm is not None:
+                continue  # nobody is online: events wait in the outboxes, no truck is called
             end_ms = hour_ms + HOUR_MS
             for s in self.sites:
                 if s.online(end_ms):
@@ -375,6 +395,8 @@ class Fleet:
             if (h + 1) % self.pickup_hours == 0 and h + 1 < hours:
                 self.pickups(end_ms)
         end_ms = self.start_ms + hours * HOUR_MS
+        if storm is not None:
+            self.come_back(storm)
         self.pickups(end_ms)
         for s in self.sites:  # every site back online
             self.flush(s)
@@ -480,7 +502,49 @@ class Fleet:
             self.summary.manifests += 1
             self.summary.receipts += len(load)
 
-    def flush(self, s: Site) -> None:
+    def come_back(self, storm: Storm) -> None:
+        """Every site with a backlog back online, each at a random moment within `storm.within_s` seconds,
+        sending over `storm.clients` connections of its own; a busy hub's waits are honoured."""
+        backlog = sum(len(s.outbox) for s in self.sites)
+        returns: queue.Queue[tuple[float, Site]] = queue.Queue()
+        for at, i in sorted((self.rng.uniform(0, storm.within_s), i) for i, s in enumerate(self.sites)):
+            if self.sites[i].outbox:
+                returns.put((at, self.sites[i]))
+        lock = threading.Lock()
+        failures: list[FleetError] = []
+        links = [Hub(self.hub.url, patience=200) for _ in range(max(1, storm.clients))]
+        started = time.perf_counter()
+
+        def client(hub: Hub) -> None:
+            try:
+                while not failures:
+                    try:
+                        at, site = returns.get_nowait()
+                    except queue.Empty:
+                        return
+                    # Real seconds, not simulated ones: this is the spread of the returns the hub must take.
+                    time.sleep(max(0.0, started + at - time.perf_counter()))
+                    self.flush(site, hub, lock)
+            except FleetError as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=client, args=(hub,), daemon=True) for hub in links]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for hub in links:
+            hub.close()
+        if failures:
+            raise failures[0]
+        self.summary.storm_events = backlog
+        self.summary.storm_seconds = round(time.perf_counter() - started, 3)
+        self.summary.busy_answers += sum(hub.busy for hub in links)
+
+    def flush(self, s: Site, hub: Hub | None = None, lock: threading.Lock | None = None) -> None:
+        """Send the site's outbox in batches (over `hub`, or the fleet's own link), each receipt checked;
+        `lock` guards the summary when several sites flush at once."""
+        hub = hub or self.hub
         while s.outbox:
             chunk, s.outbox = s.outbox[:MAX_BATCH], s.outbox[MAX_BATCH:]
             events = [canonical for _, canonical in chunk]
@@ -490,14 +554,23 @@ class Fleet:
             if self.mqtt is not None:
                 receipt = self.mqtt.send(s, batch_id, raw)
             else:
-                receipt = self.hub.call("POST", "/api/v1/batches", raw)["receipt"]
+                receipt = hub.call("POST", "/api/v1/batches", raw)["receipt"]
             body = receipt["body"]
             if body["stored"] + body["duplicates"] != len(events):
                 raise FleetError(f"batch {batch_id}: the receipt counts {body}, not {len(events)} events")
-            self.summary.events += body["stored"]
-            self.summary.batches += 1
-            for kind, _ in chunk:
-                self.summary.events_by_kind[kind] = self.summary.events_by_kind.get(kind, 0) + 1
+            with lock or contextlib.nullcontext():
+                self.summary.events += body["stored"]
+                self.summary.batches += 1
+                for kind, _ in chunk:
+                    self.summary.events_by_kind[kind] = self.summary.events_by_kind.get(kind, 0) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Storm:
+    """Every site's uplink down for the whole run, then all back within `within_s` seconds."""
+
+    within_s: float = 60.0
+    clients: int = 8
 
 
 def default_start() -> int:
@@ -532,6 +605,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--pickup-hours", type=int, default=4, help="hours between manifest pickups")
     p.add_argument("--summary", type=Path, help="also write the JSON summary to this file")
+    p.add_argument(
+        "--storm",
+        action="store_true",
+        help="every uplink down for the whole run, then all back at once (the reconnect storm; HTTP)",
+    )
+    p.add_argument(
+        "--return-within", type=float, default=60.0, help="with --storm: seconds over which the sites return"
+    )
+    p.add_argument(
+        "--clients", type=int, default=8, help="with --storm: connections the returning sites share"
+    )
     return p
 
 
@@ -543,6 +627,9 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.storm and args.transport != "http":
+        print("wastetrace sim fleet: --storm sends over HTTP (MQTT: bench/bench_storm.py)", file=sys.stderr)
+        return 2
     hub = Hub(args.hub)
     mqtt = MqttLink(args.mqtt) if args.transport == "mqtt" else None
     try:
@@ -551,7 +638,8 @@ def main(argv: list[str]) -> int:
             hub, args.admin_token, args.sites, args.seed, start, mqtt, pickup_hours=args.pickup_hours
         )
         fleet.register()
-        summary = fleet.run(args.hours)
+        storm = Storm(args.return_within, args.clients) if args.storm else None
+        summary = fleet.run(args.hours, storm)
     except (FleetError, OSError) as exc:
         print(f"wastetrace sim fleet: {exc}", file=sys.stderr)
         return 1

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
-from simulators.fleet import Fleet, Hub, build_parser, parse_start
+from simulators.fleet import Fleet, Hub, Storm, build_parser, parse_start
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def served(tmp_path) -> Iterator[tuple[str, str]]:
+def serve(tmp_path: Path, **settings: str) -> Iterator[tuple[str, str]]:
     """A real `wastetrace hub serve` on SQLite: (its URL, its database URL)."""
     db = sqlite_url(tmp_path)
     env = {
@@ -26,6 +25,7 @@ def served(tmp_path) -> Iterator[tuple[str, str]]:
         "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
         "WT_HUB_KEY_FILE": str(tmp_path / "hub-key.pem"),
         "PYTHONPATH": str(ROOT),
+        **settings,
     }
     command = [sys.executable, "-m", "wastetrace.cli", "hub", "serve", "--db", db, "--port", "0"]
     command += ["--log-level", "warning"]
@@ -40,6 +40,17 @@ def served(tmp_path) -> Iterator[tuple[str, str]]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[tuple[str, str]]:
+    yield from serve(tmp_path)
+
+
+@pytest.fixture
+def served_busy(tmp_path) -> Iterator[tuple[str, str]]:
+    """A hub worker that takes one batch at a time: returning sites are asked to come back later."""
+    yield from serve(tmp_path, WT_HUB_INGEST_LIMIT="1")
 
 
 def test_the_hub_holds_exactly_what_the_fleet_sent(served):
@@ -80,8 +91,32 @@ def test_the_hub_holds_exactly_what_the_fleet_sent(served):
     assert held[0][0] == offline.seq
 
 
+def test_after_a_storm_the_hub_holds_exactly_the_backlog_every_site_brought_back(served_busy):
+    url, db = served_busy
+    hub = Hub(url)
+    try:
+        fleet = Fleet(hub, ADMIN_TOKEN, 12, seed=11, start_ms=parse_start("2026-12-01T08:00"))
+        fleet.register()
+        summary = fleet.run(3, Storm(within_s=0.5, clients=4))
+    finally:
+        hub.close()
+    assert summary.storm_events > 0 and summary.storm_seconds > 0
+    # Nothing went before the storm; the backlog, then the end-of-run pickups, are all the hub holds.
+    picked_up = "SELECT count(*) FROM events WHERE kind IN ('staging_outbound', 'departing', 'receiving')"
+    assert summary.events == count(db, "events") == summary.storm_events + rows(db, picked_up)[0][0]
+    assert dict(rows(db, "SELECT kind, count(*) FROM events GROUP BY kind")) == summary.events_by_kind
+    assert count(db, "bags") == summary.bags
+    assert count(db, "storage_records") == summary.storage_records
+    assert count(db, "manifests") == summary.manifests
+    heads = rows(db, "SELECT sum(last_seq) FROM devices WHERE device_id LIKE 'fleet-%'")
+    assert heads[0][0] == summary.events
+    assert count(db, "refusals") == 0
+    assert all(not s.outbox for s in fleet.sites)
+
+
 def test_the_command_line_names_its_options():
     args = build_parser().parse_args(
         ["--sites", "20", "--hub", "http://h", "--admin-token", "t", "--hours", "1"]
     )
     assert (args.sites, args.hours, args.transport, args.seed) == (20, 1, "http", 1)
+    assert (args.storm, args.return_within, args.clients) == (False, 60.0, 8)
