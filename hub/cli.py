@@ -16,12 +16,14 @@ import time
 from pathlib import Path
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from uvicorn.supervisors import Multiprocess
 
 from hub.app import create_app
 from hub.core.backup import BackupError, backup, restore
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
-from hub.core.keys import HubKeyError
+from hub.core.keys import HubKeyError, load_or_create_hub_key
 from hub.ledger.rebuild import rebuild_projections
 from hub.ledger.verify import verify_chains
 from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, Settings, SettingsError
@@ -40,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--key-file", type=Path, help="hub Ed25519 key PEM (default: $WT_HUB_KEY_FILE)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes sharing the port (one per core; a dead one is replaced)",
+    )
 
     mig = sub.add_parser("migrate", help="bring the database schema up to date and exit")
     mig.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
@@ -157,10 +165,17 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    if not 1 <= args.workers <= 64:
+        sock.close()
+        print("hub: --workers must be 1–64", file=sys.stderr)
+        return 2
     try:
         settings = _settings(args, default_public_url=url)
         migrate(settings.db_url)
-        app = create_app(settings, run_migrations=False)
+        if args.workers == 1:
+            app = create_app(settings, run_migrations=False)
+        else:
+            load_or_create_hub_key(settings.key_file)  # made once, here: the workers only read it
     except (SettingsError, HubKeyError) as exc:
         sock.close()
         print(f"hub: {exc}", file=sys.stderr)
@@ -168,9 +183,33 @@ def _serve(args: argparse.Namespace) -> int:
     # Listening before the line is printed: whoever reads it may connect at once (queued until uvicorn runs).
     sock.listen(2048)
     print(f"hub: {url}", flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level)
-    uvicorn.Server(config).run(sockets=[sock])
+    if args.workers == 1:
+        uvicorn.Server(uvicorn.Config(app, log_level=args.log_level)).run(sockets=[sock])
+        return 0
+    # Several processes accept on the one socket (the kernel hands each connection to one of them); uvicorn's
+    # supervisor starts them, replaces one that dies and stops them all on SIGTERM. Each builds its own app
+    # from the environment, as the parent's settings put it there: a spawned process shares no engine, no
+    # pool and no memory with another, which the hub needs none of (docs/scale.md).
+    os.environ.update(
+        WT_HUB_DB=settings.db_url,
+        WT_HUB_PUBLIC_URL=settings.public_url,
+        WT_HUB_KEY_FILE=str(settings.key_file),
+        WT_HUB_LOG_LEVEL=args.log_level,
+    )
+    config = uvicorn.Config(
+        "hub.cli:worker_app", factory=True, workers=args.workers, log_level=args.log_level
+    )
+    Multiprocess(config, sockets=[sock]).run()
     return 0
+
+
+def worker_app() -> FastAPI:
+    """One worker of `wastetrace hub serve --workers N`, its settings from the environment."""
+    logging.basicConfig(
+        level=os.environ.get("WT_HUB_LOG_LEVEL", "info").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return create_app(Settings.from_env(), run_migrations=False)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 from test_hub_support import ADMIN_TOKEN, count, sqlite_url
 
 from hub.cli import listening_socket, main
+from tests.reliability_support import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +82,65 @@ async def test_the_served_socket_answers_without_nagle_delay():
         _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
         assert await asyncio.wait_for(accepted, 5) != 0
         writer.close()
+
+
+def _workers_of(parent: int) -> set[int]:
+    """The spawned worker processes of a `hub serve --workers N` parent (not multiprocessing's tracker)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"spawn_main" in cmdline:
+            found.add(int(entry.name))
+    return found
+
+
+def test_serve_with_two_workers_shares_the_port_and_replaces_a_dead_worker(tmp_path):
+    env = {
+        **os.environ,
+        "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
+        "WT_HUB_KEY_FILE": str(tmp_path / "hub-key.pem"),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-m", "wastetrace.cli", "hub", "serve", "--db", sqlite_url(tmp_path)]
+    command += ["--port", "0", "--workers", "2", "--log-level", "warning"]
+    proc = subprocess.Popen(
+        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("hub: http://127.0.0.1:"), line
+        url = line.split(" ", 1)[1].strip()
+        for _ in range(20):  # each on a new connection, taken by whichever worker accepts it
+            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=30) as answer:
+                assert answer.read() == b'{"status":"ok"}'
+        wait_until(lambda: len(_workers_of(proc.pid)) == 2, 30, "two workers")
+        first = _workers_of(proc.pid)
+        assert (tmp_path / "hub-key.pem").exists()  # made once by the parent, read by both
+
+        os.kill(min(first), signal.SIGKILL)
+        wait_until(
+            lambda: len(_workers_of(proc.pid)) == 2 and min(first) not in _workers_of(proc.pid),
+            30,
+            "the dead worker replaced",
+        )
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=30) as answer:
+            assert answer.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert proc.returncode == 0
+    assert _workers_of(proc.pid) == set()
+
+
+def test_serve_refuses_a_worker_count_out_of_range(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WT_HUB_ADMIN_TOKEN", ADMIN_TOKEN)
+    assert main(["serve", "--db", sqlite_url(tmp_path), "--port", "0", "--workers", "0"]) == 2
+    assert "--workers" in capsys.readouterr().err
