@@ -18,6 +18,7 @@ from test_hub_world import ORGS, World, build_world
 
 from protocols.analytics import AnalyticsResult, seal_analytics
 from protocols.fleet import Heartbeat, seal_heartbeat
+from protocols.ledger.sealed import seal
 
 BIG = 9_007_199_254_740_993  # 2^53 + 1
 
@@ -115,6 +116,41 @@ def test_spoiled_analytics_are_422_and_nothing_is_stored(client, device, db, spo
     answer = post(client, "/api/v1/analytics", SPOILERS[spoil](text))
     assert answer.status_code == 422, answer.text
     assert count(db, "analytics_results") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("event_id", "e" * 256),
+        ("code", "91130600MA00000011" + "9" * 111),
+        ("boot_id", "b" * 129),
+        ("waste_code", "900-249-08" + "0" * 23),
+    ],
+)
+def test_a_signed_event_with_text_wider_than_its_column_is_422_and_nothing_is_stored(
+    client, device, db, field, value
+):
+    device.record()
+    device.record(**{field: value})
+    answer = post(client, "/api/v1/batches", json.dumps(device.batch()).encode())
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"].startswith(f"event 2: {field} is longer than")
+    assert count(db, "events") == 0 and count(db, "batches") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("operator", 7), ("code", ""), ("data", []), ("corrects", ["x"])]
+)
+def test_a_signed_event_with_a_field_of_the_wrong_type_is_422_and_nothing_is_stored(
+    client, device, db, field, value
+):
+    device.record()
+    body = device.batch()["body"]
+    body["events"][0][field] = value
+    answer = post(client, "/api/v1/batches", json.dumps(seal(device.key, body)).encode())  # signed as it is
+    assert answer.status_code == 422, answer.text
+    assert field in answer.json()["detail"]
+    assert count(db, "events") == 0 and count(db, "batches") == 0
 
 
 def test_a_15_mib_device_id_leaves_only_a_bounded_prefix(client, db, caplog):
