@@ -39,6 +39,7 @@ from hub.inventory import facility_page
 from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.ledger.admission import IngestGate
+from hub.ledger.partitions import keep_ahead, partition_keeper
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
 from hub.mobile import routes as mobile_routes
@@ -165,8 +166,12 @@ def create_app(
         evaluating = None
         if warning_settings.on_ingest == QUEUED:
             evaluating = asyncio.create_task(trigger_evaluator(hub.write, warning_settings, hub.clock))
+        # This month's and the next months' partitions of `events` on PostgreSQL, made before the first
+        # request and kept ahead by every worker (they take turns).
+        await asyncio.to_thread(keep_ahead, hub.write, hub.clock(), settings.partitions_ahead)
+        partitioning = asyncio.create_task(partition_keeper(hub.write, hub.clock, settings.partitions_ahead))
         yield
-        for task in (sweeping, delivering, evaluating):
+        for task in (sweeping, delivering, evaluating, partitioning):
             if task is not None:
                 task.cancel()
         engine.dispose()

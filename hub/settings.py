@@ -23,6 +23,9 @@ DEFAULT_LOCKOUT_WINDOW_S = 15 * 60
 DEFAULT_IDLE_TIMEOUT_S = 10 * 60  # at most 10 minutes
 DEFAULT_SCAN_RATE = 30  # anonymous /t/{code} pages per source address and minute
 DEFAULT_INGEST_LIMIT = 8  # signed batches one worker takes at once (hub/ledger/admission.py)
+DEFAULT_PARTITIONS_AHEAD = (
+    3  # months of `events` partitions made ahead on PostgreSQL (hub/ledger/partitions.py)
+)
 # The roles that must log in with a second factor (TOTP, RFC 6238): the three administrators by default.
 DEFAULT_TOTP_ROLES = ("system_admin", "security_admin", "audit_admin")
 TOTP_CAPABLE_ROLES = frozenset(
@@ -51,6 +54,7 @@ class Settings:
     read_db_url: str = ""  # a read replica for the routes' reads (WT_HUB_READ_DB); "" reads the primary
     traffic_token: str = ""  # the 交管 platform's bearer (WT_HUB_TRAFFIC_TOKEN); "" turns the push off
     ingest_limit: int = DEFAULT_INGEST_LIMIT
+    partitions_ahead: int = DEFAULT_PARTITIONS_AHEAD
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -76,6 +80,8 @@ class Settings:
             raise SettingsError("WT_HUB_SCAN_RATE must be 1–10000 pages a minute")
         if not 1 <= self.ingest_limit <= 1_000:
             raise SettingsError("WT_HUB_INGEST_LIMIT must be 1–1000 batches at once")
+        if not 1 <= self.partitions_ahead <= 24:
+            raise SettingsError("WT_HUB_PARTITIONS_AHEAD must be 1–24 months")
         unknown = sorted(set(self.totp_roles) - TOTP_CAPABLE_ROLES)
         if unknown:
             raise SettingsError(f"WT_HUB_TOTP_ROLES names roles the hub does not have: {', '.join(unknown)}")
@@ -105,6 +111,7 @@ class Settings:
             read_db_url=env.get("WT_HUB_READ_DB") or "",
             traffic_token=env.get("WT_HUB_TRAFFIC_TOKEN") or "",
             ingest_limit=_int(env, "WT_HUB_INGEST_LIMIT", DEFAULT_INGEST_LIMIT),
+            partitions_ahead=_int(env, "WT_HUB_PARTITIONS_AHEAD", DEFAULT_PARTITIONS_AHEAD),
         )
 
     def __repr__(self) -> str:

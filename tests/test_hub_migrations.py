@@ -10,6 +10,7 @@ from test_hub_support import fresh_postgres_url, sqlite_url
 
 from hub.core.base import Base
 from hub.core.db import make_engine, migrate
+from hub.ledger.partitions import is_partition
 
 # The baseline's tables, and every table a later migration adds for its feature (all of them in hub.models).
 BASELINE = {"enterprises", "enrolment_tokens", "devices", "events", "batches", "refusals"}
@@ -26,7 +27,8 @@ def test_migrations_create_every_table_on_an_empty_database(empty_db):
     migrate(empty_db)
     engine = make_engine(empty_db)
     try:
-        assert set(inspect(engine).get_table_names()) == TABLES
+        tables = set(inspect(engine).get_table_names())
+        assert {t for t in tables if not is_partition(t)} == TABLES
     finally:
         engine.dispose()
 
@@ -36,7 +38,11 @@ def test_migrated_schema_matches_the_models(empty_db):
     engine = make_engine(empty_db)
     try:
         with engine.connect() as conn:
-            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+            context = MigrationContext.configure(
+                conn,
+                opts={"include_name": lambda name, kind, _: not (kind == "table" and is_partition(name))},
+            )
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.ledger.tables import EventRow
+from hub.ledger.tables import EventKey
 
 
 def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str]:
@@ -16,5 +16,5 @@ def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str
     if not ids:
         return {}
     return dict(
-        session.execute(select(EventRow.event_id, EventRow.code).where(EventRow.event_id.in_(ids))).all()
+        session.execute(select(EventKey.event_id, EventKey.code).where(EventKey.event_id.in_(ids))).all()
     )

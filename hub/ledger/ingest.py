@@ -24,7 +24,7 @@ from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
-from hub.ledger.tables import Batch, EventRow, Refusal
+from hub.ledger.tables import Batch, EventKey, EventRow, Refusal
 from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
 from hub.warnings.settings import WarningSettings
 from protocols import strictjson
@@ -272,6 +272,8 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
                 rows = [_row(e, h, batch.batch_id, now_ms) for e, h in new]
                 bulk_insert_values(session, EventRow.__table__, EVENT_COLUMNS, rows)
+                keys = [(e.event_id, e.code) for e, _ in new]  # an id used before: IntegrityError, 409
+                bulk_insert_values(session, EventKey.__table__, ("event_id", "code"), keys)
             # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
             # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
             events = [e for e, _ in new]

@@ -14,11 +14,13 @@ from hub.core.base import Base, BigId
 
 
 class EventRow(Base):
+    """A stored event. On PostgreSQL `events` is partitioned by month of `time_ms` (hub/ledger/partitions.py),
+    and its primary key there is (device_id, seq, time_ms), as a partitioned table's keys must hold the
+    partition column; (device_id, seq) stays unique because ingest takes the device's row lock and stores
+    only what follows its chain head, and event ids are kept unique in `event_ids`."""
+
     __tablename__ = "events"
-    __table_args__ = (
-        UniqueConstraint("event_id", name="uq_events_event_id"),
-        Index("ix_events_code_time", "code", "time_ms"),
-    )
+    __table_args__ = (Index("ix_events_code_time", "code", "time_ms"),)
 
     device_id: Mapped[str] = mapped_column(String(128), ForeignKey("devices.device_id"), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -38,6 +40,17 @@ class EventRow(Base):
     received_ms: Mapped[int] = mapped_column(BigInteger)
     batch_id: Mapped[str] = mapped_column(String(255), index=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+class EventKey(Base):
+    """Every stored event's id, once in the whole ledger: a device cannot re-use another event's id (a
+    correction names the event it corrects by it). Apart from `events`, whose partitions could only hold ids
+    unique within a month; and the way from an id to its bag without looking into every month."""
+
+    __tablename__ = "event_ids"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    code: Mapped[str] = mapped_column(String(128))
 
 
 class Batch(Base):
