@@ -12,7 +12,9 @@ times two things for randomly chosen bags:
 - server-side: what `GET /api/v1/packages/{code}/trace` does after the gate — who may see the bag, its
   events, the evidence, the whole life, the answer model serialised to JSON — in-process, per call;
 - through the app: the whole HTTP request (gate with a session lookup, FastAPI, JSON) over an in-process
-  ASGI client, so no network, for a smaller sample.
+  ASGI client, so no network, for a smaller sample;
+- over HTTP: a real `wastetrace hub serve` on the same database, one kept-alive connection, as a phone or a
+  page gets it (issue #17's goal: p99 ≤ 5 ms on SQLite, ≤ 10 ms on PostgreSQL at 10 M events).
 
 Numbers are wall-clock on this machine with whatever else runs on it; compare them side by side, not
 across machines.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -310,6 +313,37 @@ def through_app(url: str, codes: list[str], samples: int, tmp: Path) -> list[flo
     return out
 
 
+def over_http(url: str, codes: list[str], samples: int, tmp: Path) -> list[float]:
+    """The trace as a phone or a page gets it: a real `wastetrace hub serve` (one worker, its socket as
+    served, TCP_NODELAY), one kept-alive HTTP/1.1 connection, a regulator's session."""
+    from bench_ingest import ADMIN_TOKEN, HubProcess
+
+    hub = HubProcess(url, tmp)
+    try:
+        account = {"username": "bench-http", "display_name": "b", "password": "Trace-passw0rd"}
+        status, data = hub.conn.call("POST", "/api/v1/users", account, ADMIN_TOKEN)
+        assert status in (201, 409), data  # 409: a kept database measured again
+        role = {"role": "regulator", "region_code": "130000"}
+        status, data = hub.conn.call("PUT", "/api/v1/users/bench-http/role", role, ADMIN_TOKEN)
+        assert status == 200, data
+        status, data = hub.conn.call(
+            "POST", "/api/v1/sessions", {"username": "bench-http", "password": "Trace-passw0rd"}
+        )
+        assert status == 201, data
+        token = json.loads(data)["token"]
+        out = []
+        for i, code in enumerate(codes[: samples + 100]):
+            started = time.perf_counter_ns()
+            status, data = hub.conn.call("GET", f"/api/v1/packages/{code}/trace", token=token)
+            elapsed = (time.perf_counter_ns() - started) / 1e6
+            assert status == 200, data[:300]
+            if i >= 100:  # the first 100 warm the caches
+                out.append(elapsed)
+        return out
+    finally:
+        hub.stop()
+
+
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     q = statistics.quantiles(ordered, n=100, method="inclusive")
@@ -338,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--samples", type=int, default=2000, help="bags traced server-side")
     parser.add_argument("--http-samples", type=int, default=500, help="bags traced through the app")
+    parser.add_argument(
+        "--served-samples", type=int, default=2000, help="bags traced over HTTP from a served hub"
+    )
     parser.add_argument("--report", type=Path, help="append a Markdown section with the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     parser.add_argument(
@@ -376,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         server = percentiles(server_side(url, sample, args.samples))
         app_sample = rng.sample(loader.codes, min(len(loader.codes), args.http_samples + 50))
         app = percentiles(through_app(url, app_sample, args.http_samples, tmp))
+        served_sample = rng.sample(loader.codes, min(len(loader.codes), args.served_samples + 100))
+        served = percentiles(over_http(url, served_sample, args.served_samples, tmp))
     finally:
         if drop is not None:
             drop()
@@ -401,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|---|---|---|",
         _row("server-side (after the gate)", args.samples, server),
         _row("whole request, in-process client", args.http_samples, app),
+        _row("over HTTP from `wastetrace hub serve`", args.served_samples, served),
         "",
     ]
     print("\n".join(lines), flush=True)
