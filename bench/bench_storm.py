@@ -1,7 +1,8 @@
-"""The reconnect storm: every site offline for a day, then all back at once, against 1, 2 and 4 hub workers.
+"""The reconnect storm: every site offline for a day, then all back at once, against 1, 2 and 4 hub workers
+over HTTP and over MQTT, side by side in one run.
 
-    python bench/bench_storm.py                                   # PostgreSQL, 1/2/4 workers, 60 k events
-    python bench/bench_storm.py --db sqlite --workers 1 --sites 200
+    python bench/bench_storm.py                                   # PostgreSQL, 1/2/4 workers, HTTP and MQTT
+    python bench/bench_storm.py --db sqlite --workers 1 --sites 200 --transport http
     python bench/bench_storm.py --sites 4200 --events-per-site 120 --report docs/bench-hub.md
 
 For each worker count: a fresh database, that many `wastetrace hub serve` processes on it (one uvicorn
@@ -12,6 +13,12 @@ order to the worker the site's index picks (a load balancer's hash). The figure 
 absorb the whole backlog, and every answer is counted: receipts, and anything else (a 503 with Retry-After
 is honoured and counted; any other refusal fails the run).
 
+Over MQTT the same backlog goes to a private Mosquitto started for the run; N `wastetrace hub mqtt` workers
+share the subscription `$share/hub/wt/v1/+/+/batches`, and each site publishes its batches one at a time (QoS
+1), waiting for its receipt on `wt/v1/{uscc}/{device}/receipts` before the next, as a box does. The figure
+is the time from the first publish to the last receipt. Either way the run ends by counting the events the
+database holds: exactly the backlog, so nothing was lost or applied twice by several workers.
+
 Numbers are wall-clock on this machine with whatever else runs on it.
 """
 
@@ -19,10 +26,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import queue
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -32,11 +42,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import PG_SERVER, HubProcess, Site, _pg_admin, enrol  # noqa: E402
+from bench_ingest import PG_SERVER, ROOT, HubProcess, Site, _pg_admin, enrol  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
 @dataclass
 class Storm:
+    transport: str
     workers: int
     events: int
     seconds: float = 0.0
@@ -49,16 +63,28 @@ class Storm:
         return self.events / self.seconds
 
 
-def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path) -> Storm:
-    here = workdir / f"{kind}-{workers}"
-    here.mkdir()
-    name = ""
+def database(kind: str, here: Path, tag: str) -> tuple[str, str]:
+    """A fresh database: (its URL, the PostgreSQL name to drop after, or "")."""
     if kind == "sqlite":
-        url = f"sqlite:///{here / 'hub.db'}"
-    else:
-        name = f"wt_bench_storm_{os.getpid()}_{workers}"
-        _pg_admin(f'CREATE DATABASE "{name}"')
-        url = f"{PG_SERVER}/{name}"
+        return f"sqlite:///{here / 'hub.db'}", ""
+    name = f"wt_bench_storm_{os.getpid()}_{tag}"
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}", name
+
+
+def stored_events(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path) -> Storm:
+    here = workdir / f"{kind}-http-{workers}"
+    here.mkdir()
+    url, name = database(kind, here, f"http{workers}")
     hubs: list[HubProcess] = []
     try:
         hubs.append(HubProcess(url, here))  # the first migrates and makes the key the others share
@@ -66,7 +92,7 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
         fleet = [Site(n) for n in range(sites)]
         enrol(hubs[0], fleet)
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
-        result = Storm(workers, sites * per_site)
+        result = Storm("http", workers, sites * per_site)
         todo: queue.Queue[Site] = queue.Queue()
         for s in fleet:
             todo.put(s)
@@ -112,10 +138,160 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
         result.cpu_s = [h.cpu_s() - c for h, c in zip(hubs, cpu, strict=True)]
         if failures:
             raise RuntimeError(f"refused during the storm: {failures[:3]}")
+        held = stored_events(url)
+        if held != result.events:
+            raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
         return result
     finally:
         for h in hubs:
             h.stop()
+        if name:
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Broker:
+    """A Mosquitto of the run's own, on a free port, so no other client's traffic shares it."""
+
+    def __init__(self, workdir: Path) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        conf = workdir / "mosquitto.conf"
+        conf.write_text(
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 100000\n"
+            f"user {os.environ.get('USER') or 'root'}\n"
+        )
+        self.proc = subprocess.Popen(
+            [MOSQUITTO, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("mosquitto did not start") from None
+                time.sleep(0.05)
+        self.url = f"mqtt://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+class MqttWorker:
+    """`wastetrace hub mqtt` as a subprocess, on the run's broker."""
+
+    def __init__(self, url: str, workdir: Path, broker: Broker, n: int) -> None:
+        env = {**os.environ, "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"), "PYTHONPATH": str(ROOT)}
+        cmd = [str(Path(sys.executable).with_name("wastetrace")), "hub", "mqtt", "--db", url]
+        cmd += ["--broker", broker.url, "--client-id", f"bench-worker-{n}", "--log-level", "warning"]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=workdir)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "consuming" not in line:
+            raise RuntimeError(f"the MQTT worker did not connect: {line!r}")
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+def mqtt_storm(
+    kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path, broker: Broker
+) -> Storm:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    here = workdir / f"{kind}-mqtt-{workers}"
+    here.mkdir()
+    url, name = database(kind, here, f"mqtt{workers}")
+    hub: HubProcess | None = None
+    consumers: list[MqttWorker] = []
+    links: list[mqtt.Client] = []
+    try:
+        hub = HubProcess(url, here)  # migrates, makes the key, and takes the enrolments (over HTTP)
+        fleet = [Site(n) for n in range(sites)]
+        enrol(hub, fleet)
+        consumers = [MqttWorker(url, here, broker, n) for n in range(workers)]
+        backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
+        result = Storm("mqtt", workers, sites * per_site)
+        answers: dict[str, dict] = {}
+        arrived = threading.Condition()
+        failures: list[str] = []
+
+        def on_message(_c: object, _u: object, message: mqtt.MQTTMessage) -> None:
+            answer = json.loads(message.payload)
+            device = message.topic.split("/")[3]  # wt/v1/{uscc}/{device}/receipts
+            with arrived:
+                answers[f"{device}:{answer.get('batch_id')}"] = answer
+                arrived.notify_all()
+
+        # Each connection serves its share of the sites, subscribed to their receipts. The broker takes a
+        # connection's packets in order, so each subscription is in place before that connection publishes.
+        shares = [fleet[k::clients] for k in range(clients)]
+        for k, share in enumerate(shares):
+            link = mqtt.Client(
+                CallbackAPIVersion.VERSION2, client_id=f"bench-sites-{k}", protocol=mqtt.MQTTv5
+            )
+            link.on_message = on_message
+            link.connect("127.0.0.1", broker.port)
+            link.loop_start()
+            deadline = time.monotonic() + 10
+            while not link.is_connected():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the bench could not connect to its broker")
+                time.sleep(0.01)
+            if share:
+                link.subscribe([(f"wt/v1/{s.uscc}/{s.device_id}/receipts", 1) for s in share])
+            links.append(link)
+
+        def client(link: mqtt.Client, share: list[Site]) -> None:
+            for site in share:
+                for n, raw in enumerate(backlog[site.n], start=1):
+                    key = f"{site.device_id}:b{n}"  # batches_of names a fresh site's batches b1, b2, …
+                    link.publish(f"wt/v1/{site.uscc}/{site.device_id}/batches", raw, qos=1)
+                    with arrived:
+                        if not arrived.wait_for(lambda k=key: k in answers, 120):
+                            failures.append(f"no receipt for {key}")
+                            return
+                        answer = answers.pop(key)
+                    if answer.get("status") != 200:
+                        failures.append(f"{site.device_id}: {answer}")
+                        return
+                    with arrived:
+                        result.receipts += 1
+
+        cpu = [c.cpu_s() for c in consumers]
+        start = time.perf_counter()
+        threads = [
+            threading.Thread(target=client, args=(lk, sh)) for lk, sh in zip(links, shares, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        result.seconds = time.perf_counter() - start
+        result.cpu_s = [c.cpu_s() - before for c, before in zip(consumers, cpu, strict=True)]
+        if failures:
+            raise RuntimeError(f"refused during the storm: {failures[:3]}")
+        held = stored_events(url)
+        if held != result.events:
+            raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
+        return result
+    finally:
+        for link in links:
+            link.loop_stop()
+            link.disconnect()
+        for c in consumers:
+            c.stop()
+        if hub is not None:
+            hub.stop()
         if name:
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -128,14 +304,23 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, {os.cpu_count()} "
         f"cores, {args.clients} client connections; each site's backlog in batches of at most 1,000 events.",
         "",
-        "| hub workers | events | absorbed in s | events/s | hub CPU s (per worker) | 503 retries |",
-        "|---:|---:|---:|---:|---|---:|",
+        "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) | 503s |",
+        "|---|---:|---:|---:|---:|---|---:|",
     ]
     for r in results:
         cpu = " / ".join(f"{c:.1f}" for c in r.cpu_s)
         lines.append(
-            f"| {r.workers} | {r.events:,} | {r.seconds:.1f} | {r.rate:,.0f} | {cpu} | {r.retries} |"
+            f"| {r.transport} | {r.workers} | {r.events:,} | {r.seconds:.1f} | {r.rate:,.0f} | {cpu} | "
+            f"{r.retries} |"
         )
+    by = {(r.transport, r.workers): r for r in results}
+    ratios = [
+        f"{w} worker{'s' if w > 1 else ''} {by[('mqtt', w)].rate / by[('http', w)].rate:.2f}"
+        for w in sorted({r.workers for r in results})
+        if ("mqtt", w) in by and ("http", w) in by
+    ]
+    if ratios:
+        lines += ["", "MQTT / HTTP, events/s in the same run: " + ", ".join(ratios) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -147,18 +332,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sites", type=int, default=500)
     p.add_argument("--events-per-site", type=int, default=120, help="a day of a site's events")
     p.add_argument("--clients", type=int, default=8, help="client connections sending at once")
+    p.add_argument("--transport", default="http,mqtt", help="http, mqtt or both (comma-separated)")
     p.add_argument("--report", type=Path, help="append the result section to this file")
     args = p.parse_args(argv)
+    transports = [t.strip() for t in args.transport.split(",")]
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-storm-"))
+    broker = Broker(workdir) if "mqtt" in transports else None
     results = []
     try:
         for w in (int(x) for x in args.workers.split(",")):
-            r = storm(args.db, w, args.sites, args.events_per_site, args.clients, workdir)
-            print(
-                f"{w} workers: {r.events:,} events in {r.seconds:.1f} s = {r.rate:,.0f} events/s", flush=True
-            )
-            results.append(r)
+            for transport in transports:  # side by side: each worker count over both transports in turn
+                if transport == "mqtt":
+                    assert broker is not None
+                    r = mqtt_storm(
+                        args.db, w, args.sites, args.events_per_site, args.clients, workdir, broker
+                    )
+                else:
+                    r = storm(args.db, w, args.sites, args.events_per_site, args.clients, workdir)
+                print(
+                    f"{transport} {w} workers: {r.events:,} events in {r.seconds:.1f} s "
+                    f"= {r.rate:,.0f} events/s",
+                    flush=True,
+                )
+                results.append(r)
     finally:
+        if broker is not None:
+            broker.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     text = report(args.db, results, args, ("python bench/bench_storm.py " + " ".join(argv)).strip())
     print(text)
