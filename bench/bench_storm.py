@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,6 +80,31 @@ def stored_events(url: str) -> int:
             return int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
     finally:
         engine.dispose()
+
+
+def absorb(
+    result: Storm,
+    senders: list[threading.Thread],
+    workers: Sequence[HubProcess | MqttWorker],
+    url: str,
+    failures: list[str],
+) -> Storm:
+    """Every site back at once (the senders started together), timed to the last answer; then the workers'
+    CPU, and the events the database holds counted: exactly what was sent, or the run fails."""
+    cpu = [w.cpu_s() for w in workers]
+    start = time.perf_counter()
+    for t in senders:
+        t.start()
+    for t in senders:
+        t.join()
+    result.seconds = time.perf_counter() - start
+    result.cpu_s = [w.cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
+    if failures:
+        raise RuntimeError(f"refused during the storm: {failures[:3]}")
+    held = stored_events(url)
+    if held != result.events:
+        raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
+    return result
 
 
 def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path) -> Storm:
@@ -127,21 +153,8 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
                 for c in conns:
                     c.close()
 
-        cpu = [h.cpu_s() for h in hubs]
-        start = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        result.seconds = time.perf_counter() - start
-        result.cpu_s = [h.cpu_s() - c for h, c in zip(hubs, cpu, strict=True)]
-        if failures:
-            raise RuntimeError(f"refused during the storm: {failures[:3]}")
-        held = stored_events(url)
-        if held != result.events:
-            raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
-        return result
+        return absorb(result, threads, hubs, url, failures)
     finally:
         for h in hubs:
             h.stop()
@@ -267,23 +280,10 @@ def mqtt_storm(
                     with arrived:
                         result.receipts += 1
 
-        cpu = [c.cpu_s() for c in consumers]
-        start = time.perf_counter()
         threads = [
             threading.Thread(target=client, args=(lk, sh)) for lk, sh in zip(links, shares, strict=True)
         ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        result.seconds = time.perf_counter() - start
-        result.cpu_s = [c.cpu_s() - before for c, before in zip(consumers, cpu, strict=True)]
-        if failures:
-            raise RuntimeError(f"refused during the storm: {failures[:3]}")
-        held = stored_events(url)
-        if held != result.events:
-            raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
-        return result
+        return absorb(result, threads, consumers, url, failures)
     finally:
         for link in links:
             link.loop_stop()

@@ -31,27 +31,27 @@ def test_serve_refuses_to_start_without_an_admin_token(tmp_path, monkeypatch, ca
     assert "WT_HUB_ADMIN_TOKEN" in capsys.readouterr().err
 
 
-def test_serve_answers_on_the_port_it_prints(tmp_path):
+def serve(tmp_path: Path, *flags: str) -> subprocess.Popen[str]:
+    """`wastetrace hub serve` on a fresh SQLite database and a free port, as an operator starts it."""
     env = {
         **os.environ,
         "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
         "WT_HUB_KEY_FILE": str(tmp_path / "hub-key.pem"),
         "PYTHONPATH": str(ROOT),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "wastetrace.cli",
-        "hub",
-        "serve",
-        "--db",
-        sqlite_url(tmp_path),
-        "--port",
-        "0",
-    ]
-    proc = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    command = [sys.executable, "-m", "wastetrace.cli", "hub", "serve", "--db", sqlite_url(tmp_path)]
+    return subprocess.Popen(
+        [*command, "--port", "0", *flags],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
+
+
+def test_serve_answers_on_the_port_it_prints(tmp_path):
+    proc = serve(tmp_path)
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
@@ -102,36 +102,28 @@ def _workers_of(parent: int) -> set[int]:
 
 
 def test_serve_with_two_workers_shares_the_port_and_replaces_a_dead_worker(tmp_path):
-    env = {
-        **os.environ,
-        "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
-        "WT_HUB_KEY_FILE": str(tmp_path / "hub-key.pem"),
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [sys.executable, "-m", "wastetrace.cli", "hub", "serve", "--db", sqlite_url(tmp_path)]
-    command += ["--port", "0", "--workers", "2", "--log-level", "warning"]
-    proc = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
+    proc = serve(tmp_path, "--workers", "2", "--log-level", "warning")
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert line.startswith("hub: http://127.0.0.1:"), line
         url = line.split(" ", 1)[1].strip()
-        for _ in range(20):  # each on a new connection, taken by whichever worker accepts it
-            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=30) as answer:
+        # Each on a new connection, taken by whichever worker accepts it; the first waits for a worker to
+        # have imported the hub, which on a loaded machine takes a while.
+        for n in range(20):
+            with urllib.request.urlopen(f"{url}/api/v1/health", timeout=180 if n == 0 else 60) as answer:
                 assert answer.read() == b'{"status":"ok"}'
-        wait_until(lambda: len(_workers_of(proc.pid)) == 2, 30, "two workers")
+        wait_until(lambda: len(_workers_of(proc.pid)) == 2, 60, "two workers")
         first = _workers_of(proc.pid)
         assert (tmp_path / "hub-key.pem").exists()  # made once by the parent, read by both
 
         os.kill(min(first), signal.SIGKILL)
         wait_until(
             lambda: len(_workers_of(proc.pid)) == 2 and min(first) not in _workers_of(proc.pid),
-            30,
+            60,
             "the dead worker replaced",
         )
-        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=30) as answer:
+        with urllib.request.urlopen(f"{url}/api/v1/health", timeout=180) as answer:
             assert answer.status == 200
     finally:
         proc.terminate()

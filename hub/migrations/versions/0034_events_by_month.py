@@ -32,6 +32,15 @@ COLUMNS = (
     "device_id, seq, event_id, event_hash, prev_hash, kind, code, waste_code, grams, operator, place, "
     "time_ms, boot_id, mono_ms, clock_synced, received_ms, batch_id, body"
 )
+# The columns as 0001_baseline made them, for the table made anew each way.
+COLUMNS_DDL = (
+    "device_id VARCHAR(128) NOT NULL REFERENCES devices (device_id), seq BIGINT NOT NULL, "
+    "event_id VARCHAR(255) NOT NULL, event_hash VARCHAR(64) NOT NULL, prev_hash VARCHAR(64) NOT NULL, "
+    "kind VARCHAR(32) NOT NULL, code VARCHAR(128) NOT NULL, waste_code VARCHAR(32), grams BIGINT, "
+    "operator TEXT, place TEXT, time_ms BIGINT NOT NULL, boot_id VARCHAR(128) NOT NULL, "
+    "mono_ms BIGINT NOT NULL, clock_synced BOOLEAN NOT NULL, received_ms BIGINT NOT NULL, "
+    "batch_id VARCHAR(255) NOT NULL, body TEXT NOT NULL"
+)
 MONTHS_AHEAD = 3
 
 
@@ -53,15 +62,8 @@ def upgrade() -> None:
     op.execute("ALTER INDEX ix_events_code_time RENAME TO ix_events_unpartitioned_code_time")
     op.execute("ALTER INDEX ix_events_batch_id RENAME TO ix_events_unpartitioned_batch_id")
     op.execute(
-        "CREATE TABLE events ("
-        " device_id VARCHAR(128) NOT NULL REFERENCES devices (device_id),"
-        " seq BIGINT NOT NULL, event_id VARCHAR(255) NOT NULL, event_hash VARCHAR(64) NOT NULL,"
-        " prev_hash VARCHAR(64) NOT NULL, kind VARCHAR(32) NOT NULL, code VARCHAR(128) NOT NULL,"
-        " waste_code VARCHAR(32), grams BIGINT, operator TEXT, place TEXT, time_ms BIGINT NOT NULL,"
-        " boot_id VARCHAR(128) NOT NULL, mono_ms BIGINT NOT NULL, clock_synced BOOLEAN NOT NULL,"
-        " received_ms BIGINT NOT NULL, batch_id VARCHAR(255) NOT NULL, body TEXT NOT NULL,"
-        " CONSTRAINT events_pkey PRIMARY KEY (device_id, seq, time_ms)"
-        ") PARTITION BY RANGE (time_ms)"
+        f"CREATE TABLE events ({COLUMNS_DDL}, CONSTRAINT events_pkey PRIMARY KEY (device_id, seq, time_ms))"
+        " PARTITION BY RANGE (time_ms)"
     )
     op.execute("CREATE INDEX ix_events_code_time ON events (code, time_ms)")
     op.execute("CREATE INDEX ix_events_batch_id ON events (batch_id)")
@@ -98,14 +100,7 @@ def downgrade() -> None:
     op.execute("ALTER INDEX ix_events_code_time RENAME TO ix_events_partitioned_code_time")
     op.execute("ALTER INDEX ix_events_batch_id RENAME TO ix_events_partitioned_batch_id")
     op.execute(
-        "CREATE TABLE events ("
-        " device_id VARCHAR(128) NOT NULL REFERENCES devices (device_id),"
-        " seq BIGINT NOT NULL, event_id VARCHAR(255) NOT NULL, event_hash VARCHAR(64) NOT NULL,"
-        " prev_hash VARCHAR(64) NOT NULL, kind VARCHAR(32) NOT NULL, code VARCHAR(128) NOT NULL,"
-        " waste_code VARCHAR(32), grams BIGINT, operator TEXT, place TEXT, time_ms BIGINT NOT NULL,"
-        " boot_id VARCHAR(128) NOT NULL, mono_ms BIGINT NOT NULL, clock_synced BOOLEAN NOT NULL,"
-        " received_ms BIGINT NOT NULL, batch_id VARCHAR(255) NOT NULL, body TEXT NOT NULL,"
-        " CONSTRAINT events_pkey PRIMARY KEY (device_id, seq),"
+        f"CREATE TABLE events ({COLUMNS_DDL}, CONSTRAINT events_pkey PRIMARY KEY (device_id, seq),"
         " CONSTRAINT uq_events_event_id UNIQUE (event_id))"
     )
     op.execute(f"INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM events_partitioned")
