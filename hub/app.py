@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from hub.access import auth_routes, user_routes
 from hub.access import pages as login_pages
-from hub.access.audit import audit_middleware
+from hub.access.audit import AuditMiddleware
 from hub.access.gate import gate
 from hub.access.menu import shell_context
 from hub.attachments import routes as attachment_routes
@@ -64,7 +64,7 @@ from hub.warnings.webhooks import deliverer as webhook_deliverer
 from hub.web import api_docs
 from hub.web import pages as web_pages
 from hub.web.errors import hub_error, not_found, validation_error
-from hub.web.headers import security_headers
+from hub.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -194,9 +194,9 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]
-    app.middleware("http")(audit_middleware)
+    app.add_middleware(AuditMiddleware)
     # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
-    app.middleware("http")(security_headers(settings.public_url.startswith("https://")))
+    app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))
     for router in ROUTERS:
         app.include_router(router)
     # The field app's QR reader is WebAssembly: browsers compile it while it downloads only when it is served

@@ -1,11 +1,12 @@
 """The audit log (审计日志): who did what, when, from where, and how it ended.
 
-Written by a middleware after each request that changed something or was refused (401/403/429), whatever
-router served it, so a route added later is audited without doing anything. The request body is never
-recorded (it may hold a password); route code adds what identifies the change through `note(request, …)`.
-Routes whose policy says `audited=False` (signed device data, GPS fixes) are kept in their own tables.
-Reads are not recorded, except the reads that open what is most sensitive — a bag's full history, an
-enterprise's file — whose routes call `audit_read(request)`.
+Written by a middleware (`AuditMiddleware`) after each request that changed something or was refused
+(401/403/429), whatever router served it, so a route added later is audited without doing anything. The
+request body is never recorded (it may hold a password); route code adds what identifies the change
+through `note(request, …)`. Routes whose policy says `audited=False` (signed device data, GPS fixes) are
+kept in their own tables. Reads are not recorded, except the reads that open what is most sensitive — a
+bag's full history, an enterprise's file — whose routes call `audit_read(request)`. The entry is committed
+before the answer starts, so a client holding an answer can find its entry.
 
 The log is hash-chained: each entry carries the SHA-256 of its own content and of the previous entry's
 hash (`prev_hash`), over sorted-key ASCII JSON; a head row, locked by each writer, names the last entry.
@@ -18,15 +19,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.access.tables import AuditEntry, AuditHead
 from hub.core.dialect import insert_ignore
@@ -54,20 +55,46 @@ def note_actor(request: Request, name: str) -> None:
     request.state.audit_actor = name
 
 
-async def audit_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    status = 500
+class AuditMiddleware:
+    """Writes the audit entry of each request that wants one, committed before the answer starts: a client
+    that has the answer (or its status line) can find it in the log.
+
+    A pure ASGI middleware, not `app.middleware("http")`: it passes the answer through as the route sends it
+    (no copy of the body through a stream, no task per request), and sees its status in the start message.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_audited(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start" and not started:
+                started = True
+                await _audit(Request(scope), message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_audited)
+        finally:
+            if not started:  # it raised before answering: the server answers 500
+                await _audit(Request(scope), 500)
+
+
+async def _audit(request: Request, status: int) -> None:
+    if not _wanted(request, status):
+        return
+    entry = _entry(request, status)
     try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        if _wanted(request, status):
-            entry = _entry(request, status)
-            try:
-                await run_in_threadpool(_write, request.app.state.hub.write, entry)
-            except SQLAlchemyError:
-                # The request already happened; losing its trace must be loud, never silent.
-                log.exception("AUDIT WRITE FAILED for %s", entry)
+        await run_in_threadpool(_write, request.app.state.hub.write, entry)
+    except SQLAlchemyError:
+        # The request already happened; losing its trace must be loud, never silent.
+        log.exception("AUDIT WRITE FAILED for %s", entry)
 
 
 def _wanted(request: Request, status: int) -> bool:

@@ -8,9 +8,7 @@ https. The API's pages /docs and /redoc set their own CSP too (hub/web/api_docs.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000"
@@ -22,16 +20,33 @@ BASE_HEADERS = {
 }
 
 
-def security_headers(
-    https: bool,
-) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in BASE_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
-        if https:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
-        return response
+class SecurityHeaders:
+    """Adds each header the answer does not set itself (a page's own CSP stays), to every HTTP answer.
 
-    return middleware
+    A pure ASGI middleware, not `app.middleware("http")`: it edits the start message in passing, so a
+    streamed answer streams and no request pays for a task and a body stream of its own.
+    """
+
+    def __init__(self, app: ASGIApp, *, https: bool) -> None:
+        self.app = app
+        wanted = {**BASE_HEADERS, "Content-Security-Policy": STRICT_CSP}
+        if https:
+            wanted["Strict-Transport-Security"] = HSTS
+        self.defaults = tuple(
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in wanted.items()
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in self.defaults if pair[0] not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
