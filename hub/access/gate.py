@@ -13,12 +13,13 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub.access.policies import Kind, Policy, policy_for
 from hub.access.principal import Access, Principal, Scope
 from hub.access.roles import ROLE_LABELS, Role
-from hub.access.sessions import COOKIE, needs_touch, principal_for_token, touch
+from hub.access.sessions import COOKIE, session_principal, touch
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Unauthenticated
 from hub.settings import Settings
@@ -30,7 +31,7 @@ ADMIN_PRINCIPAL = Principal(name="admin-token", role=Role.ADMIN_TOKEN)
 TRAFFIC_PRINCIPAL = Principal(name="traffic-feed", role=Role.TRAFFIC_FEED)
 
 
-def gate(
+async def gate(
     request: Request,
     hub: HubDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -47,12 +48,12 @@ def gate(
         )
     token = _token(request, credentials)
     if policy.kind in (Kind.PUBLIC, Kind.DEVICE):
-        principal = _principal(hub, token) if token else None
+        principal = await _principal(hub, token) if token else None
         request.state.principal = principal
         return Access(principal, None)
     if not token:
         raise Unauthenticated("请先登录 (log in first: Authorization: Bearer <token>)")
-    principal = _principal(hub, token, passive=path in PASSIVE_PATHS)
+    principal = await _principal(hub, token, passive=path in PASSIVE_PATHS)
     if principal is None:
         raise Unauthenticated("登录已失效，请重新登录 (the session token is unknown or expired)")
     request.state.principal = principal
@@ -96,18 +97,22 @@ def _token(request: Request, credentials: HTTPAuthorizationCredentials | None) -
 PASSIVE_PATHS = frozenset({"/api/v1/warnings/events"})
 
 
-def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principal | None:
+async def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principal | None:
     if hmac.compare_digest(token.encode("utf-8"), hub.settings.admin_token.encode("utf-8")):
         return ADMIN_PRINCIPAL
     feed = hub.settings.traffic_token
     if feed and hmac.compare_digest(token.encode("utf-8"), feed.encode("utf-8")):
         return TRAFFIC_PRINCIPAL
+    # The gate is async so that only this, the database's part, pays a trip to the thread pool (one).
+    return await run_in_threadpool(_session_principal, hub, token, passive)
+
+
+def _session_principal(hub: Hub, token: str, passive: bool) -> Principal | None:
     now = hub.clock()
     with hub.read() as session:
-        principal = principal_for_token(
+        principal, stale = session_principal(
             session, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
         )
-        stale = principal is not None and needs_touch(session, token, now)
     if stale and not passive:
         touch(hub.write, token, now)
     return principal

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.access import passwords, totp
@@ -132,22 +132,39 @@ def principal_for_token(
 ) -> Principal | None:
     """The user behind a live session token, as its account stands now; None if the token is no good
     (ended, past its lifetime, idle too long, or its account disabled)."""
-    row = session.execute(
-        select(SessionRow, User)
-        .join(User, User.id == SessionRow.user_id)
-        .where(SessionRow.token_sha256 == token_sha256(token))
-    ).first()
+    return session_principal(session, token, now_ms, idle_ms, totp_roles)[0]
+
+
+def session_principal(
+    session: Session,
+    token: str,
+    now_ms: int,
+    idle_ms: int = IDLE_TIMEOUT_MS,
+    totp_roles: frozenset[Role] = frozenset(),
+) -> tuple[Principal | None, bool]:
+    """`principal_for_token`, and whether the session's last use should be written now (`touch`), from
+    the one read of its row."""
+    row = session.execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
     if row is None:
-        return None
+        return None, False
     sess, user = row
     if sess.ended_ms is not None or now_ms >= sess.expires_ms:
-        return None
+        return None, False
     if now_ms - (sess.last_seen_ms or sess.created_ms) >= idle_ms:
-        return None
+        return None, False
     version = latest(session, UserVersion, user_id=user.id)
     if version is None or not version.active:
-        return None
-    return _principal(session, user, version, totp_roles)
+        return None, False
+    stale = sess.last_seen_ms is not None and sess.last_seen_ms < now_ms - TOUCH_MS
+    return _principal(session, user, version, totp_roles), stale
+
+
+# Built once: the gate reads it on every request, and building a statement costs more than running it.
+_SESSION_USER = (
+    select(SessionRow, User)
+    .join(User, User.id == SessionRow.user_id)
+    .where(SessionRow.token_sha256 == bindparam("sha"))
+)
 
 
 def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
@@ -162,13 +179,6 @@ def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
             )
             .values(last_seen_ms=now_ms)
         )
-
-
-def needs_touch(session: Session, token: str, now_ms: int) -> bool:
-    last = session.scalar(
-        select(SessionRow.last_seen_ms).where(SessionRow.token_sha256 == token_sha256(token))
-    )
-    return last is not None and last < now_ms - TOUCH_MS
 
 
 def logout(session: Session, token: str, now_ms: int) -> None:

@@ -39,7 +39,8 @@ class Hub:
         return public_key_b64(self.key)
 
 
-def get_hub(request: Request) -> Hub:
+async def get_hub(request: Request) -> Hub:
+    # async: FastAPI runs a plain function dependency in the thread pool, a trip that costs more than this.
     return request.app.state.hub
 
 
