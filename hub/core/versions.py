@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Boolean, Integer, Select, String, Text, and_, func, select
+from sqlalchemy import BigInteger, Boolean, Integer, Select, String, Text, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -19,9 +19,25 @@ VERSION_COLUMNS = ("version", "active", "recorded_ms", "recorded_by", "reason")
 
 
 def latest(session: Session, model: type[T], **keys: Any) -> T | None:
-    return session.scalars(
-        select(model).filter_by(**keys).order_by(model.version.desc()).limit(1)  # type: ignore[attr-defined]
-    ).first()
+    if any(v is None for v in keys.values()):  # `= NULL` is never true: filter_by writes IS NULL
+        return session.scalars(
+            select(model).filter_by(**keys).order_by(model.version.desc()).limit(1)  # type: ignore[attr-defined]
+        ).first()
+    names = tuple(sorted(keys))
+    query = _LATEST.get((model, names))
+    if query is None:
+        # Built once per model and key columns: every request's gate reads its account's latest version.
+        query = (
+            select(model)
+            .filter_by(**{k: bindparam(f"key_{k}") for k in names})
+            .order_by(model.version.desc())  # type: ignore[attr-defined]
+            .limit(1)
+        )
+        _LATEST[(model, names)] = query
+    return session.scalars(query, {f"key_{k}": v for k, v in keys.items()}).first()
+
+
+_LATEST: dict[tuple[type, tuple[str, ...]], Select[Any]] = {}
 
 
 def history(session: Session, model: type[T], **keys: Any) -> list[T]:

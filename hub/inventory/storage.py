@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import bulk_insert, one_of, take_serials
@@ -149,7 +149,10 @@ def bags_by_code(session: Session, codes: Sequence[str]) -> dict[str, Bag]:
     """The bags among `codes` the hub has seen commissioned: each names its producer (`enterprise_id`)."""
     if not codes:
         return {}
-    return {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(list(codes))))}
+    return {b.code: b for b in session.scalars(_BAGS, {"codes": list(codes)})}
+
+
+_BAGS = select(Bag).where(Bag.code.in_(bindparam("codes", expanding=True)))  # built once: a trace's read
 
 
 def producers_by_code(session: Session, codes: Sequence[str]) -> dict[str, tuple[int, str | None]]:

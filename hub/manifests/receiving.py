@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import insert_ignore
@@ -72,21 +72,25 @@ def record_edge_receipts(session: Session, enterprise_id: int, events: Sequence[
         )
 
 
+# Built once: every trace reads it (who may see the bag).
+_HOLDERS = (
+    select(ReceiptRow.code, ReceiptRow.enterprise_id)
+    .where(
+        ReceiptRow.code.in_(bindparam("codes", expanding=True)),
+        ReceiptRow.problem.is_(None),
+        ReceiptRow.accepted.is_(True),
+        ReceiptRow.manifest_id.is_not(None),
+    )
+    .order_by(ReceiptRow.time_ms, ReceiptRow.id)
+)
+
+
 def holders_by_receipt(session: Session, codes: Sequence[str]) -> dict[str, int]:
     """For each code, the enterprise whose accepted receipt against a manifest is the latest: the holder."""
     held: dict[str, int] = {}
     if not codes:
         return held
-    rows = session.execute(
-        select(ReceiptRow.code, ReceiptRow.enterprise_id)
-        .where(
-            ReceiptRow.code.in_(list(codes)),
-            ReceiptRow.problem.is_(None),
-            ReceiptRow.accepted.is_(True),
-            ReceiptRow.manifest_id.is_not(None),
-        )
-        .order_by(ReceiptRow.time_ms, ReceiptRow.id)
-    )
+    rows = session.execute(_HOLDERS, {"codes": list(codes)})
     for code, enterprise_id in rows:
         if enterprise_id is not None:
             held[code] = enterprise_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.core.errors import NotFound
@@ -44,13 +44,7 @@ def latest_version(session: Session, manifest_id: int) -> ManifestVersion:
 
 
 def bags(session: Session, cur: Current) -> list[ManifestBag]:
-    return list(
-        session.scalars(
-            select(ManifestBag)
-            .where(ManifestBag.manifest_id == cur.manifest.id, ManifestBag.version == cur.version.version)
-            .order_by(ManifestBag.code)
-        )
-    )
+    return list(session.scalars(_BAGS, {"manifest_id": cur.manifest.id, "version": cur.version.version}))
 
 
 def parties(session: Session, cur: Current) -> dict[Party, EnterpriseInfo]:
@@ -74,15 +68,26 @@ def parties_of(enterprise_id: int | None, cur: Current) -> set[Party]:
     return {p for p, eid in roles.items() if eid == enterprise_id}
 
 
+# Built once: every trace asks it (which manifests carry the bag).
+_CANDIDATES = (
+    select(ManifestBag.manifest_id, ManifestBag.code)
+    .where(ManifestBag.code.in_(bindparam("codes", expanding=True)))
+    .distinct()
+)
+_BAGS = (
+    select(ManifestBag)
+    .where(ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version"))
+    .order_by(ManifestBag.code)
+)
+
+
 def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[Current]]:
     """For each code, the manifests whose current version holds it."""
     codes = list(codes)
     found: dict[str, list[Current]] = {}
     if not codes:
         return found
-    candidates = session.execute(
-        select(ManifestBag.manifest_id, ManifestBag.code).where(ManifestBag.code.in_(codes)).distinct()
-    ).all()
+    candidates = session.execute(_CANDIDATES, {"codes": codes}).all()
     cache: dict[int, tuple[Current, set[str]]] = {}
     for manifest_id, code in candidates:
         if manifest_id not in cache:

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -121,26 +121,30 @@ def enterprise_by_id(session: Session, enterprise_id: int) -> EnterpriseInfo:
     return cache[enterprise_id]
 
 
+_NEWEST = (
+    select(func.max(EnterpriseVersion.version))
+    .where(EnterpriseVersion.enterprise_id == Enterprise.id)
+    .correlate(Enterprise)
+    .scalar_subquery()
+)
+# Built once: every trace reads the enterprises it concerns through it.
+_WITH_PROFILES = (
+    select(Enterprise, EnterpriseVersion)
+    .outerjoin(
+        EnterpriseVersion,
+        (EnterpriseVersion.enterprise_id == Enterprise.id) & (EnterpriseVersion.version == _NEWEST),
+    )
+    .where(Enterprise.id.in_(bindparam("ids", expanding=True)))
+)
+
+
 def prefetch_enterprises(session: Session, ids: set[int]) -> None:
     """Read several enterprises with their current profiles in one query, into the session's memory."""
     cache = session.info.setdefault(_CACHE, {})
     wanted = [i for i in ids if i not in cache]
     if not wanted:
         return
-    newest = (
-        select(func.max(EnterpriseVersion.version))
-        .where(EnterpriseVersion.enterprise_id == Enterprise.id)
-        .correlate(Enterprise)
-        .scalar_subquery()
-    )
-    rows = session.execute(
-        select(Enterprise, EnterpriseVersion)
-        .outerjoin(
-            EnterpriseVersion,
-            (EnterpriseVersion.enterprise_id == Enterprise.id) & (EnterpriseVersion.version == newest),
-        )
-        .where(Enterprise.id.in_(wanted))
-    ).all()
+    rows = session.execute(_WITH_PROFILES, {"ids": wanted}).all()
     for ent, version in rows:
         cache[ent.id] = enterprise_info(ent, version)
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.custody.refusals import not_refused
@@ -17,14 +17,22 @@ from hub.ledger.timeline import order_by_chain
 from hub.registry.tables import Enterprise
 from protocols.ledger import KIND_LABELS, EventKind
 
+# The trace's statements, built once: building one costs more than SQLite takes to run it.
+_EVENTS = (
+    select(EventRow)
+    .where(EventRow.code == bindparam("code"), not_refused(EventRow.device_id, EventRow.seq))
+    .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
+)
+_PRODUCER = (
+    select(Enterprise.uscc, Enterprise.name)
+    .join(Device, Device.enterprise_id == Enterprise.id)
+    .where(Device.device_id == bindparam("device_id"))
+)
+
 
 def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
-    rows = session.scalars(
-        select(EventRow)
-        .where(EventRow.code == code, not_refused(EventRow.device_id, EventRow.seq))
-        .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
-    ).all()
+    rows = session.scalars(_EVENTS, {"code": code}).all()
     if not rows:
         return None
     # Each device's events in chain order, devices merged by (estimated) time: see hub/ledger/timeline.py.
@@ -44,11 +52,7 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
 def _producer(session: Session, rows: Sequence[EventRow]) -> dict[str, str] | None:
     """The enterprise whose device gave the bag its code (the first commissioning, else the first event)."""
     first = next((r for r in rows if r.kind == EventKind.COMMISSIONING), rows[0])
-    enterprise = session.execute(
-        select(Enterprise.uscc, Enterprise.name)
-        .join(Device, Device.enterprise_id == Enterprise.id)
-        .where(Device.device_id == first.device_id)
-    ).first()
+    enterprise = session.execute(_PRODUCER, {"device_id": first.device_id}).first()
     return None if enterprise is None else {"uscc": enterprise.uscc, "name": enterprise.name}
 
 

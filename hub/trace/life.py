@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
@@ -36,6 +36,39 @@ STAGES = {
     "unknown": ("未知", "Unknown"),
 }
 _SIG = re.compile(r'"sig":"([A-Za-z0-9+/=_-]+)"\}\s*$')
+
+
+# The life's statements, built once (as hub/trace/history.py's): a trace runs each of them once or more.
+_STORAGE = (
+    select(StorageRecord)
+    .where(StorageRecord.code == bindparam("code"))
+    .order_by(StorageRecord.time_ms, StorageRecord.id)
+)
+_DISPOSAL = select(Disposal).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
+_LINKS = (
+    select(BagLink.from_code, BagLink.to_code)
+    .where(or_(BagLink.from_code == bindparam("code"), BagLink.to_code == bindparam("code")))
+    .order_by(BagLink.from_code, BagLink.to_code)
+)
+_RECEIPT = (
+    select(ReceiptRow)
+    .where(
+        ReceiptRow.manifest_id == bindparam("manifest_id"),
+        ReceiptRow.code == bindparam("code"),
+        ReceiptRow.problem.is_(None),
+    )
+    .order_by(ReceiptRow.time_ms.desc(), ReceiptRow.id.desc())
+    .limit(1)
+)
+# The envelope is stored as RFC 8785 JSON, whose last key is "sig": read only its tail, not megabytes. The
+# batches of every device the events came from, by both keys' lists (a few index probes), the pairs picked
+# after: one statement whatever the number of pairs.
+_SIGNATURES = select(
+    Batch.device_id, Batch.batch_id, func.substr(Batch.envelope, func.length(Batch.envelope) - 199)
+).where(
+    Batch.device_id.in_(bindparam("devices", expanding=True)),
+    Batch.batch_id.in_(bindparam("batches", expanding=True)),
+)
 
 
 def _ent(session: Session, enterprise_id: int | None) -> dict[str, str] | None:
@@ -64,25 +97,13 @@ def life_of(
     session: Session, code: str, now_ms: int, holding: list[store.Current] | None = None
 ) -> dict[str, Any]:
     bag = session.get(Bag, code)
-    storage = list(
-        session.scalars(
-            select(StorageRecord)
-            .where(StorageRecord.code == code)
-            .order_by(StorageRecord.time_ms, StorageRecord.id)
-        )
-    )
+    storage = list(session.scalars(_STORAGE, {"code": code}))
     stock = session.get(Stock, code)
-    disposal = session.scalars(
-        select(Disposal).where(Disposal.code == code).order_by(Disposal.time_ms)
-    ).first()
+    disposal = session.scalars(_DISPOSAL, {"code": code}).first()
     if holding is None:
         holding = store.manifests_holding(session, [code]).get(code, [])
     manifests = _manifests(session, code, holding)
-    links = session.execute(
-        select(BagLink.from_code, BagLink.to_code)
-        .where(or_(BagLink.from_code == code, BagLink.to_code == code))
-        .order_by(BagLink.from_code, BagLink.to_code)
-    ).all()
+    links = session.execute(_LINKS, {"code": code}).all()
     life = {
         "production": None
         if bag is None
@@ -126,16 +147,7 @@ def _manifests(session: Session, code: str, holding: list[store.Current]) -> lis
     out = []
     for cur in holding:
         shipped = next(b.shipped_grams for b in store.bags(session, cur) if b.code == code)
-        receipt = session.scalars(
-            select(ReceiptRow)
-            .where(
-                ReceiptRow.manifest_id == cur.manifest.id,
-                ReceiptRow.code == code,
-                ReceiptRow.problem.is_(None),
-            )
-            .order_by(ReceiptRow.time_ms.desc(), ReceiptRow.id.desc())
-            .limit(1)
-        ).first()
+        receipt = session.scalars(_RECEIPT, {"manifest_id": cur.manifest.id, "code": code}).first()
         v = cur.version
         out.append(
             {
@@ -188,15 +200,14 @@ def add_evidence(session: Session, events: list[dict[str, Any]]) -> None:
     pairs = {(e["device_id"], e["batch_id"]) for e in events}
     if not pairs:
         return
-    # The envelope is stored as RFC 8785 JSON, whose last key is "sig": read only its tail, not megabytes.
-    tail = func.substr(Batch.envelope, func.length(Batch.envelope) - 199)
     rows = session.execute(
-        select(Batch.device_id, Batch.batch_id, tail).where(
-            or_(*(and_(Batch.device_id == d, Batch.batch_id == b) for d, b in pairs))
-        )
+        _SIGNATURES,
+        {"devices": sorted({d for d, _ in pairs}), "batches": sorted({b for _, b in pairs})},
     ).all()
     sigs = {}
     for device_id, batch_id, text in rows:
+        if (device_id, batch_id) not in pairs:
+            continue
         match = _SIG.search(text or "")
         sigs[(device_id, batch_id)] = match.group(1) if match else None
     for e in events:
