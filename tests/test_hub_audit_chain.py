@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
@@ -111,3 +112,37 @@ def test_reads_of_a_bags_history_and_of_a_file_are_audited(w):
     ]
     with w.client.app.state.hub.read() as session:
         assert verify_chain(session).ok
+
+
+def test_an_audited_reads_entry_is_committed_before_its_answer_starts(any_w):
+    """The audit middleware commits the entry before it passes the answer's first message on: a client that
+    has the status line of a bag's trace can find the read in the log (another connection sees it)."""
+    w = any_w
+    code = bag_code(ORGS["P1"], OIL, 1)
+    w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL)
+    w.send("P1")
+    app = w.client.app
+    entries_at_start: list[int] = []
+
+    def entries() -> int:
+        engine = create_engine(w.db_url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(
+                    text("SELECT count(*) FROM audit_log WHERE action = 'package_trace'")
+                ).scalar_one()
+        finally:
+            engine.dispose()
+
+    async def client_side(scope: dict, receive: Any, send: Any) -> None:
+        async def spy(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                entries_at_start.append(entries())
+            await send(message)
+
+        await app(scope, receive, spy)
+
+    before = entries()
+    answer = TestClient(client_side).get(f"/api/v1/packages/{code}/trace", headers=w.h("regulator"))
+    assert answer.status_code == 200, answer.text
+    assert entries_at_start == [before + 1]
