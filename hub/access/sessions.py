@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import Request
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.access import passwords, totp
@@ -147,22 +147,29 @@ def session_principal(
     row = session.execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
     if row is None:
         return None, False
-    sess, user = row
+    sess, user, version = row
     if sess.ended_ms is not None or now_ms >= sess.expires_ms:
         return None, False
     if now_ms - (sess.last_seen_ms or sess.created_ms) >= idle_ms:
         return None, False
-    version = latest(session, UserVersion, user_id=user.id)
     if version is None or not version.active:
         return None, False
     stale = sess.last_seen_ms is not None and sess.last_seen_ms < now_ms - TOUCH_MS
     return _principal(session, user, version, totp_roles), stale
 
 
-# Built once: the gate reads it on every request, and building a statement costs more than running it.
+# The session, its account and the account's latest version in one statement (one round trip), built once:
+# the gate reads it on every request, and building a statement costs more than running it.
+_NEWEST_VERSION = (
+    select(func.max(UserVersion.version))
+    .where(UserVersion.user_id == User.id)
+    .correlate(User)
+    .scalar_subquery()
+)
 _SESSION_USER = (
-    select(SessionRow, User)
+    select(SessionRow, User, UserVersion)
     .join(User, User.id == SessionRow.user_id)
+    .outerjoin(UserVersion, (UserVersion.user_id == User.id) & (UserVersion.version == _NEWEST_VERSION))
     .where(SessionRow.token_sha256 == bindparam("sha"))
 )
 

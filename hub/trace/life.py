@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
-from hub.inventory.storage import DAY_MS, record_view
+from hub.inventory.storage import DAY_MS, bags_by_code, record_view
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.tables import Batch
 from hub.manifests import store
@@ -87,9 +87,13 @@ def read_trace(
     if trace is None:
         return None
     holding = store.manifests_holding(session, [code]).get(code, [])
-    allow(bag_parties(session, code, holding))
+    # Held here while the life is read: the session's identity map keeps the bag only while someone does,
+    # and then life_of finds it there instead of reading it again.
+    bags = bags_by_code(session, [code])
+    allow(bag_parties(session, code, holding, bags))
     add_evidence(session, trace["events"])
     trace["life"] = life_of(session, code, now_ms, holding)
+    del bags
     return trace
 
 

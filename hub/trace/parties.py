@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
 from hub.inventory.storage import bags_by_code
+from hub.inventory.tables import Bag
 from hub.manifests import receiving
 from hub.manifests.store import Current, manifests_holding
 from hub.registry.enterprises import enterprise_by_id, enterprise_ids_by_uscc, prefetch_enterprises
@@ -13,14 +14,20 @@ from hub.registry.enterprises import enterprise_by_id, enterprise_ids_by_uscc, p
 USCC_LENGTH = 18
 
 
-def bag_parties(session: Session, code: str, holding: list[Current] | None = None) -> list[Party]:
+def bag_parties(
+    session: Session,
+    code: str,
+    holding: list[Current] | None = None,
+    bags: dict[str, Bag] | None = None,
+) -> list[Party]:
     """The bag's producer, whoever holds it by an accepted receipt, and every party (shipper, carrier,
     receiver) of a manifest that carries it.
 
     A regulator of any of their regions, and a user of any of them, may read the bag's history. A device of
-    another enterprise that named the code (its events refused, hub/custody) opens nothing.
+    another enterprise that named the code (its events refused, hub/custody) opens nothing. `holding` and
+    `bags` are what `manifests_holding` and `bags_by_code` said, when the caller asked them already.
     """
-    bag = bags_by_code(session, [code]).get(code)
+    bag = (bags if bags is not None else bags_by_code(session, [code])).get(code)
     ids: set[int] = set()
     if bag is not None:
         ids.add(bag.enterprise_id)
