@@ -121,6 +121,7 @@ class MqttConsumer:
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.connected = threading.Event()
         self.lanes = Lanes(settings.concurrency, settings.max_queued, name=f"{self.client_id}-lane")
@@ -166,6 +167,16 @@ class MqttConsumer:
         log.info(
             "hub worker connected to %s:%d (session present: %s)", self.host, self.port, flags.session_present
         )
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[Any], _props: Any) -> None:
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:
+            log.error(
+                "broker %s:%d refused the hub worker's subscriptions: %s", self.host, self.port, refused
+            )
+            return
+        # Set only now: a message published before the broker holds the subscription would not reach this
+        # worker, and whoever waits for `connected` (the CLI, the tests) means "consuming".
         self.connected.set()
 
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
