@@ -165,8 +165,10 @@ def create_app(
             )
         # Queued warning evaluation (WT_HUB_WARN_ON_INGEST=2): the batches' triggers, once per enterprise.
         evaluating = None
-        if warning_settings.on_ingest == QUEUED:
-            evaluating = asyncio.create_task(trigger_evaluator(hub.write, warning_settings, hub.clock))
+        if warning_settings.on_ingest == QUEUED and warning_settings.evaluate_seconds:
+            evaluating = asyncio.create_task(
+                trigger_evaluator(hub.write, warning_settings, hub.clock, warning_settings.evaluate_seconds)
+            )
         # This month's and the next months' partitions of `events` on PostgreSQL, made before the first
         # request and kept ahead by every worker (they take turns).
         await asyncio.to_thread(keep_ahead, hub.write, hub.clock(), settings.partitions_ahead)
