@@ -1,4 +1,4 @@
-"""Two B-trees fewer for every event stored: no index on events.batch_id, and event_ids WITHOUT ROWID on SQLite.
+"""Two B-trees fewer for every event stored: no index on events.batch_id; event_ids WITHOUT ROWID on SQLite.
 
 A batch's events are found by the device's seq range that the batch row records (the primary key's prefix),
 so `ix_events_batch_id` was written for every event and read by nothing that needs it. On SQLite, `event_ids`
