@@ -3,7 +3,8 @@ Mosquitto and a real database (SQLite and PostgreSQL).
 
 Two workers on one shared subscription, each handed a copy of every batch at the same moment, store each
 batch once and every device's chain whole and in order; inside one worker, a device's batches wait for
-each other while another device's batch goes ahead. Synchronised by events and barriers, never by sleeps.
+each other while another device's batch goes ahead; a batch whose connection drops mid-ingest is handed out
+again and stored once. Synchronised by events and barriers, never by sleeps.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from hub.ledger import mqtt_consumer
 from hub.ledger.lanes import Lanes
 from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
 from protocols.ledger import GENESIS_HASH, Receipt, load_public_key, open_receipt
-from tests.reliability_support import system_broker
+from tests.reliability_support import PrivateBroker, system_broker
 from tests.test_hub_support import (
     USCC,
     Clock,
@@ -241,6 +242,47 @@ def test_a_devices_batches_wait_for_each_other_while_another_devices_batch_goes_
     assert steps.index(("end", first)) < steps.index(("start", second))
     assert_chain_whole(db_url, slow)
     assert_chain_whole(db_url, other)
+
+
+def test_a_batch_being_ingested_when_the_broker_goes_away_is_handed_out_again_and_stored_once(
+    hub, db_url, tmp_path, monkeypatch
+):
+    broker = PrivateBroker(tmp_path / "broker").start()  # persistent: the worker's session survives a restart
+    device = enrolled(hub, 5)
+    batch_id = f"{device.device_id}:1-5"
+    held, release, again = threading.Event(), threading.Event(), threading.Event()
+    calls: list[str] = []
+    real_ingest = mqtt_consumer.ingest
+
+    def interrupted_ingest(read: Any, write: Any, envelope: Any, *args: Any) -> Any:
+        calls.append(envelope["body"]["batch_id"])
+        if len(calls) == 1:
+            held.set()
+            assert release.wait(WAIT_S)
+        else:
+            again.set()
+        return real_ingest(read, write, envelope, *args)
+
+    monkeypatch.setattr(mqtt_consumer, "ingest", interrupted_ingest)
+    consumer = worker(hub, broker.url, f"g{uuid.uuid4().hex[:8]}")
+    site = Site(broker.url)
+    try:
+        site.publish(device, device.batch())
+        assert held.wait(WAIT_S)
+        site.close()
+        consumer.connected.clear()
+        broker.restart()  # the connection the batch came on is gone before its answer
+        assert consumer.connected.wait(WAIT_S)
+        release.set()
+        # Not acknowledged on the old connection, so the broker hands it out again; the copy waits in the
+        # device's lane behind the first and finds the batch stored.
+        assert again.wait(WAIT_S)
+    finally:
+        release.set()
+        consumer.stop()
+        broker.stop()
+    assert calls == [batch_id, batch_id]
+    assert_chain_whole(db_url, device)
 
 
 def test_a_full_worker_refuses_what_it_may_drop_and_closing_drops_what_waits():
