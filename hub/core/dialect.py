@@ -4,11 +4,12 @@ inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam
+from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -29,12 +30,22 @@ def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, A
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
     """Reserve `count` consecutive serial numbers under `name`; return the first (serials start at 1)."""
-    stmt = _insert(session)(Counter).values(name=name, value=count)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + count}
-    ).returning(Counter.value)
-    last = session.execute(stmt).scalar_one()
+    statement = _take_statement(session.get_bind().dialect.name)
+    last = session.connection().execute(statement, {"name": name, "count": count}).scalar_one()
     return last - count + 1
+
+
+@functools.cache
+def _take_statement(dialect: str) -> Any:
+    """Built once per dialect (the ingest takes serials for every batch that stores or ships bags)."""
+    table = Counter.__table__
+    count = bindparam("count", type_=BigInteger)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return (
+        stmt.values(name=bindparam("name"), value=count)
+        .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + count})
+        .returning(table.c.value)
+    )
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
