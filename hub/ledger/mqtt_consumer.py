@@ -208,7 +208,8 @@ class MqttConsumer:
                     self.dropped_heartbeats += 1
             return
         # Waits while the worker is full (it stops reading); refused only while stopping, and then left
-        # unacknowledged for the broker to hand out again.
+        # unacknowledged for the broker to hand out again. A wait past 1.5 keepalives (a database that hangs)
+        # makes the broker drop the connection: safe, since nothing taken since then is acknowledged.
         self.lanes.submit(_lane(message.topic), answer, wait=True)
 
     def handle(self, topic: str, payload: bytes, correlation: bytes | None) -> None:
