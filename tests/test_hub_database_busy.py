@@ -86,6 +86,7 @@ def _wrapped(orig: Exception, kind: type[Exception] = OperationalError) -> Excep
     [
         sqlite3.OperationalError("database is locked"),
         sqlite3.OperationalError("database table is locked: events"),
+        sqlite3.OperationalError("database or disk is full"),
         psycopg.errors.LockNotAvailable("canceling statement due to lock timeout"),
         psycopg.errors.DeadlockDetected("deadlock detected"),
         psycopg.errors.SerializationFailure("could not serialize access"),

@@ -28,7 +28,14 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 # memory or disk (class 53: the operator's to fix, while the box keeps its events), and a lost or refused
 # connection (class 08). Everything else is a fault and stays a 500.
 _PG_BUSY_STATES = ("40", "53", "08", "55P03", "57014", "57P01", "57P02", "57P03")
-_SQLITE_BUSY_WORDS = ("database is locked", "database is busy", "database table is locked")
+# SQLite's "not now": another writer holds the lock past the busy timeout, or the disk is full (the box
+# keeps its events until the operator makes room; the server's log says which).
+_SQLITE_BUSY_WORDS = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "database or disk is full",
+)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
