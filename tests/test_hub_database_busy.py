@@ -33,6 +33,10 @@ def write_lock_held(db_file: Path) -> Iterator[None]:
 @pytest.fixture
 def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)  # 10 s in service; the test need not wait that
+    # No background writer of the hub's own (queued warnings, webhooks) may hold the lock past those 100 ms
+    # while the test's requests run: the only writer in the way is the test's.
+    monkeypatch.setenv("WT_HUB_WARN_EVALUATE_SECONDS", "0")
+    monkeypatch.setenv("WT_HUB_WARN_DELIVER_SECONDS", "0")
 
 
 def test_a_batch_that_finds_the_write_lock_held_is_put_back_with_a_wait_and_stored_once_later(
