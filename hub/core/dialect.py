@@ -5,11 +5,12 @@ inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam
+from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -88,9 +89,13 @@ def bulk_insert_values(
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """`column IN (values)`; on PostgreSQL `column = ANY(%s)` with one array parameter, so a thousand codes
-    are one parameter, not a thousand for the driver to splice into the text of the statement."""
+    """`column IN (values)` with the values as one parameter, so a thousand codes are not a thousand bound
+    names for SQLAlchemy to make and the driver to splice into the statement's text: `column = ANY(%s)` with
+    an array on PostgreSQL, `column IN (SELECT value FROM json_each(?))` with a JSON array on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    in_list: ColumnElement[bool] = column.in_(list(values))
+    listed = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(values))))
+    )
+    in_list: ColumnElement[bool] = column.in_(listed)
     return in_list
