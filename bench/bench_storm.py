@@ -4,6 +4,7 @@ over HTTP and over MQTT, side by side in one run.
     python bench/bench_storm.py                                   # PostgreSQL, 1/2/4 workers, HTTP and MQTT
     python bench/bench_storm.py --db sqlite --workers 1 --sites 200 --transport http
     python bench/bench_storm.py --sites 4200 --events-per-site 120 --report docs/bench-hub.md
+    python bench/bench_storm.py --baseline-tree /tmp/wt-main   # and the MQTT workers of another tree
 
 For each worker count: a fresh database, that many `wastetrace hub serve` processes on it (one uvicorn
 worker each, the same hub key), the sites enrolled through the API, and each site's backlog — a day of its
@@ -13,11 +14,18 @@ order to the worker the site's index picks (a load balancer's hash). The figure 
 absorb the whole backlog, and every answer is counted: receipts, and anything else (a 503 with Retry-After
 is honoured and counted; any other refusal fails the run).
 
-Over MQTT the same backlog goes to a private Mosquitto started for the run; N `wastetrace hub mqtt` workers
-share the subscription `$share/hub/wt/v1/+/+/batches`, and each site publishes its batches one at a time (QoS
-1), waiting for its receipt on `wt/v1/{uscc}/{device}/receipts` before the next, as a box does. The figure
-is the time from the first publish to the last receipt. Either way the run ends by counting the events the
-database holds: exactly the backlog, so nothing was lost or applied twice by several workers.
+Over MQTT the same backlog goes to a private Mosquitto started for that row alone (a stopped worker's
+persistent session would stay in the shared group and take a share of the next row's messages); N `wastetrace
+hub mqtt` workers share the subscription `$share/hub/wt/v1/+/+/batches`, and each site publishes its batches
+one at a time (QoS 1), waiting for its receipt on `wt/v1/{uscc}/{device}/receipts` before the next, as a box
+does. The figure is the time from the first publish to the last receipt. With `--baseline-tree DIR` a third
+row per worker count runs the MQTT workers of the code in DIR (e.g. `git archive main | tar -x -C DIR`) on
+the same backlog, for a before/after in one run.
+
+Every receipt is checked with the hub's public key (it must name the site's device and batch), and each
+(device, seq) it acknowledges is counted once: the run fails unless the receipts acknowledge exactly the
+backlog. It ends by counting the events the database holds: exactly the backlog too, so nothing was lost or
+applied twice by several workers.
 
 Numbers are wall-clock on this machine with whatever else runs on it.
 """
@@ -44,9 +52,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_ingest import PG_SERVER, ROOT, HubProcess, Site, _pg_admin, enrol  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
+from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from protocols.ledger import EnvelopeError, open_receipt  # noqa: E402
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+BASELINE = "mqtt-baseline"
 
 
 @dataclass
@@ -58,10 +71,36 @@ class Storm:
     receipts: int = 0
     retries: int = 0
     cpu_s: list[float] = field(default_factory=list)
+    acked: dict[str, int] = field(default_factory=dict)  # device -> the highest seq a checked receipt acked
 
     @property
     def rate(self) -> float:
         return self.events / self.seconds
+
+
+class Receipts:
+    """Checks every receipt with the hub's key and counts each (device, seq) it acknowledges once."""
+
+    def __init__(self, result: Storm, key_file: Path) -> None:
+        key = load_pem_private_key(key_file.read_bytes(), password=None)
+        assert isinstance(key, Ed25519PrivateKey)
+        self.hub_key: Ed25519PublicKey = key.public_key()
+        self.result = result
+        self.lock = threading.Lock()
+
+    def check(self, site: Site, batch_id: str, receipt: object) -> str | None:
+        """None if the receipt is the hub's for this batch, else what is wrong with it."""
+        try:
+            opened = open_receipt(receipt, self.hub_key, device_id=site.device_id, batch_id=batch_id)
+        except EnvelopeError as exc:
+            return f"{site.device_id} {batch_id}: {exc}"
+        with self.lock:
+            self.result.receipts += 1
+            # A site sends its batches in order and waits for each receipt, so the seqs a receipt adds are
+            # those past the previous one's: counted once however often a batch was answered.
+            held = self.result.acked.get(site.device_id, 0)
+            self.result.acked[site.device_id] = max(held, opened.acked_seq)
+        return None
 
 
 def database(kind: str, here: Path, tag: str) -> tuple[str, str]:
@@ -101,6 +140,9 @@ def absorb(
     result.cpu_s = [w.cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
     if failures:
         raise RuntimeError(f"refused during the storm: {failures[:3]}")
+    acked = sum(result.acked.values())
+    if acked != result.events:
+        raise RuntimeError(f"checked receipts acknowledge {acked:,} events, not the {result.events:,} sent")
     held = stored_events(url)
     if held != result.events:
         raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
@@ -119,6 +161,7 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
         enrol(hubs[0], fleet)
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
         result = Storm("http", workers, sites * per_site)
+        receipts = Receipts(result, here / "hub-key.pem")
         todo: queue.Queue[Site] = queue.Queue()
         for s in fleet:
             todo.put(s)
@@ -134,7 +177,7 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
                     except queue.Empty:
                         return
                     conn = conns[site.n % workers]
-                    for raw in backlog[site.n]:
+                    for n, raw in enumerate(backlog[site.n], start=1):
                         while True:
                             status, data = conn.call("POST", "/api/v1/batches", raw)
                             if status == 503:
@@ -143,12 +186,15 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
                                 time.sleep(1.0)  # the hub asked to come back later
                                 continue
                             break
-                        if status != 200:
+                        wrong = (
+                            f"{status} {data[:200]!r}"
+                            if status != 200
+                            else receipts.check(site, f"b{n}", json.loads(data).get("receipt"))
+                        )
+                        if wrong:
                             with lock:
-                                failures.append(f"{site.device_id}: {status} {data[:200]!r}")
+                                failures.append(f"{site.device_id}: {wrong}")
                             return
-                        with lock:
-                            result.receipts += 1
             finally:
                 for c in conns:
                     c.close()
@@ -194,10 +240,15 @@ class Broker:
 
 
 class MqttWorker:
-    """`wastetrace hub mqtt` as a subprocess, on the run's broker."""
+    """`wastetrace hub mqtt` of the code in `code` as a subprocess, on the row's broker."""
 
-    def __init__(self, url: str, workdir: Path, broker: Broker, n: int) -> None:
-        env = {**os.environ, "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"), "PYTHONPATH": str(ROOT)}
+    def __init__(self, url: str, workdir: Path, broker: Broker, n: int, code: Path = ROOT) -> None:
+        env = {
+            **os.environ,
+            "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"),
+            "PYTHONPATH": str(code),  # another tree (--baseline-tree) is imported before the installed one
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
         cmd = [str(Path(sys.executable).with_name("wastetrace")), "hub", "mqtt", "--db", url]
         cmd += ["--broker", broker.url, "--client-id", f"bench-worker-{n}", "--log-level", "warning"]
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True, cwd=workdir)
@@ -216,24 +267,34 @@ class MqttWorker:
 
 
 def mqtt_storm(
-    kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path, broker: Broker
+    kind: str,
+    workers: int,
+    sites: int,
+    per_site: int,
+    clients: int,
+    workdir: Path,
+    code: Path = ROOT,
+    label: str = "mqtt",
 ) -> Storm:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
 
-    here = workdir / f"{kind}-mqtt-{workers}"
+    here = workdir / f"{kind}-{label}-{workers}"
     here.mkdir()
-    url, name = database(kind, here, f"mqtt{workers}")
+    url, name = database(kind, here, f"{label}{workers}")
     hub: HubProcess | None = None
+    broker: Broker | None = None
     consumers: list[MqttWorker] = []
     links: list[mqtt.Client] = []
     try:
         hub = HubProcess(url, here)  # migrates, makes the key, and takes the enrolments (over HTTP)
         fleet = [Site(n) for n in range(sites)]
         enrol(hub, fleet)
-        consumers = [MqttWorker(url, here, broker, n) for n in range(workers)]
+        broker = Broker(here)  # this row's own: no session of an earlier row's workers in its shared group
+        consumers = [MqttWorker(url, here, broker, n, code) for n in range(workers)]
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
-        result = Storm("mqtt", workers, sites * per_site)
+        result = Storm(label, workers, sites * per_site)
+        receipts = Receipts(result, here / "hub-key.pem")
         answers: dict[str, dict] = {}
         arrived = threading.Condition()
         failures: list[str] = []
@@ -274,11 +335,14 @@ def mqtt_storm(
                             failures.append(f"no receipt for {key}")
                             return
                         answer = answers.pop(key)
-                    if answer.get("status") != 200:
-                        failures.append(f"{site.device_id}: {answer}")
+                    wrong = (
+                        f"{answer}"[:300]
+                        if answer.get("status") != 200
+                        else receipts.check(site, f"b{n}", answer.get("receipt"))
+                    )
+                    if wrong:
+                        failures.append(f"{site.device_id}: {wrong}")
                         return
-                    with arrived:
-                        result.receipts += 1
 
         threads = [
             threading.Thread(target=client, args=(lk, sh)) for lk, sh in zip(links, shares, strict=True)
@@ -290,6 +354,8 @@ def mqtt_storm(
             link.disconnect()
         for c in consumers:
             c.stop()
+        if broker is not None:
+            broker.stop()
         if hub is not None:
             hub.stop()
         if name:
@@ -314,13 +380,25 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
             f"{r.retries} |"
         )
     by = {(r.transport, r.workers): r for r in results}
-    ratios = [
-        f"{w} worker{'s' if w > 1 else ''} {by[('mqtt', w)].rate / by[('http', w)].rate:.2f}"
-        for w in sorted({r.workers for r in results})
-        if ("mqtt", w) in by and ("http", w) in by
-    ]
-    if ratios:
-        lines += ["", "MQTT / HTTP, events/s in the same run: " + ", ".join(ratios) + "."]
+    counts = sorted({r.workers for r in results})
+
+    def ratios(top: str, bottom: str) -> list[str]:
+        return [
+            f"{w} worker{'s' if w > 1 else ''} {by[(top, w)].rate / by[(bottom, w)].rate:.2f}"
+            for w in counts
+            if (top, w) in by and (bottom, w) in by
+        ]
+
+    if ratios("mqtt", "http"):
+        lines += ["", "MQTT / HTTP, events/s in the same run: " + ", ".join(ratios("mqtt", "http")) + "."]
+    if args.baseline_tree and ratios(BASELINE, "http"):
+        before = ", ".join(ratios(BASELINE, "http"))
+        gain = ", ".join(ratios("mqtt", BASELINE))
+        lines += [
+            "",
+            f"`{BASELINE}` is the MQTT worker of the code in `{args.baseline_tree}` on the same backlog. "
+            f"Baseline MQTT / HTTP: {before}; MQTT / baseline MQTT: {gain}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -334,21 +412,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8, help="client connections sending at once")
     p.add_argument("--transport", default="http,mqtt", help="http, mqtt or both (comma-separated)")
     p.add_argument("--report", type=Path, help="append the result section to this file")
+    p.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="also run the MQTT workers of this source tree (e.g. `git archive main | tar -x -C DIR`) "
+        "on the same storm, beside this tree's",
+    )
     args = p.parse_args(argv)
     transports = [t.strip() for t in args.transport.split(",")]
+    if args.baseline_tree and "mqtt" in transports:
+        transports.insert(transports.index("mqtt") + 1, BASELINE)
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-storm-"))
-    broker = Broker(workdir) if "mqtt" in transports else None
     results = []
     try:
         for w in (int(x) for x in args.workers.split(",")):
-            for transport in transports:  # side by side: each worker count over both transports in turn
+            for transport in transports:  # side by side: each worker count over every transport in turn
+                common = (args.db, w, args.sites, args.events_per_site, args.clients, workdir)
                 if transport == "mqtt":
-                    assert broker is not None
-                    r = mqtt_storm(
-                        args.db, w, args.sites, args.events_per_site, args.clients, workdir, broker
-                    )
+                    r = mqtt_storm(*common)
+                elif transport == BASELINE:
+                    r = mqtt_storm(*common, code=args.baseline_tree.resolve(), label=BASELINE)
                 else:
-                    r = storm(args.db, w, args.sites, args.events_per_site, args.clients, workdir)
+                    r = storm(*common)
                 print(
                     f"{transport} {w} workers: {r.events:,} events in {r.seconds:.1f} s "
                     f"= {r.rate:,.0f} events/s",
@@ -356,8 +441,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 results.append(r)
     finally:
-        if broker is not None:
-            broker.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     text = report(args.db, results, args, ("python bench/bench_storm.py " + " ".join(argv)).strip())
     print(text)

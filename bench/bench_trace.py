@@ -59,7 +59,6 @@ CHUNK = 50_000
 PG_SERVER = os.environ.get("WT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SECONDARY = {  # index name → (table, columns): dropped for the load, rebuilt after
     "ix_events_code_time": ("events", "code, time_ms"),
-    "ix_events_batch_id": ("events", "batch_id"),
     "ix_storage_records_code": ("storage_records", "code"),
     "ix_storage_records_enterprise_time": ("storage_records", "enterprise_id, time_ms"),
     "ix_bags_enterprise_time": ("bags", "enterprise_id, commissioned_ms"),

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from hub.access import auth_routes, user_routes
@@ -63,7 +64,7 @@ from hub.warnings.settings import WarningSettings
 from hub.warnings.webhooks import deliverer as webhook_deliverer
 from hub.web import api_docs
 from hub.web import pages as web_pages
-from hub.web.errors import hub_error, not_found, validation_error
+from hub.web.errors import database_busy, hub_error, not_found, validation_error
 from hub.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -164,8 +165,10 @@ def create_app(
             )
         # Queued warning evaluation (WT_HUB_WARN_ON_INGEST=2): the batches' triggers, once per enterprise.
         evaluating = None
-        if warning_settings.on_ingest == QUEUED:
-            evaluating = asyncio.create_task(trigger_evaluator(hub.write, warning_settings, hub.clock))
+        if warning_settings.on_ingest == QUEUED and warning_settings.evaluate_seconds:
+            evaluating = asyncio.create_task(
+                trigger_evaluator(hub.write, warning_settings, hub.clock, warning_settings.evaluate_seconds)
+            )
         # This month's and the next months' partitions of `events` on PostgreSQL, made before the first
         # request and kept ahead by every worker (they take turns).
         await asyncio.to_thread(keep_ahead, hub.write, hub.clock(), settings.partitions_ahead)
@@ -194,6 +197,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, database_busy)  # type: ignore[arg-type]
     app.add_middleware(AuditMiddleware)
     # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))

@@ -53,8 +53,6 @@ class Upstream:
         return self.server.sockets[0].getsockname()[1]
 
 
-
-
 async def http_request(port: int) -> bytes:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(b"POST /api/v1/batches HTTP/1.1\r\nhost: hub\r\ncontent-length: 4\r\n\r\nbody")

@@ -1,7 +1,8 @@
 """`events` partitioned by China month on PostgreSQL (hub/ledger/partitions.py, migration 0034): a device's
 chain crossing a month boundary lands in two partitions and is traced whole, months are made ahead (and a
-month whose events waited in the default partition gets them moved in), an absurd clock never loses an
-event, an event id is used once across all months, and the migration keeps every event both ways."""
+month whose events waited in the default partition, however long ago, gets them moved in), an absurd clock
+never loses an event, an event id is used once across all months, and the migration keeps every event both
+ways."""
 
 from __future__ import annotations
 
@@ -123,6 +124,24 @@ def test_months_are_made_ahead_at_start_and_an_absurd_clock_loses_nothing(tmp_pa
             e["seq"]
             for e in client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client)).json()["events"]
         ] == [1, 2]  # in the chain's order, the one from a clock in 2099 too
+
+
+def test_a_month_long_gone_gets_its_partition_when_its_events_arrive_and_a_far_future_clock_does_not(
+    client, db
+):
+    hub = client.app.state.hub
+    device = SimDevice()
+    enrol(client, device)
+    device.record("commissioning", code=CODE, time_ms=china_ms("2025-03-15T10:00:00"))  # months offline
+    device.record("storing", code=CODE, time_ms=china_ms("2099-06-01T00:00:00"), clock_synced=False)
+    send(client, device)
+    assert where(db) == {1: DEFAULT_PARTITION, 2: DEFAULT_PARTITION}
+
+    assert make_ahead(hub.write, hub.clock(), 3) == ["events_y2025m03"]  # what the keeper does every 6 h
+    assert where(db) == {1: "events_y2025m03", 2: DEFAULT_PARTITION}
+    assert make_ahead(hub.write, hub.clock(), 3) == []
+    trace = client.get(f"/api/v1/packages/{CODE}/trace", headers=viewer(client))
+    assert [e["seq"] for e in trace.json()["events"]] == [1, 2]
 
 
 def test_an_event_id_is_used_once_across_all_months(client, db):

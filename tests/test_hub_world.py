@@ -151,7 +151,11 @@ class World:
 
 def build_world(tmp_path: Path, db_url: str) -> World:
     clock = Clock(START_MS)
-    client = make_client(tmp_path, db_url, clock)
+    # No background evaluator: World.evaluate does its work at the moment a test chooses, so a test can look
+    # at the queued triggers before they are taken.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WT_HUB_WARN_EVALUATE_SECONDS", "0")
+        client = make_client(tmp_path, db_url, clock)
     world = World(client, clock, db_url)
     for username, (role, _) in USERS.items():
         if role in ("system_admin", "security_admin", "audit_admin"):

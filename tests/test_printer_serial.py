@@ -1,7 +1,6 @@
 """Printers on a serial line: both simulators on a pseudo-terminal, the edge through pyserial (and a device
 file), labels and status answers over the line."""
 
-
 import pytest
 import zxingcpp
 from PIL import Image

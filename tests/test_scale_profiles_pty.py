@@ -24,8 +24,6 @@ LINE_FAULTS = [
 ]
 
 
-
-
 def simulator(link, profile, grams=12340, **kwargs):
     kwargs = {"hz": 25, "settle_ms": 0, "seed": 3, "control_port": None, "initial_grams": grams} | kwargs
     return ScaleSimulator.from_profile(link, profile, **kwargs)

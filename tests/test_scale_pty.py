@@ -42,8 +42,6 @@ async def post(sim, path, body):
         return await resp.json()
 
 
-
-
 async def test_wait_stable_returns_the_grams_set_through_the_control_api(sim, reader):
     await post(sim, "/weight", {"grams": 12340})
     assert await reader.wait_stable(10) == 12340

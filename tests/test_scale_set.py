@@ -131,8 +131,6 @@ async def test_a_scale_plugged_in_late_starts_weighing_on_its_own(tmp_path):
         await scales.stop()
 
 
-
-
 def scales_profile(name):
     from edge.scales.profiles import load_profile
 

@@ -14,9 +14,28 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "wt_write"
+
+# How long a SQLite connection waits for another's write lock before giving up with "database is locked".
+# Read at each new connection (a test shortens it).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# PostgreSQL's SQLSTATEs that mean "not now" rather than "never": a serialization failure or deadlock (class
+# 40), a lock or statement timeout (55P03, 57014), the server shutting down (57P0x) or out of connections,
+# memory or disk (class 53: the operator's to fix, while the box keeps its events), and a lost or refused
+# connection (class 08). Everything else is a fault and stays a 500.
+_PG_BUSY_STATES = ("40", "53", "08", "55P03", "57014", "57P01", "57P02", "57P03")
+# SQLite's "not now": another writer holds the lock past the busy timeout, or the disk is full (the box
+# keeps its events until the operator makes room; the server's log says which).
+_SQLITE_BUSY_WORDS = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "database or disk is full",
+)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -36,7 +55,7 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=FULL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         finally:
             cursor.close()
 
@@ -44,6 +63,20 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Whether the database refused for load or for a moment (a client should come back later) rather
+    than for a fault of ours."""
+    if exc.connection_invalidated:
+        return True
+    if hasattr(exc.orig, "sqlstate"):  # psycopg
+        state = exc.orig.sqlstate
+        if state is None:  # no answer from the server at all: a connection refused, reset or timed out
+            return isinstance(exc, OperationalError)
+        return state.startswith(_PG_BUSY_STATES)
+    message = str(exc.orig).lower()
+    return any(word in message for word in _SQLITE_BUSY_WORDS)
 
 
 def read_sessions(engine: Engine) -> sessionmaker[Session]:

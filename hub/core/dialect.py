@@ -4,11 +4,13 @@ inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam
+from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -29,12 +31,22 @@ def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, A
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
     """Reserve `count` consecutive serial numbers under `name`; return the first (serials start at 1)."""
-    stmt = _insert(session)(Counter).values(name=name, value=count)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + count}
-    ).returning(Counter.value)
-    last = session.execute(stmt).scalar_one()
+    statement = _take_statement(session.get_bind().dialect.name)
+    last = session.connection().execute(statement, {"name": name, "count": count}).scalar_one()
     return last - count + 1
+
+
+@functools.cache
+def _take_statement(dialect: str) -> Any:
+    """Built once per dialect (the ingest takes serials for every batch that stores or ships bags)."""
+    table = Counter.__table__
+    count = bindparam("count", type_=BigInteger)
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return (
+        stmt.values(name=bindparam("name"), value=count)
+        .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + count})
+        .returning(table.c.value)
+    )
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -77,9 +89,13 @@ def bulk_insert_values(
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """`column IN (values)`; on PostgreSQL `column = ANY(%s)` with one array parameter, so a thousand codes
-    are one parameter, not a thousand for the driver to splice into the text of the statement."""
+    """`column IN (values)` with the values as one parameter, so a thousand codes are not a thousand bound
+    names for SQLAlchemy to make and the driver to splice into the statement's text: `column = ANY(%s)` with
+    an array on PostgreSQL, `column IN (SELECT value FROM json_each(?))` with a JSON array on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    in_list: ColumnElement[bool] = column.in_(list(values))
+    listed = select(literal_column("value")).select_from(
+        func.json_each(bindparam(None, json.dumps(list(values))))
+    )
+    in_list: ColumnElement[bool] = column.in_(listed)
     return in_list

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from hub.inventory.storage import producers_by_code
 from hub.ledger.events import codes_of_events
 from hub.manifests import receiving, store
-from hub.registry.enterprises import enterprise_by_id, enterprise_ids_by_uscc
+from hub.registry.enterprises import enterprise_ids_by_uscc, uscc_of
 from hub.registry.licences import licence_for
 from protocols.codes import china_date_from_ms
 from protocols.ledger import Event, EventKind
@@ -104,7 +104,7 @@ def judge(session: Session, enterprise_id: int, events: Sequence[Event]) -> list
     if not events:
         return []
     known = _known(session, events)
-    uscc = enterprise_by_id(session, enterprise_id).uscc
+    uscc = uscc_of(session, enterprise_id)
     refused = []
     for e in events:
         reason = sane(e) or _custody(session, enterprise_id, uscc, e, known)

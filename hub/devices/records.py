@@ -66,5 +66,11 @@ def change_device(
 
 
 def device_facility(session: Session, device_id: str) -> str | None:
-    v = latest(session, DeviceVersion, device_id=device_id)
-    return v.facility_code if v else None
+    """The facility the device is registered in now (read for every batch that stores bags: one column of
+    the latest version, not the version as an object)."""
+    return session.scalar(
+        select(DeviceVersion.facility_code)
+        .where(DeviceVersion.device_id == device_id)
+        .order_by(DeviceVersion.version.desc())
+        .limit(1)
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from hub.ledger.tables import EventKey
+from hub.ledger.tables import Batch, EventKey, EventRow
 
 
 def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str]:
@@ -17,4 +17,25 @@ def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str
         return {}
     return dict(
         session.execute(select(EventKey.event_id, EventKey.code).where(EventKey.event_id.in_(ids))).all()
+    )
+
+
+def stored_from() -> ColumnElement[bool]:
+    """Joins `events` to the batch that stored them: by the device's seq range in the primary key, not by
+    an index on batch_id (one B-tree less for every event stored). The range holds the batch's duplicates
+    too, which other batches stored; batch_id tells them apart."""
+    return and_(
+        EventRow.device_id == Batch.device_id,
+        EventRow.seq.between(Batch.first_seq, Batch.last_seq),
+        EventRow.batch_id == Batch.batch_id,
+    )
+
+
+def of_batch(device_id: str, batch_id: str) -> ColumnElement[bool]:
+    """The events one batch stored, as a WHERE clause on `events`."""
+    this = (Batch.device_id == device_id, Batch.batch_id == batch_id)
+    first = select(Batch.first_seq).where(*this).scalar_subquery()
+    last = select(Batch.last_seq).where(*this).scalar_subquery()
+    return and_(
+        EventRow.device_id == device_id, EventRow.seq.between(first, last), EventRow.batch_id == batch_id
     )

@@ -265,8 +265,8 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
                 (e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq
             ]
             last_seq, last_hash = device.last_seq, device.last_hash
-            for event, _ in new:
-                last_hash = _link(event, last_seq, last_hash, checked.evidence)
+            for event, own_hash in new:
+                last_hash = _link(event, last_seq, last_hash, own_hash, checked.evidence)
                 last_seq = event.seq
             _keep_envelope(session, checked, len(new), duplicates, now_ms)
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
@@ -339,9 +339,9 @@ def _count_duplicates(session: Session, device: Device, checked: _Checked) -> in
     return count
 
 
-def _link(event: Event, last_seq: int, last_hash: str, evidence: dict[str, Any]) -> str:
+def _link(event: Event, last_seq: int, last_hash: str, own_hash: str, evidence: dict[str, Any]) -> str:
     try:
-        return check_link(event, last_seq, last_hash)
+        return check_link(event, last_seq, last_hash, own_hash)
     except ChainGap as exc:
         raise IngestRefused(
             409,

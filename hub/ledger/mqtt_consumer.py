@@ -6,6 +6,13 @@ messages are acknowledged (PUBACK) only after the batch is committed and its rec
 killed during ingest leaves the message unacknowledged and the broker hands it out again. A batch that
 arrives twice is stored once (the hub de-duplicates on (device, seq)), and its receipt says so.
 
+Inside a worker, `concurrency` threads ingest several devices' batches at once, so one device's database
+round trip does not hold up the others (hub/ledger/lanes.py). Each device's messages keep their arrival
+order: its next batch starts only after the previous one is answered. At most `max_queued` messages are
+held in memory; the broker is told so (MQTT 5 Receive Maximum), and past it paho's network thread waits
+for room, so the worker stops reading and the broker keeps the rest. A heartbeat (QoS 0) that finds the
+worker full is dropped: the box sends another.
+
 Answers go to `wt/v1/{enterprise}/{device}/receipts`, derived from the topic (never from the message's
 response-topic property, which the device could point anywhere), carrying MQTT 5 correlation data = the
 batch id. The enterprise in the topic must be the device's own: a device cannot speak for another site.
@@ -37,6 +44,7 @@ from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
 from hub.ledger.ingest import IngestRefused, decode_batch, ingest, record_refusal
+from hub.ledger.lanes import Lanes
 from hub.ledger.routes import MAX_BODY_BYTES
 from hub.registry.tables import Enterprise
 from protocols import strictjson
@@ -46,6 +54,8 @@ log = logging.getLogger(__name__)
 
 TOPIC_ROOT = "wt/v1"
 DEFAULT_GROUP = "hub"
+DEFAULT_CONCURRENCY = 4  # batches one worker ingests at once (threads; each holds a database connection)
+DEFAULT_MAX_QUEUED = 64  # messages one worker holds, running or waiting for their device's turn
 
 
 class MqttSettingsError(ValueError):
@@ -66,6 +76,14 @@ class BrokerSettings:
     # a session whose worker is gone, and only the edge's resend after its receipt timeout rescues those.
     session_expiry_s: int = 3600
     keepalive_s: int = 30
+    concurrency: int = DEFAULT_CONCURRENCY
+    max_queued: int = DEFAULT_MAX_QUEUED
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.concurrency <= 64:
+            raise MqttSettingsError("the MQTT worker's concurrency must be 1–64 threads")
+        if not self.concurrency <= self.max_queued <= 65_535:
+            raise MqttSettingsError("the MQTT worker's queue must hold its concurrency to 65535 messages")
 
 
 class MqttConsumer:
@@ -102,9 +120,18 @@ class MqttConsumer:
             self.client.username_pw_set(unquote(parts.username), unquote(parts.password or "") or None)
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
         self.connected = threading.Event()
+        self.lanes = Lanes(settings.concurrency, settings.max_queued, name=f"{self.client_id}-lane")
+        # Counts which connection a message came on: an answer finished after a reconnect is not acknowledged,
+        # because the broker has handed the message out again on the new connection (its copy waits in the
+        # same lane and is acknowledged when it is answered).
+        self._connection = 0
+        self._counted = threading.Lock()
         self.handled = 0
+        self.dropped_heartbeats = 0
 
     @property
     def subscriptions(self) -> list[tuple[str, int]]:
@@ -114,12 +141,20 @@ class MqttConsumer:
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = self.settings.session_expiry_s
+        # The broker should not send more unacknowledged messages than the worker holds; Mosquitto 2.0 lets a
+        # few more through after out-of-order acknowledgements, so the lanes enforce the bound as well.
+        props.ReceiveMaximum = self.settings.max_queued
         self.client.connect_async(
             self.host, self.port, keepalive=self.settings.keepalive_s, clean_start=False, properties=props
         )
         self.client.loop_start()
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Finish and answer the batches being ingested, then disconnect. Messages still waiting for their
+        device's turn are left unacknowledged: the broker hands them out again when this session returns.
+        A worker is not started again after stop()."""
+        if not self.lanes.close(timeout_s):
+            log.warning("batches still being ingested after %.0f s; disconnecting anyway", timeout_s)
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -127,21 +162,55 @@ class MqttConsumer:
         if reason.is_failure:
             log.error("broker %s:%d refused the hub worker: %s", self.host, self.port, reason)
             return
+        self._connection += 1
         client.subscribe(self.subscriptions)
         log.info(
             "hub worker connected to %s:%d (session present: %s)", self.host, self.port, flags.session_present
         )
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, reasons: list[Any], _props: Any) -> None:
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:
+            log.error(
+                "broker %s:%d refused the hub worker's subscriptions: %s", self.host, self.port, refused
+            )
+            return
+        # Set only now: a message published before the broker holds the subscription would not reach this
+        # worker, and whoever waits for `connected` (the CLI, the tests) means "consuming".
         self.connected.set()
 
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _flags: Any, reason: Any, _props: Any) -> None:
+        self._connection += 1
+        if reason.is_failure:
+            log.warning("hub worker lost the broker %s:%d: %s", self.host, self.port, reason)
+
     def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
-        # A supervised boundary: whatever one message does, the worker lives on and the next one comes.
-        try:
-            self.handle(message.topic, message.payload, _correlation(message))
-        except Exception:  # noqa: BLE001 - logged; the message is acknowledged and the edge resends
-            log.exception("a message on %s could not be handled", message.topic)
-        finally:
-            client.ack(message.mid, message.qos)
-            self.handled += 1
+        # paho's network thread: queue the message in its device's lane and return to reading.
+        connection = self._connection
+
+        def answer() -> None:
+            # A supervised boundary: whatever one message does, the worker lives on and the next one comes.
+            try:
+                self.handle(message.topic, message.payload, _correlation(message))
+            except Exception:  # noqa: BLE001 - logged; the message is acknowledged and the edge resends
+                log.exception("a message on %s could not be handled", message.topic)
+            finally:
+                # After the receipt is queued for publishing, so the broker forgets the batch only once its
+                # answer is on the way.
+                if message.qos and connection == self._connection:
+                    client.ack(message.mid, message.qos)
+                with self._counted:
+                    self.handled += 1
+
+        if message.qos == 0:
+            if not self.lanes.submit(_lane(message.topic), answer, wait=False):
+                with self._counted:
+                    self.dropped_heartbeats += 1
+            return
+        # Waits while the worker is full (it stops reading); refused only while stopping, and then left
+        # unacknowledged for the broker to hand out again. A wait past 1.5 keepalives (a database that hangs)
+        # makes the broker drop the connection: safe, since nothing taken since then is acknowledged.
+        self.lanes.submit(_lane(message.topic), answer, wait=True)
 
     def handle(self, topic: str, payload: bytes, correlation: bytes | None) -> None:
         parts = topic.split("/")
@@ -245,6 +314,12 @@ def _batch(payload: bytes) -> tuple[Any, CanonicalBatch | None]:
             413, "too_large", f"the batch is larger than {MAX_BODY_BYTES} bytes; send smaller ones"
         )
     return decode_batch(payload)
+
+
+def _lane(topic: str) -> str:
+    """A device's messages share a lane (wt/v1/{enterprise}/{device}/…); anything else gets the topic's."""
+    parts = topic.split("/")
+    return "/".join(parts[:4]) if len(parts) == 5 else topic
 
 
 def _correlation(message: mqtt.MQTTMessage) -> bytes | None:

@@ -1,7 +1,8 @@
 """`wastetrace hub mqtt`: one MQTT worker (hub.mqtt_consumer) as a process; run several to share the load.
 
 Each worker needs its own stable `--client-id` (hub-a, hub-b, …): the broker keeps a worker's session and
-its share of the messages under that id while the worker restarts.
+its share of the messages under that id while the worker restarts. Inside, `--concurrency` threads ingest
+several devices' batches at once, each device's in order (hub/ledger/mqtt_consumer.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
 from hub.core.keys import HubKeyError, load_or_create_hub_key
-from hub.ledger.mqtt_consumer import DEFAULT_GROUP, BrokerSettings, MqttConsumer, MqttSettingsError
+from hub.ledger.mqtt_consumer import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_GROUP,
+    DEFAULT_MAX_QUEUED,
+    BrokerSettings,
+    MqttConsumer,
+    MqttSettingsError,
+)
 from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
 from hub.warnings.evaluate import QUEUED, evaluate_triggers
 from hub.warnings.settings import WarningSettings
@@ -42,6 +50,18 @@ def add_parser(sub: Any) -> None:
     mqtt.add_argument("--ca-file", help="TLS: the CA of the broker's certificate")
     mqtt.add_argument("--cert-file", help="TLS client certificate")
     mqtt.add_argument("--key-file-tls", dest="tls_key_file", help="TLS client key")
+    mqtt.add_argument(
+        "--concurrency",
+        type=int,
+        help=f"batches ingested at once, each device's in order (default: $WT_HUB_MQTT_CONCURRENCY or "
+        f"{DEFAULT_CONCURRENCY})",
+    )
+    mqtt.add_argument(
+        "--max-queued",
+        type=int,
+        help=f"messages held at once; past it the worker stops reading (default: $WT_HUB_MQTT_MAX_QUEUED or "
+        f"{DEFAULT_MAX_QUEUED})",
+    )
     mqtt.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
 
 
@@ -51,17 +71,20 @@ def main(args: argparse.Namespace) -> int:
     )
     db_url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
     key_file = args.key_file or Path(os.environ.get("WT_HUB_KEY_FILE") or DEFAULT_KEY_FILE)
-    settings = BrokerSettings(
-        url=args.broker or os.environ.get("WT_HUB_MQTT") or "mqtt://127.0.0.1:1883",
-        client_id=args.client_id,
-        group=args.group,
-        ca_file=args.ca_file,
-        cert_file=args.cert_file,
-        key_file=args.tls_key_file,
-    )
     try:
+        settings = BrokerSettings(
+            url=args.broker or os.environ.get("WT_HUB_MQTT") or "mqtt://127.0.0.1:1883",
+            client_id=args.client_id,
+            group=args.group,
+            ca_file=args.ca_file,
+            cert_file=args.cert_file,
+            key_file=args.tls_key_file,
+            concurrency=_count(args.concurrency, "WT_HUB_MQTT_CONCURRENCY", DEFAULT_CONCURRENCY),
+            max_queued=_count(args.max_queued, "WT_HUB_MQTT_MAX_QUEUED", DEFAULT_MAX_QUEUED),
+        )
         migrate(db_url)
-        engine = make_engine(db_url, pool_pre_ping=True)
+        # A connection for each ingesting thread and one for the warning evaluation, none waiting on another.
+        engine = make_engine(db_url, pool_pre_ping=True, pool_size=settings.concurrency + 1)
         consumer = MqttConsumer(
             settings, read_sessions(engine), write_sessions(engine), load_or_create_hub_key(key_file)
         )
@@ -87,6 +110,18 @@ def main(args: argparse.Namespace) -> int:
         evaluating.join(timeout=5)
         engine.dispose()
     return 0
+
+
+def _count(flag: int | None, name: str, default: int) -> int:
+    if flag is not None:
+        return flag
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise MqttSettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
 def _evaluate_triggers(write: sessionmaker[Session], stop: threading.Event) -> None:

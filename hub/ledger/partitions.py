@@ -6,8 +6,10 @@ months of the storage ledger and the monthly report): `events_y2026m12` holds 20
 clock is years off, or a month the hub has not made ahead — so no event is ever refused for want of one.
 
 Each worker makes sure, at start and every few hours, that this month and the next `months_ahead` have their
-partitions. A month whose events already sit in the default partition gets its partition with them moved in
-one transaction (PostgreSQL would refuse to create it otherwise). Workers doing it at once take turns on an
+partitions, and so has every month since 2000 with events waiting in the default partition (a box back after
+months offline, events older than the hub's first month). A month whose events already sit in the default
+partition gets its partition with them moved in one transaction (PostgreSQL would refuse to create it
+otherwise). Workers doing it at once take turns on an
 advisory lock; a month made already is left alone. On SQLite, and on a database not yet migrated, it does
 nothing.
 
@@ -89,8 +91,10 @@ def ensure_partitions(connection: Connection, now_ms: int, months_ahead: int) ->
         return []
     connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PARTITION_LOCK})
     have = existing_months(connection)
+    ahead = months_from(now_ms, months_ahead)
+    until_ms = month_bounds_ms(*ahead[-1])[1]
     made = []
-    for year, month in months_from(now_ms, months_ahead):
+    for year, month in sorted(set(ahead) | waiting_months(connection, until_ms)):
         name = partition_name(year, month)
         if name not in have:
             add_month(connection, year, month)
@@ -98,6 +102,20 @@ def ensure_partitions(connection: Connection, now_ms: int, months_ahead: int) ->
     if made:
         log.info("events partitions made: %s", ", ".join(made))
     return made
+
+
+def waiting_months(connection: Connection, until_ms: int) -> set[tuple[int, int]]:
+    """The months from 2000 up to `until_ms` that have events waiting in the default partition: a box back
+    after months away, or events older than the hub's first partition. Their months are made too, so the
+    default keeps only what no month should hold (a clock decades off)."""
+    held = connection.execute(
+        text(
+            "SELECT DISTINCT to_char(to_timestamp(time_ms / 1000.0) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') "
+            f"FROM {DEFAULT_PARTITION} WHERE time_ms >= :low AND time_ms < :high"
+        ),
+        {"low": month_bounds_ms(2000, 1)[0], "high": until_ms},
+    )
+    return {(int(ym[:4]), int(ym[5:])) for (ym,) in held}
 
 
 def add_month(connection: Connection, year: int, month: int) -> None:

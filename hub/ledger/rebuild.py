@@ -31,6 +31,7 @@ from hub.custody.rules import FLAGGED_RECEIPTS
 from hub.custody.tables import RefusedEvent
 from hub.devices.tables import Device
 from hub.inventory.tables import Bag, Stock, StorageRecord
+from hub.ledger.events import stored_from
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventRow
 from hub.manifests.tables import BagLink, Disposal, ReceiptRow
@@ -76,7 +77,7 @@ def _stored_batches(session: Session) -> Iterator[tuple[int, int, list[Event], l
     events, in the order the hub received them."""
     rows = session.execute(
         select(Batch.id, Batch.received_ms, Device.enterprise_id, EventRow.body, RefusedEvent.reason)
-        .join(EventRow, (EventRow.device_id == Batch.device_id) & (EventRow.batch_id == Batch.batch_id))
+        .join(EventRow, stored_from())
         .join(Device, Device.device_id == Batch.device_id)
         .outerjoin(
             RefusedEvent, (RefusedEvent.device_id == EventRow.device_id) & (RefusedEvent.seq == EventRow.seq)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 
 from hub.core.bodies import BodyTooLarge, read_limited
+from hub.core.db import is_busy
 from hub.core.deps import Hub, HubDep
 from hub.core.schemas import Problem
 from hub.ledger.admission import IngestGate
 from hub.ledger.ingest import Ingested, IngestRefused, decode_batch, ingest, record_refusal
 from hub.ledger.schemas import ReceiptAnswer
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1", tags=["batches"])
 
@@ -58,11 +63,7 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     wait_s = gate.enter()
     if wait_s is not None:  # asked back unread: load, not a fault, so no refusal is kept
         await _drain(request)
-        return JSONResponse(
-            {"detail": f"the hub is busy with other batches; send this one again in {wait_s} s"},
-            status_code=503,
-            headers={"Retry-After": str(wait_s)},
-        )
+        return _busy(wait_s, "the hub is busy with other batches")
     started = time.monotonic()
     try:
         raw = await _read_body(request)
@@ -70,10 +71,26 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     except IngestRefused as refusal:
         await run_in_threadpool(record_refusal, hub.write, refusal, hub.clock())
         return JSONResponse(refusal.answer(), status_code=refusal.status)
+    except OperationalError as exc:
+        # SQLite's write lock held past its timeout by other writers, or PostgreSQL's lock timeout or a
+        # deadlock: the transaction rolled back whole, so the box sends the same batch again after the wait.
+        # No refusal is kept, as for load at the gate.
+        if not is_busy(exc):
+            raise
+        log.warning("batch put back, the database is busy: %s", exc.orig)
+        return _busy(gate.retry_after_s(), "the hub's database is busy")
     finally:
         gate.leave(time.monotonic() - started)
     return JSONResponse(
         ReceiptAnswer.model_validate({"receipt": done.receipt, "refused": done.refused_view()}).model_dump()
+    )
+
+
+def _busy(wait_s: int, why: str) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"{why}; send this batch again in {wait_s} s", "reason": "busy"},
+        status_code=503,
+        headers={"Retry-After": str(wait_s)},
     )
 
 

@@ -38,7 +38,8 @@ class EventRow(Base):
     mono_ms: Mapped[int] = mapped_column(BigInteger)
     clock_synced: Mapped[bool] = mapped_column(Boolean)
     received_ms: Mapped[int] = mapped_column(BigInteger)
-    batch_id: Mapped[str] = mapped_column(String(255), index=True)
+    # No index of its own: a batch's events are found by their seq range (hub.ledger.events.of_batch).
+    batch_id: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
 
 
@@ -48,6 +49,8 @@ class EventKey(Base):
     unique within a month; and the way from an id to its bag without looking into every month."""
 
     __tablename__ = "event_ids"
+    # On SQLite the key is the table: one B-tree per stored event instead of a rowid table and its index.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     code: Mapped[str] = mapped_column(String(128))

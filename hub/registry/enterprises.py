@@ -107,6 +107,14 @@ def enterprise_ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
     )
 
 
+def uscc_of(session: Session, enterprise_id: int) -> str:
+    """An enterprise's USCC alone (custody checks one per batch; its profile is not needed)."""
+    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == enterprise_id))
+    if uscc is None:
+        raise NotFound(f"no enterprise #{enterprise_id}")
+    return uscc
+
+
 _CACHE = "wt_enterprises"
 
 

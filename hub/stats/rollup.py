@@ -16,14 +16,16 @@ re-counted (the rollup keeps what was reported; the bag's page shows the correct
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import delete
+from sqlalchemy import Insert, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from hub.core.base import Base
 from hub.stats.tables import DailyRollup, MonthlyRollup, YearlyRollup
 from protocols.china_time import CHINA
 from protocols.ledger import Event, EventKind
@@ -112,13 +114,19 @@ def _upsert(
     rows: list[dict],
 ) -> None:
     """Add to the cells, or create them: one statement, atomic under concurrent workers."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(model)
-    stmt = stmt.on_conflict_do_update(
+    session.connection().execute(_upsert_statement(session.get_bind().dialect.name, model, period), rows)
+
+
+@functools.cache
+def _upsert_statement(dialect: str, model: type[Base], period: str) -> Insert:
+    """Built once per table and dialect, on the Table, not the class: a Core executemany, without the ORM's
+    bulk machinery (every batch an edge sends adds to three rollups)."""
+    table = model.__table__
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return stmt.on_conflict_do_update(
         index_elements=["kind", period, "enterprise_id", "waste_code"],
-        set_={"grams": model.grams + stmt.excluded.grams, "count": model.count + stmt.excluded.count},
+        set_={"grams": table.c.grams + stmt.excluded.grams, "count": table.c.count + stmt.excluded.count},
     )
-    session.execute(stmt, rows)
 
 
 def count_events(session: Session, enterprise_id: int, events: Sequence[Event]) -> None:

@@ -22,6 +22,7 @@ from hub.devices.tables import Device, DeviceHealth
 from hub.evidence.tables import AnalyticsResultRow
 from hub.inventory.storage import facility_loads
 from hub.inventory.tables import Bag, Stock
+from hub.ledger.events import of_batch
 from hub.ledger.tables import EventRow, Refusal
 from hub.manifests import store
 from hub.manifests.tables import ReceiptRow
@@ -514,7 +515,7 @@ def custody_refused(session: Session, ctx: Context, target: Target) -> list[Find
         RefusedEvent.code,
     ).join(EventRow, (EventRow.device_id == RefusedEvent.device_id) & (EventRow.seq == RefusedEvent.seq))
     if target.batch is not None:
-        query = query.where(EventRow.device_id == target.batch[0], EventRow.batch_id == target.batch[1])
+        query = query.where(of_batch(*target.batch))
     else:
         start = dt.datetime.combine(china_day(ctx.since_ms), dt.time(), tzinfo=CHINA)
         query = query.where(RefusedEvent.received_ms >= int(start.timestamp()) * 1000)
@@ -565,7 +566,7 @@ def image_check(session: Session, ctx: Context, target: Target) -> list[Finding]
         .where(EventRow.kind == "inspecting")
     )
     if target.batch is not None:
-        query = query.where(EventRow.device_id == target.batch[0], EventRow.batch_id == target.batch[1])
+        query = query.where(of_batch(*target.batch))
     else:
         query = query.where(EventRow.received_ms >= ctx.since_ms)
     if target.enterprise_ids is not None:

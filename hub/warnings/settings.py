@@ -50,6 +50,9 @@ class WarningSettings:
         5  # the in-process webhook deliverer: 0 = off (run `wastetrace hub warnings deliver`)
     )
     on_ingest: int = 2  # 0 sweep only, 1 right after each batch, 2 queued (hub/warnings/evaluate.py)
+    # How often each hub worker runs queued mode's triggers; 0 leaves them to `wastetrace hub mqtt` workers
+    # and `wastetrace hub warnings sweep` (a deployment that keeps evaluation off the HTTP workers).
+    evaluate_seconds: int = 1
     calendar_file: str = ""
 
     @classmethod

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
+from hub.core.db import is_busy
 from hub.core.errors import HubError, Unauthenticated
 from hub.web.pages import shell
-from hub.web.words import pick_lang
+from hub.web.words import TEXT, pick_lang
 
 
 async def hub_error(request: Request, exc: HubError) -> Response:
@@ -26,6 +29,33 @@ async def hub_error(request: Request, exc: HubError) -> Response:
     lang = pick_lang(request.query_params.get("lang"))
     context = {"message": exc.message, "status": exc.status}
     return shell.render(request, hub, "forbidden.html", lang, context, status_code=exc.status)
+
+
+log = logging.getLogger(__name__)
+
+# A wait long enough for SQLite's writer or PostgreSQL's lock holder to finish, short enough for a person.
+BUSY_RETRY_AFTER_S = 5
+
+
+async def database_busy(request: Request, exc: OperationalError) -> Response:
+    """The database said "not now" (SQLite's write lock held past its timeout, a PostgreSQL deadlock, lock
+    timeout or lost connection): 503 with Retry-After, since the same request may well pass in a moment and
+    nothing of it was kept. Any other OperationalError is a fault and is raised on to become a 500."""
+    if not is_busy(exc):
+        raise exc
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+    if request.url.path.startswith("/api/"):
+        wait = BUSY_RETRY_AFTER_S
+        detail = f"数据库暂时无法处理，请 {wait} 秒后重试 (the database is busy; retry in {wait} s)"
+        return JSONResponse({"detail": detail, "reason": "busy"}, status_code=503, headers=headers)
+    hub = request.app.state.hub
+    lang = pick_lang(request.query_params.get("lang"))
+    message = TEXT[lang]["busy_body"].format(seconds=BUSY_RETRY_AFTER_S)
+    context = {"message": message, "status": 503}
+    answer = shell.render(request, hub, "forbidden.html", lang, context, status_code=503)
+    answer.headers["Retry-After"] = str(BUSY_RETRY_AFTER_S)
+    return answer
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -33,13 +33,14 @@ class ChainFork(ChainError):
         self.got_prev = got_prev
 
 
-def check_link(event: Event, last_seq: int, last_hash: str) -> str:
-    """Check that `event` directly follows (last_seq, last_hash); return the event's own hash."""
+def check_link(event: Event, last_seq: int, last_hash: str, own_hash: str | None = None) -> str:
+    """Check that `event` directly follows (last_seq, last_hash); return the event's own hash (`own_hash`
+    when the caller has already computed it: the hub hashes every event of a batch once, before linking)."""
     if event.seq != last_seq + 1:
         raise ChainGap(event.device_id, last_seq + 1, event.seq)
     if event.prev_hash != last_hash:
         raise ChainFork(event.device_id, event.seq, last_hash, event.prev_hash)
-    return event.hash
+    return own_hash if own_hash is not None else event.hash
 
 
 def verify_chain(

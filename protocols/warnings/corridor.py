@@ -82,9 +82,11 @@ def stops(fixes: Sequence[Fix], radius_m: int, min_ms: int) -> list[Stop]:
     while i < len(fixes):
         anchor = fixes[i]
         j = i
-        while j + 1 < len(fixes) and haversine_m(
-            (anchor.lat_e6, anchor.lon_e6), (fixes[j + 1].lat_e6, fixes[j + 1].lon_e6)
-        ) <= radius_m:
+        while (
+            j + 1 < len(fixes)
+            and haversine_m((anchor.lat_e6, anchor.lon_e6), (fixes[j + 1].lat_e6, fixes[j + 1].lon_e6))
+            <= radius_m
+        ):
             j += 1
         if fixes[j].time_ms - anchor.time_ms >= min_ms:
             out.append(Stop(anchor.time_ms, fixes[j].time_ms, anchor.lat_e6, anchor.lon_e6))

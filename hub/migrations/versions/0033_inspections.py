@@ -131,9 +131,7 @@ def upgrade() -> None:
         sa.Column("check_id", BigId, sa.ForeignKey("field_checks.id"), primary_key=True),
         sa.Column("inspection_id", BigId, sa.ForeignKey("inspections.id"), nullable=False),
     )
-    op.create_index(
-        "ix_inspection_field_checks_inspection", "inspection_field_checks", ["inspection_id"]
-    )
+    op.create_index("ix_inspection_field_checks_inspection", "inspection_field_checks", ["inspection_id"])
     op.create_table(
         "inspection_reports",
         sa.Column("inspection_id", BigId, sa.ForeignKey("inspections.id"), primary_key=True),
