@@ -14,27 +14,14 @@ from test_hub_support import (
     SimDevice,
     admin,
     count,
-    empty_tables,
     enrol,
     make_client,
-    postgres_url,
     rows,
-    sqlite_url,
     viewer,
 )
 
 from hub.ledger.ingest import ingest_batch
 from protocols.ledger import load_public_key, open_receipt, seal_batch
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path)
-    url = postgres_url()
-    make_client(tmp_path, url).close()  # migrated before the tables are emptied
-    empty_tables(url)
-    return url
 
 
 @pytest.fixture

@@ -20,12 +20,10 @@ from test_hub_support import (
     Clock,
     SimDevice,
     admin,
-    empty_tables,
     enrol,
     login,
     make_client,
     make_user,
-    postgres_url,
     sqlite_url,
 )
 
@@ -235,14 +233,10 @@ def build_world(tmp_path: Path, db_url: str) -> World:
     return world
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path)
-    url = postgres_url()
-    make_client(tmp_path, url).close()  # migrated before the tables are emptied
-    empty_tables(url)
-    return url
+@pytest.fixture
+def any_db(db_url: str) -> str:
+    """conftest's `db_url` (SQLite, then PostgreSQL emptied) under the name the world's tests use."""
+    return db_url
 
 
 @pytest.fixture

@@ -32,25 +32,12 @@ from tests.test_hub_support import (
     USCC,
     Clock,
     SimDevice,
-    empty_tables,
     enrol,
     make_client,
-    postgres_url,
     rows,
-    sqlite_url,
 )
 
 WAIT_S = 30  # a bound on every wait, far above what a step takes: reached only when something is wrong
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path)
-    url = postgres_url()
-    make_client(tmp_path, url).close()  # migrated before the tables are emptied
-    empty_tables(url)
-    return url
 
 
 @pytest.fixture
