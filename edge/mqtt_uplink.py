@@ -4,7 +4,8 @@ Topics, for enterprise E (its USCC) and device D:
 
 - `wt/v1/E/D/batches`   edge → hub, one sealed batch per message; MQTT 5 correlation data = batch_id
 - `wt/v1/E/D/receipts`  hub → edge, `{"batch_id", "status": 200, "receipt"}` or a refusal
-  `{"batch_id", "status", "detail", "expected_seq"?}` (unsigned: it may move the cursor back, never on)
+  `{"batch_id", "status", "detail", "expected_seq"?, "retry_after_s"?}` (unsigned: it may move the cursor
+  back, never on; a busy hub's 503 names the wait before the box resends, as HTTP's Retry-After)
 - `wt/v1/E/D/heartbeat` edge → hub, a signed heartbeat
 - `wt/v1/E/D/config`    hub → edge, a hub-signed configuration or shipping list (answers to a heartbeat)
 
@@ -240,6 +241,7 @@ class MqttTransport:
             status if isinstance(status, int) else 502,
             str(answer.get("detail", "an answer without a receipt")),
             expected_seq=expected if isinstance(expected, int) else None,
+            retry_after_s=_retry_after_s(answer),
         )
 
     def publish_heartbeat(self, payload: bytes) -> bool:
@@ -248,6 +250,15 @@ class MqttTransport:
         if client is None or not self.connected:
             return False
         return client.publish(self.heartbeat_topic, payload, qos=0).rc == mqtt.MQTT_ERR_SUCCESS
+
+
+def _retry_after_s(answer: dict[str, Any]) -> float | None:
+    """The wait a busy hub names in a refusal (`retry_after_s`, as HTTP's Retry-After): only for a busy
+    answer (503, 429), and only a number of seconds from 0 to an hour; anything else leaves the usual backoff."""
+    wait = answer.get("retry_after_s")
+    if answer.get("status") not in (429, 503) or isinstance(wait, bool) or not isinstance(wait, int | float):
+        return None
+    return float(wait) if 0 <= wait <= 3600 else None
 
 
 def _correlation(message: mqtt.MQTTMessage) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import uuid
 
 import paho.mqtt.client as mqtt
@@ -15,8 +16,10 @@ from paho.mqtt.properties import Properties
 
 from edge.config import MqttConfig
 from edge.ledger import Ledger
-from edge.mqtt_uplink import MqttTransport
+from edge.mqtt_uplink import MqttTransport, _retry_after_s
 from edge.uplink import DESTINATION, BatchPolicy, HubRefused, Uplink, UplinkError
+from hub.core import db
+from hub.core.db import BUSY_RETRY_AFTER_S
 from protocols.ledger import Receipt, seal_receipt, verify_chain
 from tests.reliability_support import USCC, fill, make_hub, system_broker, wait_until
 
@@ -172,6 +175,53 @@ async def test_a_batch_on_another_enterprises_topic_is_refused_and_kept_as_evide
     assert ledger.cursor(DESTINATION) == 0
     assert harness.rows("SELECT reason FROM refusals") == [("wrong_topic",)]
     assert harness.rows("SELECT COUNT(*) FROM events") == [(0,)]
+
+
+@pytest.fixture
+def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)  # 10 s in service; the test need not wait that
+
+
+async def test_a_worker_whose_database_is_busy_names_the_wait_and_the_batch_is_stored_once_later(
+    short_busy_timeout, broker, harness, worker, ledger
+):
+    fill(ledger, 5)
+    transport = await started(transport_for(broker, harness))
+    uplink = uplink_over(transport, ledger, harness)
+    other = sqlite3.connect(harness.db_path, isolation_level=None)  # another writer holds the write lock
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        with pytest.raises(HubRefused, match="busy") as refused:
+            await uplink.flush_once(wait_for_full=False)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert refused.value.status == 503 and refused.value.retry
+    assert refused.value.retry_after_s == BUSY_RETRY_AFTER_S  # Uplink.run waits that long, then resends
+    assert ledger.cursor(DESTINATION) == 0
+    assert harness.rows("SELECT COUNT(*) FROM events") == [(0,)]
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(0,)]  # load, not the box's fault
+
+    assert await flush_all(uplink, ledger) == 0
+    await transport.close()
+    assert_exactly_once(harness, ledger)
+
+
+@pytest.mark.parametrize(
+    ("answer", "wait"),
+    [
+        ({"status": 503, "retry_after_s": 5}, 5.0),
+        ({"status": 429, "retry_after_s": 0.5}, 0.5),
+        ({"status": 503}, None),
+        ({"status": 503, "retry_after_s": "5"}, None),
+        ({"status": 503, "retry_after_s": True}, None),
+        ({"status": 503, "retry_after_s": -1}, None),
+        ({"status": 503, "retry_after_s": 1e9}, None),
+        ({"status": 409, "retry_after_s": 5}, None),  # only a busy hub names a wait
+    ],
+)
+def test_only_a_busy_refusal_with_a_sane_number_of_seconds_sets_the_wait(answer, wait):
+    assert _retry_after_s(answer) == wait
 
 
 async def test_two_hub_workers_share_the_batches(broker, harness, ledger):

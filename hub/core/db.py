@@ -23,6 +23,11 @@ _WRITE = "wt_write"
 # Read at each new connection (a test shortens it).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
+# The wait a client is asked for when the database is busy (HTTP's Retry-After, the MQTT refusal's
+# `retry_after_s`): long enough for SQLite's writer or PostgreSQL's lock holder to finish, short enough for a
+# person.
+BUSY_RETRY_AFTER_S = 5
+
 # PostgreSQL's SQLSTATEs that mean "not now" rather than "never": a serialization failure or deadlock (class
 # 40), a lock or statement timeout (55P03, 57014), the server shutting down (57P0x) or out of connections,
 # memory or disk (class 53: the operator's to fix, while the box keeps its events), and a lost or refused

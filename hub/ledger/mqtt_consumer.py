@@ -40,6 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.bodies import shown
+from hub.core.db import BUSY_RETRY_AFTER_S
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
 from hub.devices.tables import Device
@@ -251,10 +252,13 @@ class MqttConsumer:
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
         except SQLAlchemyError as exc:
             log.error("database error while ingesting %s: %s", batch_id, exc)
+            # Nothing of the batch was kept; the box resends it after the wait named, as over HTTP's
+            # Retry-After, so sites refused together do not all come back at once.
             return {
                 "batch_id": batch_id,
                 "status": 503,
-                "detail": "the hub's database is unavailable; resend later",
+                "detail": f"the hub's database is busy or unavailable; resend in {BUSY_RETRY_AFTER_S} s",
+                "retry_after_s": BUSY_RETRY_AFTER_S,
             }
         return {"batch_id": batch_id, "status": 200, "receipt": done.receipt, "refused": done.refused_view()}
 

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from hub.core.db import is_busy
+from hub.core.db import BUSY_RETRY_AFTER_S, is_busy
 from hub.core.errors import HubError, Unauthenticated
 from hub.web.pages import shell
 from hub.web.words import TEXT, pick_lang
@@ -32,9 +32,6 @@ async def hub_error(request: Request, exc: HubError) -> Response:
 
 
 log = logging.getLogger(__name__)
-
-# A wait long enough for SQLite's writer or PostgreSQL's lock holder to finish, short enough for a person.
-BUSY_RETRY_AFTER_S = 5
 
 
 async def database_busy(request: Request, exc: OperationalError) -> Response:
