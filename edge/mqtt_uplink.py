@@ -254,7 +254,7 @@ class MqttTransport:
 
 def _retry_after_s(answer: dict[str, Any]) -> float | None:
     """The wait a busy hub names in a refusal (`retry_after_s`, as HTTP's Retry-After): only for a busy
-    answer (503, 429), and only a number of seconds from 0 to an hour; anything else leaves the usual backoff."""
+    answer (503, 429), and only a number of seconds from 0 to an hour; else the usual backoff applies."""
     wait = answer.get("retry_after_s")
     if answer.get("status") not in (429, 503) or isinstance(wait, bool) or not isinstance(wait, int | float):
         return None
