@@ -114,6 +114,20 @@ def test_reads_of_a_bags_history_and_of_a_file_are_audited(w):
         assert verify_chain(session).ok
 
 
+def test_each_trace_read_is_one_entry_with_the_status_it_got(w):
+    code = bag_code(ORGS["P1"], OIL, 1)
+    w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL)
+    w.send("P1")
+    w.ok("GET", f"/api/v1/packages/{code}/trace", "regulator")
+    w.ok("GET", f"/api/v1/packages/{bag_code(ORGS['P1'], OIL, 99)}/trace", "regulator", status=404)
+    w.ok("GET", f"/api/v1/packages/{code}/trace", "p2", status=403)  # another enterprise's bag
+    entries = w.ok("GET", "/api/v1/audit?limit=20", "auditor")
+    traces = [(e["actor"], e["status"], e["outcome"]) for e in entries if e["action"] == "package_trace"]
+    assert traces == [("p2", 403, "denied"), ("regulator", 404, "refused"), ("regulator", 200, "ok")]
+    with w.client.app.state.hub.read() as session:
+        assert verify_chain(session).ok
+
+
 def test_an_audited_reads_entry_is_committed_before_its_answer_starts(any_w):
     """The audit middleware commits the entry before it passes the answer's first message on: a client that
     has the status line of a bag's trace can find the read in the log (another connection sees it)."""

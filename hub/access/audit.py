@@ -24,7 +24,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -48,6 +48,19 @@ def note(request: Request, **detail: Any) -> None:
 def audit_read(request: Request) -> None:
     """Record this read in the audit log too (a bag's full history, an enterprise's file)."""
     request.state.audit_read = True
+
+
+def record_read_now(request: Request, write: sessionmaker[Session]) -> None:
+    """Write this read's entry (status 200) now, from the worker thread that read and serialised the
+    answer, instead of in a further trip to the thread pool when the answer starts. Only for a route whose
+    answer is complete (its bytes made) when this is called; a write that fails leaves the entry to the
+    middleware."""
+    try:
+        _write(write, _entry(request, 200))
+    except SQLAlchemyError:
+        log.exception("audit write failed in the route; the middleware tries again")
+        return
+    request.state.audited = True
 
 
 def note_actor(request: Request, name: str) -> None:
@@ -98,6 +111,8 @@ async def _audit(request: Request, status: int) -> None:
 
 
 def _wanted(request: Request, status: int) -> bool:
+    if getattr(request.state, "audited", False):  # the route wrote it (record_read_now)
+        return False
     if status in _DENIED or getattr(request.state, "audit_read", False):
         return True
     policy = getattr(request.state, "policy", None)
@@ -140,17 +155,30 @@ def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def append_entry(session: Session, entry: dict[str, Any]) -> AuditEntry:
-    """Add an entry at the chain's end (the head row locked until the transaction ends)."""
-    head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).first()
-    if head is None:
+# Core statements built once: an entry is written on every change and on every sensitive read, so the ORM's
+# unit of work (an object, a flush, a dirty head) is not worth its cost here.
+_ENTRIES = AuditEntry.__table__
+_HEAD_ROW = AuditHead.__table__
+_HEAD = select(_HEAD_ROW.c.last_hash).where(_HEAD_ROW.c.id == 1).with_for_update()
+_APPEND = insert(_ENTRIES).returning(_ENTRIES.c.id)
+_ADVANCE = (
+    update(_HEAD_ROW)
+    .where(_HEAD_ROW.c.id == 1)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"), entries=_HEAD_ROW.c.entries + 1)
+)
+
+
+def append_entry(session: Session, entry: dict[str, Any]) -> int:
+    """Add an entry at the chain's end (the head row locked until the transaction ends); its id."""
+    conn = session.connection()
+    prev = conn.execute(_HEAD).scalar()
+    if prev is None:
         insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
-        head = session.scalars(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-    row = AuditEntry(**entry, prev_hash=head.last_hash, entry_hash=entry_hash(entry, head.last_hash))
-    session.add(row)
-    session.flush()
-    head.last_id, head.last_hash, head.entries = row.id, row.entry_hash, head.entries + 1
-    return row
+        prev = conn.execute(_HEAD).scalar_one()
+    digest = entry_hash(entry, prev)
+    new_id = conn.execute(_APPEND, {**entry, "prev_hash": prev, "entry_hash": digest}).scalar_one()
+    conn.execute(_ADVANCE, {"new_id": new_id, "new_hash": digest})
+    return new_id
 
 
 @dataclass(frozen=True, slots=True)
