@@ -147,15 +147,24 @@ def session_principal(
     row = session.execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
     if row is None:
         return None, False
-    sess, user, version = row
-    if sess.ended_ms is not None or now_ms >= sess.expires_ms:
+    if row.ended_ms is not None or now_ms >= row.expires_ms:
         return None, False
-    if now_ms - (sess.last_seen_ms or sess.created_ms) >= idle_ms:
+    if now_ms - (row.last_seen_ms or row.created_ms) >= idle_ms:
         return None, False
-    if version is None or not version.active:
+    if not row.active:  # disabled, or no version at all (NULL)
         return None, False
-    stale = sess.last_seen_ms is not None and sess.last_seen_ms < now_ms - TOUCH_MS
-    return _principal(session, user, version, totp_roles), stale
+    stale = row.last_seen_ms is not None and row.last_seen_ms < now_ms - TOUCH_MS
+    principal = _principal_of(
+        session,
+        user_id=row.user_id,
+        username=row.username,
+        role=Role(row.role) if row.role else None,
+        enterprise_id=row.enterprise_id,
+        region_code=row.region_code,
+        must_change_password=bool(row.must_change_password),
+        totp_roles=totp_roles,
+    )
+    return principal, stale
 
 
 # The session, its account and the account's latest version in one statement (one round trip), built once:
@@ -166,8 +175,22 @@ _NEWEST_VERSION = (
     .correlate(User)
     .scalar_subquery()
 )
+# Plain columns, not the three ORM objects: the gate needs a dozen values, and building objects cost more
+# than the read.
 _SESSION_USER = (
-    select(SessionRow, User, UserVersion)
+    select(
+        SessionRow.created_ms,
+        SessionRow.expires_ms,
+        SessionRow.ended_ms,
+        SessionRow.last_seen_ms,
+        User.id.label("user_id"),
+        User.username,
+        UserVersion.active,
+        UserVersion.role,
+        UserVersion.enterprise_id,
+        UserVersion.region_code,
+        UserVersion.must_change_password,
+    )
     .join(User, User.id == SessionRow.user_id)
     .outerjoin(UserVersion, (UserVersion.user_id == User.id) & (UserVersion.version == _NEWEST_VERSION))
     .where(SessionRow.token_sha256 == bindparam("sha"))
@@ -214,17 +237,39 @@ def principal_of(session: Session, username: str) -> Principal | None:
 
 
 def _principal(session: Session, user: User, version: UserVersion, totp_roles: frozenset[Role]) -> Principal:
-    role = Role(version.role) if version.role else None
-    enrol = False
-    if role in totp_roles:  # read as the account stands now: enrolling takes effect on the open session
-        row = session.get(UserTotp, user.id)
-        enrol = row is None or row.state != FactorState.ACTIVE
-    return Principal(
-        name=user.username,
-        role=role,
+    return _principal_of(
+        session,
         user_id=user.id,
+        username=user.username,
+        role=Role(version.role) if version.role else None,
         enterprise_id=version.enterprise_id,
         region_code=version.region_code,
         must_change_password=bool(version.must_change_password),
+        totp_roles=totp_roles,
+    )
+
+
+def _principal_of(
+    session: Session,
+    *,
+    user_id: int,
+    username: str,
+    role: Role | None,
+    enterprise_id: int | None,
+    region_code: str | None,
+    must_change_password: bool,
+    totp_roles: frozenset[Role],
+) -> Principal:
+    enrol = False
+    if role in totp_roles:  # read as the account stands now: enrolling takes effect on the open session
+        row = session.get(UserTotp, user_id)
+        enrol = row is None or row.state != FactorState.ACTIVE
+    return Principal(
+        name=username,
+        role=role,
+        user_id=user_id,
+        enterprise_id=enterprise_id,
+        region_code=region_code,
+        must_change_password=must_change_password,
         must_enrol_totp=enrol,
     )
