@@ -136,9 +136,9 @@ def create_app(
     """Build the hub. Migrations run here, before the app can take a request (unless the caller ran them)."""
     if run_migrations:
         migrate(settings.db_url)
-    engine = make_engine(settings.db_url, pool_pre_ping=True)
+    engine = make_engine(settings.db_url)
     # A replica is migrated by its primary's replication, never by this hub.
-    replica = make_engine(settings.read_db_url, pool_pre_ping=True) if settings.read_db_url else None
+    replica = make_engine(settings.read_db_url) if settings.read_db_url else None
     hub = Hub(
         settings=settings,
         engine=engine,

@@ -9,12 +9,13 @@ device row with FOR UPDATE.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "wt_write"
@@ -43,11 +44,38 @@ _SQLITE_BUSY_WORDS = (
 )
 
 
+# A pooled PostgreSQL connection idle for longer than this is pinged before use (a server restarted, or a
+# firewall that dropped the idle socket, is found then and the connection replaced). One used more recently is
+# taken as alive: pinging on every checkout, as `pool_pre_ping` does, costs a round trip per session, and a
+# server lost in between is met like any lost connection (503 with Retry-After, the pool renewed).
+PING_AFTER_IDLE_S = 10.0
+_IDLE_SINCE = "wt_idle_since"
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine)  # a file never goes away under an open connection: no ping
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)  # cleared when the connection is replaced: a new one is alive
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as lost:
+            # The pool drops this connection and checks out another (a new one if need be).
+            raise DisconnectionError(f"a pooled connection idle for a while is gone: {lost}") from lost
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -85,6 +113,12 @@ def is_busy(exc: DBAPIError) -> bool:
 
 
 def read_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read. On PostgreSQL their statements run in autocommit: under READ COMMITTED each
+    statement sees its own snapshot inside a transaction too, so BEGIN and ROLLBACK would only add two round
+    trips to every read (a trace, the gate's session lookup). SQLite keeps its BEGIN: there a read
+    transaction is one snapshot of the WAL, which a page's several statements rely on."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(engine, expire_on_commit=False)
 
 

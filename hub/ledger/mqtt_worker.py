@@ -84,7 +84,7 @@ def main(args: argparse.Namespace) -> int:
         )
         migrate(db_url)
         # A connection for each ingesting thread and one for the warning evaluation, none waiting on another.
-        engine = make_engine(db_url, pool_pre_ping=True, pool_size=settings.concurrency + 1)
+        engine = make_engine(db_url, pool_size=settings.concurrency + 1)
         consumer = MqttConsumer(
             settings, read_sessions(engine), write_sessions(engine), load_or_create_hub_key(key_file)
         )

@@ -71,7 +71,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
     migrate(url)
-    engine = make_engine(url, pool_pre_ping=True)
+    engine = make_engine(url)
     write = write_sessions(engine)
     every = args.every or settings.sweep_seconds or DEFAULT_EVERY
     try:
@@ -97,7 +97,7 @@ def deliver(args: argparse.Namespace) -> int:
         return 2
     url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
     migrate(url)
-    engine = make_engine(url, pool_pre_ping=True)
+    engine = make_engine(url)
     read, write = read_sessions(engine), write_sessions(engine)
     key = load_or_create_hub_key(key_file)
     send = webhooks.aiohttp_sender()
@@ -124,7 +124,7 @@ def build_digest(args: argparse.Namespace) -> int:
         return 2
     url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
     migrate(url)
-    engine = make_engine(url, pool_pre_ping=True)
+    engine = make_engine(url)
     try:
         with write_sessions(engine)() as session, session.begin():
             made = digest.build_day(

@@ -1,0 +1,83 @@
+"""The hub's pooled PostgreSQL connections: one idle for a while is pinged before use and replaced if the
+server dropped it; reads leave no transaction open between their statements (no BEGIN/ROLLBACK round
+trips)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+from test_hub_support import postgres_url
+
+from hub.core import db
+from hub.core.db import is_busy, make_engine, read_sessions, write_sessions
+
+
+@pytest.fixture
+def engine() -> Iterator[Engine]:
+    engine = make_engine(postgres_url(), pool_size=1, max_overflow=0)
+    yield engine
+    engine.dispose()
+
+
+def backend_pid(engine: Engine) -> int:
+    with read_sessions(engine)() as session:
+        return session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def terminate(pid: int) -> None:
+    other = create_engine(postgres_url())
+    try:
+        with other.begin() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    finally:
+        other.dispose()
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced_before_a_request_meets_it(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dropped = backend_pid(engine)
+    terminate(dropped)  # the server restarted, or a firewall cut the idle socket
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)  # "idle for a while" without the test waiting
+
+    assert backend_pid(engine) != dropped  # pinged, found gone, replaced: the read never saw an error
+
+
+def test_a_connection_dropped_while_in_use_fails_once_as_busy_and_the_pool_is_renewed(engine: Engine) -> None:
+    dropped = backend_pid(engine)
+    terminate(dropped)  # used a moment ago, so not pinged: the request meets the loss
+
+    with pytest.raises(OperationalError) as lost, read_sessions(engine)() as session:
+        session.execute(text("SELECT 1"))
+    assert is_busy(lost.value)  # answered 503 with Retry-After (hub/web/errors.py), not 500
+    assert backend_pid(engine) != dropped
+
+
+def test_a_read_leaves_no_transaction_open_between_its_statements(engine: Engine) -> None:
+    with read_sessions(engine)() as session:
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        state = session.execute(
+            text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+        ).scalar_one()
+        # Each statement is its own transaction: none is left open when it ends.
+        assert session.execute(text("SELECT txid_current_if_assigned()")).scalar() is None
+    assert state == "active"
+    observer = create_engine(postgres_url())
+    try:
+        with observer.connect() as conn:
+            after = conn.execute(
+                text("SELECT state FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid}
+            ).scalar_one()
+    finally:
+        observer.dispose()
+    assert after == "idle"  # not "idle in transaction"
+
+
+def test_a_write_is_still_one_transaction(engine: Engine) -> None:
+    with write_sessions(engine)() as session, session.begin():
+        first = session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+        second = session.execute(text("SELECT transaction_timestamp()")).scalar_one()
+    assert first == second
