@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -26,16 +27,34 @@ SOURCE_MONOTONIC = "monotonic"  # estimated from a synchronised event of the sam
 SOURCE_UNSYNCED = "unsynced"  # the device clock, not synchronised, nothing to correct it by
 
 
+class ChainedEvent(Protocol):
+    """What ordering needs of a stored event: an `events` row, read as plain columns (a trace reads no ORM
+    objects: building them cost more than the read)."""
+
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def time_ms(self) -> int: ...
+    @property
+    def boot_id(self) -> str: ...
+    @property
+    def mono_ms(self) -> int: ...
+    @property
+    def clock_synced(self) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Placed:
-    row: EventRow
+    row: ChainedEvent
     time_ms: int  # for ordering and display; the row's own time_ms is untouched
     source: str
 
 
-def order_by_chain(session: Session, rows: Sequence[EventRow]) -> list[Placed]:
+def order_by_chain(session: Session, rows: Sequence[ChainedEvent]) -> list[Placed]:
     """`rows` (any devices, any order) in the order they happened, as far as the hub can tell."""
-    by_device: dict[str, list[EventRow]] = defaultdict(list)
+    by_device: dict[str, list[ChainedEvent]] = defaultdict(list)
     for row in rows:
         by_device[row.device_id].append(row)
     placed: list[Placed] = []
@@ -53,7 +72,7 @@ def order_by_chain(session: Session, rows: Sequence[EventRow]) -> list[Placed]:
     return _chains_in_order(placed)
 
 
-def _estimate(session: Session, row: EventRow) -> tuple[int, str]:
+def _estimate(session: Session, row: ChainedEvent) -> tuple[int, str]:
     if row.clock_synced:
         return row.time_ms, SOURCE_DEVICE
     same_boot = (

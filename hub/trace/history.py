@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.custody.refusals import not_refused
@@ -17,9 +17,10 @@ from hub.ledger.timeline import order_by_chain
 from hub.registry.tables import Enterprise
 from protocols.ledger import KIND_LABELS, EventKind
 
-# The trace's statements, built once: building one costs more than SQLite takes to run it.
+# The trace's statements, built once: building one costs more than SQLite takes to run it. Plain rows, not
+# ORM objects: a bag's events are only read, and making objects of them cost as much as the query.
 _EVENTS = (
-    select(EventRow)
+    select(EventRow.__table__)
     .where(EventRow.code == bindparam("code"), not_refused(EventRow.device_id, EventRow.seq))
     .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
 )
@@ -32,7 +33,7 @@ _PRODUCER = (
 
 def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
-    rows = session.scalars(_EVENTS, {"code": code}).all()
+    rows = session.execute(_EVENTS, {"code": code}).all()
     if not rows:
         return None
     # Each device's events in chain order, devices merged by (estimated) time: see hub/ledger/timeline.py.
@@ -49,14 +50,14 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     }
 
 
-def _producer(session: Session, rows: Sequence[EventRow]) -> dict[str, str] | None:
+def _producer(session: Session, rows: Sequence[Row[Any]]) -> dict[str, str] | None:
     """The enterprise whose device gave the bag its code (the first commissioning, else the first event)."""
     first = next((r for r in rows if r.kind == EventKind.COMMISSIONING), rows[0])
     enterprise = session.execute(_PRODUCER, {"device_id": first.device_id}).first()
     return None if enterprise is None else {"uscc": enterprise.uscc, "name": enterprise.name}
 
 
-def _event(row: EventRow) -> dict[str, Any]:
+def _event(row: Row[Any]) -> dict[str, Any]:
     body = json.loads(row.body)
     label_zh, label_en = _labels(row.kind)
     return {

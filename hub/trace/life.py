@@ -44,14 +44,17 @@ _STORAGE = (
     .where(StorageRecord.code == bindparam("code"))
     .order_by(StorageRecord.time_ms, StorageRecord.id)
 )
-_DISPOSAL = select(Disposal).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
+# Plain rows where the trace only reads a few columns: an ORM object costs more to build than SQLite takes to
+# find the row.
+_STOCK = select(Stock.__table__).where(Stock.code == bindparam("code"))
+_DISPOSAL = select(Disposal.__table__).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
 _LINKS = (
     select(BagLink.from_code, BagLink.to_code)
     .where(or_(BagLink.from_code == bindparam("code"), BagLink.to_code == bindparam("code")))
     .order_by(BagLink.from_code, BagLink.to_code)
 )
 _RECEIPT = (
-    select(ReceiptRow)
+    select(ReceiptRow.__table__)
     .where(
         ReceiptRow.manifest_id == bindparam("manifest_id"),
         ReceiptRow.code == bindparam("code"),
@@ -102,8 +105,8 @@ def life_of(
 ) -> dict[str, Any]:
     bag = session.get(Bag, code)
     storage = list(session.scalars(_STORAGE, {"code": code}))
-    stock = session.get(Stock, code)
-    disposal = session.scalars(_DISPOSAL, {"code": code}).first()
+    stock = session.execute(_STOCK, {"code": code}).first()
+    disposal = session.execute(_DISPOSAL, {"code": code}).first()
     if holding is None:
         holding = store.manifests_holding(session, [code]).get(code, [])
     manifests = _manifests(session, code, holding)
@@ -151,7 +154,7 @@ def _manifests(session: Session, code: str, holding: list[store.Current]) -> lis
     out = []
     for cur in holding:
         shipped = next(b.shipped_grams for b in store.bags(session, cur) if b.code == code)
-        receipt = session.scalars(_RECEIPT, {"manifest_id": cur.manifest.id, "code": code}).first()
+        receipt = session.execute(_RECEIPT, {"manifest_id": cur.manifest.id, "code": code}).first()
         v = cur.version
         out.append(
             {
