@@ -6,12 +6,15 @@ own copy of the bags loaded in `manifest_bags`. The current version is the highe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from hub.core.dialect import in_param
 from hub.core.errors import NotFound
 from hub.core.versions import latest
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
@@ -30,7 +33,7 @@ class Current:
 
 
 def get(session: Session, number: str) -> Current:
-    manifest = session.scalar(select(Manifest).where(Manifest.number == number))
+    manifest = session.scalar(_BY_NUMBER, {"number": number})
     if manifest is None:
         raise NotFound(f"没有编号为 {number} 的转移联单 (no manifest {number!r})")
     return Current(manifest, latest_version(session, manifest.id))
@@ -68,12 +71,18 @@ def parties_of(enterprise_id: int | None, cur: Current) -> set[Party]:
     return {p for p, eid in roles.items() if eid == enterprise_id}
 
 
-# Built once: every trace asks it (which manifests carry the bag).
-_CANDIDATES = (
-    select(ManifestBag.manifest_id, ManifestBag.code)
-    .where(ManifestBag.code.in_(bindparam("codes", expanding=True)))
-    .distinct()
-)
+# Built once: the ingest reads a manifest named by a receipt, every trace asks which manifests carry the bag.
+_BY_NUMBER = select(Manifest).where(Manifest.number == bindparam("number"))
+
+
+@functools.cache
+def _candidates(dialect: str) -> Select[Any]:
+    table = ManifestBag.__table__
+    return (
+        select(table.c.manifest_id, table.c.code).where(in_param(dialect, table.c.code, "codes")).distinct()
+    )
+
+
 _BAGS = (
     select(ManifestBag)
     .where(ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version"))
@@ -87,7 +96,8 @@ def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[
     found: dict[str, list[Current]] = {}
     if not codes:
         return found
-    candidates = session.execute(_CANDIDATES, {"codes": codes}).all()
+    statement = _candidates(session.get_bind().dialect.name)
+    candidates = session.connection().execute(statement, {"codes": codes}).all()
     cache: dict[int, tuple[Current, set[str]]] = {}
     for manifest_id, code in candidates:
         if manifest_id not in cache:
