@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -205,14 +205,16 @@ def queue_trigger(
     session: Session, enterprise_id: int, kinds: frozenset[str], refused: bool, now_ms: int
 ) -> None:
     """In the batch's own transaction (queued mode): what the background evaluation must look at."""
-    session.add(
-        WarningTrigger(
-            enterprise_id=enterprise_id,
-            kinds=",".join(sorted(kinds))[:400],
-            refused=refused,
-            received_ms=now_ms,
-        )
-    )
+    row = {
+        "enterprise_id": enterprise_id,
+        "kinds": ",".join(sorted(kinds))[:400],
+        "refused": refused,
+        "received_ms": now_ms,
+    }
+    session.connection().execute(_ADD_TRIGGER, row)
+
+
+_ADD_TRIGGER = insert(WarningTrigger.__table__)  # built once, a plain row: every batch stores one
 
 
 def evaluate_triggers(
