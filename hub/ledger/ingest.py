@@ -175,16 +175,15 @@ def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms:
         message,
     )
     detail = {"message": message, **refusal.extra, **refusal.evidence}
+    row = {
+        "received_ms": now_ms,
+        "device_id": (refusal.device_id or "")[: FIELD_LIMITS["device_id"]] or None,
+        "status": refusal.status,
+        "reason": refusal.reason,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    }
     with write() as session, session.begin():
-        session.add(
-            Refusal(
-                received_ms=now_ms,
-                device_id=(refusal.device_id or "")[: FIELD_LIMITS["device_id"]] or None,
-                status=refusal.status,
-                reason=refusal.reason,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            )
-        )
+        session.connection().execute(_KEEP_REFUSAL, row)
 
 
 def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatch | None) -> _Checked:
@@ -413,6 +412,7 @@ _BATCH_KEPT = select(_BATCHES.c.id).where(
     _BATCHES.c.device_id == bindparam("device_id"), _BATCHES.c.batch_id == bindparam("batch_id")
 )
 _KEEP_BATCH = insert(_BATCHES)
+_KEEP_REFUSAL = insert(Refusal.__table__)
 
 EVENT_COLUMNS = (
     "device_id",
