@@ -44,7 +44,7 @@ def link_receipt(session: Session, enterprise_id: int, e: Event) -> tuple[int | 
         cur = store.open_manifest_for(session, e.code)
     if cur is None:
         return None, "no_manifest"
-    if e.code not in {b.code for b in store.bags(session, cur)}:
+    if not store.carries(session, cur, e.code):
         return cur.manifest.id, "not_on_manifest"
     if cur.version.receiver_id != enterprise_id:
         return cur.manifest.id, "not_receiver"

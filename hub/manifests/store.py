@@ -50,6 +50,17 @@ def bags(session: Session, cur: Current) -> list[ManifestBag]:
     return list(session.scalars(_BAGS, {"manifest_id": cur.manifest.id, "version": cur.version.version}))
 
 
+def bag_codes(session: Session, cur: Current) -> set[str]:
+    """The codes of the bags on the manifest's current version, as plain rows (no ORM objects to build)."""
+    return set(session.scalars(_BAG_CODES, {"manifest_id": cur.manifest.id, "version": cur.version.version}))
+
+
+def carries(session: Session, cur: Current, code: str) -> bool:
+    """Whether the manifest's current version holds the bag: one lookup on the primary key."""
+    key = {"manifest_id": cur.manifest.id, "version": cur.version.version, "code": code}
+    return session.scalar(_CARRIES, key) is not None
+
+
 def parties(session: Session, cur: Current) -> dict[Party, EnterpriseInfo]:
     out = {Party.SHIPPER: enterprise_by_id(session, cur.manifest.shipper_id)}
     if cur.version.carrier_id:
@@ -88,6 +99,15 @@ _BAGS = (
     .where(ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version"))
     .order_by(ManifestBag.code)
 )
+# On the mapped columns, not the table: like `bags`, they see bags added in the session and not yet flushed.
+_BAG_CODES = select(ManifestBag.code).where(
+    ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version")
+)
+_CARRIES = select(ManifestBag.code).where(
+    ManifestBag.manifest_id == bindparam("manifest_id"),
+    ManifestBag.version == bindparam("version"),
+    ManifestBag.code == bindparam("code"),
+)
 
 
 def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[Current]]:
@@ -103,7 +123,7 @@ def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[
         if manifest_id not in cache:
             manifest = session.get_one(Manifest, manifest_id)
             cur = Current(manifest, latest_version(session, manifest_id))
-            cache[manifest_id] = (cur, {b.code for b in bags(session, cur)})
+            cache[manifest_id] = (cur, bag_codes(session, cur))
         cur, held = cache[manifest_id]
         if code in held:
             found.setdefault(code, []).append(cur)
