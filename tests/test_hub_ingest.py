@@ -222,3 +222,14 @@ def test_same_batch_from_several_workers_at_once_is_stored_once(client, device, 
     assert {r["body"]["acked_seq"] for r in receipts} == {20}
     assert sorted(r["body"]["stored"] for r in receipts) == [0, 0, 0, 20]
     assert count(db_url, "events") == 20
+
+
+def test_corrections_set_the_fields_they_name_and_keep_the_others(client, device, db_url):
+    first = device.record()
+    device.record("correcting", grams=11_000, waste_code=None, corrects=first.event_id)
+    device.record("correcting", grams=None, waste_code="900-041-49", corrects=first.event_id)
+    assert post(client, device.batch()).status_code == 200
+    assert rows(db_url, "SELECT grams, waste_code FROM bags") == [(11_000, "900-041-49")]
+    device.record("correcting", grams=10_500, corrects=first.event_id)
+    assert post(client, device.batch(4)).status_code == 200
+    assert rows(db_url, "SELECT grams, waste_code FROM bags") == [(10_500, "900-249-08")]

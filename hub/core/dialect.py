@@ -1,6 +1,10 @@
 """Statements SQLite and PostgreSQL both have, spelled by each dialect: INSERT … ON CONFLICT DO NOTHING,
 a counter bumped and read in one statement (INSERT … ON CONFLICT DO UPDATE … RETURNING), and many rows
-inserted at once (COPY on PostgreSQL, one executemany on SQLite)."""
+inserted at once (COPY on PostgreSQL, one executemany on SQLite).
+
+Statements the ingest runs for every batch are built once per dialect (`functools.cache`, or at module level
+with `bindparam`), not per call: building one (coercions, cache key, compiled-cache lookup) cost as much CPU
+as executing it. `in_param` is `one_of` for such a statement: the values are bound at execution."""
 
 from __future__ import annotations
 
@@ -10,7 +14,19 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Table, any_, bindparam, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Insert,
+    Table,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -26,7 +42,13 @@ def _insert(session: Session) -> Any:
 def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows; a row whose key is already there is left as it was."""
     if rows:  # on the table, not the class: one Core executemany, without the ORM's bulk machinery
-        session.execute(_insert(session)(model.__table__).on_conflict_do_nothing(), list(rows))
+        statement = _ignore_statement(session.get_bind().dialect.name, model.__table__)
+        session.connection().execute(statement, list(rows))
+
+
+@functools.cache
+def _ignore_statement(dialect: str, table: Table) -> Insert:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).on_conflict_do_nothing()
 
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
@@ -97,5 +119,25 @@ def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElemen
     listed = select(literal_column("value")).select_from(
         func.json_each(bindparam(None, json.dumps(list(values))))
     )
+    in_list: ColumnElement[bool] = column.in_(listed)
+    return in_list
+
+
+class _JsonList(TypeDecorator[Any]):
+    """A list bound as its JSON text (what SQLite's json_each reads)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str:
+        return json.dumps(list(value))
+
+
+def in_param(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """`one_of` for a statement built once (per dialect): `column IN` the values bound to `name` when it is
+    executed, given as a list (or any sequence) on both dialects: `{name: codes}`."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    listed = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=_JsonList())))
     in_list: ColumnElement[bool] = column.in_(listed)
     return in_list

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.core.errors import Invalid
@@ -68,9 +68,13 @@ def change_device(
 def device_facility(session: Session, device_id: str) -> str | None:
     """The facility the device is registered in now (read for every batch that stores bags: one column of
     the latest version, not the version as an object)."""
-    return session.scalar(
-        select(DeviceVersion.facility_code)
-        .where(DeviceVersion.device_id == device_id)
-        .order_by(DeviceVersion.version.desc())
-        .limit(1)
-    )
+    return session.connection().execute(_FACILITY, {"device_id": device_id}).scalar()
+
+
+_VERSIONS = DeviceVersion.__table__
+_FACILITY = (  # built once: the ingest reads it for every batch that stores bags
+    select(_VERSIONS.c.facility_code)
+    .where(_VERSIONS.c.device_id == bindparam("device_id"))
+    .order_by(_VERSIONS.c.version.desc())
+    .limit(1)
+)

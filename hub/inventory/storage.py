@@ -10,13 +10,14 @@ facility the device is registered in), `handler` (运送部门经办人), `conta
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Delete, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import bulk_insert, one_of, take_serials
+from hub.core.dialect import bulk_insert, in_param, take_serials
 from hub.devices.records import device_facility
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.registry.facilities import facilities_of, facilities_of_many
@@ -78,20 +79,14 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
     if not events:
         return
     codes = list({e.code: None for e in events})
-    bag_table, stock_table = Bag.__table__, Stock.__table__
+    statements = _storage_statements(session.get_bind().dialect.name)
+    conn = session.connection()
     bags = {
         code: (waste_code, grams)
-        for code, waste_code, grams in session.execute(
-            select(bag_table.c.code, bag_table.c.waste_code, bag_table.c.grams).where(
-                one_of(session, bag_table.c.code, codes)
-            )
-        )
+        for code, waste_code, grams in conn.execute(statements.bags, {"codes": codes})
     }
     stocked: dict[str, dict[str, Any]] = {
-        row["code"]: dict(row)
-        for row in session.execute(
-            select(stock_table).where(one_of(session, stock_table.c.code, codes))
-        ).mappings()
+        row["code"]: dict(row) for row in conn.execute(statements.stock, {"codes": codes}).mappings()
     }
     # Every bag held now is named by an event here, which takes it out of stock or stores it anew.
     held = list(stocked)
@@ -139,10 +134,27 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
                 "in_batch_code": batch,
             }
     if held:
-        session.execute(delete(stock_table).where(one_of(session, stock_table.c.code, held)))
+        conn.execute(statements.unstock, {"codes": held})
     bulk_insert(session, StorageRecord.__table__, records)
     if stocked:  # what is left is what these events stored
-        bulk_insert(session, stock_table, list(stocked.values()))
+        bulk_insert(session, Stock.__table__, list(stocked.values()))
+
+
+class _StorageStatements(NamedTuple):
+    bags: Select[Any]
+    stock: Select[Any]
+    unstock: Delete
+
+
+@functools.cache
+def _storage_statements(dialect: str) -> _StorageStatements:
+    """Built once per dialect: every batch that stores or takes out bags runs them."""
+    bag, stock = Bag.__table__, Stock.__table__
+    return _StorageStatements(
+        bags=select(bag.c.code, bag.c.waste_code, bag.c.grams).where(in_param(dialect, bag.c.code, "codes")),
+        stock=select(stock).where(in_param(dialect, stock.c.code, "codes")),
+        unstock=delete(stock).where(in_param(dialect, stock.c.code, "codes")),
+    )
 
 
 def bags_by_code(session: Session, codes: Sequence[str]) -> dict[str, Bag]:
@@ -160,19 +172,24 @@ def producers_by_code(session: Session, codes: Sequence[str]) -> dict[str, tuple
     reads for every event of a batch, as plain rows (no ORM objects to build)."""
     if not codes:
         return {}
-    table = Bag.__table__
-    rows = session.execute(
-        select(table.c.code, table.c.enterprise_id, table.c.waste_code).where(
-            one_of(session, table.c.code, codes)
-        )
-    )
+    statement = _producers_statement(session.get_bind().dialect.name)
+    rows = session.connection().execute(statement, {"codes": list(codes)})
     return {code: (enterprise_id, waste_code) for code, enterprise_id, waste_code in rows}
+
+
+@functools.cache
+def _producers_statement(dialect: str) -> Select[Any]:
+    table = Bag.__table__
+    return select(table.c.code, table.c.enterprise_id, table.c.waste_code).where(
+        in_param(dialect, table.c.code, "codes")
+    )
 
 
 def remove_from_stock(session: Session, codes: Sequence[str]) -> None:
     """Bags that left by another way (loaded and shipped without a 出库 scan) are no longer in storage."""
     if codes:
-        session.execute(delete(Stock).where(Stock.code.in_(list(codes))))
+        statement = _storage_statements(session.get_bind().dialect.name).unstock
+        session.connection().execute(statement, {"codes": list(codes)})
 
 
 def stock_summary(session: Session, enterprise_id: int, now_ms: int) -> list[dict[str, Any]]:

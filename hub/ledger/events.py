@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from hub.core.dialect import in_param
 from hub.ledger.tables import Batch, EventKey, EventRow
 
 
@@ -15,9 +18,15 @@ def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str
     ids = sorted(set(event_ids))
     if not ids:
         return {}
-    return dict(
-        session.execute(select(EventKey.event_id, EventKey.code).where(EventKey.event_id.in_(ids))).all()
-    )
+    statement = _codes_statement(session.get_bind().dialect.name)
+    return dict(session.connection().execute(statement, {"ids": ids}).all())
+
+
+@functools.cache
+def _codes_statement(dialect: str) -> Select[Any]:
+    """Built once per dialect: custody asks it for every batch that corrects events."""
+    table = EventKey.__table__
+    return select(table.c.event_id, table.c.code).where(in_param(dialect, table.c.event_id, "ids"))
 
 
 def stored_from() -> ColumnElement[bool]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -175,16 +175,15 @@ def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms:
         message,
     )
     detail = {"message": message, **refusal.extra, **refusal.evidence}
+    row = {
+        "received_ms": now_ms,
+        "device_id": (refusal.device_id or "")[: FIELD_LIMITS["device_id"]] or None,
+        "status": refusal.status,
+        "reason": refusal.reason,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    }
     with write() as session, session.begin():
-        session.add(
-            Refusal(
-                received_ms=now_ms,
-                device_id=(refusal.device_id or "")[: FIELD_LIMITS["device_id"]] or None,
-                status=refusal.status,
-                reason=refusal.reason,
-                detail=json.dumps(detail, ensure_ascii=False, default=str),
-            )
-        )
+        session.connection().execute(_KEEP_REFUSAL, row)
 
 
 def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatch | None) -> _Checked:
@@ -200,7 +199,7 @@ def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatc
             device_id=device_id[: FIELD_LIMITS["device_id"]],
         )
     with read() as session:
-        public_key = session.scalar(select(Device.public_key).where(Device.device_id == device_id))
+        public_key = session.connection().execute(_PUBLIC_KEY, {"device_id": device_id}).scalar()
     if public_key is None:
         raise IngestRefused(
             401, "unknown_device", f"unknown device {shown(device_id)}: enrol it first", device_id=device_id
@@ -257,10 +256,9 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
         queued = False
     try:
         with write() as session, session.begin():
-            device = session.scalars(
-                select(Device).where(Device.device_id == batch.device_id).with_for_update()
-            ).one()
-            duplicates = _count_duplicates(session, device, checked)
+            conn = session.connection()
+            device = conn.execute(_DEVICE, {"device_id": batch.device_id}).one()
+            duplicates = _count_duplicates(conn, device.last_seq, checked)
             new = [
                 (e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq
             ]
@@ -268,7 +266,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             for event, own_hash in new:
                 last_hash = _link(event, last_seq, last_hash, own_hash, checked.evidence)
                 last_seq = event.seq
-            _keep_envelope(session, checked, len(new), duplicates, now_ms)
+            _keep_envelope(conn, checked, len(new), duplicates, now_ms)
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
                 rows = [_row(e, h, batch.batch_id, now_ms) for e, h in new]
                 bulk_insert_values(session, EventRow.__table__, EVENT_COLUMNS, rows)
@@ -290,7 +288,10 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             if queued and events:  # the warning rules in the background: this batch's trigger stored with it
                 kinds = frozenset(str(e.kind) for e in events)
                 queue_trigger(session, device.enterprise_id, kinds, bool(refused), now_ms)
-            device.last_seq, device.last_hash, device.last_seen_ms = last_seq, last_hash, now_ms
+            conn.execute(
+                _ADVANCE,
+                {"device": batch.device_id, "seq": last_seq, "hash": last_hash, "seen": now_ms},
+            )
     except IntegrityError as exc:
         raise IngestRefused(
             409,
@@ -303,23 +304,24 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
     return Receipt(batch.device_id, batch.batch_id, last_seq, len(new), duplicates, now_ms), refused
 
 
-def _count_duplicates(session: Session, device: Device, checked: _Checked) -> int:
+def _count_duplicates(conn: Connection, device_last_seq: int, checked: _Checked) -> int:
     """Events the hub already holds must be the very same events; anything else is a fork."""
     batch = checked.batch
-    if batch.first_seq > device.last_seq:
+    if batch.first_seq > device_last_seq:
         return 0
     stored = dict(
-        session.execute(
-            select(EventRow.seq, EventRow.event_hash).where(
-                EventRow.device_id == batch.device_id,
-                EventRow.seq >= batch.first_seq,
-                EventRow.seq <= min(batch.last_seq, device.last_seq),
-            )
+        conn.execute(
+            _STORED_HASHES,
+            {
+                "device_id": batch.device_id,
+                "low": batch.first_seq,
+                "high": min(batch.last_seq, device_last_seq),
+            },
         ).all()
     )
     count = 0
     for event, received_hash in zip(batch.events, checked.hashes, strict=True):
-        if event.seq > device.last_seq:
+        if event.seq > device_last_seq:
             break
         if stored.get(event.seq) != received_hash:
             raise IngestRefused(
@@ -357,24 +359,23 @@ def _link(event: Event, last_seq: int, last_hash: str, own_hash: str, evidence: 
         ) from exc
 
 
-def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates: int, now_ms: int) -> None:
+def _keep_envelope(conn: Connection, checked: _Checked, stored: int, duplicates: int, now_ms: int) -> None:
     batch = checked.batch
-    existing = session.scalar(
-        select(Batch).where(Batch.device_id == batch.device_id, Batch.batch_id == batch.batch_id)
-    )
+    existing = conn.execute(_BATCH_KEPT, {"device_id": batch.device_id, "batch_id": batch.batch_id}).first()
     if existing is None:
-        session.add(
-            Batch(
-                device_id=batch.device_id,
-                batch_id=batch.batch_id,
-                first_seq=batch.first_seq,
-                last_seq=batch.last_seq,
-                sent_ms=batch.sent_ms,
-                received_ms=now_ms,
-                stored=stored,
-                duplicates=duplicates,
-                envelope=checked.envelope_json,
-            )
+        conn.execute(
+            _KEEP_BATCH,
+            {
+                "device_id": batch.device_id,
+                "batch_id": batch.batch_id,
+                "first_seq": batch.first_seq,
+                "last_seq": batch.last_seq,
+                "sent_ms": batch.sent_ms,
+                "received_ms": now_ms,
+                "stored": stored,
+                "duplicates": duplicates,
+                "envelope": checked.envelope_json,
+            },
         )
     elif stored:
         # New events must point at the envelope that carried them; a reused batch_id would not.
@@ -387,6 +388,31 @@ def _keep_envelope(session: Session, checked: _Checked, stored: int, duplicates:
             evidence=checked.evidence,
         )
 
+
+# The statements of every batch, built once on the tables (plain rows, no ORM objects): building them again
+# for each batch cost as much CPU as running them.
+_DEVICES, _EVENTS, _BATCHES = Device.__table__, EventRow.__table__, Batch.__table__
+_PUBLIC_KEY = select(_DEVICES.c.public_key).where(_DEVICES.c.device_id == bindparam("device_id"))
+_DEVICE = (
+    select(_DEVICES.c.enterprise_id, _DEVICES.c.last_seq, _DEVICES.c.last_hash)
+    .where(_DEVICES.c.device_id == bindparam("device_id"))
+    .with_for_update()
+)
+_ADVANCE = (
+    update(_DEVICES)
+    .where(_DEVICES.c.device_id == bindparam("device"))  # not a column's name: that would be a SET
+    .values(last_seq=bindparam("seq"), last_hash=bindparam("hash"), last_seen_ms=bindparam("seen"))
+)
+_STORED_HASHES = select(_EVENTS.c.seq, _EVENTS.c.event_hash).where(
+    _EVENTS.c.device_id == bindparam("device_id"),
+    _EVENTS.c.seq >= bindparam("low"),
+    _EVENTS.c.seq <= bindparam("high"),
+)
+_BATCH_KEPT = select(_BATCHES.c.id).where(
+    _BATCHES.c.device_id == bindparam("device_id"), _BATCHES.c.batch_id == bindparam("batch_id")
+)
+_KEEP_BATCH = insert(_BATCHES)
+_KEEP_REFUSAL = insert(Refusal.__table__)
 
 EVENT_COLUMNS = (
     "device_id",

@@ -16,15 +16,16 @@ not fit (a receipt for a bag on no manifest), and what does not fit is recorded 
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Select, String, Update, bindparam, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import insert_ignore
+from hub.core.dialect import in_param, insert_ignore
 from hub.inventory import storage as inventory
 from hub.inventory.tables import Bag
 from hub.manifests import loading, receiving
@@ -120,12 +121,35 @@ def _commissioned(session: Session, enterprise_id: int, events: list[Event], rec
 
 def _corrected(session: Session, events: list[Event]) -> None:
     ids = [e.corrects for e in events if e.corrects]
-    bags = {b.event_id: b for b in session.scalars(select(Bag).where(Bag.event_id.in_(ids)))}
-    for e in events:
-        bag = bags.get(e.corrects or "")
-        if bag is None or bag.code != e.code:  # a correction acts on its own bag only
-            continue
-        if e.grams is not None:
-            bag.grams = e.grams
-        if e.waste_code:
-            bag.waste_code = e.waste_code
+    if not ids:
+        return
+    statements = _correcting(session.get_bind().dialect.name)
+    conn = session.connection()
+    bag_of = dict(conn.execute(statements.bags, {"ids": ids}).all())  # event id → the bag it commissioned
+    changes = [
+        {"bag": e.code, "new_grams": e.grams, "new_waste_code": e.waste_code or None}
+        for e in events
+        if bag_of.get(e.corrects or "") == e.code  # a correction acts on its own bag only
+    ]
+    if changes:  # in the events' order: a later correction of the same bag wins, field by field
+        conn.execute(statements.correct, changes)
+
+
+class _Correcting(NamedTuple):
+    bags: Select[Any]
+    correct: Update
+
+
+@functools.cache
+def _correcting(dialect: str) -> _Correcting:
+    """Built once per dialect, on the table: a field the correction leaves out (None) keeps its value."""
+    bags = Bag.__table__
+    return _Correcting(
+        bags=select(bags.c.event_id, bags.c.code).where(in_param(dialect, bags.c.event_id, "ids")),
+        correct=update(bags)
+        .where(bags.c.code == bindparam("bag"))
+        .values(
+            grams=func.coalesce(bindparam("new_grams", type_=BigInteger), bags.c.grams),
+            waste_code=func.coalesce(bindparam("new_waste_code", type_=String), bags.c.waste_code),
+        ),
+    )

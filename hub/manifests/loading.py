@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import insert_ignore
@@ -73,7 +73,8 @@ def record_loadings(session: Session, enterprise_id: int, events: Sequence[Event
         number = e.data.get("manifest")
         if not isinstance(number, str) or not number:
             continue
-        manifest = session.scalar(select(Manifest).where(Manifest.number == number[:64]))
+        conn = session.connection()
+        manifest = conn.execute(_MANIFEST, {"number": number[:64]}).first()
         problem = None
         version = store.latest_version(session, manifest.id) if manifest is not None else None
         if manifest is None or version is None:
@@ -81,13 +82,8 @@ def record_loadings(session: Session, enterprise_id: int, events: Sequence[Event
         elif enterprise_id not in (manifest.shipper_id, version.carrier_id):
             problem = "not_party"  # only the shipper's and the carrier's boxes load a truck
         else:
-            on = session.scalar(
-                select(ManifestBag.code).where(
-                    ManifestBag.manifest_id == manifest.id,
-                    ManifestBag.version == version.version,
-                    ManifestBag.code == e.code,
-                )
-            )
+            found = {"manifest_id": manifest.id, "version": version.version, "code": e.code}
+            on = conn.execute(_ON_MANIFEST, found).scalar()
             problem = None if on is not None else "not_on_manifest"
         rows.append(
             {
@@ -103,6 +99,16 @@ def record_loadings(session: Session, enterprise_id: int, events: Sequence[Event
             }
         )
     insert_ignore(session, Loading, rows)
+
+
+# Built once, read as plain rows: the ingest asks them for every departing event that names a manifest.
+_MANIFESTS, _BAGS = Manifest.__table__, ManifestBag.__table__
+_MANIFEST = select(_MANIFESTS.c.id, _MANIFESTS.c.shipper_id).where(_MANIFESTS.c.number == bindparam("number"))
+_ON_MANIFEST = select(_BAGS.c.code).where(
+    _BAGS.c.manifest_id == bindparam("manifest_id"),
+    _BAGS.c.version == bindparam("version"),
+    _BAGS.c.code == bindparam("code"),
+)
 
 
 def loadings(session: Session, manifest_id: int) -> dict[str, Loading]:

@@ -14,12 +14,14 @@ labels as new hazardous waste). It gets an HJ 1259 batch code HWZXLY… / HWZXCZ
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import insert_ignore
+from hub.core.dialect import in_param, insert_ignore
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.inventory.storage import assign_batch_codes, remove_from_stock
 from hub.manifests import store
@@ -42,7 +44,7 @@ def link_receipt(session: Session, enterprise_id: int, e: Event) -> tuple[int | 
         cur = store.open_manifest_for(session, e.code)
     if cur is None:
         return None, "no_manifest"
-    if e.code not in {b.code for b in store.bags(session, cur)}:
+    if not store.carries(session, cur, e.code):
         return cur.manifest.id, "not_on_manifest"
     if cur.version.receiver_id != enterprise_id:
         return cur.manifest.id, "not_receiver"
@@ -50,39 +52,50 @@ def link_receipt(session: Session, enterprise_id: int, e: Event) -> tuple[int | 
 
 
 def record_edge_receipts(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+    rows = []
     for e in events:
         manifest_id, problem = link_receipt(session, enterprise_id, e)
         accepted = e.data.get("accepted", True)
         reason = e.data.get("reason")
-        session.add(
-            ReceiptRow(
-                manifest_id=manifest_id,
-                code=e.code,
-                grams=e.grams,
-                accepted=accepted if isinstance(accepted, bool) else True,
-                reason=reason if isinstance(reason, str) else None,
-                time_ms=e.time_ms,
-                recorded_ms=now_ms,
-                source="edge",
-                enterprise_id=enterprise_id,
-                device_id=e.device_id,
-                seq=e.seq,
-                problem=problem,
-            )
+        rows.append(
+            {
+                "manifest_id": manifest_id,
+                "code": e.code,
+                "grams": e.grams,
+                "accepted": accepted if isinstance(accepted, bool) else True,
+                "reason": reason if isinstance(reason, str) else None,
+                "time_ms": e.time_ms,
+                "recorded_ms": now_ms,
+                "source": "edge",
+                "enterprise_id": enterprise_id,
+                "device_id": e.device_id,
+                "seq": e.seq,
+                "problem": problem,
+            }
         )
+    if rows:  # plain rows in one Core executemany, in the events' order: no ORM objects on the ingest path
+        session.connection().execute(_ADD_RECEIPT, rows)
 
 
-# Built once: every trace reads it (who may see the bag).
-_HOLDERS = (
-    select(ReceiptRow.code, ReceiptRow.enterprise_id)
-    .where(
-        ReceiptRow.code.in_(bindparam("codes", expanding=True)),
-        ReceiptRow.problem.is_(None),
-        ReceiptRow.accepted.is_(True),
-        ReceiptRow.manifest_id.is_not(None),
+# Built once (the ingest and every trace run them).
+_ADD_RECEIPT = insert(ReceiptRow.__table__)
+_ADD_DISPOSAL = insert(Disposal.__table__)
+
+
+@functools.cache
+def _holders_statement(dialect: str) -> Select[Any]:
+    """Who may see the bag, per dialect: custody asks it for every batch, a trace for every bag."""
+    table = ReceiptRow.__table__
+    return (
+        select(table.c.code, table.c.enterprise_id)
+        .where(
+            in_param(dialect, table.c.code, "codes"),
+            table.c.problem.is_(None),
+            table.c.accepted.is_(True),
+            table.c.manifest_id.is_not(None),
+        )
+        .order_by(table.c.time_ms, table.c.id)
     )
-    .order_by(ReceiptRow.time_ms, ReceiptRow.id)
-)
 
 
 def holders_by_receipt(session: Session, codes: Sequence[str]) -> dict[str, int]:
@@ -90,7 +103,8 @@ def holders_by_receipt(session: Session, codes: Sequence[str]) -> dict[str, int]
     held: dict[str, int] = {}
     if not codes:
         return held
-    rows = session.execute(_HOLDERS, {"codes": list(codes)})
+    statement = _holders_statement(session.get_bind().dialect.name)
+    rows = session.connection().execute(statement, {"codes": list(codes)})
     for code, enterprise_id in rows:
         if enterprise_id is not None:
             held[code] = enterprise_id
@@ -141,23 +155,25 @@ def record_receipt(
 def record_disposals(session: Session, enterprise_id: int, events: Sequence[Event]) -> None:
     if not events:
         return
+    disposals = []
     for prefix in ("HWZXLY", "HWZXCZ"):
         chosen = [e for e in events if (e.data.get("mode") == "utilisation") == (prefix == "HWZXLY")]
         for e, batch in zip(chosen, assign_batch_codes(session, enterprise_id, prefix, chosen), strict=True):
             method = e.data.get("method")
-            session.add(
-                Disposal(
-                    code=e.code,
-                    enterprise_id=enterprise_id,
-                    batch_code=batch,
-                    method=method if isinstance(method, str) else None,
-                    grams=e.grams,
-                    time_ms=e.time_ms,
-                    device_id=e.device_id,
-                    seq=e.seq,
-                    event_id=e.event_id,
-                )
+            disposals.append(
+                {
+                    "code": e.code,
+                    "enterprise_id": enterprise_id,
+                    "batch_code": batch,
+                    "method": method if isinstance(method, str) else None,
+                    "grams": e.grams,
+                    "time_ms": e.time_ms,
+                    "device_id": e.device_id,
+                    "seq": e.seq,
+                    "event_id": e.event_id,
+                }
             )
+    session.connection().execute(_ADD_DISPOSAL, disposals)  # never empty: every event is in one of the two
     links = []
     for e in events:
         residue = e.data.get("residue")

@@ -6,12 +6,15 @@ own copy of the bags loaded in `manifest_bags`. The current version is the highe
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from hub.core.dialect import in_param
 from hub.core.errors import NotFound
 from hub.core.versions import latest
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
@@ -30,7 +33,7 @@ class Current:
 
 
 def get(session: Session, number: str) -> Current:
-    manifest = session.scalar(select(Manifest).where(Manifest.number == number))
+    manifest = session.scalar(_BY_NUMBER, {"number": number})
     if manifest is None:
         raise NotFound(f"没有编号为 {number} 的转移联单 (no manifest {number!r})")
     return Current(manifest, latest_version(session, manifest.id))
@@ -45,6 +48,17 @@ def latest_version(session: Session, manifest_id: int) -> ManifestVersion:
 
 def bags(session: Session, cur: Current) -> list[ManifestBag]:
     return list(session.scalars(_BAGS, {"manifest_id": cur.manifest.id, "version": cur.version.version}))
+
+
+def bag_codes(session: Session, cur: Current) -> set[str]:
+    """The codes of the bags on the manifest's current version, as plain rows (no ORM objects to build)."""
+    return set(session.scalars(_BAG_CODES, {"manifest_id": cur.manifest.id, "version": cur.version.version}))
+
+
+def carries(session: Session, cur: Current, code: str) -> bool:
+    """Whether the manifest's current version holds the bag: one lookup on the primary key."""
+    key = {"manifest_id": cur.manifest.id, "version": cur.version.version, "code": code}
+    return session.scalar(_CARRIES, key) is not None
 
 
 def parties(session: Session, cur: Current) -> dict[Party, EnterpriseInfo]:
@@ -68,16 +82,31 @@ def parties_of(enterprise_id: int | None, cur: Current) -> set[Party]:
     return {p for p, eid in roles.items() if eid == enterprise_id}
 
 
-# Built once: every trace asks it (which manifests carry the bag).
-_CANDIDATES = (
-    select(ManifestBag.manifest_id, ManifestBag.code)
-    .where(ManifestBag.code.in_(bindparam("codes", expanding=True)))
-    .distinct()
-)
+# Built once: the ingest reads a manifest named by a receipt, every trace asks which manifests carry the bag.
+_BY_NUMBER = select(Manifest).where(Manifest.number == bindparam("number"))
+
+
+@functools.cache
+def _candidates(dialect: str) -> Select[Any]:
+    table = ManifestBag.__table__
+    return (
+        select(table.c.manifest_id, table.c.code).where(in_param(dialect, table.c.code, "codes")).distinct()
+    )
+
+
 _BAGS = (
     select(ManifestBag)
     .where(ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version"))
     .order_by(ManifestBag.code)
+)
+# On the mapped columns, not the table: like `bags`, they see bags added in the session and not yet flushed.
+_BAG_CODES = select(ManifestBag.code).where(
+    ManifestBag.manifest_id == bindparam("manifest_id"), ManifestBag.version == bindparam("version")
+)
+_CARRIES = select(ManifestBag.code).where(
+    ManifestBag.manifest_id == bindparam("manifest_id"),
+    ManifestBag.version == bindparam("version"),
+    ManifestBag.code == bindparam("code"),
 )
 
 
@@ -87,13 +116,14 @@ def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[
     found: dict[str, list[Current]] = {}
     if not codes:
         return found
-    candidates = session.execute(_CANDIDATES, {"codes": codes}).all()
+    statement = _candidates(session.get_bind().dialect.name)
+    candidates = session.connection().execute(statement, {"codes": codes}).all()
     cache: dict[int, tuple[Current, set[str]]] = {}
     for manifest_id, code in candidates:
         if manifest_id not in cache:
             manifest = session.get_one(Manifest, manifest_id)
             cur = Current(manifest, latest_version(session, manifest_id))
-            cache[manifest_id] = (cur, {b.code for b in bags(session, cur)})
+            cache[manifest_id] = (cur, bag_codes(session, cur))
         cur, held = cache[manifest_id]
         if code in held:
             found.setdefault(code, []).append(cur)

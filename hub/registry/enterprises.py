@@ -6,15 +6,17 @@ the registering office), with the role "producer"."""
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
+from hub.core.dialect import in_param
 from hub.core.errors import Conflict, Invalid, NotFound
 from hub.core.versions import append, latest
 from hub.registry.checks import check_region, check_uscc
@@ -102,17 +104,26 @@ def enterprise_ids_by_uscc(session: Session, usccs: set[str]) -> dict[str, int]:
     """The registered enterprises among these USCCs, by USCC."""
     if not usccs:
         return {}
-    return dict(
-        session.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs))).all()
-    )
+    statement = _by_uscc_statement(session.get_bind().dialect.name)
+    return dict(session.connection().execute(statement, {"usccs": list(usccs)}).all())
+
+
+@functools.cache
+def _by_uscc_statement(dialect: str) -> Select[Any]:
+    """Built once per dialect: custody asks it for every batch."""
+    table = Enterprise.__table__
+    return select(table.c.uscc, table.c.id).where(in_param(dialect, table.c.uscc, "usccs"))
 
 
 def uscc_of(session: Session, enterprise_id: int) -> str:
     """An enterprise's USCC alone (custody checks one per batch; its profile is not needed)."""
-    uscc = session.scalar(select(Enterprise.uscc).where(Enterprise.id == enterprise_id))
+    uscc = session.connection().execute(_USCC, {"id": enterprise_id}).scalar()
     if uscc is None:
         raise NotFound(f"no enterprise #{enterprise_id}")
-    return uscc
+    return str(uscc)
+
+
+_USCC = select(Enterprise.__table__.c.uscc).where(Enterprise.__table__.c.id == bindparam("id"))  # built once
 
 
 _CACHE = "wt_enterprises"

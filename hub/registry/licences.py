@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from hub.core.errors import Conflict, Invalid, NotFound
@@ -81,12 +82,16 @@ def change_licence(
 
 
 def licences_of(session: Session, enterprise_id: int) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        current(LicenceVersion, "number")
-        .where(LicenceVersion.enterprise_id == enterprise_id)
-        .order_by(LicenceVersion.number)
-    )
+    rows = session.scalars(_LICENCES, {"enterprise_id": enterprise_id})
     return [_licence_view(v) for v in rows]
+
+
+# Built once: custody reads it for each receipt or disposal by a producer disposing of its own waste.
+_LICENCES = (
+    current(LicenceVersion, "number")
+    .where(LicenceVersion.enterprise_id == bindparam("enterprise_id"))
+    .order_by(LicenceVersion.number)
+)
 
 
 def licence_for(session: Session, enterprise_id: int, waste_code: str, on: dt.date) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -147,7 +147,7 @@ def after_ingest(
         return outcome
     try:
         with write() as session, session.begin():
-            eid = session.scalar(select(Device.enterprise_id).where(Device.device_id == device_id))
+            eid = session.connection().execute(_ENTERPRISE_OF, {"device_id": device_id}).scalar()
             if eid is None:
                 return outcome
             ctx = Context(settings, now_ms, now_ms - settings.lookback_hours * HOUR_MS, settings.calendar)
@@ -160,6 +160,11 @@ def after_ingest(
             "warning rules after the batch %s of %s failed; the sweep will catch up", batch_id, device_id
         )
     return outcome
+
+
+# Built once: read after every batch in immediate mode.
+_DEVICES = Device.__table__
+_ENTERPRISE_OF = select(_DEVICES.c.enterprise_id).where(_DEVICES.c.device_id == bindparam("device_id"))
 
 
 def _evaluate_enterprises(
@@ -205,14 +210,16 @@ def queue_trigger(
     session: Session, enterprise_id: int, kinds: frozenset[str], refused: bool, now_ms: int
 ) -> None:
     """In the batch's own transaction (queued mode): what the background evaluation must look at."""
-    session.add(
-        WarningTrigger(
-            enterprise_id=enterprise_id,
-            kinds=",".join(sorted(kinds))[:400],
-            refused=refused,
-            received_ms=now_ms,
-        )
-    )
+    row = {
+        "enterprise_id": enterprise_id,
+        "kinds": ",".join(sorted(kinds))[:400],
+        "refused": refused,
+        "received_ms": now_ms,
+    }
+    session.connection().execute(_ADD_TRIGGER, row)
+
+
+_ADD_TRIGGER = insert(WarningTrigger.__table__)  # built once, a plain row: every batch stores one
 
 
 def evaluate_triggers(
