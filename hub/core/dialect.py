@@ -4,7 +4,7 @@ inserted at once (COPY on PostgreSQL, one executemany on SQLite).
 
 Statements the ingest runs for every batch are built once per dialect (`functools.cache`, or at module level
 with `bindparam`), not per call: building one (coercions, cache key, compiled-cache lookup) cost as much CPU
-as executing it. `in_param` is `one_of` for such a statement: the values are bound at execution."""
+as executing it. `in_param` is `column IN (values)` for such a statement, the values bound at execution."""
 
 from __future__ import annotations
 
@@ -110,19 +110,6 @@ def bulk_insert_values(
         ) from exc
 
 
-def one_of(session: Session, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
-    """`column IN (values)` with the values as one parameter, so a thousand codes are not a thousand bound
-    names for SQLAlchemy to make and the driver to splice into the statement's text: `column = ANY(%s)` with
-    an array on PostgreSQL, `column IN (SELECT value FROM json_each(?))` with a JSON array on SQLite."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    listed = select(literal_column("value")).select_from(
-        func.json_each(bindparam(None, json.dumps(list(values))))
-    )
-    in_list: ColumnElement[bool] = column.in_(listed)
-    return in_list
-
-
 class _JsonList(TypeDecorator[Any]):
     """A list bound as its JSON text (what SQLite's json_each reads)."""
 
@@ -134,8 +121,11 @@ class _JsonList(TypeDecorator[Any]):
 
 
 def in_param(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
-    """`one_of` for a statement built once (per dialect): `column IN` the values bound to `name` when it is
-    executed, given as a list (or any sequence) on both dialects: `{name: codes}`."""
+    """`column IN` the values bound to `name` when the statement (built once per dialect) is executed, given
+    as a list (or any sequence) on both dialects: `{name: codes}`. The values are one parameter, so a
+    thousand codes are not a thousand bound names for SQLAlchemy to make and the driver to splice into the
+    statement's text: `column = ANY(%s)` with an array on PostgreSQL, `column IN (SELECT value FROM
+    json_each(?))` with a JSON array on SQLite."""
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
     listed = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=_JsonList())))
