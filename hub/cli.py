@@ -22,7 +22,7 @@ from uvicorn.supervisors import Multiprocess
 
 from hub.app import create_app
 from hub.core.backup import BackupError, backup, restore
-from hub.core.db import make_engine, migrate, read_sessions, streaming_sessions, write_sessions
+from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.keys import HubKeyError, load_or_create_hub_key
 from hub.ledger.rebuild import rebuild_projections
 from hub.ledger.verify import verify_chains
@@ -243,7 +243,7 @@ def _safekeeping(args: argparse.Namespace) -> int:
         return 2
     engine = make_engine(url)
     try:
-        with streaming_sessions(engine)() as session:  # each device's chain is streamed
+        with read_sessions(engine)() as session:
             report = verify_chains(session)
     finally:
         engine.dispose()

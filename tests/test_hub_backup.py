@@ -20,7 +20,7 @@ from test_hub_support import (
 
 from hub.cli import main
 from hub.core.backup import KEY_FILE, MANIFEST, BackupError, backup, restore
-from hub.core.db import make_engine, read_sessions, streaming_sessions, write_sessions
+from hub.core.db import make_engine, read_sessions, write_sessions
 from hub.core.keys import load_or_create_hub_key
 from hub.ledger.ingest import ingest_batch
 from hub.ledger.verify import verify_chains
@@ -51,7 +51,7 @@ def _hub_with_a_device(tmp_path: Path, db_url: str) -> tuple[SimDevice, Path]:
 def _verified(db_url: str):
     engine = make_engine(db_url)
     try:
-        with streaming_sessions(engine)() as session:
+        with read_sessions(engine)() as session:
             return verify_chains(session)
     finally:
         engine.dispose()

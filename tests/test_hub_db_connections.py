@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from test_hub_support import postgres_url
 
 from hub.core import db
-from hub.core.db import is_busy, make_engine, read_sessions, streaming_sessions, write_sessions
+from hub.core.db import is_busy, make_engine, read_sessions, write_sessions
 
 
 @pytest.fixture
@@ -81,12 +81,3 @@ def test_a_write_is_still_one_transaction(engine: Engine) -> None:
         first = session.execute(text("SELECT transaction_timestamp()")).scalar_one()
         second = session.execute(text("SELECT transaction_timestamp()")).scalar_one()
     assert first == second
-
-
-def test_a_streamed_read_needs_a_streaming_session(engine: Engine) -> None:
-    streamed = text("SELECT generate_series(1, 5000)").execution_options(yield_per=1000)
-    with streaming_sessions(engine)() as session:
-        assert sum(1 for _ in session.execute(streamed)) == 5000
-    # A server-side cursor lives only in a transaction, which a read session does not open.
-    with pytest.raises(DBAPIError, match="transaction blocks"), read_sessions(engine)() as session:
-        list(session.execute(streamed))

@@ -122,13 +122,6 @@ def read_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def streaming_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for reads that stream more rows than memory should hold (`yield_per`): PostgreSQL keeps the
-    server-side cursor that streams them only inside a transaction, so these begin one, as read sessions did
-    before they ran in autocommit. A `yield_per` read in a `read_sessions` session fails on PostgreSQL."""
-    return sessionmaker(engine, expire_on_commit=False)
-
-
 def write_sessions(engine: Engine) -> sessionmaker[Session]:
     """Sessions for read-check-write transactions (ingest, enrolment): BEGIN IMMEDIATE on SQLite."""
     return sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)

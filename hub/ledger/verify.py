@@ -27,8 +27,6 @@ class ChainReport:
 
 
 def verify_chains(session: Session) -> ChainReport:
-    """Every device's chain, streamed: give it a `streaming_sessions` session (PostgreSQL streams only inside
-    a transaction)."""
     devices = events = 0
     problems: list[str] = []
     for device in session.scalars(select(Device).order_by(Device.device_id)):
