@@ -113,12 +113,6 @@ def is_busy(exc: DBAPIError) -> bool:
 
 
 def read_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions that only read. On PostgreSQL their statements run in autocommit: under READ COMMITTED each
-    statement sees its own snapshot inside a transaction too, so BEGIN and ROLLBACK would only add two round
-    trips to every read (a trace, the gate's session lookup). SQLite keeps its BEGIN: there a read
-    transaction is one snapshot of the WAL, which a page's several statements rely on."""
-    if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return sessionmaker(engine, expire_on_commit=False)
 
 
