@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 from sqlalchemy import bindparam, func, select, update
@@ -120,7 +121,7 @@ def _open(
         )
     )
     roles = factor.roles if factor is not None else frozenset()
-    return Issued(token, expires, _principal(session, user, version, roles))
+    return Issued(token, expires, _principal(session, user.id, user.username, version, roles))
 
 
 def principal_for_token(
@@ -154,17 +155,7 @@ def session_principal(
     if not row.active:  # disabled, or no version at all (NULL)
         return None, False
     stale = row.last_seen_ms is not None and row.last_seen_ms < now_ms - TOUCH_MS
-    principal = _principal_of(
-        session,
-        user_id=row.user_id,
-        username=row.username,
-        role=Role(row.role) if row.role else None,
-        enterprise_id=row.enterprise_id,
-        region_code=row.region_code,
-        must_change_password=bool(row.must_change_password),
-        totp_roles=totp_roles,
-    )
-    return principal, stale
+    return _principal(session, row.user_id, row.username, row, totp_roles), stale
 
 
 # The session, its account and the account's latest version in one statement (one round trip), built once:
@@ -233,33 +224,26 @@ def principal_of(session: Session, username: str) -> Principal | None:
     version = latest(session, UserVersion, user_id=user.id) if user else None
     if user is None or version is None or not version.active:
         return None
-    return _principal(session, user, version, frozenset())
+    return _principal(session, user.id, user.username, version, frozenset())
 
 
-def _principal(session: Session, user: User, version: UserVersion, totp_roles: frozenset[Role]) -> Principal:
-    return _principal_of(
-        session,
-        user_id=user.id,
-        username=user.username,
-        role=Role(version.role) if version.role else None,
-        enterprise_id=version.enterprise_id,
-        region_code=version.region_code,
-        must_change_password=bool(version.must_change_password),
-        totp_roles=totp_roles,
-    )
+class _Grant(Protocol):
+    """What an account's version grants: a `UserVersion`, or the gate's row with the same columns."""
+
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def enterprise_id(self) -> int | None: ...
+    @property
+    def region_code(self) -> str | None: ...
+    @property
+    def must_change_password(self) -> bool | None: ...
 
 
-def _principal_of(
-    session: Session,
-    *,
-    user_id: int,
-    username: str,
-    role: Role | None,
-    enterprise_id: int | None,
-    region_code: str | None,
-    must_change_password: bool,
-    totp_roles: frozenset[Role],
+def _principal(
+    session: Session, user_id: int, username: str, grant: _Grant, totp_roles: frozenset[Role]
 ) -> Principal:
+    role = Role(grant.role) if grant.role else None
     enrol = False
     if role in totp_roles:  # read as the account stands now: enrolling takes effect on the open session
         row = session.get(UserTotp, user_id)
@@ -268,8 +252,8 @@ def _principal_of(
         name=username,
         role=role,
         user_id=user_id,
-        enterprise_id=enterprise_id,
-        region_code=region_code,
-        must_change_password=must_change_password,
+        enterprise_id=grant.enterprise_id,
+        region_code=grant.region_code,
+        must_change_password=bool(grant.must_change_password),
         must_enrol_totp=enrol,
     )

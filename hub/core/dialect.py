@@ -36,7 +36,12 @@ from hub.core.counters import Counter
 
 
 def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return _insert_for(session.get_bind().dialect.name)
+
+
+def _insert_for(dialect: str) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
@@ -48,7 +53,7 @@ def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, A
 
 @functools.cache
 def _ignore_statement(dialect: str, table: Table) -> Insert:
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).on_conflict_do_nothing()
+    return _insert_for(dialect)(table).on_conflict_do_nothing()
 
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
@@ -63,9 +68,9 @@ def _take_statement(dialect: str) -> Any:
     """Built once per dialect (the ingest takes serials for every batch that stores or ships bags)."""
     table = Counter.__table__
     count = bindparam("count", type_=BigInteger)
-    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return (
-        stmt.values(name=bindparam("name"), value=count)
+        _insert_for(dialect)(table)
+        .values(name=bindparam("name"), value=count)
         .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + count})
         .returning(table.c.value)
     )
