@@ -145,7 +145,8 @@ def session_principal(
 ) -> tuple[Principal | None, bool]:
     """`principal_for_token`, and whether the session's last use should be written now (`touch`), from
     the one read of its row."""
-    row = session.execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
+    # On the connection, not through the ORM's execution path (plain columns: it would only add its cost).
+    row = session.connection().execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
     if row is None:
         return None, False
     if row.ended_ms is not None or now_ms >= row.expires_ms:

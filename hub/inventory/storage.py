@@ -14,7 +14,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Delete, Select, bindparam, delete, func, select
+from sqlalchemy import Delete, Row, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import bulk_insert, in_param, take_serials
@@ -301,7 +301,7 @@ def storage_records(
     return [record_view(r, kinds.get(r.facility_code or "")) for r in session.scalars(query)]
 
 
-def record_view(r: StorageRecord, facility_kind: str | None) -> dict[str, Any]:
+def record_view(r: StorageRecord | Row[Any], facility_kind: str | None) -> dict[str, Any]:
     category = waste_category(r.waste_code)
     return {
         "direction": r.direction,

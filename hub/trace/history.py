@@ -17,8 +17,9 @@ from hub.ledger.timeline import order_by_chain
 from hub.registry.tables import Enterprise
 from protocols.ledger import KIND_LABELS, EventKind
 
-# The trace's statements, built once: building one costs more than SQLite takes to run it. Plain rows, not
-# ORM objects: a bag's events are only read, and making objects of them cost as much as the query.
+# The trace's statements, built once: building one costs more than SQLite takes to run it. Plain rows on the
+# session's connection, not through the ORM: a bag's events are only read, and the ORM's execution path cost
+# three times what SQLite took to run the query (bench/bench_trace.py).
 _EVENTS = (
     select(EventRow.__table__)
     .where(EventRow.code == bindparam("code"), not_refused(EventRow.device_id, EventRow.seq))
@@ -33,7 +34,7 @@ _PRODUCER = (
 
 def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
-    rows = session.execute(_EVENTS, {"code": code}).all()
+    rows = session.connection().execute(_EVENTS, {"code": code}).all()
     if not rows:
         return None
     # Each device's events in chain order, devices merged by (estimated) time: see hub/ledger/timeline.py.
@@ -53,7 +54,7 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
 def _producer(session: Session, rows: Sequence[Row[Any]]) -> dict[str, str] | None:
     """The enterprise whose device gave the bag its code (the first commissioning, else the first event)."""
     first = next((r for r in rows if r.kind == EventKind.COMMISSIONING), rows[0])
-    enterprise = session.execute(_PRODUCER, {"device_id": first.device_id}).first()
+    enterprise = session.connection().execute(_PRODUCER, {"device_id": first.device_id}).first()
     return None if enterprise is None else {"uscc": enterprise.uscc, "name": enterprise.name}
 
 
