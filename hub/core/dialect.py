@@ -36,10 +36,10 @@ from hub.core.counters import Counter
 
 
 def _insert(session: Session) -> Any:
-    return _insert_for(session.get_bind().dialect.name)
+    return insert_for(session.get_bind().dialect.name)
 
 
-def _insert_for(dialect: str) -> Any:
+def insert_for(dialect: str) -> Any:
     """The dialect's INSERT, which has ON CONFLICT."""
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
@@ -53,7 +53,7 @@ def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, A
 
 @functools.cache
 def _ignore_statement(dialect: str, table: Table) -> Insert:
-    return _insert_for(dialect)(table).on_conflict_do_nothing()
+    return insert_for(dialect)(table).on_conflict_do_nothing()
 
 
 def take_serials(session: Session, name: str, count: int = 1) -> int:
@@ -69,7 +69,7 @@ def _take_statement(dialect: str) -> Any:
     table = Counter.__table__
     count = bindparam("count", type_=BigInteger)
     return (
-        _insert_for(dialect)(table)
+        insert_for(dialect)(table)
         .values(name=bindparam("name"), value=count)
         .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + count})
         .returning(table.c.value)

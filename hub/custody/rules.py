@@ -99,12 +99,16 @@ def sane(event: Event) -> str | None:
     return None
 
 
-def judge(session: Session, enterprise_id: int, events: Sequence[Event]) -> list[Refused]:
-    """The events of one device's batch (in chain order) that its enterprise may not perform, with why."""
+def judge(
+    session: Session, enterprise_id: int, events: Sequence[Event], uscc: str | None = None
+) -> list[Refused]:
+    """The events of one device's batch (in chain order) that its enterprise may not perform, with why.
+    `uscc`: the enterprise's, when the caller has read it already (the ingest reads it with the device)."""
     if not events:
         return []
     known = _known(session, events)
-    uscc = uscc_of(session, enterprise_id)
+    if uscc is None:
+        uscc = uscc_of(session, enterprise_id)
     refused = []
     for e in events:
         reason = sane(e) or _custody(session, enterprise_id, uscc, e, known)

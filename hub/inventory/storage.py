@@ -69,16 +69,20 @@ def _text(e: Event, key: str, limit: int | None = None) -> str | None:
     return value
 
 
-def record_storage(session: Session, enterprise_id: int, direction: str, events: Sequence[Event]) -> None:
-    """Project `storing` (direction "in") or `staging_outbound` ("out") events of one device's batch.
+def record_storage(
+    session: Session, enterprise_id: int, stored: Sequence[Event], outbound: Sequence[Event] = ()
+) -> None:
+    """Project one device's batch: its `storing` events (入库, `stored`) and its `staging_outbound` events
+    (出库, `outbound`), the 入库 first, as they always were.
 
-    Worked out in memory in the events' order, then written in three statements (Core, not the ORM: a
-    flush after weeks offline brings thousands of records at once): the stock rows it replaces or takes out
-    deleted, the HJ 1259 records inserted, the stock it leaves inserted.
+    Worked out in memory, then written in three statements (Core, not the ORM: a flush after weeks offline
+    brings thousands of records at once): the stock rows it replaces or takes out deleted, the HJ 1259
+    records inserted, the stock it leaves inserted. The bags, their stock and the device's facility are read
+    once for both directions: each read is a round trip to PostgreSQL, and a batch usually holds both.
     """
-    if not events:
+    if not stored and not outbound:
         return
-    codes = list({e.code: None for e in events})
+    codes = list({e.code: None for e in (*stored, *outbound)})
     statements = _storage_statements(session.get_bind().dialect.name)
     conn = session.connection()
     bags = {
@@ -90,54 +94,65 @@ def record_storage(session: Session, enterprise_id: int, direction: str, events:
     }
     # Every bag held now is named by an event here, which takes it out of stock or stores it anew.
     held = list(stocked)
-    batch_codes = assign_batch_codes(session, enterprise_id, PREFIX[direction], events)
     facility_of_device: dict[str, str | None] = {}
     records: list[dict[str, Any]] = []
-    for e, batch in zip(events, batch_codes, strict=True):
-        if e.device_id not in facility_of_device:
-            facility_of_device[e.device_id] = device_facility(session, e.device_id)
-        bag, stock = bags.get(e.code), stocked.pop(e.code, None)
-        facility = _text(e, "facility", 64) or (
-            stock["facility_code"] if stock and direction == OUT else None
-        )
-        facility = facility or facility_of_device[e.device_id]
-        waste_code = e.waste_code or (bag[0] if bag else None) or (stock["waste_code"] if stock else None)
-        grams = e.grams if e.grams is not None else (stock["grams"] if stock else bag[1] if bag else None)
-        records.append(
-            {
-                "enterprise_id": enterprise_id,
-                "direction": direction,
-                "batch_code": batch,
-                "code": e.code,
-                "waste_code": waste_code,
-                "grams": grams,
-                "time_ms": e.time_ms,
-                "facility_code": facility,
-                "operator": e.operator,
-                "handler": _text(e, "handler"),
-                "container_type": _text(e, "container_type"),
-                "destination": _text(e, "destination"),
-                "in_batch_code": stock["in_batch_code"] if (stock and direction == OUT) else None,
-                "device_id": e.device_id,
-                "seq": e.seq,
-                "event_id": e.event_id,
-            }
-        )
-        if direction == IN:
-            stocked[e.code] = {
-                "code": e.code,
-                "enterprise_id": enterprise_id,
-                "facility_code": facility,
-                "waste_code": waste_code,
-                "grams": grams,
-                "stored_ms": e.time_ms,
-                "in_batch_code": batch,
-            }
+    for direction, events in ((IN, stored), (OUT, outbound)):
+        if events:
+            batch_codes = assign_batch_codes(session, enterprise_id, PREFIX[direction], events)
+            for e, batch in zip(events, batch_codes, strict=True):
+                if e.device_id not in facility_of_device:
+                    facility_of_device[e.device_id] = device_facility(session, e.device_id)
+                records.append(_record(e, enterprise_id, direction, batch, bags, stocked, facility_of_device))
     if held:
         conn.execute(statements.unstock, {"codes": held})
     bulk_insert(session, StorageRecord.__table__, records)
     if stocked:  # what is left is what these events stored
         bulk_insert(session, Stock.__table__, list(stocked.values()))
+
+
+def _record(
+    e: Event,
+    enterprise_id: int,
+    direction: str,
+    batch: str,
+    bags: dict[str, tuple[str | None, int | None]],
+    stocked: dict[str, dict[str, Any]],
+    facility_of_device: dict[str, str | None],
+) -> dict[str, Any]:
+    """The HJ 1259 record of one event; `stocked` (the stock as the events so far left it) follows it."""
+    bag, stock = bags.get(e.code), stocked.pop(e.code, None)
+    facility = _text(e, "facility", 64) or (stock["facility_code"] if stock and direction == OUT else None)
+    facility = facility or facility_of_device[e.device_id]
+    waste_code = e.waste_code or (bag[0] if bag else None) or (stock["waste_code"] if stock else None)
+    grams = e.grams if e.grams is not None else (stock["grams"] if stock else bag[1] if bag else None)
+    if direction == IN:
+        stocked[e.code] = {
+            "code": e.code,
+            "enterprise_id": enterprise_id,
+            "facility_code": facility,
+            "waste_code": waste_code,
+            "grams": grams,
+            "stored_ms": e.time_ms,
+            "in_batch_code": batch,
+        }
+    return {
+        "enterprise_id": enterprise_id,
+        "direction": direction,
+        "batch_code": batch,
+        "code": e.code,
+        "waste_code": waste_code,
+        "grams": grams,
+        "time_ms": e.time_ms,
+        "facility_code": facility,
+        "operator": e.operator,
+        "handler": _text(e, "handler"),
+        "container_type": _text(e, "container_type"),
+        "destination": _text(e, "destination"),
+        "in_batch_code": stock["in_batch_code"] if (stock and direction == OUT) else None,
+        "device_id": e.device_id,
+        "seq": e.seq,
+        "event_id": e.event_id,
+    }
 
 
 class _StorageStatements(NamedTuple):

@@ -7,24 +7,26 @@ own, so the evidence of a bad signature, a gap or a fork is kept. Device time (`
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.bodies import shown
-from hub.core.dialect import bulk_insert_values
+from hub.core.dialect import bulk_insert_values, insert_for
 from hub.core.errors import HubError
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.devices.tables import Device
 from hub.ledger.projection import project_events
 from hub.ledger.tables import Batch, EventKey, EventRow, Refusal
+from hub.registry.tables import Enterprise
 from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
 from hub.warnings.settings import WarningSettings
 from protocols import strictjson
@@ -141,11 +143,13 @@ def ingest(
     hub_key: Ed25519PrivateKey,
     now_ms: int,
     canonical: CanonicalBatch | None = None,
+    enterprise: str | None = None,
 ) -> Ingested:
     """Store a signed batch; the receipt acknowledges every stored event, refused ones too (they are links of
     the device's chain: leaving them out would block it), and names those refused. Raise `IngestRefused` for
-    a batch refused whole."""
-    checked = _verify(read, envelope, canonical)
+    a batch refused whole. `enterprise`: the USCC the batch was sent under (an MQTT topic names it), refused
+    (403) unless the device belongs to that enterprise."""
+    checked = _verify(read, envelope, canonical, enterprise)
     receipt, refused = _store(write, checked, now_ms)
     if receipt.stored:
         # Committed. In immediate mode the cheap warning rules run now (queued mode stored a trigger with the
@@ -186,7 +190,9 @@ def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms:
         session.connection().execute(_KEEP_REFUSAL, row)
 
 
-def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatch | None) -> _Checked:
+def _verify(
+    read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatch | None, enterprise: str | None
+) -> _Checked:
     try:
         device_id = peek_device(envelope)
     except EnvelopeError as exc:
@@ -199,10 +205,18 @@ def _verify(read: sessionmaker[Session], envelope: Any, canonical: CanonicalBatc
             device_id=device_id[: FIELD_LIMITS["device_id"]],
         )
     with read() as session:
-        public_key = session.connection().execute(_PUBLIC_KEY, {"device_id": device_id}).scalar()
-    if public_key is None:
+        device = session.connection().execute(_PUBLIC_KEY, {"device_id": device_id}).first()
+    if device is None:
         raise IngestRefused(
             401, "unknown_device", f"unknown device {shown(device_id)}: enrol it first", device_id=device_id
+        )
+    public_key, uscc = device
+    if enterprise is not None and uscc != enterprise:
+        raise IngestRefused(
+            403,
+            "wrong_topic",
+            f"device {device_id} belongs to enterprise {uscc}, not {shown(enterprise)} named by the topic",
+            device_id=device_id,
         )
     try:
         batch = open_batch(envelope, load_public_key(public_key), canonical)
@@ -275,7 +289,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
             # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
             events = [e for e, _ in new]
-            refused = judge(session, device.enterprise_id, events)
+            refused = judge(session, device.enterprise_id, events, device.uscc)
             record_refused(session, device.enterprise_id, refused, now_ms)
             skip = {r.event.seq for r in refused}
             flagged = [
@@ -360,24 +374,24 @@ def _link(event: Event, last_seq: int, last_hash: str, own_hash: str, evidence: 
 
 
 def _keep_envelope(conn: Connection, checked: _Checked, stored: int, duplicates: int, now_ms: int) -> None:
+    """Keep the signed envelope, once per (device, batch_id): one INSERT that skips a batch kept before and
+    says whether it did (one round trip, where a look first and then an insert took two)."""
     batch = checked.batch
-    existing = conn.execute(_BATCH_KEPT, {"device_id": batch.device_id, "batch_id": batch.batch_id}).first()
-    if existing is None:
-        conn.execute(
-            _KEEP_BATCH,
-            {
-                "device_id": batch.device_id,
-                "batch_id": batch.batch_id,
-                "first_seq": batch.first_seq,
-                "last_seq": batch.last_seq,
-                "sent_ms": batch.sent_ms,
-                "received_ms": now_ms,
-                "stored": stored,
-                "duplicates": duplicates,
-                "envelope": checked.envelope_json,
-            },
-        )
-    elif stored:
+    kept = conn.execute(
+        _keep_batch_statement(conn.dialect.name),
+        {
+            "device_id": batch.device_id,
+            "batch_id": batch.batch_id,
+            "first_seq": batch.first_seq,
+            "last_seq": batch.last_seq,
+            "sent_ms": batch.sent_ms,
+            "received_ms": now_ms,
+            "stored": stored,
+            "duplicates": duplicates,
+            "envelope": checked.envelope_json,
+        },
+    ).first()
+    if kept is None and stored:
         # New events must point at the envelope that carried them; a reused batch_id would not.
         raise IngestRefused(
             409,
@@ -389,14 +403,32 @@ def _keep_envelope(conn: Connection, checked: _Checked, stored: int, duplicates:
         )
 
 
+@functools.cache
+def _keep_batch_statement(dialect: str) -> Insert:
+    """Built once per dialect: INSERT … ON CONFLICT (device_id, batch_id) DO NOTHING RETURNING id."""
+    return (
+        insert_for(dialect)(_BATCHES)
+        .on_conflict_do_nothing(index_elements=[_BATCHES.c.device_id, _BATCHES.c.batch_id])
+        .returning(_BATCHES.c.id)
+    )
+
+
 # The statements of every batch, built once on the tables (plain rows, no ORM objects): building them again
 # for each batch cost as much CPU as running them.
 _DEVICES, _EVENTS, _BATCHES = Device.__table__, EventRow.__table__, Batch.__table__
-_PUBLIC_KEY = select(_DEVICES.c.public_key).where(_DEVICES.c.device_id == bindparam("device_id"))
-_DEVICE = (
-    select(_DEVICES.c.enterprise_id, _DEVICES.c.last_seq, _DEVICES.c.last_hash)
+# The device's key and its enterprise's USCC in one read (one round trip: the MQTT worker checks the topic's
+# enterprise against it); the device's row locked with its enterprise's USCC, which custody checks codes by.
+_ENTERPRISES = Enterprise.__table__
+_PUBLIC_KEY = (
+    select(_DEVICES.c.public_key, _ENTERPRISES.c.uscc)
+    .join(_ENTERPRISES, _ENTERPRISES.c.id == _DEVICES.c.enterprise_id)
     .where(_DEVICES.c.device_id == bindparam("device_id"))
-    .with_for_update()
+)
+_DEVICE = (
+    select(_DEVICES.c.enterprise_id, _ENTERPRISES.c.uscc, _DEVICES.c.last_seq, _DEVICES.c.last_hash)
+    .join(_ENTERPRISES, _ENTERPRISES.c.id == _DEVICES.c.enterprise_id)
+    .where(_DEVICES.c.device_id == bindparam("device_id"))
+    .with_for_update(of=_DEVICES)
 )
 _ADVANCE = (
     update(_DEVICES)
@@ -408,10 +440,6 @@ _STORED_HASHES = select(_EVENTS.c.seq, _EVENTS.c.event_hash).where(
     _EVENTS.c.seq >= bindparam("low"),
     _EVENTS.c.seq <= bindparam("high"),
 )
-_BATCH_KEPT = select(_BATCHES.c.id).where(
-    _BATCHES.c.device_id == bindparam("device_id"), _BATCHES.c.batch_id == bindparam("batch_id")
-)
-_KEEP_BATCH = insert(_BATCHES)
 _KEEP_REFUSAL = insert(Refusal.__table__)
 
 EVENT_COLUMNS = (

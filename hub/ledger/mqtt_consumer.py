@@ -35,7 +35,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,11 +42,9 @@ from hub.core.bodies import shown
 from hub.core.db import BUSY_RETRY_AFTER_S
 from hub.core.deps import wall_clock_ms
 from hub.devices.health import HeartbeatRefused, record_heartbeat
-from hub.devices.tables import Device
 from hub.ledger.ingest import IngestRefused, decode_batch, ingest, record_refusal
 from hub.ledger.lanes import Lanes
 from hub.ledger.routes import MAX_BODY_BYTES
-from hub.registry.tables import Enterprise
 from protocols import strictjson
 from protocols.ledger import CanonicalBatch
 
@@ -245,8 +242,8 @@ class MqttConsumer:
                     f"a batch of {shown(claimed)} was sent on the topic of {shown(device_id)}",
                     device_id=device_id,
                 )
-            self._check_enterprise(enterprise, device_id)
-            done = ingest(self.read, self.write, envelope, self.hub_key, now, canonical)
+            # The topic's enterprise is checked against the device's with its key, in the one read.
+            done = ingest(self.read, self.write, envelope, self.hub_key, now, canonical, enterprise)
         except IngestRefused as refusal:
             record_refusal(self.write, refusal, now)
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
@@ -277,21 +274,6 @@ class MqttConsumer:
             log.warning("heartbeat from %s refused: %s", device_id, exc)
             return {}
         return answer
-
-    def _check_enterprise(self, enterprise: str, device_id: str) -> None:
-        with self.read() as session:
-            uscc = session.scalar(
-                select(Enterprise.uscc)
-                .join(Device, Device.enterprise_id == Enterprise.id)
-                .where(Device.device_id == device_id)
-            )
-        if uscc is not None and uscc != enterprise:
-            raise IngestRefused(
-                403,
-                "wrong_topic",
-                f"device {device_id} belongs to enterprise {uscc}, not {enterprise} named by the topic",
-                device_id=device_id,
-            )
 
     def _publish(self, topic: str, answer: dict[str, Any], correlation: bytes | None) -> None:
         props = Properties(PacketTypes.PUBLISH)

@@ -73,10 +73,8 @@ def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_
         _commissioned(session, enterprise_id, by_kind[EventKind.COMMISSIONING], now_ms)
     if EventKind.CORRECTING in by_kind:
         _corrected(session, by_kind[EventKind.CORRECTING])
-    inventory.record_storage(session, enterprise_id, inventory.IN, by_kind.get(EventKind.STORING, []))
-    inventory.record_storage(
-        session, enterprise_id, inventory.OUT, by_kind.get(EventKind.STAGING_OUTBOUND, [])
-    )
+    stored, outbound = by_kind.get(EventKind.STORING, []), by_kind.get(EventKind.STAGING_OUTBOUND, [])
+    inventory.record_storage(session, enterprise_id, stored, outbound)
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
     loading.record_loadings(session, enterprise_id, by_kind.get(EventKind.DEPARTING, []))
