@@ -1,18 +1,21 @@
 """The hub's pooled PostgreSQL connections: one idle for a while is pinged before use and replaced if the
 server dropped it; one used a moment ago is not pinged (a round trip per request saved), and a loss met in
-use is answered as busy once while the pool is renewed."""
+use is answered as busy once while the pool is renewed. The gate's and the trace's reads open no
+transaction (two round trips saved), and the connection they used is back in transactions for the next."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from test_hub_support import postgres_url
 
 from hub.core import db
-from hub.core.db import is_busy, make_engine, read_sessions
+from hub.core.db import is_busy, lookup_sessions, make_engine, read_sessions, write_sessions
 
 
 @pytest.fixture
@@ -54,3 +57,21 @@ def test_a_connection_dropped_while_in_use_fails_once_as_busy_and_the_pool_is_re
         session.execute(text("SELECT 1"))
     assert is_busy(lost.value)  # answered 503 with Retry-After (hub/web/errors.py), not 500
     assert backend_pid(engine) != dropped
+
+
+def transaction_status(session: Session) -> TransactionStatus:
+    """Whether the server holds a transaction open on the session's connection after its statement."""
+    session.execute(text("SELECT 1"))
+    return session.connection().connection.driver_connection.info.transaction_status
+
+
+def test_lookups_open_no_transaction_and_leave_the_pooled_connection_in_transactions(engine: Engine) -> None:
+    with lookup_sessions(engine)() as session:
+        assert transaction_status(session) == TransactionStatus.IDLE  # no BEGIN sent, no ROLLBACK to send
+    # The same (only) pooled connection, given to a read and then to a write: each in a transaction again.
+    with read_sessions(engine)() as session:
+        assert transaction_status(session) == TransactionStatus.INTRANS
+    with write_sessions(engine)() as session, session.begin():
+        assert transaction_status(session) == TransactionStatus.INTRANS
+    with lookup_sessions(engine)() as session:
+        assert transaction_status(session) == TransactionStatus.IDLE

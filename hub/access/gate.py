@@ -109,7 +109,7 @@ async def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principa
 
 def _session_principal(hub: Hub, token: str, passive: bool) -> Principal | None:
     now = hub.clock()
-    with hub.read() as session:
+    with hub.lookup() as session:
         principal, stale = session_principal(
             session, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
         )

@@ -116,6 +116,17 @@ def read_sessions(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def lookup_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for a request's reads that need no snapshot across their statements (the gate's session
+    lookup, a bag's trace). On PostgreSQL they run in autocommit: under READ COMMITTED each statement sees
+    its own snapshot anyway, and a transaction only added a BEGIN and a ROLLBACK, two round trips, to every
+    request. Nothing may write through them, nor stream (a server-side cursor needs a transaction).
+    SQLite keeps its deferred BEGIN, which costs no round trip."""
+    if engine.dialect.name != "postgresql":
+        return read_sessions(engine)
+    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+
+
 def write_sessions(engine: Engine) -> sessionmaker[Session]:
     """Sessions for read-check-write transactions (ingest, enrolment): BEGIN IMMEDIATE on SQLite."""
     return sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)

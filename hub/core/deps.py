@@ -28,11 +28,16 @@ class Hub:
     engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    lookup: sessionmaker[Session]
+    """A request's reads that need no snapshot across statements (the gate's, a trace's): on PostgreSQL
+    without a transaction (hub/core/db.py `lookup_sessions`)."""
     key: Ed25519PrivateKey
     clock: Callable[[], int] = wall_clock_ms
     replica: sessionmaker[Session] | None = None
     """Reads that may lag a moment (pages, statistics, lists: `ReadSession`), from a read replica when
     WT_HUB_READ_DB names one; `read` stays on the primary for what must see its own writes."""
+    replica_lookup: sessionmaker[Session] | None = None
+    """`lookup` on the read replica."""
 
     @property
     def public_key(self) -> str:

@@ -51,8 +51,9 @@ def _answer(hub: Hub, code: str, access: Access, request: Request) -> bytes | No
 
 
 def _read(hub: Hub, code: str, access: Access) -> dict[str, Any] | None:
-    """The trace, in a session of its own (as `ReadSession` gives: on the read replica if there is one)."""
-    with (hub.replica or hub.read)() as session:
+    """The trace, in a session of its own (on the read replica if there is one, as `ReadSession`), without
+    a transaction on PostgreSQL: its reads need no snapshot across statements (`lookup_sessions`)."""
+    with (hub.replica_lookup or hub.lookup)() as session:
         return read_trace(
             session, code, hub.clock(), lambda parties: access.require_any(parties, f"废物 {code} 的记录")
         )
