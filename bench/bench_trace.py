@@ -3,6 +3,7 @@
     python bench/bench_trace.py --events 1000000 --db sqlite
     python bench/bench_trace.py --events 1000000 --db postgresql      # a scratch database on 127.0.0.1:5432
     python bench/bench_trace.py --events 10000000 --db sqlite --report docs/bench-hub.md
+    python bench/bench_trace.py --db URL --measure-only --baseline-tree DIR   # a kept database, two trees
 
 What it does: migrates a fresh database, loads `--events` ledger events directly into the tables (8 events per
 bag across producer, carrier and disposer devices, with their batches, bags and HJ 1259 storage records), with
@@ -17,7 +18,8 @@ times two things for randomly chosen bags:
   page gets it (issue #17's goal: p99 ≤ 5 ms on SQLite, ≤ 10 ms on PostgreSQL at 10 M events).
 
 Numbers are wall-clock on this machine with whatever else runs on it; compare them side by side, not
-across machines.
+across machines: `--baseline-tree` serves another tree's code on the same database beside this one's and
+traces the two in turns.
 """
 
 from __future__ import annotations
@@ -315,21 +317,11 @@ def through_app(url: str, codes: list[str], samples: int, tmp: Path) -> list[flo
 def over_http(url: str, codes: list[str], samples: int, tmp: Path) -> list[float]:
     """The trace as a phone or a page gets it: a real `wastetrace hub serve` (one worker, its socket as
     served, TCP_NODELAY), one kept-alive HTTP/1.1 connection, a regulator's session."""
-    from bench_ingest import ADMIN_TOKEN, HubProcess
+    from bench_ingest import HubProcess
 
     hub = HubProcess(url, tmp)
     try:
-        account = {"username": "bench-http", "display_name": "b", "password": "Trace-passw0rd"}
-        status, data = hub.conn.call("POST", "/api/v1/users", account, ADMIN_TOKEN)
-        assert status in (201, 409), data  # 409: a kept database measured again
-        role = {"role": "regulator", "region_code": "130000"}
-        status, data = hub.conn.call("PUT", "/api/v1/users/bench-http/role", role, ADMIN_TOKEN)
-        assert status == 200, data
-        status, data = hub.conn.call(
-            "POST", "/api/v1/sessions", {"username": "bench-http", "password": "Trace-passw0rd"}
-        )
-        assert status == 201, data
-        token = json.loads(data)["token"]
+        token = _login(hub, "bench-http")
         out = []
         for i, code in enumerate(codes[: samples + 100]):
             started = time.perf_counter_ns()
@@ -341,6 +333,60 @@ def over_http(url: str, codes: list[str], samples: int, tmp: Path) -> list[float
         return out
     finally:
         hub.stop()
+
+
+BLOCK = 200  # traces in a row to one hub before the other takes its turn
+
+
+def side_by_side(
+    url: str, codes: list[str], samples: int, tmp: Path, baseline: Path
+) -> dict[str, tuple[list[float], float]]:
+    """The served trace of this tree and of `baseline` on the same database, one hub each: blocks of
+    `BLOCK` traces taken in turns (who goes first swapped every block), each hub tracing bags of its own (a
+    bag one hub read would be warm in the page cache for the other). Per tree: the latencies and the hub's
+    CPU seconds per trace."""
+    from bench_ingest import HubProcess
+
+    hubs = {}
+    try:
+        for name, code in (("this tree", ROOT), ("baseline", baseline)):
+            workdir = tmp / name.replace(" ", "-")
+            workdir.mkdir()
+            hub = HubProcess(url, workdir, code=code)
+            hubs[name] = (hub, _login(hub, f"bench-ab-{len(hubs)}"), [])
+        for n, (hub, token, _) in enumerate(hubs.values()):  # warm each hub's caches on bags of its own
+            for code in codes[n:200:2]:
+                hub.conn.call("GET", f"/api/v1/packages/{code}/trace", token=token)
+        cpu = {name: hub.cpu_s() for name, (hub, _, _) in hubs.items()}
+        turns = list(hubs.items())
+        for block, start in enumerate(range(0, samples, BLOCK)):
+            for name, (hub, token, times) in turns if block % 2 == 0 else turns[::-1]:
+                n = list(hubs).index(name)
+                for i in range(start, min(start + BLOCK, samples)):
+                    code = codes[(200 + 2 * i + n) % len(codes)]
+                    started = time.perf_counter_ns()
+                    status, data = hub.conn.call("GET", f"/api/v1/packages/{code}/trace", token=token)
+                    times.append((time.perf_counter_ns() - started) / 1e6)
+                    assert status == 200, data[:300]
+        return {name: (times, (hub.cpu_s() - cpu[name]) / samples) for name, (hub, _, times) in hubs.items()}
+    finally:
+        for hub, _, _ in hubs.values():
+            hub.stop()
+
+
+def _login(hub: Any, name: str) -> str:
+    """A regulator's session on `hub` (the account made if an earlier run did not)."""
+    from bench_ingest import ADMIN_TOKEN
+
+    account = {"username": name, "display_name": "b", "password": "Trace-passw0rd"}
+    status, data = hub.conn.call("POST", "/api/v1/users", account, ADMIN_TOKEN)
+    assert status in (201, 409), data  # 409: a kept database measured again
+    role = {"role": "regulator", "region_code": "130000"}
+    status, data = hub.conn.call("PUT", f"/api/v1/users/{name}/role", role, ADMIN_TOKEN)
+    assert status == 200, data
+    status, data = hub.conn.call("POST", "/api/v1/sessions", {"username": name, "password": "Trace-passw0rd"})
+    assert status == 201, data
+    return str(json.loads(data)["token"])
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
@@ -379,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--measure-only", action="store_true", help="--db names a database an earlier --keep run loaded"
     )
+    parser.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="also serve the code of this source tree (e.g. `git archive REV | tar -x -C DIR`) on the same "
+        "database, the two hubs traced in turns; prints both and their ratio",
+    )
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="wt-bench-trace-"))
@@ -414,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
         app = percentiles(through_app(url, app_sample, args.http_samples, tmp))
         served_sample = rng.sample(loader.codes, min(len(loader.codes), args.served_samples + 100))
         served = percentiles(over_http(url, served_sample, args.served_samples, tmp))
+        if args.baseline_tree is not None:
+            pairs = rng.sample(loader.codes, min(len(loader.codes), 2 * args.served_samples + 200))
+            compared = side_by_side(url, pairs, args.served_samples, tmp, args.baseline_tree.resolve())
     finally:
         if drop is not None:
             drop()
@@ -442,11 +497,34 @@ def main(argv: list[str] | None = None) -> int:
         _row("over HTTP from `wastetrace hub serve`", args.served_samples, served),
         "",
     ]
+    if args.baseline_tree is not None:
+        lines += _compared(compared, args.baseline_tree, args.served_samples)
     print("\n".join(lines), flush=True)
     if args.report:
         with args.report.open("a", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
     return 0
+
+
+def _compared(compared: dict[str, tuple[list[float], float]], baseline: Path, samples: int) -> list[str]:
+    lines = [
+        f"Side by side over HTTP with the code in `{baseline}` on the same database, blocks of {BLOCK} "
+        "traces in turns, each hub its own bags:",
+        "",
+        "| served trace | samples | p50 ms | p95 ms | p99 ms | max ms | hub CPU ms per trace |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    stats = {name: (percentiles(times), cpu) for name, (times, cpu) in compared.items()}
+    for name, (p, cpu) in stats.items():
+        lines.append(f"{_row(name, samples, p)} {cpu * 1000:.2f} |")
+    (mine, mine_cpu), (base, base_cpu) = stats["this tree"], stats["baseline"]
+    lines += [
+        "",
+        f"This tree / baseline: p50 {mine['p50'] / base['p50']:.2f}, p99 {mine['p99'] / base['p99']:.2f}, "
+        f"CPU per trace {mine_cpu / base_cpu:.2f}.",
+        "",
+    ]
+    return lines
 
 
 def _row(name: str, n: int, p: dict[str, float]) -> str:
