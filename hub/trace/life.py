@@ -14,7 +14,7 @@ from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
-from hub.inventory.storage import DAY_MS, bags_by_code, record_view
+from hub.inventory.storage import DAY_MS, record_view
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.tables import Batch
 from hub.manifests import store
@@ -46,6 +46,7 @@ _STORAGE = (
     .where(StorageRecord.code == bindparam("code"))
     .order_by(StorageRecord.time_ms, StorageRecord.id)
 )
+_BAG = select(Bag.__table__).where(Bag.code == bindparam("code"))
 _STOCK = select(Stock.__table__).where(Stock.code == bindparam("code"))
 _DISPOSAL = select(Disposal.__table__).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
 _LINKS = (
@@ -90,20 +91,24 @@ def read_trace(
     if trace is None:
         return None
     holding = store.manifests_holding(session, [code]).get(code, [])
-    # Held here while the life is read: the session's identity map keeps the bag only while someone does,
-    # and then life_of finds it there instead of reading it again.
-    bags = bags_by_code(session, [code])
-    allow(bag_parties(session, code, holding, bags))
+    # The bag as a plain row, read once for who may see it and for its life.
+    bag = session.connection().execute(_BAG, {"code": code}).first()
+    allow(bag_parties(session, code, holding, {code: bag} if bag is not None else {}))
     add_evidence(session, trace["events"])
-    trace["life"] = life_of(session, code, now_ms, holding)
-    del bags
+    trace["life"] = life_of(session, code, now_ms, holding, bag)
     return trace
 
 
 def life_of(
-    session: Session, code: str, now_ms: int, holding: list[store.Current] | None = None
+    session: Session,
+    code: str,
+    now_ms: int,
+    holding: list[store.Current] | None = None,
+    bag: Bag | Row[Any] | None = None,
 ) -> dict[str, Any]:
-    bag = session.get(Bag, code)
+    """The life of the bag with `code`; `bag` is its row when the caller read it already."""
+    if bag is None:
+        bag = session.get(Bag, code)
     conn = session.connection()
     storage = conn.execute(_STORAGE, {"code": code}).all()
     stock = conn.execute(_STOCK, {"code": code}).first()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
@@ -18,7 +22,7 @@ def bag_parties(
     session: Session,
     code: str,
     holding: list[Current] | None = None,
-    bags: dict[str, Bag] | None = None,
+    bags: Mapping[str, Bag | Row[Any]] | None = None,
 ) -> list[Party]:
     """The bag's producer, whoever holds it by an accepted receipt, and every party (shipper, carrier,
     receiver) of a manifest that carries it.
