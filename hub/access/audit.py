@@ -166,6 +166,25 @@ _ADVANCE = (
     .where(_HEAD_ROW.c.id == 1)
     .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"), entries=_HEAD_ROW.c.entries + 1)
 )
+# PostgreSQL: the entry inserted and the head moved to it by one statement (a data-modifying WITH), one round
+# trip fewer for every audited request. SQLite has no INSERT inside WITH, and no round trips to save.
+_NEW_ENTRY = (
+    insert(_ENTRIES)
+    .values({name: bindparam(name) for name in (*CHAINED, "prev_hash", "entry_hash")})
+    .returning(_ENTRIES.c.id)
+    .cte("new_entry")
+)
+_APPEND_AND_ADVANCE = (
+    update(_HEAD_ROW)
+    .where(_HEAD_ROW.c.id == 1)
+    .values(
+        last_id=select(_NEW_ENTRY.c.id).scalar_subquery(),
+        last_hash=bindparam("entry_hash"),
+        entries=_HEAD_ROW.c.entries + 1,
+    )
+    .add_cte(_NEW_ENTRY)
+    .returning(_HEAD_ROW.c.last_id)
+)
 
 
 def append_entry(session: Session, entry: dict[str, Any]) -> int:
@@ -176,9 +195,12 @@ def append_entry(session: Session, entry: dict[str, Any]) -> int:
         insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
         prev = conn.execute(_HEAD).scalar_one()
     digest = entry_hash(entry, prev)
-    new_id = conn.execute(_APPEND, {**entry, "prev_hash": prev, "entry_hash": digest}).scalar_one()
+    values = {**{name: entry[name] for name in CHAINED}, "prev_hash": prev, "entry_hash": digest}
+    if conn.dialect.name == "postgresql":
+        return int(conn.execute(_APPEND_AND_ADVANCE, values).scalar_one())
+    new_id = conn.execute(_APPEND, values).scalar_one()
     conn.execute(_ADVANCE, {"new_id": new_id, "new_hash": digest})
-    return new_id
+    return int(new_id)
 
 
 @dataclass(frozen=True, slots=True)
