@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -146,9 +146,27 @@ _NEWEST = (
     .correlate(Enterprise)
     .scalar_subquery()
 )
-# Built once: every trace reads the enterprises it concerns through it.
+_PROFILE_COLUMNS = (
+    "name",
+    "region_code",
+    "roles",
+    "industry",
+    "address",
+    "lon_e6",
+    "lat_e6",
+    "contacts",
+    "version",
+    "active",
+)
+# Built once: every trace reads the enterprises it concerns through it. Plain columns on the connection, not
+# the two ORM objects: building them cost more than the read.
 _WITH_PROFILES = (
-    select(Enterprise, EnterpriseVersion)
+    select(
+        Enterprise.id,
+        Enterprise.uscc,
+        Enterprise.name.label("identity_name"),
+        *(getattr(EnterpriseVersion, c) for c in _PROFILE_COLUMNS),
+    )
     .outerjoin(
         EnterpriseVersion,
         (EnterpriseVersion.enterprise_id == Enterprise.id) & (EnterpriseVersion.version == _NEWEST),
@@ -163,9 +181,29 @@ def prefetch_enterprises(session: Session, ids: set[int]) -> None:
     wanted = [i for i in ids if i not in cache]
     if not wanted:
         return
-    rows = session.execute(_WITH_PROFILES, {"ids": wanted}).all()
-    for ent, version in rows:
-        cache[ent.id] = enterprise_info(ent, version)
+    for row in session.connection().execute(_WITH_PROFILES, {"ids": wanted}):
+        cache[row.id] = _info_of_row(row)
+
+
+def _info_of_row(r: Row[Any]) -> EnterpriseInfo:
+    """An enterprise read as plain columns (its id, uscc, identity_name and its profile's columns, all
+    None when it has no profile yet)."""
+    if r.version is None:
+        return enterprise_info(Enterprise(id=r.id, uscc=r.uscc, name=r.identity_name), None)
+    return EnterpriseInfo(
+        r.id,
+        r.uscc,
+        r.name,
+        r.region_code,
+        tuple(x for x in r.roles.split(",") if x),
+        r.industry,
+        r.address,
+        r.lon_e6,
+        r.lat_e6,
+        json.loads(r.contacts),
+        r.version,
+        r.active,
+    )
 
 
 def enterprise_ids(session: Session, usccs: set[str]) -> dict[str, int]:
@@ -174,20 +212,6 @@ def enterprise_ids(session: Session, usccs: set[str]) -> dict[str, int]:
         return {}
     rows = session.execute(select(Enterprise.uscc, Enterprise.id).where(Enterprise.uscc.in_(usccs)))
     return {uscc: eid for uscc, eid in rows}
-
-
-_PROFILE_COLUMNS = (
-    "name",
-    "region_code",
-    "roles",
-    "industry",
-    "address",
-    "lon_e6",
-    "lat_e6",
-    "contacts",
-    "version",
-    "active",
-)
 
 
 def enterprises_named(session: Session, text: str) -> set[int]:
@@ -225,28 +249,7 @@ def list_enterprises(session: Session) -> list[EnterpriseInfo]:
         )
         .order_by(Enterprise.uscc)
     ).all()
-    out = []
-    for r in rows:
-        if r.version is None:
-            out.append(enterprise_info(Enterprise(id=r.id, uscc=r.uscc, name=r.identity_name), None))
-            continue
-        out.append(
-            EnterpriseInfo(
-                r.id,
-                r.uscc,
-                r.name,
-                r.region_code,
-                tuple(x for x in r.roles.split(",") if x),
-                r.industry,
-                r.address,
-                r.lon_e6,
-                r.lat_e6,
-                json.loads(r.contacts),
-                r.version,
-                r.active,
-            )
-        )
-    return out
+    return [_info_of_row(r) for r in rows]
 
 
 def _check_profile(fields: dict[str, Any]) -> None:
