@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from sqlalchemy import Row, bindparam, func, or_, select
@@ -104,10 +104,10 @@ def life_of(
     code: str,
     now_ms: int,
     holding: list[store.Current] | None = None,
-    bag: Bag | Row[Any] | None = None,
+    bag: Bag | Row[Any] | None | Literal["unread"] = "unread",
 ) -> dict[str, Any]:
-    """The life of the bag with `code`; `bag` is its row when the caller read it already."""
-    if bag is None:
+    """The life of the bag with `code`; `bag` is its row (None: no such bag) when the caller read it."""
+    if bag == "unread":
         bag = session.get(Bag, code)
     conn = session.connection()
     storage = conn.execute(_STORAGE, {"code": code}).all()
