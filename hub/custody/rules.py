@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from hub.inventory.storage import producers_by_code
 from hub.ledger.events import codes_of_events
 from hub.manifests import receiving, store
-from hub.registry.enterprises import enterprise_ids_by_uscc, uscc_of
+from hub.registry.enterprises import enterprise_ids_by_uscc
 from hub.registry.licences import licence_for
 from protocols.codes import china_date_from_ms
 from protocols.ledger import Event, EventKind
@@ -99,16 +99,12 @@ def sane(event: Event) -> str | None:
     return None
 
 
-def judge(
-    session: Session, enterprise_id: int, events: Sequence[Event], uscc: str | None = None
-) -> list[Refused]:
-    """The events of one device's batch (in chain order) that its enterprise may not perform, with why.
-    `uscc`: the enterprise's, when the caller has read it already (the ingest reads it with the device)."""
+def judge(session: Session, enterprise_id: int, uscc: str, events: Sequence[Event]) -> list[Refused]:
+    """The events of one device's batch (in chain order) that its enterprise (`uscc`, read by the ingest
+    with the device) may not perform, with why."""
     if not events:
         return []
     known = _known(session, events)
-    if uscc is None:
-        uscc = uscc_of(session, enterprise_id)
     refused = []
     for e in events:
         reason = sane(e) or _custody(session, enterprise_id, uscc, e, known)

@@ -70,7 +70,7 @@ def _text(e: Event, key: str, limit: int | None = None) -> str | None:
 
 
 def record_storage(
-    session: Session, enterprise_id: int, stored: Sequence[Event], outbound: Sequence[Event] = ()
+    session: Session, enterprise_id: int, stored: Sequence[Event], outbound: Sequence[Event]
 ) -> None:
     """Project one device's batch: its `storing` events (入库, `stored`) and its `staging_outbound` events
     (出库, `outbound`), the 入库 first, as they always were.

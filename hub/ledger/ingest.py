@@ -289,7 +289,7 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
             # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
             # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
             events = [e for e, _ in new]
-            refused = judge(session, device.enterprise_id, events, device.uscc)
+            refused = judge(session, device.enterprise_id, device.uscc, events)
             record_refused(session, device.enterprise_id, refused, now_ms)
             skip = {r.event.seq for r in refused}
             flagged = [

@@ -69,17 +69,26 @@ class EnterpriseInfo:
 
 def enterprise_info(ent: Enterprise, v: EnterpriseVersion | None) -> EnterpriseInfo:
     if v is None:
-        region = ent.uscc[2:8]
-        try:
-            validate_region_code(region)
-        except RegionCodeError:
-            region = None
-        return EnterpriseInfo(
-            ent.id, ent.uscc, ent.name, region, ("producer",), None, None, None, None, [], 0, True
-        )
+        return _without_profile(ent.id, ent.uscc, ent.name)
+    return _with_profile(ent.id, ent.uscc, v)
+
+
+def _without_profile(enterprise_id: int, uscc: str, name: str) -> EnterpriseInfo:
+    """An enterprise with no profile recorded yet: a producer in the region its USCC names."""
+    region: str | None = uscc[2:8]
+    try:
+        validate_region_code(region)
+    except RegionCodeError:
+        region = None
+    producer = ("producer",)
+    return EnterpriseInfo(enterprise_id, uscc, name, region, producer, None, None, None, None, [], 0, True)
+
+
+def _with_profile(enterprise_id: int, uscc: str, v: EnterpriseVersion | Row[Any]) -> EnterpriseInfo:
+    """An enterprise and its profile (a version, or a row with the version's columns)."""
     return EnterpriseInfo(
-        ent.id,
-        ent.uscc,
+        enterprise_id,
+        uscc,
         v.name,
         v.region_code,
         tuple(r for r in v.roles.split(",") if r),
@@ -189,21 +198,8 @@ def _info_of_row(r: Row[Any]) -> EnterpriseInfo:
     """An enterprise read as plain columns (its id, uscc, identity_name and its profile's columns, all
     None when it has no profile yet)."""
     if r.version is None:
-        return enterprise_info(Enterprise(id=r.id, uscc=r.uscc, name=r.identity_name), None)
-    return EnterpriseInfo(
-        r.id,
-        r.uscc,
-        r.name,
-        r.region_code,
-        tuple(x for x in r.roles.split(",") if x),
-        r.industry,
-        r.address,
-        r.lon_e6,
-        r.lat_e6,
-        json.loads(r.contacts),
-        r.version,
-        r.active,
-    )
+        return _without_profile(r.id, r.uscc, r.identity_name)
+    return _with_profile(r.id, r.uscc, r)
 
 
 def enterprise_ids(session: Session, usccs: set[str]) -> dict[str, int]:
