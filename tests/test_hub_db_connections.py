@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from test_hub_support import postgres_url
 
@@ -75,3 +75,35 @@ def test_lookups_open_no_transaction_and_leave_the_pooled_connection_in_transact
         assert transaction_status(session) == TransactionStatus.INTRANS
     with lookup_sessions(engine)() as session:
         assert transaction_status(session) == TransactionStatus.IDLE
+
+
+# Any statement the hub runs often; its text is what psycopg prepares it by.
+_A_LOOKUP = "SELECT count(*) FROM pg_class WHERE relname = %(name)s"
+
+
+def prepared(session: Session) -> list[str]:
+    return list(session.execute(text("SELECT statement FROM pg_prepared_statements")).scalars())
+
+
+def test_reads_end_with_commit_and_keep_the_connections_prepared_statements(engine: Engine) -> None:
+    for _ in range(6):  # psycopg prepares a statement run five times on a connection
+        with read_sessions(engine)() as session:
+            session.connection().exec_driver_sql(_A_LOOKUP, {"name": "events"}).scalar_one()
+    with read_sessions(engine)() as session:  # the same (only) pooled connection: nothing was deallocated
+        assert _A_LOOKUP.replace("%(name)s", "$1") in prepared(session)
+        assert session.connection().connection.dbapi_connection.read_only  # BEGIN READ ONLY
+
+
+def test_a_read_that_fails_rolls_back_as_any_session(engine: Engine) -> None:
+    with pytest.raises(ProgrammingError), read_sessions(engine)() as session:
+        session.execute(text("SELECT no_such_column FROM pg_class"))
+    with read_sessions(engine)() as session:  # the pooled connection is clean for the next read
+        assert session.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_a_read_session_refuses_a_write_so_its_commit_can_keep_none(engine: Engine) -> None:
+    with pytest.raises(InternalError) as refused, read_sessions(engine)() as session:
+        session.execute(text("CREATE TABLE wt_never_made (x integer)"))
+    assert refused.value.orig.sqlstate == "25006"  # read_only_sql_transaction
+    with write_sessions(engine)() as session, session.begin():  # a write session on the same connection
+        assert not session.connection().connection.dbapi_connection.read_only

@@ -15,13 +15,16 @@ from test_hub_support import (
     count,
     empty_tables,
     enrol,
+    execute,
     make_client,
     postgres_url,
     rows,
     sqlite_url,
+    user_headers,
 )
 
-from protocols.ledger import seal_canonical_batch
+from protocols.ledger import canonical_bytes, seal_canonical_batch
+from protocols.ledger.sealed import seal
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -67,9 +70,56 @@ def test_canonical_bytes_are_stored_as_they_came(client, device, db_url):
     assert answer.json()["receipt"]["body"]["stored"] == 8
     stored = rows(db_url, "SELECT seq, event_hash, body FROM events ORDER BY seq")
     assert [(s, h, b) for s, h, b in stored] == [(e.seq, e.hash, e.canonical.decode()) for e in device.events]
-    assert rows(db_url, "SELECT envelope FROM batches")[0][0] == raw.decode()
     assert count(db_url, "storage_records") == 4
     assert count(db_url, "stock") == 4
+
+
+def test_the_envelope_is_kept_without_its_events_and_given_back_as_signed(client, device, db_url):
+    for i in range(5):
+        device.record(code=f"{USCC}9002490820261123{i:03d}", data={"note": f"第 {i} 袋"})
+    raw = canonical(device, 1, 5, "b1")
+    assert post(client, raw).status_code == 200
+    ((kept, without_events),) = rows(db_url, "SELECT envelope, without_events FROM batches")
+    assert without_events
+    assert ',"events":[],"sent_ms":' in kept and len(kept.encode()) < len(raw) // 3
+    reader = user_headers(client, "site-user", "enterprise", uscc=USCC)
+    answer = client.get(f"/api/v1/devices/{device.device_id}/batches/b1", headers=reader)
+    assert answer.status_code == 200, answer.text
+    given = answer.json()
+    assert canonical_bytes(given["envelope"]) == raw  # byte for byte what the device signed
+    assert given["public_key"] == device.public_key
+
+
+def test_a_resent_batch_gives_back_the_events_the_first_one_stored(client, device, db_url):
+    for _ in range(4):
+        device.record()
+    assert post(client, canonical(device, 1, 2, "b1")).status_code == 200
+    overlapping = canonical(device, 1, 4, "b2")  # two duplicates, two new events
+    assert post(client, overlapping).status_code == 200
+    reader = user_headers(client, "site-user", "enterprise", uscc=USCC)
+    answer = client.get(f"/api/v1/devices/{device.device_id}/batches/b2", headers=reader)
+    assert canonical_bytes(answer.json()["envelope"]) == overlapping
+
+
+def test_a_batch_whose_events_were_normalised_keeps_its_whole_envelope(client, device, db_url):
+    device.record()
+    body = device.batch(1, 1, batch_id="b1")["body"]
+    del body["events"][0]["attachments"]  # stored and hashed in its normalised form, with "attachments": []
+    envelope = seal(device.key, body)
+    assert client.post("/api/v1/batches", json=envelope).status_code == 200
+    ((kept, without_events),) = rows(db_url, "SELECT envelope, without_events FROM batches")
+    assert not without_events and kept == canonical_bytes(envelope).decode()
+
+
+def test_the_evidence_of_a_batch_whose_month_was_archived_is_gone_and_says_so(client, device, db_url):
+    for _ in range(3):
+        device.record()
+    assert post(client, canonical(device, 1, 3, "b1")).status_code == 200
+    execute(db_url, "DELETE FROM events WHERE seq = 2")  # as a detached month takes its events away
+    reader = user_headers(client, "site-user", "enterprise", uscc=USCC)
+    answer = client.get(f"/api/v1/devices/{device.device_id}/batches/b1", headers=reader)
+    assert answer.status_code == 410, answer.text
+    assert answer.json()["reason"] == "archived" and "归档" in answer.json()["detail"]
 
 
 def test_the_same_events_re_encoded_are_duplicates(client, device, db_url):

@@ -151,6 +151,16 @@ def rows(db_url: str, sql: str) -> list[Any]:
         engine.dispose()
 
 
+def execute(db_url: str, sql: str) -> None:
+    """Run `sql` on the hub's database and commit it: what an operator does beside the hub."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
 _pg_database: str | None = None
 
 

@@ -17,6 +17,8 @@ from protocols.ledger import (
     Event,
     SignatureError,
     canonical_bytes,
+    envelope_with_events,
+    envelope_without_events,
     generate_private_key,
     open_batch,
     read_batch,
@@ -179,3 +181,53 @@ def test_an_integer_beyond_2_53_is_refused_before_anything_else():
         read_batch(raw)
     with pytest.raises(ValueError):
         read_batch(b"\xff\xfe")
+
+
+# What the hub keeps of a batch: the envelope with its events array emptied, the events' bytes being kept
+# one by one beside it. A hand-written vector: a batch_id holding `,"events":[]` (escaped, as JSON text
+# must) and a sig after the array; only the real array is emptied, and putting the events back gives the
+# same bytes.
+_WHOLE = (
+    b'{"alg":"Ed25519","body":{"batch_id":"b,\\"events\\":[]","device_id":"edge-1",'
+    b'"events":[{"attachments":[],"seq":1},{"attachments":[],"seq":2}],"sent_ms":5,'
+    b'"type":"wastetrace.batch/1"},"sig":"c2ln"}'
+)
+_KEPT = (
+    b'{"alg":"Ed25519","body":{"batch_id":"b,\\"events\\":[]","device_id":"edge-1",'
+    b'"events":[],"sent_ms":5,"type":"wastetrace.batch/1"},"sig":"c2ln"}'
+)
+_PIECES = [b'{"attachments":[],"seq":1}', b'{"attachments":[],"seq":2}']
+
+
+def test_an_envelope_is_kept_without_its_events_and_made_whole_again_byte_for_byte():
+    assert envelope_without_events(_WHOLE, _PIECES) == _KEPT
+    assert json.loads(_KEPT)["body"]["batch_id"] == 'b,"events":[]'
+    assert envelope_with_events(_KEPT, _PIECES) == _WHOLE
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_a_sealed_batch_made_whole_again_still_opens_with_its_signature(n):
+    evs = events(n)
+    raw = sealed(evs)
+    kept = envelope_without_events(raw, [e.canonical for e in evs])
+    assert kept is not None and json.loads(kept)["body"]["events"] == []
+    whole = envelope_with_events(kept, [e.canonical for e in evs])
+    assert whole == raw
+    assert open_batch(json.loads(whole), KEY.public_key()).events == tuple(evs)
+
+
+def test_events_that_are_not_exactly_the_arrays_bytes_keep_the_envelope_whole():
+    evs = events(3)
+    raw = sealed(evs)
+    assert envelope_without_events(raw, [e.canonical for e in evs[:2]]) is None  # one missing
+    assert envelope_without_events(raw, [e.canonical for e in reversed(evs)]) is None  # out of order
+    normalised = canonical_bytes(json.loads(raw.replace(b'"attachments":[],', b"", 1)))
+    assert envelope_without_events(normalised, [e.canonical for e in evs]) is None
+    assert envelope_without_events(b'{"alg":"Ed25519","body":{}}', []) is None
+
+
+def test_only_an_envelope_kept_without_its_events_takes_them_back():
+    with pytest.raises(EnvelopeError):
+        envelope_with_events(_WHOLE, _PIECES)
+    with pytest.raises(EnvelopeError):
+        envelope_with_events(_KEPT, [])

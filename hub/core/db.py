@@ -112,8 +112,29 @@ def is_busy(exc: DBAPIError) -> bool:
     return any(word in message for word in _SQLITE_BUSY_WORDS)
 
 
-def read_sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+class ReadOnlySession(Session):
+    """A session for reads. Used as a context manager, a transaction it opened ends with COMMIT, not
+    ROLLBACK, and on PostgreSQL that transaction is READ ONLY (`BEGIN READ ONLY`, no round trip of its own),
+    so a COMMIT can never keep a write: one tried is refused there. A session that leaves on an exception,
+    or holds ORM changes, is rolled back as any other.
+
+    Why not ROLLBACK: at a ROLLBACK psycopg forgets every statement it has prepared on the connection, and
+    sends DEALLOCATE ALL, as it cannot tell what the rolled-back transaction did to them. Pooled connections
+    serve every kind of session, so a read ending in ROLLBACK left the statements of whatever ran next on that
+    connection to be parsed and planned again; on the partitioned `events`, planning cost more than the
+    query (docs/postgresql.md, "Prepared statements")."""
+
+    def __exit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if type_ is None and self.in_transaction() and not (self.new or self.dirty or self.deleted):
+            self.commit()
+        super().__exit__(type_, value, traceback)
+
+
+def read_sessions(engine: Engine) -> sessionmaker[ReadOnlySession]:
+    """Sessions for reads (pages, lists, the ingest's look at a device's key): see `ReadOnlySession`."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(postgresql_readonly=True)
+    return sessionmaker(engine, class_=ReadOnlySession, expire_on_commit=False)
 
 
 def lookup_sessions(engine: Engine) -> sessionmaker[Session]:

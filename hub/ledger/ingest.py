@@ -42,6 +42,7 @@ from protocols.ledger import (
     SignatureError,
     canonical_bytes,
     check_link,
+    envelope_without_events,
     load_public_key,
     open_batch,
     peek_device,
@@ -92,7 +93,8 @@ class _Checked:
 
     batch: BatchEnvelope
     hashes: tuple[str, ...]
-    envelope_json: str
+    kept_envelope: str  # what `batches.envelope` keeps: without its events' bytes when they split off
+    without_events: bool
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
@@ -227,10 +229,18 @@ def _verify(
         raise IngestRefused(422, "malformed", str(exc), device_id=device_id) from exc
     # From here the envelope is signed by an enrolled device: it is evidence, and kept with any refusal.
     signed = {k: envelope[k] for k in ("body", "alg", "sig")}
-    envelope_json = (canonical.envelope if canonical else canonical_bytes(signed)).decode("utf-8")
+    envelope_bytes = canonical.envelope if canonical else canonical_bytes(signed)
+    # The events' bytes are stored once, in `events`; the envelope keeps the rest (hub/ledger/envelopes.py).
+    kept = envelope_without_events(envelope_bytes, [e.canonical for e in batch.events])
     evidence = {"batch_id": batch.batch_id, "envelope": signed}
     _check_fields(batch, evidence)
-    return _Checked(batch, tuple(e.hash for e in batch.events), envelope_json, evidence)
+    return _Checked(
+        batch,
+        tuple(e.hash for e in batch.events),
+        (envelope_bytes if kept is None else kept).decode("utf-8"),
+        kept is not None,
+        evidence,
+    )
 
 
 def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
@@ -388,7 +398,8 @@ def _keep_envelope(conn: Connection, checked: _Checked, stored: int, duplicates:
             "received_ms": now_ms,
             "stored": stored,
             "duplicates": duplicates,
-            "envelope": checked.envelope_json,
+            "envelope": checked.kept_envelope,
+            "without_events": checked.without_events,
         },
     ).first()
     if kept is None and stored:

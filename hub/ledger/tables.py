@@ -5,7 +5,7 @@ Keep in step with hub/migrations/versions: tests/test_hub_migrations.py compares
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 # The file (一企一档), users and audit, and a bag's way (inventory, manifests, transport): their own modules,
@@ -57,6 +57,10 @@ class EventKey(Base):
 
 
 class Batch(Base):
+    """A signed batch as it came: the evidence behind its events. `envelope` is the signed envelope in
+    RFC 8785 form; `without_events`: kept with its events array emptied, their bytes being the `body` of the
+    events of this device with seq first_seq..last_seq (hub/ledger/envelopes.py puts them back)."""
+
     __tablename__ = "batches"
     __table_args__ = (UniqueConstraint("device_id", "batch_id", name="uq_batches_device_batch"),)
 
@@ -70,6 +74,7 @@ class Batch(Base):
     stored: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
     envelope: Mapped[str] = mapped_column(Text)
+    without_events: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Refusal(Base):

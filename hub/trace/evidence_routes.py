@@ -7,14 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 
 from hub.access.audit import audit_read
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, ReadSession
 from hub.core.errors import NotFound
+from hub.core.schemas import Problem
 from hub.devices.tables import Device
-from hub.ledger.tables import Batch
+from hub.ledger.envelopes import signed_envelope
 from hub.registry.enterprises import enterprise_by_id
 from hub.trace.epcis import bag_document
 from hub.trace.parties import bag_parties
@@ -44,16 +44,18 @@ def package_epcis(
     return JsonLdResponse(document)
 
 
-@router.get("/devices/{device_id}/batches/{batch_id}", response_model=SignedBatch)
+@router.get(
+    "/devices/{device_id}/batches/{batch_id}",
+    response_model=SignedBatch,
+    responses={404: {"model": Problem}, 410: {"model": Problem, "description": "its events were archived"}},
+)
 def signed_batch(device_id: str, batch_id: str, session: ReadSession, access: AccessDep) -> dict[str, Any]:
     """The batch envelope exactly as the device signed it, with the device's public key: the evidence."""
     device = session.get(Device, device_id)
     if device is None:
         raise NotFound(f"没有设备 {device_id} (no such device)")
     access.require(enterprise_by_id(session, device.enterprise_id).party, f"设备 {device_id} 的数据")
-    envelope = session.scalar(
-        select(Batch.envelope).where(Batch.device_id == device_id, Batch.batch_id == batch_id)
-    )
+    envelope = signed_envelope(session, device_id, batch_id)
     if envelope is None:
         raise NotFound(f"设备 {device_id} 没有批次 {batch_id} (no such batch)")
     return {"device_id": device_id, "public_key": device.public_key, "envelope": json.loads(envelope)}

@@ -167,6 +167,38 @@ def _canonical_pieces(raw: bytes, envelope: Any) -> CanonicalBatch | None:
     return CanonicalBatch(raw, body_bytes, tuple(pieces))
 
 
+_NO_EVENTS = _EVENTS_START + b"]"
+
+
+def envelope_without_events(envelope: bytes, events: Sequence[bytes]) -> bytes | None:
+    """The canonical envelope with its events array emptied, when `events` (each event's bytes, in order) are
+    exactly what that array holds; else None. The hub keeps a batch's envelope so, as its events' bytes are
+    kept one by one already: `envelope_with_events` puts them back, byte for byte, and the signature checks
+    again. An envelope whose events the hub stored in a normalised form (fields missing or unknown) does not
+    split, and is kept whole.
+
+    The array starts at the first `,"events":[` (batch_id and device_id before it are text, which holds no
+    bare quote) and ends at the last `],"sent_ms":` (sent_ms, type and sig after it hold none either)."""
+    start = envelope.find(_EVENTS_START)
+    end = envelope.rfind(_EVENTS_END)
+    if start < 0 or end < start:
+        return None
+    inside = start + len(_EVENTS_START)
+    if envelope[inside:end] != b",".join(events):
+        return None
+    return envelope[:inside] + envelope[end:]
+
+
+def envelope_with_events(kept: bytes, events: Sequence[bytes]) -> bytes:
+    """The envelope as it was signed, from what `envelope_without_events` kept and its events' bytes in order.
+    Raise `EnvelopeError` if `kept` is not such an envelope."""
+    at = kept.find(_NO_EVENTS)
+    if at < 0 or not events:
+        raise EnvelopeError("not an envelope kept without its events, or no events to put back")
+    inside = at + len(_EVENTS_START)
+    return kept[:inside] + b",".join(events) + kept[inside:]
+
+
 def peek_device(envelope: Any) -> str:
     """The device an envelope claims to come from, read before its signature can be checked."""
     return claimed_device(envelope, BATCH_TYPE)
