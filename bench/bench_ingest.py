@@ -410,6 +410,7 @@ class DbResult:
     ref_db_mb: float = 0.0
     traces: dict[str, dict[str, float]] = field(default_factory=dict)
     base_rss_mb: float = 0.0
+    base_db_mb: float = 0.0
 
 
 class Target:
@@ -520,8 +521,9 @@ class Target:
         if self.kind == "sqlite":
             self.result.hub_db_mb = _files_mb(self.workdir, "hub.db")
             self.result.ref_db_mb = _files_mb(self.workdir, "ref.db")
+            self.result.base_db_mb = _files_mb(self.workdir, "base.db")
         else:
-            for name, attr in zip(self.created[:2], ("hub_db_mb", "ref_db_mb"), strict=True):
+            for name, attr in zip(self.created, ("hub_db_mb", "ref_db_mb", "base_db_mb"), strict=False):
                 size = _pg_admin(f"SELECT pg_database_size('{name}')")
                 setattr(self.result, attr, (size or 0) / 1e6)
             for name in self.created:
@@ -574,8 +576,8 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
             "same run, on a database of its own:",
             "",
             "| database | baseline hub events/s | baseline / reference | baseline CPU µs/event |"
-            " baseline peak RSS MB |",
-            "|---|---:|---:|---:|---:|",
+            " baseline peak RSS MB | baseline database MB |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for r in results:
             ps = r.pairs
@@ -583,6 +585,7 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
             lines.append(
                 f"| {r.kind} | {spread([p.base_rate for p in ps])} | {ratios} |"
                 f" {spread([p.base_cpu_s / p.events * 1e6 for p in ps])} | {r.base_rss_mb:.0f} |"
+                f" {r.base_db_mb:.0f} |"
             )
     if any(r.traces for r in results):
         lines += [

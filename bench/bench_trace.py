@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from hub.core.db import make_engine, migrate  # noqa: E402
+from hub.core.db import lookup_sessions, make_engine, migrate  # noqa: E402
 from hub.ledger.partitions import add_month, existing_months, months_from, partition_name  # noqa: E402
 from hub.trace.life import read_trace  # noqa: E402
 from hub.trace.schemas import FullTrace  # noqa: E402
@@ -263,10 +263,8 @@ def _batches(cur: Any, loader: Loader, pg: bool) -> None:
 
 
 def server_side(url: str, codes: list[str], samples: int) -> list[float]:
-    from sqlalchemy.orm import sessionmaker
-
     engine = make_engine(url)
-    sessions = sessionmaker(engine)
+    sessions = lookup_sessions(engine)  # as the route reads (hub/trace/routes.py)
     out = []
     try:
         for i, code in enumerate(codes[: samples + 100]):
