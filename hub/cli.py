@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("verify-chains", help="check every stored event's hash and every device's chain")
     check.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
 
+    compact = sub.add_parser(
+        "compact-envelopes",
+        help="keep the signed envelopes of batches stored before 0036 without their events' bytes "
+        "(which `events` holds); online, safe to stop and run again",
+    )
+    compact.add_argument("--db", help="SQLAlchemy URL (default: $WT_HUB_DB or sqlite:///hub.db)")
+
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
@@ -124,6 +131,8 @@ def main(argv: list[str]) -> int:
         return 0
     if args.command == "rebuild-projections":
         return _rebuild(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
+    if args.command == "compact-envelopes":
+        return _compact(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     if args.command in ("backup", "restore", "verify-chains"):
         return _safekeeping(args)
     return _serve(args)
@@ -251,6 +260,23 @@ def _safekeeping(args: argparse.Namespace) -> int:
         print(f"hub: chain problem: {problem}", file=sys.stderr)
     print(f"hub: {report.events} events of {report.devices} devices checked, {len(report.problems)} problems")
     return 0 if report.ok else 1
+
+
+def _compact(url: str) -> int:
+    from hub.ledger.envelopes import compact_envelopes
+
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        done = compact_envelopes(write_sessions(engine))
+    finally:
+        engine.dispose()
+    print(
+        f"hub: {done.batches} envelopes kept without their events ({done.bytes_saved / 1e6:.1f} MB less; "
+        f"VACUUM gives the space back), {done.whole} left whole",
+        flush=True,
+    )
+    return 0
 
 
 def _rebuild(url: str) -> int:

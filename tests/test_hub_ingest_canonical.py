@@ -23,6 +23,7 @@ from test_hub_support import (
     user_headers,
 )
 
+from hub import cli as hub_cli
 from protocols.ledger import canonical_bytes, seal_canonical_batch
 from protocols.ledger.sealed import seal
 
@@ -171,3 +172,30 @@ def test_a_bag_stored_and_taken_out_in_one_batch_leaves_no_stock(client, device,
         ("in", bag2, True),
         ("in", bag2, True),
     ]
+
+
+def test_envelopes_kept_whole_before_0036_are_compacted_once_and_still_given_back(
+    client, device, db_url, capsys
+):
+    for _ in range(3):
+        device.record()
+    raw = canonical(device, 1, 3, "b1")
+    assert post(client, raw).status_code == 200
+    device.record()
+    body = device.batch(4, 4, batch_id="b2")["body"]
+    del body["events"][0]["attachments"]  # normalised at the hub: its envelope cannot be cut
+    assert client.post("/api/v1/batches", json=seal(device.key, body)).status_code == 200
+    # As a hub upgraded from 0035 holds them: every envelope whole.
+    whole = "UPDATE batches SET envelope = :raw, without_events = false WHERE batch_id = 'b1'"
+    execute(db_url, whole, {"raw": raw.decode()})
+
+    assert hub_cli.main(["compact-envelopes", "--db", db_url]) == 0
+    assert "1 envelopes kept without their events" in capsys.readouterr().out
+    kept = dict(rows(db_url, "SELECT batch_id, without_events FROM batches"))
+    assert kept == {"b1": True, "b2": False}
+    reader = user_headers(client, "site-user", "enterprise", uscc=USCC)
+    answer = client.get(f"/api/v1/devices/{device.device_id}/batches/b1", headers=reader)
+    assert canonical_bytes(answer.json()["envelope"]) == raw
+
+    assert hub_cli.main(["compact-envelopes", "--db", db_url]) == 0  # again: nothing left to do
+    assert "0 envelopes kept without their events" in capsys.readouterr().out

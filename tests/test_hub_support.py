@@ -151,12 +151,12 @@ def rows(db_url: str, sql: str) -> list[Any]:
         engine.dispose()
 
 
-def execute(db_url: str, sql: str) -> None:
+def execute(db_url: str, sql: str, params: dict[str, Any] | None = None) -> None:
     """Run `sql` on the hub's database and commit it: what an operator does beside the hub."""
     engine = create_engine(db_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text(sql))
+            conn.execute(text(sql), params or {})
     finally:
         engine.dispose()
 

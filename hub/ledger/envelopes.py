@@ -9,12 +9,14 @@ checked by anyone who fetches it, as before.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from hub.core.errors import HubError
 from hub.ledger.tables import Batch, EventRow
-from protocols.ledger import envelope_with_events
+from protocols.ledger import envelope_with_events, envelope_without_events
 
 
 class EventsArchived(HubError):
@@ -59,3 +61,49 @@ def signed_envelope(session: Session, device_id: str, batch_id: str) -> str | No
         )
     whole = envelope_with_events(batch.envelope.encode("utf-8"), [b.encode("utf-8") for b in bodies])
     return whole.decode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Compacted:
+    batches: int  # envelopes now kept without their events
+    whole: int  # envelopes left whole: their events are not all stored, or not as their bytes
+    bytes_saved: int
+
+
+_WHOLE_BATCHES = (
+    select(Batch.id, Batch.device_id, Batch.first_seq, Batch.last_seq, Batch.envelope)
+    .where(Batch.id > bindparam("after"), Batch.without_events.is_(False))
+    .order_by(Batch.id)
+    .limit(bindparam("chunk"))
+)
+_KEEP_WITHOUT_EVENTS = (
+    update(Batch)
+    .where(Batch.id == bindparam("row_id"), Batch.without_events.is_(False))
+    .values(envelope=bindparam("kept"), without_events=True)
+)
+
+
+def compact_envelopes(write: sessionmaker[Session], chunk: int = 200) -> Compacted:
+    """Keep every batch stored before migration 0036 without its events' bytes, as ingest now keeps them:
+    `chunk` batches a transaction, while the hub serves. Safe to stop and run again: a batch is changed only
+    if its events, put back, give exactly the envelope it holds."""
+    after, batches, whole, saved = 0, 0, 0, 0
+    while True:
+        with write() as session, session.begin():
+            conn = session.connection()
+            rows = conn.execute(_WHOLE_BATCHES, {"after": after, "chunk": chunk}).all()
+            if not rows:
+                return Compacted(batches, whole, saved)
+            for row in rows:
+                after = row.id
+                bodies = conn.execute(
+                    _BODIES, {"device_id": row.device_id, "first": row.first_seq, "last": row.last_seq}
+                ).scalars()
+                envelope = row.envelope.encode("utf-8")
+                kept = envelope_without_events(envelope, [b.encode("utf-8") for b in bodies])
+                if kept is None:
+                    whole += 1
+                    continue
+                conn.execute(_KEEP_WITHOUT_EVENTS, {"row_id": row.id, "kept": kept.decode("utf-8")})
+                batches += 1
+                saved += len(envelope) - len(kept)
