@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from alembic import command
 from fastapi.testclient import TestClient
 from test_hub_support import (
     USCC,
@@ -24,6 +25,7 @@ from test_hub_support import (
 )
 
 from hub import cli as hub_cli
+from hub.core.db import alembic_config, migrate
 from protocols.ledger import canonical_bytes, seal_canonical_batch
 from protocols.ledger.sealed import seal
 
@@ -199,3 +201,16 @@ def test_envelopes_kept_whole_before_0036_are_compacted_once_and_still_given_bac
 
     assert hub_cli.main(["compact-envelopes", "--db", db_url]) == 0  # again: nothing left to do
     assert "0 envelopes kept without their events" in capsys.readouterr().out
+
+
+def test_going_back_below_0036_makes_every_envelope_whole_again(client, device, db_url):
+    for _ in range(3):
+        device.record()
+    raw = canonical(device, 1, 3, "b1")
+    assert post(client, raw).status_code == 200
+    client.app.state.hub.engine.dispose()
+
+    command.downgrade(alembic_config(db_url), "0035_lean_event_keys")
+    assert rows(db_url, "SELECT envelope FROM batches") == [(raw.decode(),)]
+    migrate(db_url)
+    assert rows(db_url, "SELECT without_events FROM batches") == [(False,)]  # whole, until compacted
