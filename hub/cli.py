@@ -13,11 +13,14 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 from uvicorn.supervisors import Multiprocess
 
 from hub.app import create_app
@@ -262,15 +265,13 @@ def _safekeeping(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+_T = TypeVar("_T")
+
+
 def _compact(url: str) -> int:
     from hub.ledger.envelopes import compact_envelopes
 
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        done = compact_envelopes(write_sessions(engine))
-    finally:
-        engine.dispose()
+    done = _on_migrated(url, compact_envelopes)
     print(
         f"hub: {done.batches} envelopes kept without their events ({done.bytes_saved / 1e6:.1f} MB less; "
         f"VACUUM gives the space back), {done.whole} left whole",
@@ -280,14 +281,19 @@ def _compact(url: str) -> int:
 
 
 def _rebuild(url: str) -> int:
+    done = _on_migrated(url, rebuild_projections)
+    print(f"hub: replayed {done.events} events from {done.batches} batches into {_safe(url)}", flush=True)
+    return 0
+
+
+def _on_migrated(url: str, job: Callable[[sessionmaker[Session]], _T]) -> _T:
+    """Run a maintenance `job` with write sessions on the database at `url`, brought up to date first."""
     migrate(url)
     engine = make_engine(url)
     try:
-        done = rebuild_projections(write_sessions(engine))
+        return job(write_sessions(engine))
     finally:
         engine.dispose()
-    print(f"hub: replayed {done.events} events from {done.batches} batches into {_safe(url)}", flush=True)
-    return 0
 
 
 def _settings(args: argparse.Namespace, *, default_public_url: str) -> Settings:
