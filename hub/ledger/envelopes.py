@@ -52,9 +52,10 @@ def signed_envelope(session: Session, device_id: str, batch_id: str) -> str | No
         .scalars()
         .all()
     )
-    if len(bodies) != batch.last_seq - batch.first_seq + 1:
+    missing = batch.last_seq - batch.first_seq + 1 - len(bodies)
+    if missing:
         raise EventsArchived(
-            f"批次 {batch_id} 的事件有 {batch.last_seq - batch.first_seq + 1 - len(bodies)} 条已归档，"
+            f"批次 {batch_id} 的事件有 {missing} 条已归档，"
             f"恢复该月份的归档后可取回 (some of the batch's events are in an archived month: restore it to "
             f"fetch this evidence)",
             "archived",

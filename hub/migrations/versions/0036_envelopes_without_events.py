@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from protocols.ledger import envelope_with_events
+
 revision = "0036_envelopes_without_events"
 down_revision = "0035_lean_event_keys"
 branch_labels = None
@@ -43,9 +45,8 @@ def downgrade() -> None:
             ),
             {"device": device_id, "first": first, "last": last},
         ).scalars()
-        marker = ',"events":['
-        at = envelope.index(marker + "]") + len(marker)
-        whole = envelope[:at] + ",".join(bodies) + envelope[at:]
-        bind.execute(sa.text("UPDATE batches SET envelope = :e WHERE id = :id"), {"e": whole, "id": batch_id})
+        whole = envelope_with_events(envelope.encode("utf-8"), [b.encode("utf-8") for b in bodies])
+        restore = sa.text("UPDATE batches SET envelope = :e WHERE id = :id")
+        bind.execute(restore, {"e": whole.decode("utf-8"), "id": batch_id})
     with op.batch_alter_table("batches") as batch:
         batch.drop_column("without_events")
