@@ -184,3 +184,43 @@ def test_receipt_for_another_batch_is_refused():
 def test_event_refuses_wrong_field_types(field, value):
     with pytest.raises(EventError, match=field):
         make_event(**{field: value})
+
+
+def test_an_event_decoded_from_its_dict_equals_the_event_built_by_keywords():
+    full = make_event(data={"container_type": "吨袋", "n": [1, {"k": None}]}, corrects="e-0")
+    assert Event.from_dict(full.to_dict()) == full
+    # The fields with defaults may be left out: the same defaults as the constructor's.
+    short = {k: v for k, v in make_event().to_dict().items() if k in REQUIRED_FIELDS or k == "v"}
+    decoded = Event.from_dict(short)
+    assert decoded == Event(**{k: v for k, v in short.items() if k != "v"})
+    assert decoded.data == {} and decoded.attachments == () and decoded.grams is None
+    assert decoded.data is not Event.from_dict(short).data  # each event its own dict, as default_factory
+
+
+REQUIRED_FIELDS = (
+    "event_id", "device_id", "seq", "prev_hash", "kind", "code", "time_ms", "boot_id", "mono_ms",
+    "clock_synced",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("missing", REQUIRED_FIELDS)
+def test_a_decoded_event_missing_a_field_is_refused_naming_it(missing):
+    d = make_event().to_dict()
+    del d[missing]
+    with pytest.raises(EventError, match=f"missing or unknown fields.*{missing}"):
+        Event.from_dict(d)
+
+
+def test_a_decoded_event_with_an_unknown_field_is_refused_naming_it():
+    with pytest.raises(EventError, match="missing or unknown fields.*colour"):
+        Event.from_dict({**make_event().to_dict(), "colour": "red"})
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [("seq", "1"), ("seq", True), ("time_ms", 1.5), ("mono_ms", None), ("grams", "12"), ("waste_code", 900),
+     ("operator", ["x"]), ("place", {}), ("corrects", 1), ("clock_synced", 1), ("data", {"w": [{"g": 1.5}]})],
+)  # fmt: skip
+def test_a_decoded_event_is_checked_as_a_built_one(field, value):
+    with pytest.raises(EventError, match=field):
+        Event.from_dict({**make_event().to_dict(), field: value})

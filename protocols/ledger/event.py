@@ -7,10 +7,11 @@ two JSON encoders may print the same float differently and the hash would no lon
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from typing import Any
 
 import rfc8785
@@ -73,17 +74,17 @@ class Event:
             raise EventError("code must be a non-empty string")
         if type(self.boot_id) is not str or not self.boot_id:
             raise EventError("boot_id must be a non-empty string")
-        for name, value in (
-            ("waste_code", self.waste_code),
-            ("operator", self.operator),
-            ("place", self.place),
-            ("corrects", self.corrects),
+        if not (
+            (self.waste_code is None or type(self.waste_code) is str)
+            and (self.operator is None or type(self.operator) is str)
+            and (self.place is None or type(self.place) is str)
+            and (self.corrects is None or type(self.corrects) is str)
         ):
-            if value is not None and not isinstance(value, str):
-                raise EventError(f"{name} must be a string or null")
+            _optional_texts(self)
         if not isinstance(self.data, dict):
             raise EventError("data must be an object")
-        _require_int("seq", self.seq)
+        if type(self.seq) is not int:  # the exact type first: one comparison for the common case
+            _require_int("seq", self.seq)
         if self.seq < 1:
             raise EventError(f"seq starts at 1, got {self.seq}")
         if not isinstance(self.prev_hash, str) or not _HEX64.match(self.prev_hash):
@@ -92,14 +93,16 @@ class Event:
         if kind is None:
             raise EventError(f"unknown event kind {self.kind!r}")
         object.__setattr__(self, "kind", kind)
-        _require_int("time_ms", self.time_ms)
-        _require_int("mono_ms", self.mono_ms)
+        if type(self.time_ms) is not int:
+            _require_int("time_ms", self.time_ms)
+        if type(self.mono_ms) is not int:
+            _require_int("mono_ms", self.mono_ms)
         if type(self.clock_synced) is not bool:
             raise EventError("clock_synced must be true or false")
-        if self.grams is not None:
+        if self.grams is not None and type(self.grams) is not int:
             _require_int("grams", self.grams)
-        if self.data:
-            _reject_floats(self.data, "data")
+        if self.data and _holds_float(self.data):
+            _reject_floats(self.data, "data")  # walked again only to name where
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,7 +142,7 @@ class Event:
         try:
             attachments = fields.get("attachments")
             fields["attachments"] = tuple(Attachment(**a) for a in attachments) if attachments else ()
-            event = cls(**fields)
+            event = _from_fields(fields) if cls is Event else cls(**fields)
         except TypeError as exc:
             raise EventError(f"event has missing or unknown fields: {exc}") from exc
         if canonical is not None:
@@ -156,6 +159,41 @@ class Event:
     @property
     def hash(self) -> str:
         return event_hash(self)
+
+
+# Each field the constructor takes: its name, its slot's setter, its default and its default's factory
+# (`_REQUIRED` for a field with neither).
+_REQUIRED: Any = object()
+_SLOTS = tuple(
+    (
+        f.name,
+        Event.__dict__[f.name].__set__,
+        _REQUIRED if f.default is MISSING else f.default,
+        None if f.default_factory is MISSING else f.default_factory,
+    )
+    for f in dataclasses.fields(Event)
+    if f.init
+)
+_SET_CANONICAL = Event.__dict__["_canonical"].__set__
+
+
+def _from_fields(values: dict[str, Any]) -> Event:
+    """`Event(**values)` without the dataclass's `__init__`: parsing 17 keywords and a frozen `__setattr__`
+    per field cost 4 µs an event, three times its checks, and the hub builds a thousand a batch. The same
+    checks run (`__post_init__`); a field missing or unknown raises TypeError, as the call would."""
+    event = object.__new__(Event)
+    for name, set_slot, default, factory in _SLOTS:
+        value = values.pop(name, default)
+        if value is _REQUIRED:
+            if factory is None:
+                raise TypeError(f"missing the required field {name!r}")
+            value = factory()
+        set_slot(event, value)
+    if values:
+        raise TypeError(f"unknown fields {sorted(map(str, values))}")
+    _SET_CANONICAL(event, None)
+    event.__post_init__()
+    return event
 
 
 def canonical_bytes(value: Any) -> bytes:
@@ -228,6 +266,31 @@ def _copy_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_copy_json(v) for v in value]
     return value
+
+
+def _optional_texts(event: Event) -> None:
+    for name in ("waste_code", "operator", "place", "corrects"):
+        value = getattr(event, name)
+        if value is not None and not isinstance(value, str):
+            raise EventError(f"{name} must be a string or null")
+
+
+def _holds_float(value: Any) -> bool:
+    """Whether a float lies anywhere in `value`; no path is built on the way (see `_reject_floats`)."""
+    kind = type(value)
+    if kind is dict:
+        values: Any = value.values()
+    elif kind is list or kind is tuple:
+        values = value
+    else:
+        return isinstance(value, float)
+    for v in values:
+        vk = type(v)
+        if vk is str or vk is int or vk is bool or v is None:
+            continue
+        if _holds_float(v):
+            return True
+    return False
 
 
 def _reject_floats(value: Any, where: str) -> None:
