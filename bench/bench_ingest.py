@@ -19,7 +19,12 @@ The events are cut into `--pairs` segments; each pair sends one segment to the h
 reference (alternating which goes first), so both tables grow side by side from 0 to `--events`, and the
 machine's load at any time touches both. Each line prints events/s for each, and the ratio hub / reference;
 the summary gives medians of the pairs with min–max. Each site (device) records bags as a producer's box
-does: commissioning, encoding (label), storing (入库), staging_outbound (出库) — 4 events per bag.
+does: commissioning, encoding (label), storing (入库), staging_outbound (出库) — 4 events per bag, with
+event ids made as the edge makes them (UUIDv7, protocols/ledger/ids.py).
+
+`--baseline-tree DIR` runs a third hub, from another source tree, in each pair; `--baseline-tree .
+--baseline-ids uuid4` runs this hub again, fed random event ids as edges made them before (side by side,
+what time-ordered ids save the hub).
 
 Then the trace of a bag over real HTTP: `GET /api/v1/packages/{code}/trace` with a regulator's session
 token, over one kept-alive connection, for `--traces` random bags (p50 / p99), against the hub as served
@@ -68,6 +73,7 @@ from protocols.ledger import (  # noqa: E402
     GENESIS_HASH,
     Event,
     generate_private_key,
+    new_event_id,
     public_key_b64,
     seal_canonical_batch,
 )
@@ -99,6 +105,7 @@ class Site:
     bags: int = 0
     batches: int = 0
     codes: list[str] = field(default_factory=list)
+    ids: str = "uuid7"  # event ids as the edge makes them (protocols/ledger/ids.py); "uuid4": as before
 
     @property
     def device_id(self) -> str:
@@ -120,14 +127,15 @@ class Site:
                 self.codes.append(code)
             self.seq += 1
             kind = KINDS[step]
+            time_ms = T0 + self.seq * 15_000
             event = Event(
-                event_id=str(uuid.uuid4()),
+                event_id=new_event_id(time_ms) if self.ids == "uuid7" else str(uuid.uuid4()),
                 device_id=self.device_id,
                 seq=self.seq,
                 prev_hash=self.last_hash,
                 kind=kind,
                 code=self.codes[-1],
-                time_ms=T0 + self.seq * 15_000,
+                time_ms=time_ms,
                 boot_id="boot-1",
                 mono_ms=1_000 + self.seq * 15_000,
                 clock_synced=True,
@@ -439,7 +447,7 @@ class Target:
         self.base_sites: list[Site] = []
         self.result = DbResult(kind)
 
-    def start(self, sites: int, baseline: Path | None = None) -> None:
+    def start(self, sites: int, baseline: Path | None = None, baseline_ids: str = "uuid7") -> None:
         self.sites = [Site(n) for n in range(sites)]
         self.ref_sites = [Site(n) for n in range(sites)]
         self.hub = HubProcess(self.hub_url, self.workdir)
@@ -454,8 +462,8 @@ class Target:
                 base_url = f"{PG_SERVER}/{name}"
             basedir = self.workdir / "base"
             basedir.mkdir()
-            self.base = HubProcess(base_url, basedir, code=baseline)
-            self.base_sites = [Site(n) for n in range(sites)]
+            self.base = HubProcess(base_url, basedir, code=baseline.resolve())
+            self.base_sites = [Site(n, ids=baseline_ids) for n in range(sites)]
             enrol(self.base, self.base_sites)
         keys = {s.device_id: s.key.public_key() for s in self.ref_sites}
         self.ref = Reference(self.kind, self.ref_url, keys)
@@ -572,8 +580,9 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
     if args.baseline_tree:
         lines += [
             "",
-            f"The baseline hub (the code in `{args.baseline_tree}`) took its own third of each pair, in the "
-            "same run, on a database of its own:",
+            f"The baseline hub (the code in `{args.baseline_tree}`, its sites' event ids "
+            f"{args.baseline_ids}) took its own third of each pair, in the same run, on a database of "
+            "its own:",
             "",
             "| database | baseline hub events/s | baseline / reference | baseline CPU µs/event |"
             " baseline peak RSS MB | baseline database MB |",
@@ -635,6 +644,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="also run a hub from this source tree (e.g. `git archive REV | tar -x -C DIR`) in each pair",
     )
+    p.add_argument(
+        "--baseline-ids",
+        choices=("uuid7", "uuid4"),
+        default="uuid7",
+        help="event ids the baseline hub's sites make: uuid4 as edges did before (with --baseline-tree .)",
+    )
     args = p.parse_args(argv)
     kinds = [k.strip() for k in args.db.split(",") if k.strip()]
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-ingest-"))
@@ -643,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             target = Target(kind, workdir)
             targets.append(target)
-            target.start(args.sites, args.baseline_tree)
+            target.start(args.sites, args.baseline_tree, args.baseline_ids)
         per_pair = args.events // args.pairs
         for i in range(args.pairs):
             for target in targets:

@@ -12,14 +12,13 @@ import json
 import logging
 import sqlite3
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from edge.clock import Clock
-from protocols.ledger import GENESIS_HASH, Attachment, Event, EventKind
+from protocols.ledger import GENESIS_HASH, Attachment, Event, EventKind, new_event_id
 
 log = logging.getLogger(__name__)
 
@@ -464,7 +463,7 @@ class Ledger:
         stamp = self.clock.stamp()
         self.clock.saw_ledger_time(stamp.time_ms)
         event = Event(
-            event_id=str(uuid.uuid4()),
+            event_id=new_event_id(stamp.time_ms),
             device_id=self.device_id,
             seq=last_seq + 1,
             prev_hash=last_hash,

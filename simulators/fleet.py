@@ -57,6 +57,7 @@ from protocols.ledger import (
     GENESIS_HASH,
     Event,
     generate_private_key,
+    new_event_id,
     public_key_b64,
     seal_canonical_batch,
 )
@@ -120,7 +121,7 @@ class Site:
     def record(self, kind: str, code: str, time_ms: int, **fields: Any) -> None:
         self.seq += 1
         event = Event(
-            event_id=str(uuid.uuid4()),
+            event_id=new_event_id(time_ms),
             device_id=self.device_id,
             seq=self.seq,
             prev_hash=self.last_hash,

@@ -11,7 +11,6 @@ import os
 import secrets
 import socket
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +27,14 @@ from sqlalchemy.exc import OperationalError
 from hub.app import create_app
 from hub.core.base import Base
 from hub.settings import Settings
-from protocols.ledger import GENESIS_HASH, Event, generate_private_key, public_key_b64, seal_batch
+from protocols.ledger import (
+    GENESIS_HASH,
+    Event,
+    generate_private_key,
+    new_event_id,
+    public_key_b64,
+    seal_batch,
+)
 
 ADMIN_TOKEN = "test-admin-" + "x" * 24
 TRAFFIC_TOKEN = "traffic-feed-token-for-the-tests-0123456789"  # the 交管 platform's bearer
@@ -88,7 +94,7 @@ class SimDevice:
     def record(self, kind: str = "commissioning", code: str = CODE, **over: Any) -> Event:
         seq = len(self.events) + 1
         fields: dict[str, Any] = dict(
-            event_id=str(uuid.uuid4()),
+            event_id=new_event_id(START_MS + seq * 1000),
             device_id=self.device_id,
             seq=seq,
             prev_hash=self.events[-1].hash if self.events else GENESIS_HASH,

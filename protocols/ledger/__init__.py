@@ -17,6 +17,7 @@ from protocols.ledger.envelope import (
     seal_receipt,
 )
 from protocols.ledger.event import Attachment, Event, EventError, canonical_bytes, event_hash
+from protocols.ledger.ids import new_event_id
 from protocols.ledger.kinds import KIND_LABELS, EventKind
 from protocols.ledger.signing import (
     SignatureError,
@@ -50,6 +51,7 @@ __all__ = [
     "generate_private_key",
     "load_private_key",
     "load_public_key",
+    "new_event_id",
     "open_batch",
     "open_receipt",
     "peek_device",
