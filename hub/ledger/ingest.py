@@ -483,7 +483,7 @@ def _row(event: Event, event_hash: str, batch_id: str, now_ms: int) -> tuple[Any
         event.event_id,
         event_hash,
         event.prev_hash,
-        event.kind.value,
+        event.kind._value_,  # the text itself: `.value` is a Python-level property, read a thousand times
         event.code,
         event.waste_code,
         event.grams,

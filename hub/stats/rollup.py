@@ -59,15 +59,25 @@ class Fact(NamedTuple):
 def china_day(time_ms: int) -> int:
     """UTC milliseconds → the China calendar day as yyyymmdd (an absurd device time clamps to a real date)."""
     seconds = min(max(time_ms // 1000, 0), 253_402_300_799 - 86_400)
-    d = dt.datetime.fromtimestamp(seconds, tz=dt.UTC).astimezone(CHINA).date()
+    return _yyyymmdd((seconds + _CHINA_OFFSET_S) // 86_400)
+
+
+_CHINA_OFFSET_S = int(CHINA.utcoffset(None).total_seconds())  # a fixed offset: China keeps no summer time
+_EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+@functools.lru_cache(maxsize=4096)
+def _yyyymmdd(days: int) -> int:
+    """Day `days` after 1970-01-01 as yyyymmdd; cached, as a batch's thousand events fall on a few days."""
+    d = dt.date.fromordinal(_EPOCH + days)
     return d.year * 10_000 + d.month * 100 + d.day
 
 
 def event_facts(enterprise_id: int, events: Sequence[Event]) -> list[Fact]:
     return [
-        Fact(enterprise_id, e.time_ms, e.waste_code, EVENT_KINDS[e.kind.value], e.grams)
+        Fact(enterprise_id, e.time_ms, e.waste_code, EVENT_KINDS[e.kind], e.grams)
         for e in events
-        if e.kind.value in EVENT_KINDS
+        if e.kind in EVENT_KINDS  # an EventKind is its text (StrEnum), without `.value`'s lookup
     ]
 
 
