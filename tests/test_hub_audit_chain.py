@@ -9,12 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
-from hub.access.audit import _write, verify_chain
+from hub.access.audit import _durable, _write, append_entry, verify_chain
 from hub.cli import main
 
 
@@ -160,3 +161,32 @@ def test_an_audited_reads_entry_is_committed_before_its_answer_starts(any_w):
     answer = TestClient(client_side).get(f"/api/v1/packages/{code}/trace", headers=w.h("regulator"))
     assert answer.status_code == 200, answer.text
     assert entries_at_start == [before + 1]
+
+
+def _synchronous_commit_after(session: Any, durable: bool) -> str:
+    append_entry(session, entry(1), durable=durable)
+    return str(session.connection().exec_driver_sql("SHOW synchronous_commit").scalar_one())
+
+
+@pytest.mark.parametrize("durable,expected", [(True, "on"), (False, "off")])
+def test_on_postgresql_only_a_reads_entry_commits_without_waiting_for_the_disk(durable, expected, tmp_path):
+    world = build_world(tmp_path, fresh_postgres_url())
+    with world.client:
+        hub = world.client.app.state.hub
+        with hub.write() as session, session.begin():
+            assert _synchronous_commit_after(session, durable) == expected
+        with hub.write() as session, session.begin():  # for that transaction alone
+            assert session.connection().exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+            append_entry(session, entry(2))
+        with hub.read() as session:
+            report = verify_chain(session)
+        assert report.ok and report.entries >= 2, report
+
+
+@pytest.mark.parametrize(
+    "method,status,durable",
+    [("GET", 200, False), ("GET", 404, True), ("GET", 403, True), ("POST", 201, True), ("DELETE", 200, True)],
+)
+def test_changes_refusals_and_errors_are_entered_waiting_for_the_disk(method, status, durable):
+    request = Request({"type": "http", "method": method, "headers": [], "path": "/x"})
+    assert _durable(request, status) is durable

@@ -12,6 +12,13 @@ The log is hash-chained: each entry carries the SHA-256 of its own content and o
 hash (`prev_hash`), over sorted-key ASCII JSON; a head row, locked by each writer, names the last entry.
 Changing, removing or inserting an entry, or cutting the tail, breaks the chain; `verify_chain` (and
 `wastetrace hub audit verify`) finds where.
+
+On PostgreSQL the entry of a read that was answered commits without waiting for its WAL to reach the disk
+(`synchronous_commit = off` for that transaction alone): visible to every session at once, and on the disk
+within the WAL writer's next rounds (`wal_writer_delay`, 200 ms by default), so a crash of the database
+server itself can lose the last fraction of a second of such entries, never a part of one and never the
+chain's order (the entry and the head that names it are one transaction). That wait was the tail of a
+traced bag's latency (docs/bench-hub.md). Changes, refusals and errors are entered with the wait, as before.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -56,7 +63,7 @@ def record_read_now(request: Request, write: sessionmaker[Session]) -> None:
     answer is complete (its bytes made) when this is called; a write that fails leaves the entry to the
     middleware."""
     try:
-        _write(write, _entry(request, 200))
+        _write(write, _entry(request, 200), durable=False)
     except SQLAlchemyError:
         log.exception("audit write failed in the route; the middleware tries again")
         return
@@ -104,7 +111,7 @@ async def _audit(request: Request, status: int) -> None:
         return
     entry = _entry(request, status)
     try:
-        await run_in_threadpool(_write, request.app.state.hub.write, entry)
+        await run_in_threadpool(_write, request.app.state.hub.write, entry, durable=_durable(request, status))
     except SQLAlchemyError:
         # The request already happened; losing its trace must be loud, never silent.
         log.exception("AUDIT WRITE FAILED for %s", entry)
@@ -119,6 +126,11 @@ def _wanted(request: Request, status: int) -> bool:
     if policy is not None and not policy.audited:
         return False
     return request.method not in _SAFE
+
+
+def _durable(request: Request, status: int) -> bool:
+    """Whether the entry's commit waits for the disk: all but a read that was answered (module docstring)."""
+    return request.method not in _SAFE or status >= 400
 
 
 def _entry(request: Request, status: int) -> dict[str, Any]:
@@ -143,9 +155,9 @@ def _entry(request: Request, status: int) -> dict[str, Any]:
     }
 
 
-def _write(write: sessionmaker[Session], entry: dict[str, Any]) -> None:
+def _write(write: sessionmaker[Session], entry: dict[str, Any], *, durable: bool = True) -> None:
     with write() as session, session.begin():
-        append_entry(session, entry)
+        append_entry(session, entry, durable=durable)
 
 
 def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
@@ -160,6 +172,13 @@ def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
 _ENTRIES = AuditEntry.__table__
 _HEAD_ROW = AuditHead.__table__
 _HEAD = select(_HEAD_ROW.c.last_hash).where(_HEAD_ROW.c.id == 1).with_for_update()
+# PostgreSQL, a read's entry: the head locked and the transaction's commit told not to wait for the disk, in
+# one statement (a SET LOCAL of its own would be one more round trip for every audited read).
+_HEAD_NOT_WAITING = (
+    select(_HEAD_ROW.c.last_hash, func.set_config("synchronous_commit", "off", true()))
+    .where(_HEAD_ROW.c.id == 1)
+    .with_for_update()
+)
 _APPEND = insert(_ENTRIES).returning(_ENTRIES.c.id)
 _ADVANCE = (
     update(_HEAD_ROW)
@@ -187,10 +206,12 @@ _APPEND_AND_ADVANCE = (
 )
 
 
-def append_entry(session: Session, entry: dict[str, Any]) -> int:
-    """Add an entry at the chain's end (the head row locked until the transaction ends); its id."""
+def append_entry(session: Session, entry: dict[str, Any], *, durable: bool = True) -> int:
+    """Add an entry at the chain's end (the head row locked until the transaction ends); its id.
+    `durable=False`: on PostgreSQL the transaction's commit does not wait for the disk (module docstring)."""
     conn = session.connection()
-    prev = conn.execute(_HEAD).scalar()
+    quick = not durable and conn.dialect.name == "postgresql"
+    prev = conn.execute(_HEAD_NOT_WAITING if quick else _HEAD).scalar()
     if prev is None:
         insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
         prev = conn.execute(_HEAD).scalar_one()
