@@ -17,6 +17,7 @@ from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
 from hub.access.audit import _durable, _write, append_entry, verify_chain
 from hub.cli import main
+from hub.core.db import NOT_WAITING, make_engine, write_sessions
 
 
 @pytest.fixture
@@ -190,3 +191,42 @@ def test_on_postgresql_only_a_reads_entry_commits_without_waiting_for_the_disk(d
 def test_changes_refusals_and_errors_are_entered_waiting_for_the_disk(method, status, durable):
     request = Request({"type": "http", "method": method, "headers": [], "path": "/x"})
     assert _durable(request, status) is durable
+
+
+def _sqlite_hub(tmp_path: Any) -> Any:
+    url = sqlite_url(tmp_path)
+    build_world(tmp_path, url).client.close()  # the schema
+    # One pooled connection: what the next session gets is the very connection the entry used.
+    return write_sessions(make_engine(url, pool_size=1, max_overflow=0))
+
+
+def _synchronous(session: Any) -> int:
+    return int(session.connection().exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+
+def test_on_sqlite_a_reads_entry_commits_at_synchronous_normal_and_the_connection_goes_back_at_full(tmp_path):
+    write = _sqlite_hub(tmp_path)
+    with write() as session:
+        before = verify_chain(session).entries
+    with write() as session, session.begin():
+        session.connection(execution_options={NOT_WAITING: True})
+        append_entry(session, entry(1), durable=False)
+        assert _synchronous(session) == 1  # NORMAL: the commit does not wait for the disk
+    with write() as session, session.begin():
+        assert _synchronous(session) == 2  # FULL for whatever comes next on that connection
+        append_entry(session, entry(2))
+    _write(write, entry(3), durable=False)
+    with write() as session, session.begin():
+        assert _synchronous(session) == 2
+    with write() as session:
+        report = verify_chain(session)
+    assert report.ok and report.entries == before + 3, report
+
+
+def test_on_sqlite_a_failed_reads_entry_leaves_the_connection_at_full(tmp_path):
+    write = _sqlite_hub(tmp_path)
+    with pytest.raises(KeyError), write() as session, session.begin():
+        session.connection(execution_options={NOT_WAITING: True})
+        append_entry(session, {"time_ms": 1}, durable=False)  # not an entry: fails after the BEGIN
+    with write() as session, session.begin():
+        assert _synchronous(session) == 2

@@ -13,12 +13,13 @@ hash (`prev_hash`), over sorted-key ASCII JSON; a head row, locked by each write
 Changing, removing or inserting an entry, or cutting the tail, breaks the chain; `verify_chain` (and
 `wastetrace hub audit verify`) finds where.
 
-On PostgreSQL the entry of a read that was answered commits without waiting for its WAL to reach the disk
-(`synchronous_commit = off` for that transaction alone): visible to every session at once, and on the disk
-within the WAL writer's next rounds (`wal_writer_delay`, 200 ms by default), so a crash of the database
-server itself can lose the last fraction of a second of such entries, never a part of one and never the
-chain's order (the entry and the head that names it are one transaction). That wait was the tail of a
-traced bag's latency (docs/bench-hub.md). Changes, refusals and errors are entered with the wait, as before.
+The entry of a read that was answered commits without waiting for its write-ahead log to reach the disk:
+on PostgreSQL `synchronous_commit = off` for that transaction alone (on the disk within the WAL writer's
+next rounds, `wal_writer_delay`, 200 ms by default), on SQLite `synchronous = NORMAL` for it (on the disk
+with the next commit that waits, or the next checkpoint). It is visible to every session at once; a crash
+of the machine or of the database server (not of the hub) can lose the last such entries, never a part of
+one and never the chain's order (the entry and the head that names it are one transaction). That wait was
+the tail of a traced bag's latency (docs/bench-hub.md). Changes, refusals and errors wait, as before.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.access.tables import AuditEntry, AuditHead
+from hub.core.db import NOT_WAITING
 from hub.core.dialect import insert_ignore
 
 log = logging.getLogger(__name__)
@@ -157,6 +159,8 @@ def _entry(request: Request, status: int) -> dict[str, Any]:
 
 def _write(write: sessionmaker[Session], entry: dict[str, Any], *, durable: bool = True) -> None:
     with write() as session, session.begin():
+        if not durable:  # asked for before the transaction begins: SQLite changes synchronous outside one
+            session.connection(execution_options={NOT_WAITING: True})
         append_entry(session, entry, durable=durable)
 
 
@@ -208,7 +212,8 @@ _APPEND_AND_ADVANCE = (
 
 def append_entry(session: Session, entry: dict[str, Any], *, durable: bool = True) -> int:
     """Add an entry at the chain's end (the head row locked until the transaction ends); its id.
-    `durable=False`: on PostgreSQL the transaction's commit does not wait for the disk (module docstring)."""
+    `durable=False`: on PostgreSQL the transaction's commit does not wait for the disk (module docstring;
+    on SQLite the caller asks for that when it procures the connection, as `_write` does)."""
     conn = session.connection()
     quick = not durable and conn.dialect.name == "postgresql"
     prev = conn.execute(_HEAD_NOT_WAITING if quick else _HEAD).scalar()

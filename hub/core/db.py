@@ -1,6 +1,7 @@
 """Engines, sessions and migrations, for SQLite (demo, small district) and PostgreSQL (a city).
 
-SQLite is opened in WAL mode with synchronous=FULL and foreign keys on. Its transactions are begun by us,
+SQLite is opened in WAL mode with synchronous=FULL (NORMAL only for a transaction that asks, `NOT_WAITING`)
+and foreign keys on. Its transactions are begun by us,
 not by the driver: a session made by `write_sessions` starts with BEGIN IMMEDIATE, which takes the write
 lock before the first read. That is SQLite's form of `SELECT … FOR UPDATE`: two requests ingesting for
 the same device queue up instead of both reading the same chain head. On PostgreSQL the ingest locks the
@@ -19,6 +20,11 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "wt_write"
+# An execution option for a write transaction whose commit need not wait for the disk (an answered read's
+# audit entry, hub/access/audit.py): on SQLite, synchronous=NORMAL for that transaction (it can only be
+# changed outside one), FULL again when the connection goes back to the pool.
+NOT_WAITING = "wt_not_waiting"
+_SYNC_LOWERED = "wt_sync_lowered"
 
 # How long a SQLite connection waits for another's write lock before giving up with "database is locked".
 # Read at each new connection (a test shortens it).
@@ -94,8 +100,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = connection.get_execution_options().get(_WRITE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(NOT_WAITING, False):
+            pooled = connection.connection
+            pooled.info[_SYNC_LOWERED] = True  # before the PRAGMA: the checkin below must restore it
+            pooled.driver_connection.execute("PRAGMA synchronous=NORMAL")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        # Whatever became of the transaction (committed, rolled back, failed), the next user of this
+        # connection gets synchronous=FULL: every other commit waits for the disk.
+        if record.info.pop(_SYNC_LOWERED, False) and dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
 
 
 def is_busy(exc: DBAPIError) -> bool:
