@@ -16,10 +16,11 @@ Changing, removing or inserting an entry, or cutting the tail, breaks the chain;
 The entry of a read that was answered commits without waiting for its write-ahead log to reach the disk:
 on PostgreSQL `synchronous_commit = off` for that transaction alone (on the disk within the WAL writer's
 next rounds, `wal_writer_delay`, 200 ms by default), on SQLite `synchronous = NORMAL` for it (on the disk
-with the next commit that waits, or the next checkpoint). It is visible to every session at once; a crash
-of the machine or of the database server (not of the hub) can lose the last such entries, never a part of
-one and never the chain's order (the entry and the head that names it are one transaction). That wait was
-the tail of a traced bag's latency (docs/bench-hub.md). Changes, refusals and errors wait, as before.
+with the next commit that waits, the next checkpoint, or the kernel's write-back). It is visible to every
+session at once; a crash of the machine or of the database server (not of the hub) can lose the last such
+entries, never a part of one and never the chain's order (the entry and the head that names it are one
+transaction). That wait was the tail of a traced bag's latency (docs/bench-hub.md). Changes, refusals and
+errors wait, as before.
 """
 
 from __future__ import annotations
