@@ -22,11 +22,11 @@ from hub.devices.records import device_facility
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.registry.facilities import facilities_of, facilities_of_many
 from protocols.catalogue import UnknownWasteCode, load_catalogue
-from protocols.codes import BatchCodeError, batch_code, china_date_from_ms, parse_batch_code
+from protocols.china_time import china_day_number, date_of_china_day
+from protocols.codes import BatchCodeError, batch_code, parse_batch_code
 from protocols.ledger import Event
 
 DAY_MS = 86_400_000
-CHINA_OFFSET_MS = 8 * 3_600_000  # UTC+8, no daylight saving
 IN, OUT = "in", "out"
 PREFIX = {IN: "HWRK", OUT: "HWCK"}
 
@@ -37,7 +37,6 @@ def assign_batch_codes(
     """A batch code per event: the edge's own if well-formed, else the next serial of that day."""
     codes: list[str | None] = []
     wanted: dict[Any, list[int]] = {}
-    days: dict[int, Any] = {}  # China day number → date: one date per day, not one per event
     for i, e in enumerate(events):
         given = _text(e, "batch_code", 32)
         serial = len(given) - len(prefix) - 8 if given else 0
@@ -49,10 +48,7 @@ def assign_batch_codes(
             except BatchCodeError:
                 pass
         codes.append(None)
-        number = (e.time_ms + CHINA_OFFSET_MS) // DAY_MS
-        if number not in days:
-            days[number] = china_date_from_ms(e.time_ms)
-        wanted.setdefault(days[number], []).append(i)
+        wanted.setdefault(date_of_china_day(china_day_number(e.time_ms)), []).append(i)
     for day, indexes in wanted.items():
         first = take_serials(session, f"{prefix}:{enterprise_id}:{day:%Y%m%d}", len(indexes))
         stem = batch_code(prefix, day, first, seq_length=max(3, len(str(first))))[: len(prefix) + 8]

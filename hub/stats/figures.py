@@ -29,11 +29,11 @@ from hub.stats.tables import DailyRollup, MonthlyRollup, YearlyRollup
 from hub.warnings.tables import WarningRow
 from protocols.catalogue import UnknownWasteCode, load_catalogue
 from protocols.catalogue.model import HAZARD_NAMES
+from protocols.china_time import CHINA
 from protocols.warnings.states import State as WarningState
 
 OPEN_WARNING_STATES = (WarningState.OPEN, WarningState.ACKNOWLEDGED, WarningState.SUPERVISED)
 
-CHINA = rollup.CHINA
 DAY_MS = 86_400_000
 
 

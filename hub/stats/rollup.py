@@ -15,7 +15,6 @@ re-counted (the rollup keeps what was reported; the bag's page shows the correct
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from hub.core.base import Base
 from hub.stats.tables import DailyRollup, MonthlyRollup, YearlyRollup
-from protocols.china_time import CHINA
+from protocols.china_time import china_day_number, date_of_china_day
 from protocols.ledger import Event, EventKind
 
 WEIGHED, STORED, TAKEN_OUT, SHIPPED, RECEIVED, DISPOSED = (
@@ -59,17 +58,7 @@ class Fact(NamedTuple):
 def china_day(time_ms: int) -> int:
     """UTC milliseconds → the China calendar day as yyyymmdd (an absurd device time clamps to a real date)."""
     seconds = min(max(time_ms // 1000, 0), 253_402_300_799 - 86_400)
-    return _yyyymmdd((seconds + _CHINA_OFFSET_S) // 86_400)
-
-
-_CHINA_OFFSET_S = int(CHINA.utcoffset(None).total_seconds())  # a fixed offset: China keeps no summer time
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-@functools.lru_cache(maxsize=4096)
-def _yyyymmdd(days: int) -> int:
-    """Day `days` after 1970-01-01 as yyyymmdd; cached, as a batch's thousand events fall on a few days."""
-    d = dt.date.fromordinal(_EPOCH + days)
+    d = date_of_china_day(china_day_number(seconds * 1000))
     return d.year * 10_000 + d.month * 100 + d.day
 
 
