@@ -9,8 +9,10 @@ exactly the old answers.
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
+import rfc8785
 
 from protocols.ledger import (
     GENESIS_HASH,
@@ -28,6 +30,7 @@ from protocols.ledger import (
 from protocols.ledger.sealed import EnvelopeError
 from protocols.ledger.signing import sign
 from protocols.strictjson import StrictJsonError
+from tests.test_reliability_canonical import random_text, random_value
 
 KEY = generate_private_key()
 
@@ -231,3 +234,19 @@ def test_only_an_envelope_kept_without_its_events_takes_them_back():
         envelope_with_events(_WHOLE, _PIECES)
     with pytest.raises(EnvelopeError):
         envelope_with_events(_KEPT, [])
+
+
+def test_events_with_random_data_are_cut_exactly_when_their_bytes_are_rfc8785():
+    """The check that the bytes are canonical (re-encoding with sorted keys) against the reference encoder:
+    events whose data holds controls, quotes, separators, CJK and astral text, nested any way."""
+    rng = random.Random(8785)
+    for _ in range(300):
+        data = {random_text(rng): random_value(rng) for _ in range(rng.randint(0, 4))}
+        evs = events(2, data=data)
+        pieces = [rfc8785.dumps(e.to_dict()) for e in evs]
+        envelope, canonical = read_batch(seal_canonical_batch(KEY, "edge-1", "b1", 5, pieces))
+        if any(ord(c) > 0xFFFF for c in json.dumps(data, ensure_ascii=False)):  # re-encoded, to be safe
+            assert canonical is None, data
+        else:
+            assert canonical is not None and list(canonical.events) == pieces, data
+        assert open_batch(envelope, KEY.public_key(), canonical).events == tuple(evs)

@@ -5,6 +5,7 @@ it must)."""
 from __future__ import annotations
 
 import json
+import random
 
 import pytest
 
@@ -87,3 +88,47 @@ def test_floats_are_reported_to_the_caller() -> None:
         "b": [2e3],
     }
     assert len(seen) == 2
+
+
+def _careful_answer(raw: bytes) -> object:
+    """What the careful path (json, the reference) answers: the value, or the refusal's message."""
+    try:
+        return strictjson._loads_carefully(raw, None)
+    except StrictJsonError as exc:
+        return ("refused", str(exc))
+
+
+def _answer(raw: bytes) -> object:
+    try:
+        return strictjson.loads(raw)
+    except StrictJsonError as exc:
+        return ("refused", str(exc))
+
+
+# Pieces that trip one parser and not the other: big integers (orjson reads one beyond 64 bits as a
+# float), escapes of surrogates, control characters, duplicate keys, exponents, negative zero.
+_PIECES = ['"a"', '"\\ud800"', '"\\ud83d\\ude00"', '"\\u0000"', '"\\n"', '"危"', "0", "-0", "1", "-1",
+           "9007199254740991", "9007199254740992", "18446744073709551616", "-9223372036854775809", "1.5",
+           "1e2", "1E400", "true", "null", '{"k":1,"k":2}', "[]", "{}", "NaN", "[1,]"]  # fmt: skip
+
+
+def test_the_fast_path_answers_as_the_careful_one_on_random_bodies() -> None:
+    rng = random.Random(7493)
+
+    def value(depth: int) -> str:
+        pick = rng.randint(0, 5 if depth < 4 else 2)
+        if pick <= 2:
+            return rng.choice(_PIECES)
+        if pick == 3:
+            return "[" + ",".join(value(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        keys = [rng.choice(["a", "b", "数", "\\ud800", "\\u00e9"]) for _ in range(rng.randint(0, 3))]
+        return "{" + ",".join(f'"{k}":{value(depth + 1)}' for k in keys) + "}"
+
+    for _ in range(3000):
+        raw = value(0).encode()
+        assert _answer(raw) == _careful_answer(raw), raw
+
+
+def test_an_integer_beyond_64_bits_is_refused_as_an_integer_not_read_as_a_float() -> None:
+    with pytest.raises(StrictJsonError, match="beyond"):
+        strictjson.loads(b'{"grams": 18446744073709551616}')

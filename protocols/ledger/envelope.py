@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from protocols import strictjson
@@ -146,10 +147,11 @@ def _canonical_pieces(raw: bytes, envelope: Any) -> CanonicalBatch | None:
         body_bytes = raw[len(_HEAD) : len(raw) - len(tail)]
         if any(lead in body_bytes for lead in _BEYOND_BMP):
             return None
-        again = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        if again.encode("utf-8") != body_bytes:
+        # orjson with sorted keys writes RFC 8785 for what is left here (no floats, integers within ±2^53,
+        # keys within the BMP), as `canonical_bytes` does; tests/test_reliability_canonical.py compares them.
+        if orjson.dumps(body, option=orjson.OPT_SORT_KEYS) != body_bytes:
             return None
-    except (UnicodeEncodeError, RecursionError):  # a lone surrogate, or nesting too deep to re-encode
+    except (UnicodeEncodeError, orjson.JSONEncodeError):  # a lone surrogate, or nesting too deep
         return None
     # Canonical: the events sit between the first `,"events":[` (batch_id and device_id before it are text,
     # which holds no bare quote) and the last `],"sent_ms":`, each starting with `{"attachments":`. A nested
