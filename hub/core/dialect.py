@@ -9,11 +9,11 @@ as executing it. `in_param` is `column IN (values)` for such a statement, the va
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -57,7 +57,7 @@ def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, A
             # One statement for all the rows, each column one array: an executemany sent a statement per
             # row (the ingest stores 250 bags a batch), each parsed, bound and run on its own by the server.
             columns = [[row[name] for row in rows] for name in rows[0]]
-            conn.exec_driver_sql(unnested, tuple(columns))
+            conn.exec_driver_sql(unnested, tuple(array_literal(c) or c for c in columns))
             return
     # On the table, not the class: one Core executemany, without the ORM's bulk machinery.
     conn.execute(_ignore_statement(conn.dialect.name, table), list(rows))
@@ -157,7 +157,55 @@ class _JsonList(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str:
-        return json.dumps(list(value))
+        return orjson.dumps(list(value)).decode("utf-8")
+
+
+def array_literal(values: Sequence[Any]) -> str | None:
+    """The text form of a one-dimensional PostgreSQL array of `values` (text, integers, booleans, None), or
+    None when one is of another type (psycopg then sends the list itself).
+
+    psycopg builds an array in Python, element by element, at about 1.3 ms per thousand texts; the ingest
+    binds several such arrays a batch (the codes it looks up, the columns of the bags it inserts). Written
+    here it takes a tenth of that, and the server reads the same array (tests/test_hub_dialect_arrays.py)."""
+    if all(type(v) is str for v in values):
+        if not any('"' in v or "\\" in v for v in values):
+            return '{"' + '","'.join(values) + '"}' if values else "{}"
+        return "{" + ",".join(_quoted(v) for v in values) + "}"
+    parts = []
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            parts.append(_quoted(v))
+        elif kind is bool:
+            parts.append("t" if v else "f")
+        elif kind is int:
+            parts.append(str(v))
+        elif v is None:
+            parts.append("NULL")
+        else:
+            return None
+    return "{" + ",".join(parts) + "}"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _ArrayText(TypeDecorator[Any]):
+    """An array parameter (`%s::VARCHAR(128)[]`, as ARRAY binds it) sent as its text (`array_literal`)."""
+
+    impl = ARRAY
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> Callable[[Any], str]:
+        # In place of ARRAY's own, which would take the text for a list of characters.
+        def process(value: Any) -> str:
+            literal = array_literal(list(value))
+            if literal is None:
+                raise TypeError("in_param binds text, integers, booleans and None")
+            return literal
+
+        return process
 
 
 def in_param(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
@@ -167,7 +215,7 @@ def in_param(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
     statement's text: `column = ANY(%s)` with an array on PostgreSQL, `column IN (SELECT value FROM
     json_each(?))` with a JSON array on SQLite."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+        return column == any_(bindparam(name, type_=_ArrayText(column.type)))
     listed = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=_JsonList())))
     in_list: ColumnElement[bool] = column.in_(listed)
     return in_list
