@@ -25,6 +25,7 @@ from uvicorn.supervisors import Multiprocess
 
 from hub.app import create_app
 from hub.core.backup import BackupError, backup, restore
+from hub.core.collector import settle_heap
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.keys import HubKeyError, load_or_create_hub_key
 from hub.ledger.rebuild import rebuild_projections
@@ -196,6 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
     sock.listen(2048)
     print(f"hub: {url}", flush=True)
     if args.workers == 1:
+        settle_heap()
         uvicorn.Server(uvicorn.Config(app, log_level=args.log_level)).run(sockets=[sock])
         return 0
     # Several processes accept on the one socket (the kernel hands each connection to one of them); uvicorn's
@@ -221,7 +223,9 @@ def worker_app() -> FastAPI:
         level=os.environ.get("WT_HUB_LOG_LEVEL", "info").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return create_app(Settings.from_env(), run_migrations=False)
+    app = create_app(Settings.from_env(), run_migrations=False)
+    settle_heap()
+    return app
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

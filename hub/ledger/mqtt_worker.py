@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.collector import settle_heap
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
 from hub.core.keys import HubKeyError, load_or_create_hub_key
@@ -91,6 +92,7 @@ def main(args: argparse.Namespace) -> int:
     except (HubKeyError, MqttSettingsError) as exc:
         print(f"hub mqtt: {exc}", file=sys.stderr)
         return 2
+    settle_heap()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
