@@ -80,3 +80,21 @@ def test_in_param_finds_exactly_the_rows_named_by_awkward_codes(tmp_path):
             session.execute(BagLink.__table__.delete())
     finally:
         engine.dispose()
+
+
+def test_a_lone_surrogate_among_the_codes_finds_nothing_on_sqlite(tmp_path):
+    """SQLite's list goes as JSON text: a code no JSON encoder in C can write still matches no row, and
+    does not fail the lookup."""
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    make_client(tmp_path, url).close()
+    engine = create_engine(url)
+    try:
+        table = BagLink.__table__
+        with Session(engine) as session, session.begin():
+            session.add(BagLink(from_code="src", to_code="a", time_ms=1, device_id="d1", seq=1))
+        query = select(table.c.to_code).where(in_param("sqlite", table.c.to_code, "codes"))
+        with Session(engine) as session:
+            found = session.connection().execute(query, {"codes": ["a", "\ud800"]}).scalars().all()
+        assert found == ["a"]
+    finally:
+        engine.dispose()

@@ -9,6 +9,7 @@ as executing it. `in_param` is `column IN (values)` for such a statement, the va
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
@@ -157,7 +158,11 @@ class _JsonList(TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str:
-        return orjson.dumps(list(value)).decode("utf-8")
+        values = list(value)
+        try:
+            return orjson.dumps(values).decode("utf-8")
+        except orjson.JSONEncodeError:  # a lone surrogate: json writes it escaped, and it matches no row
+            return json.dumps(values)
 
 
 def array_literal(values: Sequence[Any]) -> str | None:
