@@ -63,37 +63,10 @@ def loads(raw: bytes | bytearray | str, *, on_float: Callable[[], None] | None =
     fraction or exponent met (a canonical batch holds none: RFC 8785 writes numbers its own way)."""
     try:
         value = orjson.loads(raw)
-        _check_fast(value, 0)
+        _check_numbers(value, 0, floats=False)
     except (orjson.JSONDecodeError, _Careful):
         return _loads_carefully(raw, on_float)
     return value
-
-
-def _check_fast(value: Any, depth: int) -> None:
-    """What orjson leaves to us: the nesting limit and the integers' range; a float sends the body to the
-    careful path (raise `_Careful`)."""
-    kind = type(value)
-    if kind is dict:
-        items = value.values()
-    elif kind is list:
-        items = value
-    else:
-        if kind is int:
-            _safe(value)
-        elif kind is float:
-            raise _Careful
-        return
-    if depth >= MAX_DEPTH and items:  # its items, whatever they are, would lie deeper than the limit
-        raise StrictJsonError(f"the JSON is nested deeper than {MAX_DEPTH}")
-    for item in items:
-        kind = type(item)
-        if kind is int:
-            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
-                _safe(item)
-        elif kind is dict or kind is list:
-            _check_fast(item, depth + 1)
-        elif kind is float:
-            raise _Careful
 
 
 def _loads_carefully(raw: bytes | bytearray | str, on_float: Callable[[], None] | None) -> Any:
@@ -116,7 +89,7 @@ def _loads_carefully(raw: bytes | bytearray | str, on_float: Callable[[], None] 
     except ValueError as exc:
         raise StrictJsonError(f"the body is not JSON: {exc}") from exc
     if texts_checked:
-        _check_numbers(value, 0)
+        _check_numbers(value, 0, floats=True)
     else:
         _check(value, 0)
     return value
@@ -130,9 +103,10 @@ def _encodes(text: str) -> bool:
     return True
 
 
-def _check_numbers(value: Any, depth: int) -> None:
-    """The nesting limit and the integers' range, visiting containers and numbers only (json.loads makes
-    dicts, lists, text, numbers, true, false and null, nothing else)."""
+def _check_numbers(value: Any, depth: int, *, floats: bool) -> None:
+    """The nesting limit and the integers' range, visiting containers and numbers only (a parser makes
+    dicts, lists, text, numbers, true, false and null, nothing else). Without `floats` (orjson's reading,
+    which takes an integer beyond 64 bits for a float) a float raises `_Careful`."""
     kind = type(value)
     if kind is dict:
         items = value.values()
@@ -141,6 +115,8 @@ def _check_numbers(value: Any, depth: int) -> None:
     else:
         if kind is int:
             _safe(value)
+        elif kind is float and not floats:
+            raise _Careful
         return
     if depth >= MAX_DEPTH and items:  # its items, whatever they are, would lie deeper than the limit
         raise StrictJsonError(f"the JSON is nested deeper than {MAX_DEPTH}")
@@ -150,7 +126,9 @@ def _check_numbers(value: Any, depth: int) -> None:
             if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
                 _safe(item)
         elif kind is dict or kind is list:
-            _check_numbers(item, depth + 1)
+            _check_numbers(item, depth + 1, floats=floats)
+        elif kind is float and not floats:
+            raise _Careful
 
 
 def _safe(value: int) -> None:
