@@ -388,6 +388,9 @@ def _login(hub: Any, name: str) -> str:
 
 
 def percentiles(values: list[float]) -> dict[str, float]:
+    """p50, p95, p99 and max; nothing for fewer than two samples (`--samples 0` skips a measurement)."""
+    if len(values) < 2:
+        return {}
     ordered = sorted(values)
     q = statistics.quantiles(ordered, n=100, method="inclusive")
     return {"p50": q[49], "p95": q[94], "p99": q[98], "max": ordered[-1]}
@@ -409,7 +412,12 @@ def scratch_postgres() -> tuple[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000, help="ledger events to store (default 1 M)")
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=1_000_000,
+        help="ledger events to store (default 1 M; with --measure-only, what the title says was loaded)",
+    )
     parser.add_argument(
         "--db", default="sqlite", help="sqlite, postgresql, or a SQLAlchemy URL of an empty DB"
     )
@@ -516,6 +524,8 @@ def _compared(compared: dict[str, tuple[list[float], float]], baseline: Path, sa
     for name, (p, cpu) in stats.items():
         lines.append(f"{_row(name, samples, p)} {cpu * 1000:.2f} |")
     (mine, mine_cpu), (base, base_cpu) = stats["this tree"], stats["baseline"]
+    if not mine or not base:
+        return [*lines, ""]
     lines += [
         "",
         f"This tree / baseline: p50 {mine['p50'] / base['p50']:.2f}, p99 {mine['p99'] / base['p99']:.2f}, "
@@ -526,6 +536,8 @@ def _compared(compared: dict[str, tuple[list[float], float]], baseline: Path, sa
 
 
 def _row(name: str, n: int, p: dict[str, float]) -> str:
+    if not p:
+        return f"| {name} | {n} | not measured | | | |"
     return f"| {name} | {n} | {p['p50']:.2f} | {p['p95']:.2f} | {p['p99']:.2f} | {p['max']:.2f} |"
 
 
