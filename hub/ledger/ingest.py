@@ -282,11 +282,9 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
         with write() as session, session.begin():
             conn = session.connection()
             device = conn.execute(_DEVICE, {"device_id": batch.device_id}).one()
-            duplicates = _count_duplicates(conn, device.last_seq, checked)
-            new = [
-                (e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > device.last_seq
-            ]
-            last_seq, last_hash = device.last_seq, device.last_hash
+            last_seq, last_hash = device.last_seq, device.last_hash  # read off the row once, not per event
+            duplicates = _count_duplicates(conn, last_seq, checked)
+            new = [(e, h) for e, h in zip(batch.events, checked.hashes, strict=True) if e.seq > last_seq]
             for event, own_hash in new:
                 last_hash = _link(event, last_seq, last_hash, own_hash, checked.evidence)
                 last_seq = event.seq
