@@ -11,10 +11,18 @@ import sqlalchemy as sa
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import DAY_MS, DRUMS, OIL, ORGS, PLATES, SECOND_PLATE, World, bag_code, build_world
 
+from hub.access import sessions
+from hub.access.tables import SessionRow
 from hub.core.counters import Counter
-from hub.core.db import make_engine, write_sessions
+from hub.core.db import lookup_sessions, make_engine, write_sessions
+from hub.core.plain_reads import PlainRead
 from hub.ledger.rebuild import DERIVED, rebuild_projections
+from hub.ledger.tables import Batch
+from hub.manifests import receiving, store
 from hub.manifests.tables import ReceiptRow
+from hub.registry import enterprises
+from hub.registry.tables import Enterprise
+from hub.trace import history, life
 
 HOUR = 3_600_000
 BAGS = 200
@@ -336,3 +344,48 @@ def test_rebuilding_the_projections_from_the_events_gives_them_back(scenario):
         engine.dispose()
     assert done.events >= 3 * BAGS and before["bags"]
     assert after == before
+
+
+def test_plain_reads_give_what_sqlalchemy_gives(scenario):
+    """Every statement the hub reads on the driver's cursor (hub/core/plain_reads.py), on every bag, manifest,
+    session and enterprise of the city: the same rows, values, types and column names as SQLAlchemy's."""
+    w, out = scenario
+    engine = make_engine(w.db_url)
+    dialect = engine.dialect.name
+    try:
+        with lookup_sessions(engine)() as session:
+            conn = session.connection()
+            codes = [*out["codes"], out["residue"], "NO-SUCH-BAG"]
+            batches = conn.execute(sa.select(Batch.device_id, Batch.batch_id)).all()
+            receipts = conn.execute(sa.select(ReceiptRow.manifest_id, ReceiptRow.code)).all()
+            calls: list[tuple[PlainRead, dict[str, Any]]] = [
+                *((read, {"code": c}) for c in codes for read in (life._STORAGE, life._BAG, life._STOCK)),
+                *(
+                    (read, {"code": c})
+                    for c in codes
+                    for read in (life._DISPOSAL, life._LINKS, history._EVENTS)
+                ),
+                *((life._RECEIPT, {"manifest_id": m, "code": c}) for m, c in receipts),
+                *((history._PRODUCER, {"device_id": d}) for d in {d for d, _ in batches}),
+                *(
+                    (sessions._SESSION_USER, {"sha": sha})
+                    for sha in conn.scalars(sa.select(SessionRow.token_sha256))
+                ),
+                (enterprises._with_profiles(dialect), {"ids": list(conn.scalars(sa.select(Enterprise.id)))}),
+                (store._candidates(dialect), {"codes": codes}),
+                (receiving._holders_statement(dialect), {"codes": codes}),
+                (
+                    life._signatures(dialect),
+                    {"devices": [d for d, _ in batches], "batches": [b for _, b in batches]},
+                ),
+            ]
+            assert len(receipts) > 100 and len(batches) >= 5
+            for read, params in calls:
+                plain = read.all(conn, params)
+                core = conn.execute(read.statement, params)
+                assert read.row._fields == tuple(core.keys())
+                expected = [tuple(r) for r in core.all()]
+                assert [tuple(r) for r in plain] == expected
+                assert [[type(v) for v in r] for r in plain] == [[type(v) for v in r] for r in expected]
+    finally:
+        engine.dispose()

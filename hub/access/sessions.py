@@ -28,6 +28,7 @@ from hub.access.tables import SessionRow, User, UserTotp, UserVersion
 from hub.access.throttle import LoginPolicy, failed, reserve, succeeded
 from hub.access.totp import FactorState, SecondFactor
 from hub.core.errors import Unauthenticated
+from hub.core.plain_reads import PlainRead
 from hub.core.versions import latest
 
 SESSION_TTL_MS = 8 * 3600 * 1000
@@ -146,7 +147,7 @@ def session_principal(
     """`principal_for_token`, and whether the session's last use should be written now (`touch`), from
     the one read of its row."""
     # On the connection, not through the ORM's execution path (plain columns: it would only add its cost).
-    row = session.connection().execute(_SESSION_USER, {"sha": token_sha256(token)}).first()
+    row = _SESSION_USER.first(session.connection(), {"sha": token_sha256(token)})
     if row is None:
         return None, False
     if row.ended_ms is not None or now_ms >= row.expires_ms:
@@ -169,7 +170,7 @@ _NEWEST_VERSION = (
 )
 # Plain columns, not the three ORM objects: the gate needs a dozen values, and building objects cost more
 # than the read.
-_SESSION_USER = (
+_SESSION_USER = PlainRead(
     select(
         SessionRow.created_ms,
         SessionRow.expires_ms,

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import in_param, insert_ignore
 from hub.core.errors import Conflict, Invalid, NotFound
+from hub.core.plain_reads import PlainRead
 from hub.inventory.storage import assign_batch_codes, remove_from_stock
 from hub.manifests import store
 from hub.manifests.tables import BagLink, Disposal, ReceiptRow
@@ -83,10 +83,10 @@ _ADD_DISPOSAL = insert(Disposal.__table__)
 
 
 @functools.cache
-def _holders_statement(dialect: str) -> Select[Any]:
+def _holders_statement(dialect: str) -> PlainRead:
     """Who may see the bag, per dialect: custody asks it for every batch, a trace for every bag."""
     table = ReceiptRow.__table__
-    return (
+    return PlainRead(
         select(table.c.code, table.c.enterprise_id)
         .where(
             in_param(dialect, table.c.code, "codes"),
@@ -103,8 +103,8 @@ def holders_by_receipt(session: Session, codes: Sequence[str]) -> dict[str, int]
     held: dict[str, int] = {}
     if not codes:
         return held
-    statement = _holders_statement(session.get_bind().dialect.name)
-    rows = session.connection().execute(statement, {"codes": list(codes)})
+    conn = session.connection()
+    rows = _holders_statement(conn.dialect.name).all(conn, {"codes": list(codes)})
     for code, enterprise_id in rows:
         if enterprise_id is not None:
             held[code] = enterprise_id

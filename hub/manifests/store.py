@@ -9,13 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import in_param
 from hub.core.errors import NotFound
+from hub.core.plain_reads import PlainRead
 from hub.core.versions import latest
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id
@@ -87,9 +87,9 @@ _BY_NUMBER = select(Manifest).where(Manifest.number == bindparam("number"))
 
 
 @functools.cache
-def _candidates(dialect: str) -> Select[Any]:
+def _candidates(dialect: str) -> PlainRead:
     table = ManifestBag.__table__
-    return (
+    return PlainRead(
         select(table.c.manifest_id, table.c.code).where(in_param(dialect, table.c.code, "codes")).distinct()
     )
 
@@ -116,8 +116,8 @@ def manifests_holding(session: Session, codes: Iterable[str]) -> dict[str, list[
     found: dict[str, list[Current]] = {}
     if not codes:
         return found
-    statement = _candidates(session.get_bind().dialect.name)
-    candidates = session.connection().execute(statement, {"codes": codes}).all()
+    conn = session.connection()
+    candidates = _candidates(conn.dialect.name).all(conn, {"codes": codes})
     cache: dict[int, tuple[Current, set[str]]] = {}
     for manifest_id, code in candidates:
         if manifest_id not in cache:

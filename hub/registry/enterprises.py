@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from hub.access.principal import Party
 from hub.core.dialect import in_param
 from hub.core.errors import Conflict, Invalid, NotFound
+from hub.core.plain_reads import PlainRead
 from hub.core.versions import append, latest
 from hub.registry.checks import check_region, check_uscc
 from hub.registry.tables import (
@@ -167,21 +168,26 @@ _PROFILE_COLUMNS = (
     "version",
     "active",
 )
+
+
 # Built once: every trace reads the enterprises it concerns through it. Plain columns on the connection, not
 # the two ORM objects: building them cost more than the read.
-_WITH_PROFILES = (
-    select(
-        Enterprise.id,
-        Enterprise.uscc,
-        Enterprise.name.label("identity_name"),
-        *(getattr(EnterpriseVersion, c) for c in _PROFILE_COLUMNS),
+@functools.cache
+def _with_profiles(dialect: str) -> PlainRead:
+    """Built once per dialect: a trace and custody read every bag's enterprises with it."""
+    return PlainRead(
+        select(
+            Enterprise.id,
+            Enterprise.uscc,
+            Enterprise.name.label("identity_name"),
+            *(getattr(EnterpriseVersion, c) for c in _PROFILE_COLUMNS),
+        )
+        .outerjoin(
+            EnterpriseVersion,
+            (EnterpriseVersion.enterprise_id == Enterprise.id) & (EnterpriseVersion.version == _NEWEST),
+        )
+        .where(in_param(dialect, Enterprise.__table__.c.id, "ids"))
     )
-    .outerjoin(
-        EnterpriseVersion,
-        (EnterpriseVersion.enterprise_id == Enterprise.id) & (EnterpriseVersion.version == _NEWEST),
-    )
-    .where(Enterprise.id.in_(bindparam("ids", expanding=True)))
-)
 
 
 def prefetch_enterprises(session: Session, ids: set[int]) -> None:
@@ -190,7 +196,8 @@ def prefetch_enterprises(session: Session, ids: set[int]) -> None:
     wanted = [i for i in ids if i not in cache]
     if not wanted:
         return
-    for row in session.connection().execute(_WITH_PROFILES, {"ids": wanted}):
+    conn = session.connection()
+    for row in _with_profiles(conn.dialect.name).all(conn, {"ids": wanted}):
         cache[row.id] = _info_of_row(row)
 
 

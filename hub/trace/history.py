@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
+from hub.core.plain_reads import PlainRead
 from hub.custody.refusals import not_refused
 from hub.devices.tables import Device
 from hub.ledger.tables import EventRow
@@ -20,12 +21,12 @@ from protocols.ledger import KIND_LABELS, EventKind
 # The trace's statements, built once: building one costs more than SQLite takes to run it. Plain rows on the
 # session's connection, not through the ORM: a bag's events are only read, and the ORM's execution path cost
 # three times what SQLite took to run the query (bench/bench_trace.py).
-_EVENTS = (
+_EVENTS = PlainRead(
     select(EventRow.__table__)
     .where(EventRow.code == bindparam("code"), not_refused(EventRow.device_id, EventRow.seq))
     .order_by(EventRow.time_ms, EventRow.device_id, EventRow.seq)
 )
-_PRODUCER = (
+_PRODUCER = PlainRead(
     select(Enterprise.uscc, Enterprise.name)
     .join(Device, Device.enterprise_id == Enterprise.id)
     .where(Device.device_id == bindparam("device_id"))
@@ -34,7 +35,7 @@ _PRODUCER = (
 
 def trace_package(session: Session, code: str) -> dict[str, Any] | None:
     """The trace of the bag with `code`, or None if the hub holds no event for it."""
-    rows = session.connection().execute(_EVENTS, {"code": code}).all()
+    rows = _EVENTS.all(session.connection(), {"code": code})
     if not rows:
         return None
     # Each device's events in chain order, devices merged by (estimated) time: see hub/ledger/timeline.py.
@@ -54,7 +55,7 @@ def trace_package(session: Session, code: str) -> dict[str, Any] | None:
 def _producer(session: Session, rows: Sequence[Row[Any]]) -> dict[str, str] | None:
     """The enterprise whose device gave the bag its code (the first commissioning, else the first event)."""
     first = next((r for r in rows if r.kind == EventKind.COMMISSIONING), rows[0])
-    enterprise = session.connection().execute(_PRODUCER, {"device_id": first.device_id}).first()
+    enterprise = _PRODUCER.first(session.connection(), {"device_id": first.device_id})
     return None if enterprise is None else {"uscc": enterprise.uscc, "name": enterprise.name}
 
 

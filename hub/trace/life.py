@@ -5,6 +5,7 @@ the evidence: the signature of the batch that carried it and where to fetch that
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
@@ -14,6 +15,8 @@ from sqlalchemy import Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.access.principal import Party
+from hub.core.dialect import in_param
+from hub.core.plain_reads import PlainRead
 from hub.inventory.storage import DAY_MS, record_view
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.tables import Batch
@@ -41,20 +44,22 @@ _SIG = re.compile(r'"sig":"([A-Za-z0-9+/=_-]+)"\}\s*$')
 # The life's statements, built once (as hub/trace/history.py's): a trace runs each of them once or more.
 # Plain rows on the session's connection, not ORM objects through the session: the trace only reads them, and
 # the ORM's execution path cost two to three times what the database took to find the rows.
-_STORAGE = (
+_STORAGE = PlainRead(
     select(StorageRecord.__table__)
     .where(StorageRecord.code == bindparam("code"))
     .order_by(StorageRecord.time_ms, StorageRecord.id)
 )
-_BAG = select(Bag.__table__).where(Bag.code == bindparam("code"))
-_STOCK = select(Stock.__table__).where(Stock.code == bindparam("code"))
-_DISPOSAL = select(Disposal.__table__).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
-_LINKS = (
+_BAG = PlainRead(select(Bag.__table__).where(Bag.code == bindparam("code")))
+_STOCK = PlainRead(select(Stock.__table__).where(Stock.code == bindparam("code")))
+_DISPOSAL = PlainRead(
+    select(Disposal.__table__).where(Disposal.code == bindparam("code")).order_by(Disposal.time_ms)
+)
+_LINKS = PlainRead(
     select(BagLink.from_code, BagLink.to_code)
     .where(or_(BagLink.from_code == bindparam("code"), BagLink.to_code == bindparam("code")))
     .order_by(BagLink.from_code, BagLink.to_code)
 )
-_RECEIPT = (
+_RECEIPT = PlainRead(
     select(ReceiptRow.__table__)
     .where(
         ReceiptRow.manifest_id == bindparam("manifest_id"),
@@ -64,15 +69,24 @@ _RECEIPT = (
     .order_by(ReceiptRow.time_ms.desc(), ReceiptRow.id.desc())
     .limit(1)
 )
+
+
 # The envelope is stored as RFC 8785 JSON, whose last key is "sig": read only its tail, not megabytes. The
 # batches of every device the events came from, by both keys' lists (a few index probes), the pairs picked
 # after: one statement whatever the number of pairs.
-_SIGNATURES = select(
-    Batch.device_id, Batch.batch_id, func.substr(Batch.envelope, func.length(Batch.envelope) - 199)
-).where(
-    Batch.device_id.in_(bindparam("devices", expanding=True)),
-    Batch.batch_id.in_(bindparam("batches", expanding=True)),
-)
+@functools.cache
+def _signatures(dialect: str) -> PlainRead:
+    batches = Batch.__table__
+    return PlainRead(
+        select(
+            batches.c.device_id,
+            batches.c.batch_id,
+            func.substr(batches.c.envelope, func.length(batches.c.envelope) - 199).label("tail"),
+        ).where(
+            in_param(dialect, batches.c.device_id, "devices"),
+            in_param(dialect, batches.c.batch_id, "batches"),
+        )
+    )
 
 
 def _ent(session: Session, enterprise_id: int | None) -> dict[str, str] | None:
@@ -92,7 +106,7 @@ def read_trace(
         return None
     holding = store.manifests_holding(session, [code]).get(code, [])
     # The bag as a plain row, read once for who may see it and for its life.
-    bag = session.connection().execute(_BAG, {"code": code}).first()
+    bag = _BAG.first(session.connection(), {"code": code})
     allow(bag_parties(session, code, holding, {code: bag} if bag is not None else {}))
     add_evidence(session, trace["events"])
     trace["life"] = life_of(session, code, now_ms, holding, bag)
@@ -110,13 +124,13 @@ def life_of(
     if bag == "unread":
         bag = session.get(Bag, code)
     conn = session.connection()
-    storage = conn.execute(_STORAGE, {"code": code}).all()
-    stock = conn.execute(_STOCK, {"code": code}).first()
-    disposal = conn.execute(_DISPOSAL, {"code": code}).first()
+    storage = _STORAGE.all(conn, {"code": code})
+    stock = _STOCK.first(conn, {"code": code})
+    disposal = _DISPOSAL.first(conn, {"code": code})
     if holding is None:
         holding = store.manifests_holding(session, [code]).get(code, [])
     manifests = _manifests(session, code, holding)
-    links = conn.execute(_LINKS, {"code": code}).all()
+    links = _LINKS.all(conn, {"code": code})
     life = {
         "production": None
         if bag is None
@@ -161,7 +175,7 @@ def _manifests(session: Session, code: str, holding: list[store.Current]) -> lis
     conn = session.connection()
     for cur in holding:
         shipped = next(b.shipped_grams for b in store.bags(session, cur) if b.code == code)
-        receipt = conn.execute(_RECEIPT, {"manifest_id": cur.manifest.id, "code": code}).first()
+        receipt = _RECEIPT.first(conn, {"manifest_id": cur.manifest.id, "code": code})
         v = cur.version
         out.append(
             {
@@ -215,7 +229,8 @@ def add_evidence(session: Session, events: list[dict[str, Any]]) -> None:
     if not pairs:
         return
     keys = {"devices": sorted({d for d, _ in pairs}), "batches": sorted({b for _, b in pairs})}
-    rows = session.connection().execute(_SIGNATURES, keys).all()
+    conn = session.connection()
+    rows = _signatures(conn.dialect.name).all(conn, keys)
     sigs = {}
     for device_id, batch_id, text in rows:
         if (device_id, batch_id) not in pairs:
