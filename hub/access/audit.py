@@ -41,6 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hub.access.tables import AuditEntry, AuditHead
 from hub.core.db import NOT_WAITING
 from hub.core.dialect import insert_ignore
+from hub.core.plain_reads import PlainRead
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +177,10 @@ def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
 # unit of work (an object, a flush, a dirty head) is not worth its cost here.
 _ENTRIES = AuditEntry.__table__
 _HEAD_ROW = AuditHead.__table__
-_HEAD = select(_HEAD_ROW.c.last_hash).where(_HEAD_ROW.c.id == 1).with_for_update()
+_HEAD = PlainRead(select(_HEAD_ROW.c.last_hash).where(_HEAD_ROW.c.id == 1).with_for_update())
 # PostgreSQL, a read's entry: the head locked and the transaction's commit told not to wait for the disk, in
 # one statement (a SET LOCAL of its own would be one more round trip for every audited read).
-_HEAD_NOT_WAITING = (
+_HEAD_NOT_WAITING = PlainRead(
     select(_HEAD_ROW.c.last_hash, func.set_config("synchronous_commit", "off", true()))
     .where(_HEAD_ROW.c.id == 1)
     .with_for_update()
@@ -217,10 +218,11 @@ def append_entry(session: Session, entry: dict[str, Any], *, durable: bool = Tru
     on SQLite the caller asks for that when it procures the connection, as `_write` does)."""
     conn = session.connection()
     quick = not durable and conn.dialect.name == "postgresql"
-    prev = conn.execute(_HEAD_NOT_WAITING if quick else _HEAD).scalar()
+    head = (_HEAD_NOT_WAITING if quick else _HEAD).first(conn)
+    prev = head[0] if head is not None else None
     if prev is None:
         insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
-        prev = conn.execute(_HEAD).scalar_one()
+        prev = _HEAD.first(conn)[0]
     digest = entry_hash(entry, prev)
     values = {**{name: entry[name] for name in CHAINED}, "prev_hash": prev, "entry_hash": digest}
     if conn.dialect.name == "postgresql":

@@ -3,10 +3,10 @@ the events the hub refused to act on (hub/custody: another enterprise's device, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,7 @@ def _producer(session: Session, rows: Sequence[Row[Any]]) -> dict[str, str] | No
 
 
 def _event(row: Row[Any]) -> dict[str, Any]:
-    body = json.loads(row.body)
+    body = orjson.loads(row.body)  # canonical JSON the hub checked when it stored it
     label_zh, label_en = _labels(row.kind)
     return {
         "device_id": row.device_id,
