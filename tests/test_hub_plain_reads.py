@@ -133,3 +133,18 @@ def test_a_lost_connection_is_invalidated_and_busy_and_the_next_read_has_a_new_o
     assert caught.value.connection_invalidated and is_busy(caught.value)
     with sessions() as session:
         assert [r.id for r in read.all(session.connection())] == [1, 2, 3]
+
+
+def test_postgresql_prepares_it_as_it_prepares_sqlalchemy_s_statements(db_url, probe):
+    """psycopg prepares a statement run five times on a connection (docs/postgresql.md): the trace's reads
+    on the cursor keep that, whoever sends them."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server-side prepared statements")
+    engine, table = probe
+    read = PlainRead(sa.select(table.c.id).where(table.c.code == sa.bindparam("code")))
+    with lookup_sessions(engine)() as session:
+        conn = session.connection()
+        for n in range(6):
+            read.all(conn, {"code": f"code-{n}"})
+        prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert any(table.name in statement for statement in prepared)
