@@ -387,5 +387,7 @@ def test_plain_reads_give_what_sqlalchemy_gives(scenario):
                 expected = [tuple(r) for r in core.all()]
                 assert [tuple(r) for r in plain] == expected
                 assert [[type(v) for v in r] for r in plain] == [[type(v) for v in r] for r in expected]
+                first = read.first(conn, params)
+                assert (tuple(first) if first is not None else None) == (expected[0] if expected else None)
     finally:
         engine.dispose()

@@ -47,18 +47,21 @@ class PlainRead:
 
     def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
         """Every row, as named tuples."""
+        return self._rows(conn, params, only_first=False)
+
+    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any | None:
+        """The first row, or None; the rest are not fetched."""
+        rows = self._rows(conn, params, only_first=True)
+        return rows[0] if rows else None
+
+    def _rows(self, conn: Connection, params: Mapping[str, Any] | None, *, only_first: bool) -> list[Any]:
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
-        rows = _run(conn, compiled, params or {})
+        rows = _run(conn, compiled, params or {}, only_first)
         make = self.row._make
         results = compiled.results
         if results is None:
             return [make(r) for r in rows]
         return [make([v if p is None else p(v) for p, v in zip(results, r, strict=True)]) for r in rows]
-
-    def first(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Any | None:
-        """The first row, or None."""
-        rows = self.all(conn, params)
-        return rows[0] if rows else None
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
@@ -85,7 +88,9 @@ class PlainRead:
         return done
 
 
-def _run(conn: Connection, compiled: _Compiled, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+def _run(
+    conn: Connection, compiled: _Compiled, params: Mapping[str, Any], only_first: bool
+) -> list[tuple[Any, ...]]:
     values = {**compiled.defaults, **params} if compiled.defaults else dict(params)
     for name, processor in compiled.binds:
         if name in values:
@@ -97,6 +102,9 @@ def _run(conn: Connection, compiled: _Compiled, params: Mapping[str, Any]) -> li
     cursor = pooled.cursor()
     try:
         cursor.execute(compiled.sql, bound)
+        if only_first:
+            row = cursor.fetchone()
+            return [] if row is None else [row]
         return cursor.fetchall()
     except conn.dialect.loaded_dbapi.Error as exc:
         lost = conn.dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
