@@ -13,7 +13,8 @@ and a lost connection is invalidated as the pool would. What it leaves out: stat
 (`before_cursor_execute`), which nothing in the hub listens to, and expanding IN parameters (a `PlainRead`
 refuses them when built; `hub.core.dialect.in_param` binds a list as one parameter instead).
 
-tests/test_hub_plain_reads.py runs the statements the hub reads this way through both paths and compares.
+tests/test_hub_plain_reads.py pins rows, types, parameters, the transaction and errors on both databases;
+tests/test_hub_scenario.py runs every statement the hub reads this way through both paths and compares.
 """
 
 from __future__ import annotations

@@ -170,11 +170,10 @@ _PROFILE_COLUMNS = (
 )
 
 
-# Built once: every trace reads the enterprises it concerns through it. Plain columns on the connection, not
-# the two ORM objects: building them cost more than the read.
 @functools.cache
 def _with_profiles(dialect: str) -> PlainRead:
-    """Built once per dialect: a trace and custody read every bag's enterprises with it."""
+    """Built once per dialect: every trace reads the enterprises it concerns with it. Plain columns, not the
+    two ORM objects: building them cost more than the read."""
     return PlainRead(
         select(
             Enterprise.id,

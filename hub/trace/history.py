@@ -18,9 +18,9 @@ from hub.ledger.timeline import order_by_chain
 from hub.registry.tables import Enterprise
 from protocols.ledger import KIND_LABELS, EventKind
 
-# The trace's statements, built once: building one costs more than SQLite takes to run it. Plain rows on the
-# session's connection, not through the ORM: a bag's events are only read, and the ORM's execution path cost
-# three times what SQLite took to run the query (bench/bench_trace.py).
+# The trace's statements, built once: building one costs more than SQLite takes to run it. Run on the
+# driver's cursor (hub/core/plain_reads.py): a bag's events are only read, and SQLAlchemy's execution path,
+# ORM or Core, cost more than SQLite took to run the query (bench/bench_trace.py).
 _EVENTS = PlainRead(
     select(EventRow.__table__)
     .where(EventRow.code == bindparam("code"), not_refused(EventRow.device_id, EventRow.seq))

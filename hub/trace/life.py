@@ -42,8 +42,8 @@ _SIG = re.compile(r'"sig":"([A-Za-z0-9+/=_-]+)"\}\s*$')
 
 
 # The life's statements, built once (as hub/trace/history.py's): a trace runs each of them once or more.
-# Plain rows on the session's connection, not ORM objects through the session: the trace only reads them, and
-# the ORM's execution path cost two to three times what the database took to find the rows.
+# Run on the driver's cursor (hub/core/plain_reads.py): the trace only reads them, and SQLAlchemy's execution
+# path cost several times what the database took to find the rows.
 _STORAGE = PlainRead(
     select(StorageRecord.__table__)
     .where(StorageRecord.code == bindparam("code"))
