@@ -16,6 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,9 +113,7 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             pooled.driver_connection.execute(begin)
         except engine.dialect.loaded_dbapi.Error as exc:
-            raise DBAPIError.instance(
-                begin, (), exc, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect
-            ) from exc
+            raise driver_error(engine.dialect, begin, (), exc) from exc
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
@@ -122,6 +121,22 @@ def _configure_sqlite(engine: Engine) -> None:
         # connection gets synchronous=FULL: every other commit waits for the disk.
         if record.info.pop(_SYNC_LOWERED, False) and dbapi_connection is not None:
             dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
+def driver_error(
+    dialect: Dialect, statement: str, params: Any, exc: Exception, *, invalidated: bool = False
+) -> DBAPIError:
+    """A driver's error met past SQLAlchemy's execution path (a statement sent on the driver itself), made
+    SQLAlchemy's as that path would make it: the class for its kind (OperationalError, IntegrityError…),
+    which `is_busy` and the answers (503 with Retry-After, 409) read."""
+    return DBAPIError.instance(
+        statement,
+        params,
+        exc,
+        dialect.loaded_dbapi.Error,
+        connection_invalidated=invalidated,
+        dialect=dialect,
+    )
 
 
 def is_busy(exc: DBAPIError) -> bool:

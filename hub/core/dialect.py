@@ -31,10 +31,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub.core.counters import Counter
+from hub.core.db import driver_error
 
 
 def _insert(session: Session) -> Any:
@@ -146,9 +146,7 @@ def bulk_insert_values(
             for value in values:
                 copy.write_row(value)
     except conn.dialect.loaded_dbapi.Error as exc:
-        raise DBAPIError.instance(
-            statement, None, exc, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
-        ) from exc
+        raise driver_error(conn.dialect, statement, None, exc) from exc
 
 
 class _JsonList(TypeDecorator[Any]):

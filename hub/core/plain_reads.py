@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+
+from hub.core.db import driver_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,13 +112,6 @@ def _run(
         lost = conn.dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
         if lost:
             conn.invalidate(exc)
-        raise DBAPIError.instance(
-            compiled.sql,
-            bound,
-            exc,
-            conn.dialect.loaded_dbapi.Error,
-            connection_invalidated=lost,
-            dialect=conn.dialect,
-        ) from exc
+        raise driver_error(conn.dialect, compiled.sql, bound, exc, invalidated=lost) from exc
     finally:
         cursor.close()
