@@ -21,7 +21,15 @@ from hub.access.gate import gate
 from hub.access.menu import shell_context
 from hub.attachments import routes as attachment_routes
 from hub.core import service_routes
-from hub.core.db import lookup_sessions, make_engine, migrate, read_sessions, write_sessions
+from hub.core.db import (
+    lookup_engine,
+    lookup_sessions,
+    make_engine,
+    migrate,
+    read_sessions,
+    write_engine,
+    write_sessions,
+)
 from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
@@ -145,6 +153,8 @@ def create_app(
         read=read_sessions(engine),
         write=write_sessions(engine),
         lookup=lookup_sessions(engine),
+        lookup_engine=lookup_engine(engine),
+        write_engine=write_engine(engine),
         key=load_or_create_hub_key(settings.key_file),
         clock=clock,
         replica=read_sessions(replica) if replica is not None else None,

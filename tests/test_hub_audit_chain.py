@@ -12,12 +12,13 @@ import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import OIL, ORGS, World, bag_code, build_world
 
 from hub.access.audit import _durable, _write, append_entry, verify_chain
 from hub.cli import main
-from hub.core.db import NOT_WAITING, make_engine, write_sessions
+from hub.core.db import NOT_WAITING, make_engine, write_engine
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_a_cut_tail_is_found(w, capsys):
 def test_parallel_writers_keep_one_chain(any_w):
     hub = any_w.client.app.state.hub
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda n: _write(hub.write, entry(n)), range(40)))
+        list(pool.map(lambda n: _write(hub.write_engine, entry(n)), range(40)))
     with hub.read() as session:
         report = verify_chain(session)
     assert report.ok, report
@@ -164,9 +165,9 @@ def test_an_audited_reads_entry_is_committed_before_its_answer_starts(any_w):
     assert entries_at_start == [before + 1]
 
 
-def _synchronous_commit_after(session: Any, durable: bool) -> str:
-    append_entry(session, entry(1), durable=durable)
-    return str(session.connection().exec_driver_sql("SHOW synchronous_commit").scalar_one())
+def _synchronous_commit_after(conn: Any, durable: bool) -> str:
+    append_entry(conn, entry(1), durable=durable)
+    return str(conn.exec_driver_sql("SHOW synchronous_commit").scalar_one())
 
 
 @pytest.mark.parametrize("durable,expected", [(True, "on"), (False, "off")])
@@ -174,11 +175,11 @@ def test_on_postgresql_only_a_reads_entry_commits_without_waiting_for_the_disk(d
     world = build_world(tmp_path, fresh_postgres_url())
     with world.client:
         hub = world.client.app.state.hub
-        with hub.write() as session, session.begin():
-            assert _synchronous_commit_after(session, durable) == expected
-        with hub.write() as session, session.begin():  # for that transaction alone
-            assert session.connection().exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
-            append_entry(session, entry(2))
+        with hub.write_engine.begin() as conn:
+            assert _synchronous_commit_after(conn, durable) == expected
+        with hub.write_engine.begin() as conn:  # for that transaction alone
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+            append_entry(conn, entry(2))
         with hub.read() as session:
             report = verify_chain(session)
         assert report.ok and report.entries >= 2, report
@@ -197,36 +198,41 @@ def _sqlite_hub(tmp_path: Any) -> Any:
     url = sqlite_url(tmp_path)
     build_world(tmp_path, url).client.close()  # the schema
     # One pooled connection: what the next session gets is the very connection the entry used.
-    return write_sessions(make_engine(url, pool_size=1, max_overflow=0))
+    return write_engine(make_engine(url, pool_size=1, max_overflow=0))
 
 
-def _synchronous(session: Any) -> int:
-    return int(session.connection().exec_driver_sql("PRAGMA synchronous").scalar_one())
+def _synchronous(conn: Any) -> int:
+    return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+
+
+def _chain(write: Any) -> Any:
+    with Session(write) as session:
+        return verify_chain(session)
 
 
 def test_on_sqlite_a_reads_entry_commits_at_synchronous_normal_and_the_connection_goes_back_at_full(tmp_path):
     write = _sqlite_hub(tmp_path)
-    with write() as session:
-        before = verify_chain(session).entries
-    with write() as session, session.begin():
-        session.connection(execution_options={NOT_WAITING: True})
-        append_entry(session, entry(1), durable=False)
-        assert _synchronous(session) == 1  # NORMAL: the commit does not wait for the disk
-    with write() as session, session.begin():
-        assert _synchronous(session) == 2  # FULL for whatever comes next on that connection
-        append_entry(session, entry(2))
+    before = _chain(write).entries
+    with write.connect() as conn:
+        conn.execution_options(**{NOT_WAITING: True})
+        with conn.begin():
+            append_entry(conn, entry(1), durable=False)
+            assert _synchronous(conn) == 1  # NORMAL: the commit does not wait for the disk
+    with write.begin() as conn:
+        assert _synchronous(conn) == 2  # FULL for whatever comes next on that connection
+        append_entry(conn, entry(2))
     _write(write, entry(3), durable=False)
-    with write() as session, session.begin():
-        assert _synchronous(session) == 2
-    with write() as session:
-        report = verify_chain(session)
+    with write.begin() as conn:
+        assert _synchronous(conn) == 2
+    report = _chain(write)
     assert report.ok and report.entries == before + 3, report
 
 
 def test_on_sqlite_a_failed_reads_entry_leaves_the_connection_at_full(tmp_path):
     write = _sqlite_hub(tmp_path)
-    with pytest.raises(KeyError), write() as session, session.begin():
-        session.connection(execution_options={NOT_WAITING: True})
-        append_entry(session, {"time_ms": 1}, durable=False)  # not an entry: fails after the BEGIN
-    with write() as session, session.begin():
-        assert _synchronous(session) == 2
+    with pytest.raises(KeyError), write.connect() as conn:
+        conn.execution_options(**{NOT_WAITING: True})
+        with conn.begin():
+            append_entry(conn, {"time_ms": 1}, durable=False)  # not an entry: fails after the BEGIN
+    with write.begin() as conn:
+        assert _synchronous(conn) == 2

@@ -104,6 +104,54 @@ def test_it_reads_inside_the_connection_s_transaction(probe):
         assert conn.in_transaction()  # begun by the read, as the Connection's own execute would
 
 
+def _values(table: sa.Table) -> dict[str, sa.BindParameter[object]]:
+    return {c.name: sa.bindparam(c.name) for c in table.columns}
+
+
+def test_an_insert_and_an_update_with_returning_write_in_the_connection_s_transaction(probe):
+    engine, table = probe
+    add = PlainRead(sa.insert(table).values(_values(table)).returning(table.c.id, table.c.accepted))
+    weigh = PlainRead(
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("at"))
+        .values(grams=table.c.grams + sa.bindparam("more"))
+        .returning(table.c.grams)
+    )
+    row = {"id": 4, "code": "D", "grams": 1_000, "accepted": True, "note": "称重"}
+    with engine.connect() as conn:
+        assert add.first(conn, row) == (4, True)
+        assert weigh.all(conn, {"at": 4, "more": 250}) == [(1_250,)]
+        conn.rollback()
+        assert conn.execute(sa.select(table.c.id).where(table.c.id == 4)).first() is None
+    with engine.begin() as conn:
+        add.first(conn, row)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(table.c.grams).where(table.c.id == 4)).scalar_one() == 1_000
+
+
+def test_a_write_missing_a_value_fails_and_writes_nothing(probe):
+    """Its SQL names every value: a call that leaves one out is an error, never a row short of a column."""
+    engine, table = probe
+    add = PlainRead(sa.insert(table).values(_values(table)).returning(table.c.id))
+    with pytest.raises((KeyError, DBAPIError)), engine.begin() as conn:
+        add.first(conn, {"id": 5, "code": "E", "grams": 1, "accepted": None})  # no "note"
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(table.c.id).where(table.c.id == 5)).first() is None
+
+
+def test_a_write_without_returning_or_with_a_python_default_is_refused(probe):
+    engine, table = probe
+    with pytest.raises(TypeError, match="RETURNING"):
+        PlainRead(sa.update(table).values(note="x"))
+    defaulted = sa.Table(
+        table.name, sa.MetaData(), sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("code", sa.String(128), default="A"),
+    )  # fmt: skip
+    add = PlainRead(sa.insert(defaulted).values(id=sa.bindparam("id")).returning(defaulted.c.id))
+    with pytest.raises(TypeError, match="default"), engine.connect() as conn:
+        add.first(conn, {"id": 6})
+
+
 def test_a_driver_error_is_sqlalchemy_s_and_names_the_statement(probe):
     engine, table = probe
     read = PlainRead(sa.select(sa.literal_column("no_such_column")).select_from(table))

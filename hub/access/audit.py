@@ -33,9 +33,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import bindparam, func, insert, select, true, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, true, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.access.tables import AuditEntry, AuditHead
@@ -61,7 +61,7 @@ def audit_read(request: Request) -> None:
     request.state.audit_read = True
 
 
-def record_read_now(request: Request, write: sessionmaker[Session]) -> None:
+def record_read_now(request: Request, write: Engine) -> None:
     """Write this read's entry (status 200) now, from the worker thread that read and serialised the
     answer, instead of in a further trip to the thread pool when the answer starts. Only for a route whose
     answer is complete (its bytes made) when this is called; a write that fails leaves the entry to the
@@ -115,7 +115,8 @@ async def _audit(request: Request, status: int) -> None:
         return
     entry = _entry(request, status)
     try:
-        await run_in_threadpool(_write, request.app.state.hub.write, entry, durable=_durable(request, status))
+        hub = request.app.state.hub
+        await run_in_threadpool(_write, hub.write_engine, entry, durable=_durable(request, status))
     except SQLAlchemyError:
         # The request already happened; losing its trace must be loud, never silent.
         log.exception("AUDIT WRITE FAILED for %s", entry)
@@ -159,11 +160,14 @@ def _entry(request: Request, status: int) -> dict[str, Any]:
     }
 
 
-def _write(write: sessionmaker[Session], entry: dict[str, Any], *, durable: bool = True) -> None:
-    with write() as session, session.begin():
+def _write(write: Engine, entry: dict[str, Any], *, durable: bool = True) -> None:
+    """The entry in a transaction of its own, on a Connection of `write` (hub.write_engine): a Session
+    would add more than half again to the write (docs/bench-hub.md)."""
+    with write.connect() as conn:
         if not durable:  # asked for before the transaction begins: SQLite changes synchronous outside one
-            session.connection(execution_options={NOT_WAITING: True})
-        append_entry(session, entry, durable=durable)
+            conn.execution_options(**{NOT_WAITING: True})
+        with conn.begin():
+            append_entry(conn, entry, durable=durable)
 
 
 def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
@@ -173,8 +177,10 @@ def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-# Core statements built once: an entry is written on every change and on every sensitive read, so the ORM's
-# unit of work (an object, a flush, a dirty head) is not worth its cost here.
+# Core statements built once and run on the cursor (hub/core/plain_reads.py): an entry is written on every
+# change and on every sensitive read, so neither the ORM's unit of work nor SQLAlchemy's execution path is
+# worth its cost here. The writes name every value they bind, so a call without one fails rather than
+# writing an entry short of a column.
 _ENTRIES = AuditEntry.__table__
 _HEAD_ROW = AuditHead.__table__
 _HEAD = PlainRead(select(_HEAD_ROW.c.last_hash).where(_HEAD_ROW.c.id == 1).with_for_update())
@@ -185,21 +191,26 @@ _HEAD_NOT_WAITING = PlainRead(
     .where(_HEAD_ROW.c.id == 1)
     .with_for_update()
 )
-_APPEND = insert(_ENTRIES).returning(_ENTRIES.c.id)
-_ADVANCE = (
+# SQLite: the entry, then the head moved to it.
+_VALUES = (*CHAINED, "prev_hash", "entry_hash")
+_APPEND = PlainRead(
+    insert(_ENTRIES).values({name: bindparam(name) for name in _VALUES}).returning(_ENTRIES.c.id)
+)
+_ADVANCE = PlainRead(
     update(_HEAD_ROW)
     .where(_HEAD_ROW.c.id == 1)
     .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"), entries=_HEAD_ROW.c.entries + 1)
+    .returning(_HEAD_ROW.c.last_id)
 )
 # PostgreSQL: the entry inserted and the head moved to it by one statement (a data-modifying WITH), one round
 # trip fewer for every audited request. SQLite has no INSERT inside WITH, and no round trips to save.
 _NEW_ENTRY = (
     insert(_ENTRIES)
-    .values({name: bindparam(name) for name in (*CHAINED, "prev_hash", "entry_hash")})
+    .values({name: bindparam(name) for name in _VALUES})
     .returning(_ENTRIES.c.id)
     .cte("new_entry")
 )
-_APPEND_AND_ADVANCE = (
+_APPEND_AND_ADVANCE = PlainRead(
     update(_HEAD_ROW)
     .where(_HEAD_ROW.c.id == 1)
     .values(
@@ -212,23 +223,22 @@ _APPEND_AND_ADVANCE = (
 )
 
 
-def append_entry(session: Session, entry: dict[str, Any], *, durable: bool = True) -> int:
+def append_entry(conn: Connection, entry: dict[str, Any], *, durable: bool = True) -> int:
     """Add an entry at the chain's end (the head row locked until the transaction ends); its id.
     `durable=False`: on PostgreSQL the transaction's commit does not wait for the disk (module docstring;
-    on SQLite the caller asks for that when it procures the connection, as `_write` does)."""
-    conn = session.connection()
+    on SQLite the caller asks for that before the transaction begins, as `_write` does)."""
     quick = not durable and conn.dialect.name == "postgresql"
     head = (_HEAD_NOT_WAITING if quick else _HEAD).first(conn)
     prev = head[0] if head is not None else None
     if prev is None:
-        insert_ignore(session, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
+        insert_ignore(conn, AuditHead, [{"id": 1, "last_id": 0, "last_hash": GENESIS, "entries": 0}])
         prev = _HEAD.first(conn)[0]
     digest = entry_hash(entry, prev)
     values = {**{name: entry[name] for name in CHAINED}, "prev_hash": prev, "entry_hash": digest}
     if conn.dialect.name == "postgresql":
-        return int(conn.execute(_APPEND_AND_ADVANCE, values).scalar_one())
-    new_id = conn.execute(_APPEND, values).scalar_one()
-    conn.execute(_ADVANCE, {"new_id": new_id, "new_hash": digest})
+        return int(_APPEND_AND_ADVANCE.first(conn, values)[0])
+    new_id = _APPEND.first(conn, values)[0]
+    _ADVANCE.all(conn, {"new_id": new_id, "new_hash": digest})
     return int(new_id)
 
 

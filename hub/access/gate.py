@@ -110,9 +110,9 @@ async def _principal(hub: Hub, token: str, *, passive: bool = False) -> Principa
 
 def _session_principal(hub: Hub, token: str, passive: bool) -> Principal | None:
     now = hub.clock()
-    with hub.lookup() as session:
+    with hub.lookup_engine.connect() as conn:
         principal, stale = session_principal(
-            session, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
+            conn, token, now, hub.settings.idle_timeout_s * 1000, totp_roles(hub.settings)
         )
     if stale and not passive:
         touch(hub.write, token, now)

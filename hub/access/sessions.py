@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import Request
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.access import passwords, totp
@@ -122,32 +122,24 @@ def _open(
         )
     )
     roles = factor.roles if factor is not None else frozenset()
-    return Issued(token, expires, _principal(session, user.id, user.username, version, roles))
-
-
-def principal_for_token(
-    session: Session,
-    token: str,
-    now_ms: int,
-    idle_ms: int = IDLE_TIMEOUT_MS,
-    totp_roles: frozenset[Role] = frozenset(),
-) -> Principal | None:
-    """The user behind a live session token, as its account stands now; None if the token is no good
-    (ended, past its lifetime, idle too long, or its account disabled)."""
-    return session_principal(session, token, now_ms, idle_ms, totp_roles)[0]
+    enrol = _must_enrol(session.connection(), user.id, _role(version), roles)
+    return Issued(token, expires, _principal(user.id, user.username, version, enrol=enrol))
 
 
 def session_principal(
-    session: Session,
+    conn: Connection,
     token: str,
     now_ms: int,
     idle_ms: int = IDLE_TIMEOUT_MS,
     totp_roles: frozenset[Role] = frozenset(),
 ) -> tuple[Principal | None, bool]:
-    """`principal_for_token`, and whether the session's last use should be written now (`touch`), from
-    the one read of its row."""
-    # On the connection, not through the ORM's execution path (plain columns: it would only add its cost).
-    row = _SESSION_USER.first(session.connection(), {"sha": token_sha256(token)})
+    """The user behind a live session token, as its account stands now (None if the token is no good:
+    ended, past its lifetime, idle too long, or its account disabled), and whether the session's last use
+    should be written now (`touch`), from the one read of its row.
+
+    On a Connection, not a Session: the gate asks on every request, and a Session with its transaction cost
+    three times the read (docs/bench-hub.md)."""
+    row = _SESSION_USER.first(conn, {"sha": token_sha256(token)})
     if row is None:
         return None, False
     if row.ended_ms is not None or now_ms >= row.expires_ms:
@@ -157,7 +149,8 @@ def session_principal(
     if not row.active:  # disabled, or no version at all (NULL)
         return None, False
     stale = row.last_seen_ms is not None and row.last_seen_ms < now_ms - TOUCH_MS
-    return _principal(session, row.user_id, row.username, row, totp_roles), stale
+    enrol = _must_enrol(conn, row.user_id, _role(row), totp_roles)
+    return _principal(row.user_id, row.username, row, enrol=enrol), stale
 
 
 # The session, its account and the account's latest version in one statement (one round trip), built once:
@@ -188,6 +181,7 @@ _SESSION_USER = PlainRead(
     .outerjoin(UserVersion, (UserVersion.user_id == User.id) & (UserVersion.version == _NEWEST_VERSION))
     .where(SessionRow.token_sha256 == bindparam("sha"))
 )
+_TOTP_STATE = PlainRead(select(UserTotp.state).where(UserTotp.user_id == bindparam("user_id")))
 
 
 def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
@@ -226,7 +220,7 @@ def principal_of(session: Session, username: str) -> Principal | None:
     version = latest(session, UserVersion, user_id=user.id) if user else None
     if user is None or version is None or not version.active:
         return None
-    return _principal(session, user.id, user.username, version, frozenset())
+    return _principal(user.id, user.username, version, enrol=False)
 
 
 class _Grant(Protocol):
@@ -242,17 +236,23 @@ class _Grant(Protocol):
     def must_change_password(self) -> bool | None: ...
 
 
-def _principal(
-    session: Session, user_id: int, username: str, grant: _Grant, totp_roles: frozenset[Role]
-) -> Principal:
-    role = Role(grant.role) if grant.role else None
-    enrol = False
-    if role in totp_roles:  # read as the account stands now: enrolling takes effect on the open session
-        row = session.get(UserTotp, user_id)
-        enrol = row is None or row.state != FactorState.ACTIVE
+def _role(grant: _Grant) -> Role | None:
+    return Role(grant.role) if grant.role else None
+
+
+def _must_enrol(conn: Connection, user_id: int, role: Role | None, totp_roles: frozenset[Role]) -> bool:
+    """Whether the account must set up its second factor before anything else (its role asks for one and
+    it has none active). Read as the account stands now: enrolling takes effect on the open session."""
+    if role not in totp_roles:
+        return False
+    row = _TOTP_STATE.first(conn, {"user_id": user_id})
+    return row is None or row.state != FactorState.ACTIVE
+
+
+def _principal(user_id: int, username: str, grant: _Grant, *, enrol: bool) -> Principal:
     return Principal(
         name=username,
-        role=role,
+        role=_role(grant),
         user_id=user_id,
         enterprise_id=grant.enterprise_id,
         region_code=grant.region_code,

@@ -178,20 +178,34 @@ def read_sessions(engine: Engine) -> sessionmaker[ReadOnlySession]:
     return sessionmaker(engine, class_=ReadOnlySession, expire_on_commit=False)
 
 
+def lookup_engine(engine: Engine) -> Engine:
+    """`engine` for a request's reads that need no snapshot across their statements (the gate's session
+    lookup, a bag's trace). On PostgreSQL in autocommit: under READ COMMITTED each statement sees its own
+    snapshot anyway, and a transaction only added a BEGIN and a ROLLBACK, two round trips, to every request
+    (and psycopg forgets its prepared statements at a ROLLBACK, `ReadOnlySession`). Nothing may write
+    through it, nor stream (a server-side cursor needs a transaction). SQLite keeps its deferred BEGIN,
+    which costs no round trip."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def lookup_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for a request's reads that need no snapshot across their statements (the gate's session
-    lookup, a bag's trace). On PostgreSQL they run in autocommit: under READ COMMITTED each statement sees
-    its own snapshot anyway, and a transaction only added a BEGIN and a ROLLBACK, two round trips, to every
-    request. Nothing may write through them, nor stream (a server-side cursor needs a transaction).
-    SQLite keeps its deferred BEGIN, which costs no round trip."""
+    """Sessions on `lookup_engine`."""
     if engine.dialect.name != "postgresql":
         return read_sessions(engine)
-    return sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    return sessionmaker(lookup_engine(engine), expire_on_commit=False)
+
+
+def write_engine(engine: Engine) -> Engine:
+    """`engine` for read-check-write transactions (ingest, enrolment, the audit log): BEGIN IMMEDIATE on
+    SQLite."""
+    return engine.execution_options(**{_WRITE: True})
 
 
 def write_sessions(engine: Engine) -> sessionmaker[Session]:
-    """Sessions for read-check-write transactions (ingest, enrolment): BEGIN IMMEDIATE on SQLite."""
-    return sessionmaker(engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+    """Sessions on `write_engine`."""
+    return sessionmaker(write_engine(engine), expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:

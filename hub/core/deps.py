@@ -31,6 +31,10 @@ class Hub:
     lookup: sessionmaker[Session]
     """A request's reads that need no snapshot across statements (the gate's, a trace's): on PostgreSQL
     without a transaction (hub/core/db.py `lookup_sessions`)."""
+    lookup_engine: Engine
+    """`lookup`'s engine, for a read of plain rows on a Connection, without a Session's cost (the gate's)."""
+    write_engine: Engine
+    """`write`'s engine, for a write of plain rows on a Connection (the audit entry)."""
     key: Ed25519PrivateKey
     clock: Callable[[], int] = wall_clock_ms
     replica: sessionmaker[Session] | None = None

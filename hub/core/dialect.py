@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     ColumnElement,
+    Connection,
     Insert,
     Table,
     Text,
@@ -46,12 +47,12 @@ def insert_for(dialect: str) -> Any:
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-def insert_ignore(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignore(session: Session | Connection, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows (each with the same keys); a row whose key is already there is left as it was."""
     if not rows:
         return
     table: Table = model.__table__
-    conn = session.connection()
+    conn = session if isinstance(session, Connection) else session.connection()
     if conn.dialect.name == "postgresql" and len(rows) > 1:
         unnested = _unnest_ignore_statement(table, tuple(rows[0]))
         if unnested is not None:

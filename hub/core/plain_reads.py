@@ -13,6 +13,11 @@ and a lost connection is invalidated as the pool would. What it leaves out: stat
 (`before_cursor_execute`), which nothing in the hub listens to, and expanding IN parameters (a `PlainRead`
 refuses them when built; `hub.core.dialect.in_param` binds a list as one parameter instead).
 
+An INSERT or UPDATE with RETURNING runs the same way (the audit entry, written for every change and every
+sensitive read): its SQL names every value it binds, so a call that leaves one out fails instead of writing
+another statement, and a column with a default the Python side computes (which SQLAlchemy's execution would
+fill in) is refused when it is built.
+
 tests/test_hub_plain_reads.py pins rows, types, parameters, the transaction and errors on both databases;
 tests/test_hub_scenario.py runs every statement the hub reads this way through both paths and compares.
 """
@@ -24,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from sqlalchemy import Connection, Select, UpdateBase
 from sqlalchemy.engine import Dialect
 
 from hub.core.db import driver_error
@@ -40,11 +45,14 @@ class _Compiled:
 
 
 class PlainRead:
-    """A SELECT run on the connection's cursor; rows are named tuples (by index and by column name)."""
+    """A SELECT (or an INSERT or UPDATE … RETURNING) run on the connection's cursor; rows are named tuples
+    (by index and by column name)."""
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
+        if isinstance(statement, UpdateBase) and not len(statement.exported_columns):
+            raise TypeError("a PlainRead of an INSERT or UPDATE needs its RETURNING")
         self.statement = statement
-        self.row = namedtuple("Row", list(statement.selected_columns.keys()), rename=True)  # type: ignore[misc]
+        self.row = namedtuple("Row", list(statement.exported_columns.keys()), rename=True)  # type: ignore[misc]
         self._compiled: dict[str, _Compiled] = {}
 
     def all(self, conn: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
@@ -69,6 +77,8 @@ class PlainRead:
         compiled = self.statement.compile(dialect=dialect)
         if compiled.has_out_parameters or any(b.expanding for b in compiled.binds.values()):
             raise TypeError("a PlainRead takes no expanding IN parameter: bind a list with in_param")
+        if compiled.insert_prefetch or compiled.update_prefetch:
+            raise TypeError("a PlainRead binds every value itself: no column default computed in Python")
         binds = []
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
@@ -76,7 +86,7 @@ class PlainRead:
                 binds.append((name, processor))
         processors = tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.statement.selected_columns
+            for column in self.statement.exported_columns
         )
         positional = tuple(compiled.positiontup) if compiled.positional and compiled.positiontup else None
         done = _Compiled(

@@ -46,7 +46,7 @@ def _answer(hub: Hub, code: str, access: Access, request: Request) -> bytes | No
     if trace is None:
         return None
     body = _FULL_TRACE.dump_json(_FULL_TRACE.validate_python(trace), by_alias=True)
-    record_read_now(request, hub.write)
+    record_read_now(request, hub.write_engine)
     return body
 
 
