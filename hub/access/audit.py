@@ -161,8 +161,8 @@ def _entry(request: Request, status: int) -> dict[str, Any]:
 
 
 def _write(write: Engine, entry: dict[str, Any], *, durable: bool = True) -> None:
-    """The entry in a transaction of its own, on a Connection of `write` (hub.write_engine): a Session
-    would add more than half again to the write (docs/bench-hub.md)."""
+    """The entry in a transaction of its own, on a Connection of `write` (hub.write_engine), its statements
+    on the cursor: in a Session through SQLAlchemy's execution it took twice as long (docs/bench-hub.md)."""
     with write.connect() as conn:
         if not durable:  # asked for before the transaction begins: SQLite changes synchronous outside one
             conn.execution_options(**{NOT_WAITING: True})

@@ -14,9 +14,10 @@ and a lost connection is invalidated as the pool would. What it leaves out: stat
 refuses them when built; `hub.core.dialect.in_param` binds a list as one parameter instead).
 
 An INSERT or UPDATE with RETURNING runs the same way (the audit entry, written for every change and every
-sensitive read): its SQL names every value it binds, so a call that leaves one out fails instead of writing
-another statement, and a column with a default the Python side computes (which SQLAlchemy's execution would
-fill in) is refused when it is built.
+sensitive read). Its SQL is fixed when it is compiled, naming every column it was built with, so a call that
+leaves a value out fails; SQLAlchemy's own execution would instead compile an INSERT for the keys it is
+given. A column whose default Python computes (SQLAlchemy's execution would fill it in) is refused when the
+statement is first run.
 
 tests/test_hub_plain_reads.py pins rows, types, parameters, the transaction and errors on both databases;
 tests/test_hub_scenario.py runs every statement the hub reads this way through both paths and compares.
