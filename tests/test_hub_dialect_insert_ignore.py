@@ -1,15 +1,18 @@
 """`insert_ignore`: rows whose key is already there are left as they were, on both databases; on PostgreSQL
-many rows go as one statement of arrays (unnest), with NULLs, and the executemany stays for what it cannot
-carry."""
+many rows go as one statement of arrays (unnest), with NULLs, on SQLite as tuples on the driver's
+executemany, and SQLAlchemy's executemany stays for what neither can carry (a Python-side default, a type
+that converts its values)."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import create_engine, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 from test_hub_support import make_client
 
-from hub.core.dialect import _unnest_ignore_statement, insert_ignore
+from hub.core.dialect import _plain_ignore_statement, _unnest_ignore_statement, insert_ignore
 from hub.ledger.tables import Batch
 from hub.manifests.tables import BagLink
 from hub.transport.tables import TrafficSource
@@ -95,3 +98,55 @@ def test_a_column_left_to_a_python_side_default_keeps_the_executemany():
     names = tuple(c.name for c in Batch.__table__.columns if c.name not in ("id", "without_events"))
     assert _unnest_ignore_statement(Batch.__table__, names) is None
     assert _unnest_ignore_statement(Batch.__table__, (*names, "without_events")) is not None
+
+
+def test_sqlite_sends_plain_rows_as_one_driver_executemany():
+    names = ("from_code", "to_code", "time_ms", "device_id", "seq")
+    assert _plain_ignore_statement(sqlite.dialect(), BagLink.__table__, names) == (
+        'INSERT INTO "bag_links" ("from_code", "to_code", "time_ms", "device_id", "seq") '
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    )
+
+
+def test_sqlite_keeps_sqlalchemy_s_executemany_for_a_default_or_a_boolean():
+    names = tuple(c.name for c in Batch.__table__.columns if c.name not in ("id", "without_events"))
+    assert _plain_ignore_statement(sqlite.dialect(), Batch.__table__, names) is None  # the default
+    assert _plain_ignore_statement(sqlite.dialect(), Batch.__table__, (*names, "without_events")) is None
+
+
+def _probe(name: str, *columns: sa.Column) -> type:
+    """A table of its own (the PostgreSQL test database is shared), keyed by `name`."""
+    table = sa.Table(name, sa.MetaData(), sa.Column("name", sa.String(32), primary_key=True), *columns)
+    return type(name, (), {"__table__": table})
+
+
+@pytest.mark.parametrize(
+    "probe,rows,stored",
+    [
+        (  # a column SQLAlchemy fills in when it is left out
+            _probe("ignore_probe_default", sa.Column("count", sa.Integer, default=7)),
+            [[{"name": "a"}, {"name": "b"}], [{"name": "a"}]],
+            [("a", 7), ("b", 7)],
+        ),
+        (  # a type that converts its values (SQLite's Boolean checks them and writes 1 or 0)
+            _probe("ignore_probe_flag", sa.Column("on", sa.Boolean, nullable=False)),
+            [[{"name": "a", "on": True}, {"name": "b", "on": False}], [{"name": "a", "on": False}]],
+            [("a", True), ("b", False)],
+        ),
+    ],
+    ids=["default", "boolean"],
+)
+def test_what_only_sqlalchemy_binds_is_stored_as_it_stores_it(migrated, probe, rows, stored):
+    engine = create_engine(migrated)
+    table = probe.__table__
+    table.create(engine)
+    try:
+        for batch in rows:
+            with Session(engine) as session, session.begin():
+                insert_ignore(session, probe, batch)
+        with engine.connect() as conn:
+            found = conn.execute(select(table).order_by(table.c.name)).all()
+        assert [tuple(r) for r in found] == stored
+    finally:
+        table.drop(engine)
+        engine.dispose()
