@@ -1,4 +1,4 @@
-"""The fleet simulator at small size against a served hub: 20 sites, a fast-forwarded shift, every figure it
+"""The fleet simulator at small size against a served hub: 50 sites for a fast-forwarded hour, every figure it
 reports equal to what the hub then holds (events by kind, bags, HJ 1259 records, manifests, receipts, GPS)."""
 
 from __future__ import annotations
@@ -57,15 +57,15 @@ def test_the_hub_holds_exactly_what_the_fleet_sent(served):
     url, db = served
     hub = Hub(url)
     try:
-        # 08:00–10:00 China time: shifts start between 07:30 and 09:00, so most sites weigh bags.
-        fleet = Fleet(hub, ADMIN_TOKEN, 20, seed=7, start_ms=parse_start("2026-12-01T08:00"), pickup_hours=1)
+        # The issue's small city: 50 sites for an hour, 09:00–10:00 China time, when every shift has begun.
+        fleet = Fleet(hub, ADMIN_TOKEN, 50, seed=7, start_ms=parse_start("2026-12-01T09:00"), pickup_hours=1)
         fleet.register()
         offline = fleet.producers[0]  # its uplink down for the whole run: it catches up at the end
         offline.outage = (fleet.start_ms, fleet.start_ms + 10 * 3_600_000)
-        summary = fleet.run(2)
+        summary = fleet.run(1)
     finally:
         hub.close()
-    assert summary.sites == {"producer": 16, "transporter": 2, "receiver": 2}
+    assert summary.sites == {"producer": 40, "transporter": 5, "receiver": 5}
     assert summary.bags > 0 and summary.manifests > 0  # the seed gives a city that ships something
 
     assert count(db, "events") == summary.events == sum(summary.events_by_kind.values())
