@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from test_hub_support import START_MS, fresh_postgres_url, sqlite_url
 from test_hub_world import DAY_MS, DRUMS, OIL, ORGS, PLATES, SECOND_PLATE, World, bag_code, build_world
 
-from hub.access import sessions
-from hub.access.tables import SessionRow
+from hub.access import sessions, totp
+from hub.access.tables import SessionRow, User
 from hub.core.counters import Counter
 from hub.core.db import lookup_sessions, make_engine, write_sessions
 from hub.core.plain_reads import PlainRead
@@ -371,6 +371,7 @@ def test_plain_reads_give_what_sqlalchemy_gives(scenario):
                     (sessions._SESSION_USER, {"sha": sha})
                     for sha in conn.scalars(sa.select(SessionRow.token_sha256))
                 ),
+                *((totp._STATE, {"user_id": u}) for u in conn.scalars(sa.select(User.id))),
                 (enterprises._with_profiles(dialect), {"ids": list(conn.scalars(sa.select(Enterprise.id)))}),
                 (store._candidates(dialect), {"codes": codes}),
                 (receiving._holders_statement(dialect), {"codes": codes}),

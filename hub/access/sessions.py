@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.access import passwords, totp
 from hub.access.principal import Principal
 from hub.access.roles import Role
-from hub.access.tables import SessionRow, User, UserTotp, UserVersion
+from hub.access.tables import SessionRow, User, UserVersion
 from hub.access.throttle import LoginPolicy, failed, reserve, succeeded
 from hub.access.totp import FactorState, SecondFactor
 from hub.core.errors import Unauthenticated
@@ -181,7 +181,6 @@ _SESSION_USER = PlainRead(
     .outerjoin(UserVersion, (UserVersion.user_id == User.id) & (UserVersion.version == _NEWEST_VERSION))
     .where(SessionRow.token_sha256 == bindparam("sha"))
 )
-_TOTP_STATE = PlainRead(select(UserTotp.state).where(UserTotp.user_id == bindparam("user_id")))
 
 
 def touch(write: sessionmaker[Session], token: str, now_ms: int) -> None:
@@ -243,10 +242,7 @@ def _role(grant: _Grant) -> Role | None:
 def _must_enrol(conn: Connection, user_id: int, role: Role | None, totp_roles: frozenset[Role]) -> bool:
     """Whether the account must set up its second factor before anything else (its role asks for one and
     it has none active). Read as the account stands now: enrolling takes effect on the open session."""
-    if role not in totp_roles:
-        return False
-    row = _TOTP_STATE.first(conn, {"user_id": user_id})
-    return row is None or row.state != FactorState.ACTIVE
+    return role in totp_roles and totp.state_on(conn, user_id) != FactorState.ACTIVE
 
 
 def _principal(user_id: int, username: str, grant: _Grant, *, enrol: bool) -> Principal:

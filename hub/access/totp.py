@@ -23,12 +23,14 @@ import pyotp
 import qrcode
 import qrcode.image.svg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.access.roles import Role
 from hub.access.tables import UserTotp
 from hub.core.deps import Hub
 from hub.core.errors import Conflict, Invalid
+from hub.core.plain_reads import PlainRead
 from hub.core.sealing import purpose_key, seal, unseal
 
 STEP_S = 30
@@ -69,6 +71,15 @@ class Enrolment:
 
 def state(session: Session, user_id: int) -> FactorState | None:
     row = session.get(UserTotp, user_id)
+    return FactorState(row.state) if row is not None else None
+
+
+_STATE = PlainRead(select(UserTotp.state).where(UserTotp.user_id == bindparam("user_id")))
+
+
+def state_on(conn: Connection, user_id: int) -> FactorState | None:
+    """`state`, read on a Connection without a Session (the gate's, on every request)."""
+    row = _STATE.first(conn, {"user_id": user_id})
     return FactorState(row.state) if row is not None else None
 
 

@@ -54,15 +54,15 @@ def insert_ignore(session: Session | Connection, model: type[Any], rows: Sequenc
         return
     table: Table = model.__table__
     conn = session if isinstance(session, Connection) else session.connection()
+    names = tuple(rows[0])
     if conn.dialect.name == "postgresql" and len(rows) > 1:
-        unnested = _unnest_ignore_statement(table, tuple(rows[0]))
+        unnested = _unnest_ignore_statement(table, names)
         if unnested is not None:
             # One statement for all the rows, each column one array: an executemany sent a statement per
             # row (the ingest stores 250 bags a batch), each parsed, bound and run on its own by the server.
-            columns = [[row[name] for row in rows] for name in rows[0]]
+            columns = [[row[name] for row in rows] for name in names]
             conn.exec_driver_sql(unnested, tuple(array_literal(c) or c for c in columns))
             return
-    names = tuple(rows[0])
     plain = _plain_ignore_statement(conn.dialect, table, names) if conn.dialect.name == "sqlite" else None
     if plain is not None:
         # The rows as tuples on one executemany of the driver: SQLAlchemy's executemany made each row's
