@@ -71,6 +71,7 @@ class Storm:
     receipts: int = 0
     retries: int = 0
     cpu_s: list[float] = field(default_factory=list)
+    server_cpu_s: float | None = None  # PostgreSQL's processes, all of them; None on SQLite (in the workers)
     acked: dict[str, int] = field(default_factory=dict)  # device -> the highest seq a checked receipt acked
 
     @property
@@ -121,6 +122,22 @@ def stored_events(url: str) -> int:
         engine.dispose()
 
 
+def postgres_cpu_s() -> float:
+    """CPU seconds of this machine's PostgreSQL: every `postgres` process's own, and what the postmaster
+    counts for the backends it has reaped (a connection closed during the storm)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone since the listing
+            continue
+        name, _, rest = text.partition(" (")[2].rpartition(")")
+        if name == "postgres":
+            fields = rest.split()
+            ticks += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def absorb(
     result: Storm,
     senders: list[threading.Thread],
@@ -131,6 +148,7 @@ def absorb(
     """Every site back at once (the senders started together), timed to the last answer; then the workers'
     CPU, and the events the database holds counted: exactly what was sent, or the run fails."""
     cpu = [w.cpu_s() for w in workers]
+    server = postgres_cpu_s() if url.startswith("postgresql") else None
     start = time.perf_counter()
     for t in senders:
         t.start()
@@ -138,6 +156,8 @@ def absorb(
         t.join()
     result.seconds = time.perf_counter() - start
     result.cpu_s = [w.cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
+    if server is not None:
+        result.server_cpu_s = postgres_cpu_s() - server
     if failures:
         raise RuntimeError(f"refused during the storm: {failures[:3]}")
     acked = sum(result.acked.values())
@@ -370,14 +390,16 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, {os.cpu_count()} "
         f"cores, {args.clients} client connections; each site's backlog in batches of at most 1,000 events.",
         "",
-        "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) | 503s |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) "
+        "| PostgreSQL CPU s | 503s |",
+        "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in results:
         cpu = " / ".join(f"{c:.1f}" for c in r.cpu_s)
+        server = "–" if r.server_cpu_s is None else f"{r.server_cpu_s:.1f}"
         lines.append(
             f"| {r.transport} | {r.workers} | {r.events:,} | {r.seconds:.1f} | {r.rate:,.0f} | {cpu} | "
-            f"{r.retries} |"
+            f"{server} | {r.retries} |"
         )
     by = {(r.transport, r.workers): r for r in results}
     counts = sorted({r.workers for r in results})

@@ -1,21 +1,37 @@
 """The hub's pooled PostgreSQL connections: one idle for a while is pinged before use and replaced if the
 server dropped it; one used a moment ago is not pinged (a round trip per request saved), and a loss met in
 use is answered as busy once while the pool is renewed. The gate's and the trace's reads open no
-transaction (two round trips saved), and the connection they used is back in transactions for the next."""
+transaction (two round trips saved), and the connection they used is back in transactions for the next. A list
+bound as one array is planned with each call's values, never with a generic plan."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    select,
+    text,
+)
 from sqlalchemy.exc import InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from test_hub_support import postgres_url
 
 from hub.core import db
 from hub.core.db import is_busy, lookup_sessions, make_engine, read_sessions, write_sessions
+from hub.core.dialect import in_param
+from hub.core.plain_reads import PlainRead
 
 
 @pytest.fixture
@@ -107,3 +123,47 @@ def test_a_read_session_refuses_a_write_so_its_commit_can_keep_none(engine: Engi
     assert refused.value.orig.sqlstate == "25006"  # read_only_sql_transaction
     with write_sessions(engine)() as session, session.begin():  # a write session on the same connection
         assert not session.connection().connection.dbapi_connection.read_only
+
+
+def as_prepared(engine: Engine, statement: Any) -> str:
+    """The text psycopg prepares a one-parameter statement as."""
+    return re.sub(r"%\(\w+\)s", "$1", str(statement.compile(dialect=engine.dialect)))
+
+
+def test_a_batch_s_list_is_planned_each_call_while_other_statements_stay_prepared(engine: Engine) -> None:
+    """A generic plan made while a table was empty (a new hub, before the first backlog) stays a sequential
+    scan as the table grows: a batch's list (`plan_each_call`) is planned by PostgreSQL with each call's
+    array instead. A trace's short list, and every other statement, keeps its prepared plan."""
+    table = Table(
+        f"plan_probe_{secrets.token_hex(4)}",
+        MetaData(),
+        Column("code", String(128), primary_key=True),
+        Column("grams", BigInteger),
+    )
+    table.create(engine)
+    try:
+        batch_s = select(table.c.code, table.c.grams).where(
+            in_param("postgresql", table.c.code, "codes", plan_each_call=True)
+        )
+        plain = PlainRead(  # its own text: psycopg prepares by the text
+            select(table.c.grams, table.c.code).where(
+                in_param("postgresql", table.c.code, "some", plan_each_call=True)
+            )
+        )
+        trace_s = select(table.c.grams).where(in_param("postgresql", table.c.code, "short"))
+        with write_sessions(engine)() as session, session.begin():
+            conn = session.connection()
+            for n in range(12):  # psycopg prepares at the fifth run, PostgreSQL may go generic five later
+                assert conn.execute(batch_s, {"codes": [f"C{n}", "C-none"]}).all() == []
+                assert plain.all(conn, {"some": [f"C{n}"]}) == []
+                assert conn.execute(trace_s, {"short": [f"C{n}"]}).first() is None
+            conn.execute(table.insert(), [{"code": f"C{n}", "grams": n} for n in range(3)])
+            assert sorted(conn.execute(batch_s, {"codes": ["C1", "C2"]}).all()) == [("C1", 1), ("C2", 2)]
+            assert plain.all(conn, {"some": ["C0"]}) == [(0, "C0")]
+            statements = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+        prepared_texts = set(statements)
+        assert as_prepared(engine, trace_s) in prepared_texts
+        assert as_prepared(engine, batch_s) not in prepared_texts
+        assert as_prepared(engine, plain.statement) not in prepared_texts
+    finally:
+        table.drop(engine)

@@ -11,6 +11,7 @@ device row with FOR UPDATE.
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 from alembic import command
@@ -21,6 +22,11 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _WRITE = "wt_write"
+# A bound type with this attribute set True asks PostgreSQL for a plan made with the call's own values, every
+# call: `hub.core.dialect.in_param`'s array of values, whose length (one code, five thousand) decides the best
+# plan, and whose table may have been empty when a connection's statement got its generic plan (see
+# `_plan_each_call`).
+PLAN_EACH_CALL = "wt_plan_each_call"
 # An execution option for a write transaction whose commit need not wait for the disk (an answered read's
 # audit entry, hub/access/audit.py): on SQLite, synchronous=NORMAL for that transaction (it can only be
 # changed outside one), FULL again when the connection goes back to the pool.
@@ -65,7 +71,41 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)  # a file never goes away under an open connection: no ping
     else:
         _ping_when_idle(engine)
+        _plan_each_call(engine)
     return engine
+
+
+def plans_each_call(compiled: Any) -> bool:
+    """Whether a compiled statement binds a value whose type asks for a plan made each call
+    (`PLAN_EACH_CALL`)."""
+    binds = getattr(compiled, "binds", None)  # a DDL statement's compiler has none
+    return bool(binds) and any(getattr(b.type, PLAN_EACH_CALL, False) for b in binds.values())
+
+
+def _plan_each_call(engine: Engine) -> None:
+    """Statements that bind `PLAN_EACH_CALL` values are sent unprepared (psycopg's `prepare=False`), so
+    PostgreSQL plans them with the call's values.
+
+    psycopg prepares a statement after five runs on a connection, and after five more PostgreSQL may keep
+    one generic plan for it, costed with the table as it was then. A hub that starts on empty tables and
+    then takes a city's backlog kept `bags.code = ANY($1)` (custody's read for every batch) as a sequential
+    scan: in the reconnect storm one server process spent half a core scanning `bags` until autovacuum's
+    ANALYZE, a minute or more later, replaced the plan (docs/postgresql.md). Planning such a one-table
+    read costs tens of microseconds."""
+    fresh: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+    @event.listens_for(engine, "do_execute")
+    def _do_execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool:
+        compiled = context.compiled
+        if compiled is None:
+            return False
+        each_call = fresh.get(compiled)
+        if each_call is None:
+            each_call = fresh[compiled] = plans_each_call(compiled)
+        if not each_call:
+            return False
+        cursor.execute(statement, parameters, prepare=False)
+        return True
 
 
 def _ping_when_idle(engine: Engine) -> None:

@@ -244,14 +244,27 @@ class _ArrayText(TypeDecorator[Any]):
         return process
 
 
-def in_param(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+class _ArrayTextPlanned(_ArrayText):
+    """`_ArrayText` whose statement PostgreSQL plans with each call's values (hub.core.db.PLAN_EACH_CALL)."""
+
+    cache_ok = True
+    wt_plan_each_call = True
+
+
+def in_param(dialect: str, column: Any, name: str, *, plan_each_call: bool = False) -> ColumnElement[bool]:
     """`column IN` the values bound to `name` when the statement (built once per dialect) is executed, given
     as a list (or any sequence) on both dialects: `{name: codes}`. The values are one parameter, so a
     thousand codes are not a thousand bound names for SQLAlchemy to make and the driver to splice into the
     statement's text: `column = ANY(%s)` with an array on PostgreSQL, `column IN (SELECT value FROM
-    json_each(?))` with a JSON array on SQLite."""
+    json_each(?))` with a JSON array on SQLite.
+
+    `plan_each_call`: PostgreSQL plans the statement with each call's array, never with a generic plan
+    (hub.core.db.PLAN_EACH_CALL), for a batch's lists (one code or five thousand) on tables a new hub fills
+    as it runs. A trace's short lists on tables that change little keep their prepared plan, which saves
+    the planning."""
     if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=_ArrayText(column.type)))
+        array = (_ArrayTextPlanned if plan_each_call else _ArrayText)(column.type)
+        return column == any_(bindparam(name, type_=array))
     listed = select(literal_column("value")).select_from(func.json_each(bindparam(name, type_=_JsonList())))
     in_list: ColumnElement[bool] = column.in_(listed)
     return in_list

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, UpdateBase
 from sqlalchemy.engine import Dialect
 
-from hub.core.db import driver_error
+from hub.core.db import driver_error, plans_each_call
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class _Compiled:
     defaults: dict[str, Any]  # values the statement binds itself (a LIMIT, a literal)
     binds: tuple[tuple[str, Callable[[Any], Any]], ...]  # parameters whose type converts the value
     results: tuple[Callable[[Any], Any] | None, ...] | None  # per column; None when no column converts
+    each_call: bool  # sent unprepared, to be planned with the call's values (hub.core.db.PLAN_EACH_CALL)
 
 
 class PlainRead:
@@ -96,6 +97,7 @@ class PlainRead:
             defaults={k: v for k, v in compiled.params.items() if v is not None},
             binds=tuple(binds),
             results=processors if any(p is not None for p in processors) else None,
+            each_call=plans_each_call(compiled),
         )
         self._compiled[dialect.name] = done
         return done
@@ -114,7 +116,10 @@ def _run(
     pooled = conn.connection
     cursor = pooled.cursor()
     try:
-        cursor.execute(compiled.sql, bound)
+        if compiled.each_call:
+            cursor.execute(compiled.sql, bound, prepare=False)  # psycopg's; only PostgreSQL binds such a type
+        else:
+            cursor.execute(compiled.sql, bound)
         if only_first:
             row = cursor.fetchone()
             return [] if row is None else [row]

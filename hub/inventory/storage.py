@@ -162,9 +162,11 @@ def _storage_statements(dialect: str) -> _StorageStatements:
     """Built once per dialect: every batch that stores or takes out bags runs them."""
     bag, stock = Bag.__table__, Stock.__table__
     return _StorageStatements(
-        bags=select(bag.c.code, bag.c.waste_code, bag.c.grams).where(in_param(dialect, bag.c.code, "codes")),
-        stock=select(stock).where(in_param(dialect, stock.c.code, "codes")),
-        unstock=delete(stock).where(in_param(dialect, stock.c.code, "codes")),
+        bags=select(bag.c.code, bag.c.waste_code, bag.c.grams).where(
+            in_param(dialect, bag.c.code, "codes", plan_each_call=True)
+        ),
+        stock=select(stock).where(in_param(dialect, stock.c.code, "codes", plan_each_call=True)),
+        unstock=delete(stock).where(in_param(dialect, stock.c.code, "codes", plan_each_call=True)),
     )
 
 
@@ -192,7 +194,7 @@ def producers_by_code(session: Session, codes: Sequence[str]) -> dict[str, tuple
 def _producers_statement(dialect: str) -> Select[Any]:
     table = Bag.__table__
     return select(table.c.code, table.c.enterprise_id, table.c.waste_code).where(
-        in_param(dialect, table.c.code, "codes")
+        in_param(dialect, table.c.code, "codes", plan_each_call=True)
     )
 
 

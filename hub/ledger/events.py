@@ -26,7 +26,9 @@ def codes_of_events(session: Session, event_ids: Iterable[str]) -> dict[str, str
 def _codes_statement(dialect: str) -> Select[Any]:
     """Built once per dialect: custody asks it for every batch that corrects events."""
     table = EventKey.__table__
-    return select(table.c.event_id, table.c.code).where(in_param(dialect, table.c.event_id, "ids"))
+    return select(table.c.event_id, table.c.code).where(
+        in_param(dialect, table.c.event_id, "ids", plan_each_call=True)
+    )
 
 
 def stored_from() -> ColumnElement[bool]:

@@ -143,7 +143,9 @@ def _correcting(dialect: str) -> _Correcting:
     """Built once per dialect, on the table: a field the correction leaves out (None) keeps its value."""
     bags = Bag.__table__
     return _Correcting(
-        bags=select(bags.c.event_id, bags.c.code).where(in_param(dialect, bags.c.event_id, "ids")),
+        bags=select(bags.c.event_id, bags.c.code).where(
+            in_param(dialect, bags.c.event_id, "ids", plan_each_call=True)
+        ),
         correct=update(bags)
         .where(bags.c.code == bindparam("bag"))
         .values(
