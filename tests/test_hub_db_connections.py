@@ -24,14 +24,21 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import InternalError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 from test_hub_support import postgres_url
 
 from hub.core import db
-from hub.core.db import is_busy, lookup_sessions, make_engine, read_sessions, write_sessions
+from hub.core.db import is_busy, lookup_sessions, make_engine, plans_each_call, read_sessions, write_sessions
 from hub.core.dialect import in_param
 from hub.core.plain_reads import PlainRead
+from hub.inventory.storage import _producers_statement, _storage_statements
+from hub.ledger.events import _codes_statement
+from hub.ledger.projection import _correcting
+from hub.manifests.receiving import _holders_statement
+from hub.manifests.store import _candidates
+from hub.trace.life import _signatures
 
 
 @pytest.fixture
@@ -167,3 +174,21 @@ def test_a_batch_s_list_is_planned_each_call_while_other_statements_stay_prepare
         assert as_prepared(engine, plain.statement) not in prepared_texts
     finally:
         table.drop(engine)
+
+
+def test_the_ingest_s_batch_lists_are_marked_and_the_trace_s_are_not() -> None:
+    """Which reads PostgreSQL plans each call: those whose list is a batch's (custody's producers, the
+    batch's bags and stock, corrected events), not those a trace runs for every bag, with a list of one or a
+    few (kept prepared: planned each call they made a served trace 5-10 % dearer, docs/bench-hub.md,
+    2026-12-06 night)."""
+
+    def each_call(statement: Any) -> bool:
+        return plans_each_call(statement.compile(dialect=postgresql.dialect()))
+
+    storage = _storage_statements("postgresql")
+    batch_s = [storage.bags, storage.stock, storage.unstock, _producers_statement("postgresql")]
+    batch_s += [_codes_statement("postgresql"), _correcting("postgresql").bags]
+    assert all(each_call(s) for s in batch_s)
+    trace_s = [_signatures("postgresql").statement, _holders_statement("postgresql").statement]
+    trace_s.append(_candidates("postgresql").statement)
+    assert not any(each_call(s) for s in trace_s)
