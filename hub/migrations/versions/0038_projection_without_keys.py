@@ -4,8 +4,9 @@ The projection writes a batch's bags, HJ 1259 records and stock in the batch's t
 and 250 rows for 1,000 events; PostgreSQL checked each row's key with a look-up of the same enterprise: 2.9
 of the 8.3 ms of COPY for 500 HJ 1259 records (docs/bench-hub.md, 2026-12-06 night). The keys cannot fail:
 these rows are derived from events (hub/ledger/rebuild.py makes them again), and their enterprise is the one
-of the device whose row the ingest holds locked; no enterprise is ever deleted. The tables a person's
-command writes (manifests, receipts, disposals, licences) keep theirs.
+of the device whose row the ingest holds locked; no enterprise is ever deleted. `receipts` and
+`disposals`, which receiving and disposal events write against a manifest, keep theirs: the benchmark's
+batches hold no such event, so what their keys cost was not measured.
 
 On SQLite each table is written again without the key (a copy, once; the old pages are left free for SQLite
 to reuse, `VACUUM` gives them back to the disk).
