@@ -45,6 +45,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,25 +179,41 @@ class Hub:
         self.patience = patience  # tries of one call (a busy hub's waits included)
         self.busy = 0  # 503/429 answers honoured
 
-    def call(self, method: str, path: str, body: Any = None, token: str = "", ok: int = 200) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str = "",
+        ok: int = 200,
+        renew: Callable[[], str] | None = None,
+    ) -> Any:
+        """`renew`: signs in again and gives the new session token, called once if the hub answers 401 (a
+        session idle past the hub's timeout, as a person's is after a long break)."""
         headers = {"Content-Type": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode("utf-8")
         last = self.patience - 1
-        for attempt in range(self.patience):
+        attempt = 0
+        while attempt < self.patience:
+            attempt += 1
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 answer = self.conn.getresponse()
                 payload = answer.read()
             except (ConnectionError, http.client.HTTPException) as exc:
                 self.conn.close()  # the server closed a kept-alive connection: open a new one
-                if attempt == last:
+                if attempt > last:
                     raise FleetError(f"{method} {path}: {exc}") from exc
                 continue
-            if answer.status in (429, 503) and attempt < last:
+            if answer.status in (429, 503) and attempt <= last:
                 self.busy += 1  # the hub asked to wait: as long as it said, as a box does
                 time.sleep(min(30.0, float(answer.getheader("Retry-After") or 1)))
+                continue
+            if answer.status == 401 and renew is not None:
+                headers["Authorization"] = f"Bearer {renew()}"
+                renew, attempt = None, attempt - 1  # once, and not counted as a try
                 continue
             if answer.status != ok:
                 raise FleetError(
@@ -327,11 +344,11 @@ class Fleet:
             s.token = self._account(f"fleet-{s.n}", role, {"enterprise_uscc": s.uscc})
             if s.role == "transporter":
                 s.plate = f"冀F{s.n % 100_000:05d}"
-                self.hub.call(
+                self._as(
+                    s,
                     "POST",
                     f"/api/v1/enterprises/{s.uscc}/vehicles",
                     {"plate": s.plate, "capacity_grams": 30_000_000},
-                    s.token,
                     ok=201,
                 )
             issued = self.hub.call(
@@ -357,15 +374,28 @@ class Fleet:
             ok=201,
         )
         self.hub.call("PUT", f"/api/v1/users/{username}/role", {"role": role, **scope}, self.admin_token)
-        session = self.hub.call(
-            "POST", "/api/v1/sessions", {"username": username, "password": PASSWORD}, ok=201
-        )
+        session = self._session(username)
         token = str(session["token"])
         if session.get("must_enrol_totp"):  # an administrator: set the second factor up, as its owner would
             shown = self.hub.call("POST", "/api/v1/me/totp", {}, token, ok=201)
             code = pyotp.TOTP(shown["secret"]).now()
             self.hub.call("POST", "/api/v1/me/totp/activate", {"code": code}, token)
         return token
+
+    def _session(self, username: str) -> dict[str, Any]:
+        body = {"username": username, "password": PASSWORD}
+        answer: dict[str, Any] = self.hub.call("POST", "/api/v1/sessions", body, ok=201)
+        return answer
+
+    def _as(self, s: Site, method: str, path: str, body: Any = None, ok: int = 200) -> Any:
+        """A call by the site's account. Its session, opened at registration, is renewed when the hub has
+        ended it: registering a city's 4,200 sites takes longer than the hub's idle timeout."""
+
+        def sign_in() -> str:
+            s.token = str(self._session(f"fleet-{s.n}")["token"])
+            return s.token
+
+        return self.hub.call(method, path, body, s.token, ok=ok, renew=sign_in)
 
     # ------------------------------------------------------------------------------------------ the day
 
@@ -449,7 +479,8 @@ class Fleet:
                 )
                 self.summary.storage_records += 1
             self.flush(s)
-            manifest = self.hub.call(
+            manifest = self._as(
+                s,
                 "POST",
                 "/api/v1/manifests",
                 {
@@ -457,21 +488,18 @@ class Fleet:
                     "receiver_uscc": receiver.uscc,
                     "waste_description": "危险废物",
                 },
-                s.token,
                 ok=201,
             )
             number = manifest["number"]
-            self.hub.call(
-                "POST", f"/api/v1/manifests/{number}/bags", {"codes": [c for c, _, _ in load]}, s.token
-            )
-            self.hub.call("POST", f"/api/v1/manifests/{number}/transitions", {"command": "submit"}, s.token)
+            self._as(s, "POST", f"/api/v1/manifests/{number}/bags", {"codes": [c for c, _, _ in load]})
+            self._as(s, "POST", f"/api/v1/manifests/{number}/transitions", {"command": "submit"})
             depart = max(now_ms + 30 * MINUTE_MS, carrier.free_at)  # a truck makes one trip at a time
             carrier.free_at = depart + 2 * HOUR_MS
-            self.hub.call(
+            self._as(
+                carrier,
                 "POST",
                 f"/api/v1/manifests/{number}/transitions",
                 {"command": "depart", "transport": {"vehicle_plate": carrier.plate, "driver": "赵六"}},
-                carrier.token,
             )
             for i, (code, _, _) in enumerate(load):
                 carrier.record("departing", code, depart + i, data={"manifest": number})
@@ -484,11 +512,8 @@ class Fleet:
                 }
                 for i in range(12)
             ]
-            answer = self.hub.call(
-                "POST",
-                f"/api/v1/vehicles/{quote(carrier.plate)}/positions",
-                {"points": points},
-                carrier.token,
+            answer = self._as(
+                carrier, "POST", f"/api/v1/vehicles/{quote(carrier.plate)}/positions", {"points": points}
             )
             self.summary.gps_points += answer["stored"]
             arrive = depart + HOUR_MS
@@ -497,9 +522,7 @@ class Fleet:
                 receiver.record("receiving", code, arrive + i * 20_000, grams=weighed, operator="孙七",
                                 data={"manifest": number})  # fmt: skip
             self.flush(receiver)
-            self.hub.call(
-                "POST", f"/api/v1/manifests/{number}/transitions", {"command": "confirm"}, receiver.token
-            )
+            self._as(receiver, "POST", f"/api/v1/manifests/{number}/transitions", {"command": "confirm"})
             self.summary.manifests += 1
             self.summary.receipts += len(load)
 

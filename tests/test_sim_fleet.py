@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
 from simulators.fleet import Fleet, Hub, Storm, build_parser, parse_start
@@ -120,3 +121,25 @@ def test_the_command_line_names_its_options():
     )
     assert (args.sites, args.hours, args.transport, args.seed) == (20, 1, "http", 1)
     assert (args.storm, args.return_within, args.clients) == (False, 60.0, 8)
+
+
+def test_sites_whose_sessions_the_hub_ended_while_the_city_registered_sign_in_again(served):
+    """Registering a city's 4,200 sites takes longer than the hub's idle timeout (10 minutes): the sessions
+    opened first have ended by the time their sites ship. Each site signs in again when the hub says so."""
+    url, db = served
+    hub = Hub(url)
+    try:
+        fleet = Fleet(hub, ADMIN_TOKEN, 20, seed=7, start_ms=parse_start("2026-12-01T09:00"), pickup_hours=1)
+        fleet.register()
+        idle = "UPDATE sessions SET last_seen_ms = created_ms - 11 * 60 * 1000"  # idle past the timeout
+        engine = create_engine(db)
+        with engine.begin() as conn:
+            ended = conn.execute(text(idle)).rowcount
+        engine.dispose()
+        summary = fleet.run(2)
+    finally:
+        hub.close()
+    assert ended >= 20 and summary.manifests > 0  # every site's account had to sign in again to ship
+    assert count(db, "manifests") == summary.manifests
+    assert count(db, "receipts") == summary.receipts
+    assert count(db, "gps_points") == summary.gps_points
