@@ -11,7 +11,9 @@ is: the SQLite BEGIN, PostgreSQL's READ ONLY or autocommit), the types' processi
 error is raised as SQLAlchemy's `DBAPIError` (so a busy database is still a 503, hub/core/db.py `is_busy`),
 and a lost connection is invalidated as the pool would. What it leaves out: statement events
 (`before_cursor_execute`), which nothing in the hub listens to, and expanding IN parameters (a `PlainRead`
-refuses them when built; `hub.core.dialect.in_param` binds a list as one parameter instead).
+refuses them when built; `hub.core.dialect.in_param` binds a list as one parameter instead). A statement
+whose list is to be planned each call (`in_param(..., plan_each_call=True)`) is sent unprepared here, as
+the engine's `do_execute` hook sends it on SQLAlchemy's path (hub/core/db.py).
 
 An INSERT or UPDATE with RETURNING runs the same way (the audit entry, written for every change and every
 sensitive read). Its SQL is fixed when it is compiled, naming every column it was built with, so a call that
