@@ -194,7 +194,6 @@ class Hub:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode("utf-8")
-        last = self.patience - 1
         attempt = 0
         while attempt < self.patience:
             attempt += 1
@@ -204,10 +203,10 @@ class Hub:
                 payload = answer.read()
             except (ConnectionError, http.client.HTTPException) as exc:
                 self.conn.close()  # the server closed a kept-alive connection: open a new one
-                if attempt > last:
+                if attempt == self.patience:
                     raise FleetError(f"{method} {path}: {exc}") from exc
                 continue
-            if answer.status in (429, 503) and attempt <= last:
+            if answer.status in (429, 503) and attempt < self.patience:
                 self.busy += 1  # the hub asked to wait: as long as it said, as a box does
                 time.sleep(min(30.0, float(answer.getheader("Retry-After") or 1)))
                 continue
