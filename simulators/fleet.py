@@ -19,6 +19,11 @@ Then the simulated hours run as fast as the hub takes them (device time moves, n
   confirms;
 - at the end every site is back online and flushes what it holds.
 
+Sites act at once, as a city's do: registration, each hour's sending and each round of pickups go over
+`--clients` kept-alive connections (a site's own calls and events stay in their order; a carrier or a
+disposer serves one manifest at a time). What is drawn at random is drawn before the calls go, so a seed
+gives the same city and the same figures whatever the number of connections.
+
 With `--storm` every site's uplink is down for the whole run; at its end they all come back within
 `--return-within` seconds (each at its own random moment, over `--clients` connections), each sending its
 backlog in full batches and waiting as long as a busy hub asks (503 + Retry-After). The summary then says how
@@ -34,7 +39,6 @@ can be compared exactly with what the hub then holds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import http.client
 import json
@@ -104,6 +108,8 @@ class Site:
     token: str = ""
     plate: str = ""
     free_at: int = 0  # a carrier's truck: back from its last trip (device time)
+    # Held while the site's chain grows and goes out: several manifests may call on one carrier at once.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def uscc(self) -> str:
@@ -225,6 +231,60 @@ class Hub:
         self.conn.close()
 
 
+class Links:
+    """`count` kept-alive connections to the hub, each used by one thread at a time."""
+
+    def __init__(self, url: str, count: int, patience: int = 5) -> None:
+        self.hubs = [Hub(url, patience) for _ in range(max(1, count))]
+
+    @property
+    def busy(self) -> int:
+        return sum(hub.busy for hub in self.hubs)
+
+    def each(self, work: Callable[[Hub, Any], None], items: list[Any]) -> None:
+        """`work(hub, item)` for every item, in their order, over all connections at once; the first
+        FleetError stops the rest and is raised."""
+        todo: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for item in items:
+            todo.put(item)
+        failures: list[FleetError] = []
+
+        def client(hub: Hub) -> None:
+            try:
+                while not failures:
+                    try:
+                        item = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    work(hub, item)
+            except FleetError as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=client, args=(hub,), daemon=True) for hub in self.hubs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if failures:
+            raise failures[0]
+
+    def close(self) -> None:
+        for hub in self.hubs:
+            hub.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Pickup:
+    """One producer's load, with everything drawn at random for it drawn beforehand."""
+
+    producer: Site
+    carrier: Site
+    receiver: Site
+    load: list[tuple[str, str, int]]  # (code, waste code, grams)
+    weighed: list[int]  # each bag's 复磅 at the disposer
+    now_ms: int
+
+
 class MqttLink:
     """Batches over MQTT as the edge sends them; each receipt awaited on the device's receipts topic."""
 
@@ -277,8 +337,12 @@ class Fleet:
         mqtt: MqttLink | None = None,
         pickup_hours: int = 4,
         min_pickup: int = 3,
+        clients: int = 1,
     ) -> None:
+        """`clients`: connections the sites' calls share (registration, sending, pickups)."""
         self.hub, self.admin_token, self.mqtt = hub, admin_token, mqtt
+        self.links = Links(hub.url, clients)
+        self.tally = threading.Lock()  # the summary, counted from every connection's thread
         self.rng = random.Random(seed)
         self.seed = seed
         self.start_ms = start_ms
@@ -308,93 +372,97 @@ class Fleet:
     def register(self) -> None:
         """Enterprises, licences, vehicles, accounts and enrolled devices, all through the hub's API."""
         admin = f"fleet-admin-{self.seed}-{uuid.uuid4().hex[:6]}"
-        sysadmin = self._account(admin, "system_admin", {})
-        today = dt.datetime.now(CHINA).date()
-        for s in self.sites:
-            self.hub.call(
-                "POST",
-                "/api/v1/enterprises",
-                {
-                    "uscc": s.uscc,
-                    "name": s.name,
-                    "region_code": s.district,
-                    "roles": [s.role],
-                    "industry": s.industry,
-                    "address": f"{s.name}厂区",
-                },
-                sysadmin,
-                ok=201,
-            )
-            if s.role == "receiver":
-                self.hub.call(
-                    "POST",
-                    f"/api/v1/enterprises/{s.uscc}/licences",
-                    {
-                        "number": f"冀危许{s.n}",
-                        "valid_from": f"{today.year - 1}-01-01",
-                        "valid_to": f"{today.year + 4}-12-31",
-                        "waste_codes": WASTE_CODES,
-                        "annual_capacity_grams": 10**13,
-                    },
-                    sysadmin,
-                    ok=201,
-                )
-            role = {"producer": "enterprise", "transporter": "transporter", "receiver": "receiver"}[s.role]
-            s.token = self._account(f"fleet-{s.n}", role, {"enterprise_uscc": s.uscc})
-            if s.role == "transporter":
-                s.plate = f"冀F{s.n % 100_000:05d}"
-                self._as(
-                    s,
-                    "POST",
-                    f"/api/v1/enterprises/{s.uscc}/vehicles",
-                    {"plate": s.plate, "capacity_grams": 30_000_000},
-                    ok=201,
-                )
-            issued = self.hub.call(
-                "POST",
-                "/api/v1/enrolment-tokens",
-                {"enterprise_uscc": s.uscc, "enterprise_name": s.name, "device_id": s.device_id},
-                self.admin_token,
-                ok=201,
-            )
-            self.hub.call(
-                "POST",
-                "/api/v1/devices/enrol",
-                {"token": issued["token"], "device_id": s.device_id, "public_key": public_key_b64(s.key)},
-                ok=201,
-            )
+        self.sysadmin = self._account(self.hub, admin, "system_admin", {})
+        self.today = dt.datetime.now(CHINA).date()
+        self.links.each(self._register, self.sites)
 
-    def _account(self, username: str, role: str, scope: dict[str, str]) -> str:
-        self.hub.call(
+    def _register(self, hub: Hub, s: Site) -> None:
+        hub.call(
+            "POST",
+            "/api/v1/enterprises",
+            {
+                "uscc": s.uscc,
+                "name": s.name,
+                "region_code": s.district,
+                "roles": [s.role],
+                "industry": s.industry,
+                "address": f"{s.name}厂区",
+            },
+            self.sysadmin,
+            ok=201,
+        )
+        if s.role == "receiver":
+            hub.call(
+                "POST",
+                f"/api/v1/enterprises/{s.uscc}/licences",
+                {
+                    "number": f"冀危许{s.n}",
+                    "valid_from": f"{self.today.year - 1}-01-01",
+                    "valid_to": f"{self.today.year + 4}-12-31",
+                    "waste_codes": WASTE_CODES,
+                    "annual_capacity_grams": 10**13,
+                },
+                self.sysadmin,
+                ok=201,
+            )
+        role = {"producer": "enterprise", "transporter": "transporter", "receiver": "receiver"}[s.role]
+        s.token = self._account(hub, f"fleet-{s.n}", role, {"enterprise_uscc": s.uscc})
+        if s.role == "transporter":
+            s.plate = f"冀F{s.n % 100_000:05d}"
+            self._as(
+                hub,
+                s,
+                "POST",
+                f"/api/v1/enterprises/{s.uscc}/vehicles",
+                {"plate": s.plate, "capacity_grams": 30_000_000},
+                ok=201,
+            )
+        issued = hub.call(
+            "POST",
+            "/api/v1/enrolment-tokens",
+            {"enterprise_uscc": s.uscc, "enterprise_name": s.name, "device_id": s.device_id},
+            self.admin_token,
+            ok=201,
+        )
+        hub.call(
+            "POST",
+            "/api/v1/devices/enrol",
+            {"token": issued["token"], "device_id": s.device_id, "public_key": public_key_b64(s.key)},
+            ok=201,
+        )
+
+    def _account(self, hub: Hub, username: str, role: str, scope: dict[str, str]) -> str:
+        hub.call(
             "POST",
             "/api/v1/users",
             {"username": username, "display_name": username, "password": PASSWORD},
             self.admin_token,
             ok=201,
         )
-        self.hub.call("PUT", f"/api/v1/users/{username}/role", {"role": role, **scope}, self.admin_token)
-        session = self._session(username)
+        hub.call("PUT", f"/api/v1/users/{username}/role", {"role": role, **scope}, self.admin_token)
+        session = self._session(hub, username)
         token = str(session["token"])
         if session.get("must_enrol_totp"):  # an administrator: set the second factor up, as its owner would
-            shown = self.hub.call("POST", "/api/v1/me/totp", {}, token, ok=201)
+            shown = hub.call("POST", "/api/v1/me/totp", {}, token, ok=201)
             code = pyotp.TOTP(shown["secret"]).now()
-            self.hub.call("POST", "/api/v1/me/totp/activate", {"code": code}, token)
+            hub.call("POST", "/api/v1/me/totp/activate", {"code": code}, token)
         return token
 
-    def _session(self, username: str) -> dict[str, Any]:
+    @staticmethod
+    def _session(hub: Hub, username: str) -> dict[str, Any]:
         body = {"username": username, "password": PASSWORD}
-        answer: dict[str, Any] = self.hub.call("POST", "/api/v1/sessions", body, ok=201)
+        answer: dict[str, Any] = hub.call("POST", "/api/v1/sessions", body, ok=201)
         return answer
 
-    def _as(self, s: Site, method: str, path: str, body: Any = None, ok: int = 200) -> Any:
+    def _as(self, hub: Hub, s: Site, method: str, path: str, body: Any = None, ok: int = 200) -> Any:
         """A call by the site's account. Its session, opened at registration, is renewed when the hub has
         ended it: registering a city's 4,200 sites takes longer than the hub's idle timeout."""
 
         def sign_in() -> str:
-            s.token = str(self._session(f"fleet-{s.n}")["token"])
+            s.token = str(self._session(hub, f"fleet-{s.n}")["token"])
             return s.token
 
-        return self.hub.call(method, path, body, s.token, ok=ok, renew=sign_in)
+        return hub.call(method, path, body, s.token, ok=ok, renew=sign_in)
 
     # ------------------------------------------------------------------------------------------ the day
 
@@ -412,24 +480,25 @@ class Fleet:
         started = time.perf_counter()
         if storm is None:
             self.plan_outages(hours)
-        for h in range(hours):
-            hour_ms = self.start_ms + h * HOUR_MS
-            for s in self.producers:
-                self.produce(s, hour_ms)
+        try:
+            for h in range(hours):
+                hour_ms = self.start_ms + h * HOUR_MS
+                for s in self.producers:
+                    self.produce(s, hour_ms)
+                if storm is not None:
+                    continue  # nobody is online: events wait in the outboxes, no truck is called
+                end_ms = hour_ms + HOUR_MS
+                self.links.each(self.flush, [s for s in self.sites if s.online(end_ms) and s.outbox])
+                if (h + 1) % self.pickup_hours == 0 and h + 1 < hours:
+                    self.pickups(end_ms)
+            end_ms = self.start_ms + hours * HOUR_MS
             if storm is not None:
-                continue  # nobody is online: events wait in the outboxes, no truck is called
-            end_ms = hour_ms + HOUR_MS
-            for s in self.sites:
-                if s.online(end_ms):
-                    self.flush(s)
-            if (h + 1) % self.pickup_hours == 0 and h + 1 < hours:
-                self.pickups(end_ms)
-        end_ms = self.start_ms + hours * HOUR_MS
-        if storm is not None:
-            self.come_back(storm)
-        self.pickups(end_ms)
-        for s in self.sites:  # every site back online
-            self.flush(s)
+                self.come_back(storm)
+            self.pickups(end_ms)
+            self.links.each(self.flush, [s for s in self.sites if s.outbox])  # every site back online
+        finally:
+            self.summary.busy_answers += self.links.busy
+            self.links.close()
         self.summary.simulated_hours = hours
         self.summary.wall_seconds = round(time.perf_counter() - started, 3)
         return self.summary
@@ -465,44 +534,53 @@ class Fleet:
         return k
 
     def pickups(self, now_ms: int) -> None:
-        """Producers with enough in stock ship it under a manifest, carried and received by real sites."""
+        """Producers with enough in stock ship it under a manifest, carried and received by real sites: drawn
+        here, in the producers' order, then shipped over all connections at once."""
         carriers, receivers = self.of("transporter"), self.of("receiver")
+        planned: list[Pickup] = []
         for s in self.producers:
             if len(s.stock) < self.min_pickup or not s.online(now_ms):
                 continue
             carrier, receiver = self.rng.choice(carriers), self.rng.choice(receivers)
             load, s.stock = s.stock[:MAX_BATCH], s.stock[MAX_BATCH:]
+            # 复磅 within ±0.5 %
+            weighed = [grams + self.rng.randint(-grams // 200, grams // 200) for _, _, grams in load]
             for i, (code, _, _) in enumerate(load):
                 s.record(
                     "staging_outbound", code, now_ms + i, operator="李四", data={"destination": receiver.name}
                 )
-                self.summary.storage_records += 1
-            self.flush(s)
-            manifest = self._as(
-                s,
-                "POST",
-                "/api/v1/manifests",
-                {
-                    "carrier_uscc": carrier.uscc,
-                    "receiver_uscc": receiver.uscc,
-                    "waste_description": "危险废物",
-                },
-                ok=201,
-            )
-            number = manifest["number"]
-            self._as(s, "POST", f"/api/v1/manifests/{number}/bags", {"codes": [c for c, _, _ in load]})
-            self._as(s, "POST", f"/api/v1/manifests/{number}/transitions", {"command": "submit"})
-            depart = max(now_ms + 30 * MINUTE_MS, carrier.free_at)  # a truck makes one trip at a time
+            self.summary.storage_records += len(load)
+            planned.append(Pickup(s, carrier, receiver, load, weighed, now_ms))
+        self.links.each(self.ship, planned)
+
+    def ship(self, hub: Hub, p: Pickup) -> None:
+        """One manifest from the producer's 出库 to the disposer's confirmation. The carrier's and the
+        disposer's parts each hold that site's lock: their chains carry only what the hub can place (a bag
+        departs on a manifest already departed) and in order."""
+        s, codes = p.producer, [code for code, _, _ in p.load]
+        self.flush(hub, s)
+        body = {
+            "carrier_uscc": p.carrier.uscc,
+            "receiver_uscc": p.receiver.uscc,
+            "waste_description": "危险废物",
+        }
+        number = self._as(hub, s, "POST", "/api/v1/manifests", body, ok=201)["number"]
+        self._as(hub, s, "POST", f"/api/v1/manifests/{number}/bags", {"codes": codes})
+        self._as(hub, s, "POST", f"/api/v1/manifests/{number}/transitions", {"command": "submit"})
+        carrier = p.carrier
+        with carrier.lock:
+            depart = max(p.now_ms + 30 * MINUTE_MS, carrier.free_at)  # a truck makes one trip at a time
             carrier.free_at = depart + 2 * HOUR_MS
             self._as(
+                hub,
                 carrier,
                 "POST",
                 f"/api/v1/manifests/{number}/transitions",
                 {"command": "depart", "transport": {"vehicle_plate": carrier.plate, "driver": "赵六"}},
             )
-            for i, (code, _, _) in enumerate(load):
+            for i, code in enumerate(codes):
                 carrier.record("departing", code, depart + i, data={"manifest": number})
-            self.flush(carrier)
+            self.flush(hub, carrier)
             points = [
                 {
                     "time_ms": depart + i * 5 * MINUTE_MS,
@@ -511,63 +589,49 @@ class Fleet:
                 }
                 for i in range(12)
             ]
-            answer = self._as(
-                carrier, "POST", f"/api/v1/vehicles/{quote(carrier.plate)}/positions", {"points": points}
-            )
-            self.summary.gps_points += answer["stored"]
-            arrive = depart + HOUR_MS
-            for i, (code, _, grams) in enumerate(load):
-                weighed = grams + self.rng.randint(-grams // 200, grams // 200)  # 复磅 within ±0.5 %
-                receiver.record("receiving", code, arrive + i * 20_000, grams=weighed, operator="孙七",
-                                data={"manifest": number})  # fmt: skip
-            self.flush(receiver)
-            self._as(receiver, "POST", f"/api/v1/manifests/{number}/transitions", {"command": "confirm"})
+            path = f"/api/v1/vehicles/{quote(carrier.plate)}/positions"
+            stored = self._as(hub, carrier, "POST", path, {"points": points})["stored"]
+        arrive = depart + HOUR_MS
+        with p.receiver.lock:
+            for i, (code, grams) in enumerate(zip(codes, p.weighed, strict=True)):
+                p.receiver.record("receiving", code, arrive + i * 20_000, grams=grams, operator="孙七",
+                                  data={"manifest": number})  # fmt: skip
+            self.flush(hub, p.receiver)
+            confirm = {"command": "confirm"}
+            self._as(hub, p.receiver, "POST", f"/api/v1/manifests/{number}/transitions", confirm)
+        with self.tally:
+            self.summary.gps_points += stored
             self.summary.manifests += 1
-            self.summary.receipts += len(load)
+            self.summary.receipts += len(p.load)
 
     def come_back(self, storm: Storm) -> None:
         """Every site with a backlog back online, each at a random moment within `storm.within_s` seconds,
         sending over `storm.clients` connections of its own; a busy hub's waits are honoured."""
         backlog = sum(len(s.outbox) for s in self.sites)
-        returns: queue.Queue[tuple[float, Site]] = queue.Queue()
-        for at, i in sorted((self.rng.uniform(0, storm.within_s), i) for i, s in enumerate(self.sites)):
-            if self.sites[i].outbox:
-                returns.put((at, self.sites[i]))
-        lock = threading.Lock()
-        failures: list[FleetError] = []
-        links = [Hub(self.hub.url, patience=200) for _ in range(max(1, storm.clients))]
+        returns = [
+            (at, self.sites[i])
+            for at, i in sorted((self.rng.uniform(0, storm.within_s), i) for i in range(len(self.sites)))
+            if self.sites[i].outbox
+        ]
+        links = Links(self.hub.url, storm.clients, patience=200)
         started = time.perf_counter()
 
-        def client(hub: Hub) -> None:
-            try:
-                while not failures:
-                    try:
-                        at, site = returns.get_nowait()
-                    except queue.Empty:
-                        return
-                    # Real seconds, not simulated ones: this is the spread of the returns the hub must take.
-                    time.sleep(max(0.0, started + at - time.perf_counter()))
-                    self.flush(site, hub, lock)
-            except FleetError as exc:
-                failures.append(exc)
+        def back(hub: Hub, returning: tuple[float, Site]) -> None:
+            at, site = returning
+            # Real seconds, not simulated ones: this is the spread of the returns the hub must take.
+            time.sleep(max(0.0, started + at - time.perf_counter()))
+            self.flush(hub, site)
 
-        threads = [threading.Thread(target=client, args=(hub,), daemon=True) for hub in links]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for hub in links:
-            hub.close()
-        if failures:
-            raise failures[0]
+        try:
+            links.each(back, returns)
+        finally:
+            self.summary.busy_answers += links.busy
+            links.close()
         self.summary.storm_events = backlog
         self.summary.storm_seconds = round(time.perf_counter() - started, 3)
-        self.summary.busy_answers += sum(hub.busy for hub in links)
 
-    def flush(self, s: Site, hub: Hub | None = None, lock: threading.Lock | None = None) -> None:
-        """Send the site's outbox in batches (over `hub`, or the fleet's own link), each receipt checked;
-        `lock` guards the summary when several sites flush at once."""
-        hub = hub or self.hub
+    def flush(self, hub: Hub, s: Site) -> None:
+        """Send the site's outbox in batches over `hub`, each receipt checked."""
         while s.outbox:
             chunk, s.outbox = s.outbox[:MAX_BATCH], s.outbox[MAX_BATCH:]
             events = [canonical for _, canonical in chunk]
@@ -581,7 +645,7 @@ class Fleet:
             body = receipt["body"]
             if body["stored"] + body["duplicates"] != len(events):
                 raise FleetError(f"batch {batch_id}: the receipt counts {body}, not {len(events)} events")
-            with lock or contextlib.nullcontext():
+            with self.tally:
                 self.summary.events += body["stored"]
                 self.summary.batches += 1
                 for kind, _ in chunk:
@@ -637,7 +701,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--return-within", type=float, default=60.0, help="with --storm: seconds over which the sites return"
     )
     p.add_argument(
-        "--clients", type=int, default=8, help="with --storm: connections the returning sites share"
+        "--clients",
+        type=int,
+        default=8,
+        help="connections the sites share: registration, sending, pickups (--storm: the returning sites')",
     )
     return p
 
@@ -658,7 +725,14 @@ def main(argv: list[str]) -> int:
     try:
         start = parse_start(args.start) if args.start else default_start()
         fleet = Fleet(
-            hub, args.admin_token, args.sites, args.seed, start, mqtt, pickup_hours=args.pickup_hours
+            hub,
+            args.admin_token,
+            args.sites,
+            args.seed,
+            start,
+            mqtt,
+            pickup_hours=args.pickup_hours,
+            clients=args.clients,
         )
         fleet.register()
         storm = Storm(args.return_within, args.clients) if args.storm else None

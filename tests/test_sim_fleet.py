@@ -1,19 +1,22 @@
-"""The fleet simulator at small size against a served hub: 50 sites for a fast-forwarded hour, every figure it
-reports equal to what the hub then holds (events by kind, bags, HJ 1259 records, manifests, receipts, GPS)."""
+"""The fleet simulator at small size against a served hub: 50 sites for a fast-forwarded hour over four
+connections at once, every figure it reports equal to what the hub then holds (events by kind, bags, HJ 1259
+records, manifests, receipts, GPS)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
-from simulators.fleet import Fleet, Hub, Storm, build_parser, parse_start
+from simulators.fleet import Fleet, Hub, Storm, Summary, build_parser, parse_start
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +62,9 @@ def test_the_hub_holds_exactly_what_the_fleet_sent(served):
     hub = Hub(url)
     try:
         # The issue's small city: 50 sites for an hour, 09:00–10:00 China time, when every shift has begun.
-        fleet = Fleet(hub, ADMIN_TOKEN, 50, seed=7, start_ms=parse_start("2026-12-01T09:00"), pickup_hours=1)
+        fleet = Fleet(
+            hub, ADMIN_TOKEN, 50, seed=7, start_ms=parse_start("2026-12-01T09:00"), pickup_hours=1, clients=4
+        )
         fleet.register()
         offline = fleet.producers[0]  # its uplink down for the whole run: it catches up at the end
         offline.outage = (fleet.start_ms, fleet.start_ms + 10 * 3_600_000)
@@ -143,3 +148,30 @@ def test_sites_whose_sessions_the_hub_ended_while_the_city_registered_sign_in_ag
     assert count(db, "manifests") == summary.manifests
     assert count(db, "receipts") == summary.receipts
     assert count(db, "gps_points") == summary.gps_points
+
+
+def test_a_seed_gives_the_same_figures_over_one_connection_as_over_several(tmp_path):
+    """Sites act at once over several connections; what is drawn at random is drawn before the calls go."""
+
+    def day(folder: str, clients: int) -> tuple[Summary, str]:
+        (tmp_path / folder).mkdir()
+        with contextlib.contextmanager(serve)(tmp_path / folder) as (url, db):
+            hub = Hub(url)
+            try:
+                start = parse_start("2026-12-01T08:00")
+                fleet = Fleet(hub, ADMIN_TOKEN, 20, seed=5, start_ms=start, pickup_hours=1, clients=clients)
+                fleet.register()
+                return fleet.run(2), db
+            finally:
+                hub.close()
+
+    alone, _ = day("one", 1)
+    together, db = day("four", 4)
+    assert alone.manifests > 1 and alone.receipts > 0  # carriers and disposers were called more than once
+    timing = {"wall_seconds", "busy_answers"}
+    assert {k: v for k, v in asdict(together).items() if k not in timing} == {
+        k: v for k, v in asdict(alone).items() if k not in timing
+    }
+    assert count(db, "events") == together.events
+    assert count(db, "receipts") == together.receipts
+    assert count(db, "refusals") == 0
