@@ -243,11 +243,11 @@ class Links:
 
     def each(self, work: Callable[[Hub, Any], None], items: list[Any]) -> None:
         """`work(hub, item)` for every item, in their order, over all connections at once; the first
-        FleetError stops the rest and is raised."""
+        failure stops the rest and is raised here, in the caller's thread."""
         todo: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for item in items:
             todo.put(item)
-        failures: list[FleetError] = []
+        failures: list[Exception] = []
 
         def client(hub: Hub) -> None:
             try:
@@ -257,7 +257,7 @@ class Links:
                     except queue.Empty:
                         return
                     work(hub, item)
-            except FleetError as exc:
+            except Exception as exc:  # noqa: BLE001 - not lost in a thread: raised again by the caller
                 failures.append(exc)
 
         threads = [threading.Thread(target=client, args=(hub,), daemon=True) for hub in self.hubs]

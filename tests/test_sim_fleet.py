@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
-from simulators.fleet import Fleet, Hub, Storm, Summary, build_parser, parse_start
+from simulators.fleet import Fleet, Hub, Links, Storm, Summary, build_parser, parse_start
 from simulators.fleet_counts import compare
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,3 +169,19 @@ def test_a_seed_gives_the_same_figures_over_one_connection_as_over_several(tmp_p
         k: v for k, v in asdict(alone).items() if k not in timing
     }
     assert [c for c in compare(together, db) if not c.equal] == []
+
+
+def test_a_failure_on_one_connection_is_raised_to_the_caller_not_lost_in_its_thread():
+    links = Links("http://127.0.0.1:9", 3)  # nothing is sent: the work below never calls the hub
+    done: list[int] = []
+
+    def work(_hub: Hub, item: int) -> None:
+        if item == 5:
+            raise KeyError(item)  # a bug in one site's step, not a refusal by the hub
+        done.append(item)
+
+    with pytest.raises(KeyError):
+        links.each(work, list(range(40)))
+    assert 5 not in done
+    links.each(lambda _hub, item: done.append(item), [100, 101])  # the links serve the next round
+    assert done[-2:] in ([100, 101], [101, 100])
