@@ -6,6 +6,7 @@ bound as one array is planned with each call's values, never with a generic plan
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterator
@@ -30,7 +31,18 @@ from sqlalchemy.orm import Session
 from test_hub_support import postgres_url
 
 from hub.core import db
-from hub.core.db import is_busy, lookup_sessions, make_engine, plans_each_call, read_sessions, write_sessions
+from hub.core.db import (
+    STATISTICS_SETTINGS,
+    is_busy,
+    lookup_sessions,
+    make_engine,
+    migrate,
+    plans_each_call,
+    read_sessions,
+    server_settings,
+    statistics_warning,
+    write_sessions,
+)
 from hub.core.dialect import in_param
 from hub.core.plain_reads import PlainRead
 from hub.inventory.storage import _producers_statement, _storage_statements
@@ -192,3 +204,22 @@ def test_the_ingest_s_batch_lists_are_marked_and_the_trace_s_are_not() -> None:
     trace_s = [_signatures("postgresql").statement, _holders_statement("postgresql").statement]
     trace_s.append(_candidates("postgresql").statement)
     assert not any(each_call(s) for s in trace_s)
+
+
+def test_a_server_that_keeps_no_statistics_is_named_when_the_hub_migrates(caplog, engine: Engine) -> None:
+    """This machine's PostgreSQL may run with autovacuum off (a CI setting): then the hub says so, once, when
+    it migrates (as `serve` and `mqtt` do at start); with it on, nothing is said."""
+    with caplog.at_level(logging.WARNING, logger="hub.core.db"):
+        migrate(postgres_url())
+    said = [r.getMessage() for r in caplog.records if r.name == "hub.core.db"]
+    expected = statistics_warning(server_settings(engine, STATISTICS_SETTINGS))
+    assert said == ([expected] if expected else [])
+
+
+def test_the_statistics_warning_names_each_setting_that_is_off() -> None:
+    assert statistics_warning({"autovacuum": "on", "track_counts": "on"}) is None
+    one = statistics_warning({"autovacuum": "off", "track_counts": "on"})
+    assert one is not None and one.startswith("PostgreSQL's autovacuum is off") and "ANALYZE" in one
+    both = statistics_warning({"autovacuum": "off", "track_counts": "off"})
+    assert both is not None and both.startswith("PostgreSQL's autovacuum and track_counts are off")
+    assert statistics_warning({}) == both  # settings the server would not show count as off
