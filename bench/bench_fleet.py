@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import ADMIN_TOKEN, ROOT, _pg_admin  # noqa: E402
+from bench_ingest import ADMIN_TOKEN, ROOT, _pg_admin, pg_statistics  # noqa: E402
 from bench_storm import Broker, MqttWorker, database, postgres_cpu_s  # noqa: E402
 
 from simulators.fleet import Fleet, Hub, MqttLink, Summary, default_start, parse_start  # noqa: E402
@@ -164,7 +164,8 @@ def report(days: list[Day], args: argparse.Namespace, command: str) -> str:
         f"### A city's day: {args.sites:,} sites, {args.hours} simulated hours",
         "",
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, {os.cpu_count()} "
-        f"cores, {args.workers} hub worker(s), {args.clients} client connections, seed {args.seed}.",
+        f"cores, {args.workers} hub worker(s), {args.clients} client connections, seed {args.seed}."
+        + (f" {pg_statistics()}." if any(d.db == "postgresql" for d in days) else ""),
         "",
         "| database | transport | registration s | day s | events | bags | manifests | receipts | GPS points "
         "| hub CPU s (day) | PostgreSQL CPU s (day) | busy answers | all counts equal |",

@@ -551,6 +551,22 @@ def _pg_admin(sql: str) -> Any:
         return row[0] if isinstance(row, tuple) else None
 
 
+def pg_statistics() -> str:
+    """The server's autovacuum and track_counts, as a report says them: without both, the tables a run
+    grows keep no statistics and PostgreSQL plans them blind (docs/postgresql.md, "Statistics")."""
+    import psycopg
+
+    try:
+        found = _pg_admin(
+            "SELECT string_agg(name || ' ' || setting, ', ' ORDER BY name) FROM pg_settings "
+            "WHERE name IN ('autovacuum', 'track_counts')"
+        )
+    except psycopg.Error as exc:  # a report line, never a failed run
+        return f"PostgreSQL's statistics settings unknown ({exc})"
+    kept = found == "autovacuum on, track_counts on"
+    return f"PostgreSQL {found}" + ("" if kept else " (the run's tables keep no statistics)")
+
+
 def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
@@ -562,7 +578,8 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, "
         f"{os.cpu_count()} cores, {args.sites} sites, batches of {args.batch:,} events, {args.pairs} pairs "
         f"per database (each pair {args.events // args.pairs:,} events: half to the hub, half to the "
-        "reference), tables growing from 0. Medians of the pairs, (min–max).",
+        "reference), tables growing from 0. Medians of the pairs, (min–max)."
+        + (f" {pg_statistics()}." if any(r.kind == "postgresql" for r in results) else ""),
         "",
         "| database | hub events/s | reference events/s | hub / reference | hub CPU µs/event |"
         " reference CPU µs/event | hub peak RSS MB | database MB hub / reference |",

@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import PG_SERVER, ROOT, HubProcess, Site, _pg_admin, enrol  # noqa: E402
+from bench_ingest import PG_SERVER, ROOT, HubProcess, Site, _pg_admin, enrol, pg_statistics  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -388,7 +388,8 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
         f"{args.events_per_site} events each",
         "",
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, {os.cpu_count()} "
-        f"cores, {args.clients} client connections; each site's backlog in batches of at most 1,000 events.",
+        f"cores, {args.clients} client connections; each site's backlog in batches of at most 1,000 events."
+        + (f" {pg_statistics()}." if kind == "postgresql" else ""),
         "",
         "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) "
         "| PostgreSQL CPU s | 503s |",
