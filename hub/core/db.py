@@ -298,7 +298,7 @@ def statistics_warning(settings: dict[str, str]) -> str | None:
         return None
     return (
         f"PostgreSQL's {' and '.join(off)} {'is' if len(off) == 1 else 'are'} off on this server: the hub's "
-        "tables are never analysed, and reads meant for an index (the bags of each batch) fall to "
+        "tables are never analysed, and reads meant for an index (the bags of a large batch) fall to "
         "sequential scans that slow as the tables grow. Turn it on (autovacuum = on and track_counts = on "
         "are PostgreSQL's defaults), or run ANALYZE after every large load (docs/postgresql.md)"
     )
