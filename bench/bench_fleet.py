@@ -95,10 +95,6 @@ def _free_port() -> int:
 class Day:
     db: str
     transport: str
-    workers: int
-    clients: int
-    sites: int
-    hours: int
     register_s: float = 0.0
     day_s: float = 0.0
     hub_cpu_s: float = 0.0  # over the day, registration excluded
@@ -116,7 +112,7 @@ def city_day(kind: str, args: argparse.Namespace, workdir: Path) -> Day:
     here = workdir / f"{kind}-{args.transport}"
     here.mkdir()
     url, name = database(kind, here, "fleet")
-    day = Day(kind, args.transport, args.workers, args.clients, args.sites, args.hours)
+    day = Day(kind, args.transport)
     hub = ServedHub(url, here, args.workers)
     broker: Broker | None = None
     consumers: list[MqttWorker] = []

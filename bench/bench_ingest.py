@@ -554,17 +554,21 @@ def _pg_admin(sql: str) -> Any:
 def pg_statistics() -> str:
     """The server's autovacuum and track_counts, as a report says them: without both, the tables a run
     grows keep no statistics and PostgreSQL plans them blind (docs/postgresql.md, "Statistics")."""
-    import psycopg
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.pool import NullPool
 
+    from hub.core.db import STATISTICS_SETTINGS, make_engine, server_settings, statistics_warning
+
+    engine = make_engine(f"{PG_SERVER}/postgres", poolclass=NullPool)
     try:
-        found = _pg_admin(
-            "SELECT string_agg(name || ' ' || setting, ', ' ORDER BY name) FROM pg_settings "
-            "WHERE name IN ('autovacuum', 'track_counts')"
-        )
-    except psycopg.Error as exc:  # a report line, never a failed run
-        return f"PostgreSQL's statistics settings unknown ({exc})"
-    kept = found == "autovacuum on, track_counts on"
-    return f"PostgreSQL {found}" + ("" if kept else " (the run's tables keep no statistics)")
+        found = server_settings(engine, STATISTICS_SETTINGS)
+    except DBAPIError as exc:  # a report line, never a failed run
+        return f"PostgreSQL's statistics settings unknown ({exc.orig})"
+    finally:
+        engine.dispose()
+    said = ", ".join(f"{name} {found.get(name, '?')}" for name in STATISTICS_SETTINGS)
+    kept = statistics_warning(found) is None
+    return f"PostgreSQL {said}" + ("" if kept else " (the run's tables keep no statistics)")
 
 
 def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
