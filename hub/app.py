@@ -49,6 +49,7 @@ from hub.inventory import pages as inventory_pages
 from hub.ledger import routes as batch_routes
 from hub.ledger.admission import IngestGate
 from hub.ledger.partitions import keep_ahead, partition_keeper
+from hub.ledger.projector import projector
 from hub.manifests import pages as manifest_pages
 from hub.manifests import routes as manifest_routes
 from hub.mobile import routes as mobile_routes
@@ -185,8 +186,13 @@ def create_app(
         # request and kept ahead by every worker (they take turns).
         await asyncio.to_thread(keep_ahead, hub.write, hub.clock(), settings.partitions_ahead)
         partitioning = asyncio.create_task(partition_keeper(hub.write, hub.clock, settings.partitions_ahead))
+        # Deferred projection (WT_HUB_PROJECTION=deferred): every worker may project, one at a time; none
+        # where WT_HUB_PROJECTOR=off leaves it to a `wastetrace hub project` process.
+        projecting = None
+        if settings.projection == "deferred" and settings.projector:
+            projecting = asyncio.create_task(projector(hub.write, hub.clock))
         yield
-        for task in (sweeping, delivering, evaluating, partitioning):
+        for task in (sweeping, delivering, evaluating, partitioning, projecting):
             if task is not None:
                 task.cancel()
         engine.dispose()

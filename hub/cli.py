@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hub.ledger.mqtt_worker import add_parser as add_mqtt_parser
 
     add_mqtt_parser(sub)
+    from hub.ledger.projector_worker import add_parser as add_projector_parser
+
+    add_projector_parser(sub)
     from hub.warnings.cli import add_parser as add_warnings_parser
 
     add_warnings_parser(sub)
@@ -114,6 +117,10 @@ def main(argv: list[str]) -> int:
         from hub.ledger.mqtt_worker import main as mqtt_main
 
         return mqtt_main(args)
+    if args.command == "project":
+        from hub.ledger.projector_worker import main as projector_main
+
+        return projector_main(args)
     if args.command == "audit":
         return _audit_verify(args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB)
     if args.command == "warnings":

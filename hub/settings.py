@@ -26,6 +26,9 @@ DEFAULT_INGEST_LIMIT = 8  # signed batches one worker takes at once (hub/ledger/
 DEFAULT_PARTITIONS_AHEAD = (
     3  # months of `events` partitions made ahead on PostgreSQL (hub/ledger/partitions.py)
 )
+# Custody and the projection in the batch's transaction ("inline"), or after it by a projector
+# ("deferred", hub/ledger/projector.py): docs/scale.md.
+PROJECTION_MODES = ("inline", "deferred")
 # The roles that must log in with a second factor (TOTP, RFC 6238): the three administrators by default.
 DEFAULT_TOTP_ROLES = ("system_admin", "security_admin", "audit_admin")
 TOTP_CAPABLE_ROLES = frozenset(
@@ -55,6 +58,8 @@ class Settings:
     traffic_token: str = ""  # the 交管 platform's bearer (WT_HUB_TRAFFIC_TOKEN); "" turns the push off
     ingest_limit: int = DEFAULT_INGEST_LIMIT
     partitions_ahead: int = DEFAULT_PARTITIONS_AHEAD
+    projection: str = "inline"  # WT_HUB_PROJECTION: one of PROJECTION_MODES
+    projector: bool = True  # WT_HUB_PROJECTOR: in deferred mode, whether this process runs the projector
 
     def __post_init__(self) -> None:
         if not self.admin_token:
@@ -82,6 +87,8 @@ class Settings:
             raise SettingsError("WT_HUB_INGEST_LIMIT must be 1–1000 batches at once")
         if not 1 <= self.partitions_ahead <= 24:
             raise SettingsError("WT_HUB_PARTITIONS_AHEAD must be 1–24 months")
+        if self.projection not in PROJECTION_MODES:
+            raise SettingsError(f"WT_HUB_PROJECTION must be one of {', '.join(PROJECTION_MODES)}")
         unknown = sorted(set(self.totp_roles) - TOTP_CAPABLE_ROLES)
         if unknown:
             raise SettingsError(f"WT_HUB_TOTP_ROLES names roles the hub does not have: {', '.join(unknown)}")
@@ -112,6 +119,8 @@ class Settings:
             traffic_token=env.get("WT_HUB_TRAFFIC_TOKEN") or "",
             ingest_limit=_int(env, "WT_HUB_INGEST_LIMIT", DEFAULT_INGEST_LIMIT),
             partitions_ahead=_int(env, "WT_HUB_PARTITIONS_AHEAD", DEFAULT_PARTITIONS_AHEAD),
+            projection=projection_mode(env),
+            projector=projector_here(env),
         )
 
     def __repr__(self) -> str:
@@ -121,6 +130,25 @@ class Settings:
             f"key_file={str(self.key_file)!r}, "
             f"env={self.env!r}, name={self.name!r}, admin_token=<redacted>, traffic_token=<redacted>)"
         )
+
+
+def projection_mode(env: Mapping[str, str]) -> str:
+    """WT_HUB_PROJECTION, checked: read by the MQTT workers too, which take no other hub setting."""
+    mode = (env.get("WT_HUB_PROJECTION") or "inline").strip().lower()
+    if mode not in PROJECTION_MODES:
+        raise SettingsError(f"WT_HUB_PROJECTION must be one of {', '.join(PROJECTION_MODES)}, got {mode!r}")
+    return mode
+
+
+def projector_here(env: Mapping[str, str]) -> bool:
+    """WT_HUB_PROJECTOR (on by default): whether a serving or MQTT worker runs the projector in deferred mode;
+    off where a `wastetrace hub project` process of its own does it."""
+    raw = (env.get("WT_HUB_PROJECTOR") or "on").strip().lower()
+    if raw in ("on", "1", "yes", "true"):
+        return True
+    if raw in ("off", "0", "no", "false"):
+        return False
+    raise SettingsError(f"WT_HUB_PROJECTOR must be on or off, got {raw!r}")
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

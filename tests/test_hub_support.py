@@ -71,8 +71,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'hub.db'}"
 
 
-def make_client(tmp_path: Path, db_url: str, clock: Clock | None = None) -> TestClient:
-    return TestClient(create_app(make_settings(tmp_path, db_url), clock=clock or Clock()))
+def make_client(tmp_path: Path, db_url: str, clock: Clock | None = None, **settings: Any) -> TestClient:
+    return TestClient(create_app(make_settings(tmp_path, db_url, **settings), clock=clock or Clock()))
 
 
 def admin() -> dict[str, str]:

@@ -147,13 +147,14 @@ class World:
         self.devices[org].record(kind, code=code, time_ms=time_ms, **over)
 
 
-def build_world(tmp_path: Path, db_url: str) -> World:
+def build_world(tmp_path: Path, db_url: str, **settings: Any) -> World:
+    """`settings`: hub settings other than the test defaults (hub.settings.Settings' fields)."""
     clock = Clock(START_MS)
     # No background evaluator: World.evaluate does its work at the moment a test chooses, so a test can look
     # at the queued triggers before they are taken.
     with pytest.MonkeyPatch.context() as env:
         env.setenv("WT_HUB_WARN_EVALUATE_SECONDS", "0")
-        client = make_client(tmp_path, db_url, clock)
+        client = make_client(tmp_path, db_url, clock, **settings)
     world = World(client, clock, db_url)
     for username, (role, _) in USERS.items():
         if role in ("system_admin", "security_admin", "audit_admin"):

@@ -151,13 +151,13 @@ def test_two_workers_each_handed_a_copy_of_every_batch_at_once_store_it_once(
     guard = threading.Lock()
     real_ingest = mqtt_consumer.ingest
 
-    def racing_ingest(read: Any, write: Any, envelope: Any, *args: Any) -> Any:
+    def racing_ingest(read: Any, write: Any, envelope: Any, *args: Any, **kwargs: Any) -> Any:
         batch_id = envelope["body"]["batch_id"]
         with guard:
             barrier = meet.setdefault(batch_id, threading.Barrier(2, timeout=WAIT_S))
             took[batch_id].append(threading.current_thread().name.split("-lane")[0])
         barrier.wait()  # broken (and the test failed) if both copies went to one worker
-        return real_ingest(read, write, envelope, *args)
+        return real_ingest(read, write, envelope, *args, **kwargs)
 
     monkeypatch.setattr(mqtt_consumer, "ingest", racing_ingest)
     group = f"g{uuid.uuid4().hex[:8]}"
@@ -194,7 +194,7 @@ def test_a_devices_batches_wait_for_each_other_while_another_devices_batch_goes_
     guard = threading.Lock()
     real_ingest = mqtt_consumer.ingest
 
-    def watched_ingest(read: Any, write: Any, envelope: Any, *args: Any) -> Any:
+    def watched_ingest(read: Any, write: Any, envelope: Any, *args: Any, **kwargs: Any) -> Any:
         batch_id = envelope["body"]["batch_id"]
         with guard:
             steps.append(("start", batch_id))
@@ -202,7 +202,7 @@ def test_a_devices_batches_wait_for_each_other_while_another_devices_batch_goes_
             held.set()
             assert release.wait(WAIT_S)
         try:
-            return real_ingest(read, write, envelope, *args)
+            return real_ingest(read, write, envelope, *args, **kwargs)
         finally:
             with guard:
                 steps.append(("end", batch_id))
@@ -241,14 +241,14 @@ def test_a_batch_being_ingested_when_the_broker_goes_away_is_handed_out_again_an
     calls: list[str] = []
     real_ingest = mqtt_consumer.ingest
 
-    def interrupted_ingest(read: Any, write: Any, envelope: Any, *args: Any) -> Any:
+    def interrupted_ingest(read: Any, write: Any, envelope: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(envelope["body"]["batch_id"])
         if len(calls) == 1:
             held.set()
             assert release.wait(WAIT_S)
         else:
             again.set()
-        return real_ingest(read, write, envelope, *args)
+        return real_ingest(read, write, envelope, *args, **kwargs)
 
     monkeypatch.setattr(mqtt_consumer, "ingest", interrupted_ingest)
     consumer = worker(hub, broker.url, f"g{uuid.uuid4().hex[:8]}")

@@ -53,3 +53,14 @@ class Forbidden(HubError):
 
 class TooManyAttempts(HubError):
     status = 429
+
+
+class NotYet(HubError):
+    """What the request needs is on its way and not recorded yet (a bag's weighing still waiting for the
+    projector): the same request passes in a moment. 503 with Retry-After, as for load."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message, "not_yet")
+        self.retry_after_s = retry_after_s

@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.core.bodies import shown
 from hub.core.dialect import bulk_insert_values, insert_for
 from hub.core.errors import HubError
-from hub.custody.refusals import record_refused
-from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
+from hub.custody.rules import Refused
 from hub.devices.tables import Device
-from hub.ledger.projection import project_events
-from hub.ledger.tables import Batch, EventKey, EventRow, Refusal
+from hub.ledger.projector import project_batch, warnings_queued
+from hub.ledger.tables import Batch, EventKey, EventRow, PendingProjection, Refusal
 from hub.registry.tables import Enterprise
-from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
-from hub.warnings.settings import WarningSettings
+from hub.warnings.evaluate import after_ingest
 from protocols import strictjson
 from protocols.ledger import (
     BatchEnvelope,
@@ -111,10 +109,13 @@ def decode_batch(raw: bytes) -> tuple[Any, CanonicalBatch | None]:
 
 @dataclass(frozen=True, slots=True)
 class Ingested:
-    """The sealed receipt, and the stored events the hub refused to act on (custody, time, weight)."""
+    """The sealed receipt, and the stored events the hub refused to act on (custody, time, weight).
+    `projected`: False when custody and the projection of the new events are left to the projector
+    (WT_HUB_PROJECTION=deferred); `refused` is then empty, as custody has not judged them yet."""
 
     receipt: dict[str, Any]
     refused: tuple[Refused, ...] = ()
+    projected: bool = True
 
     def refused_view(self) -> list[dict[str, Any]]:
         return [
@@ -146,14 +147,17 @@ def ingest(
     now_ms: int,
     canonical: CanonicalBatch | None = None,
     enterprise: str | None = None,
+    *,
+    deferred: bool = False,
 ) -> Ingested:
     """Store a signed batch; the receipt acknowledges every stored event, refused ones too (they are links of
     the device's chain: leaving them out would block it), and names those refused. Raise `IngestRefused` for
     a batch refused whole. `enterprise`: the USCC the batch was sent under (an MQTT topic names it), refused
-    (403) unless the device belongs to that enterprise."""
+    (403) unless the device belongs to that enterprise. `deferred`: store the events and leave custody and the
+    projection to the projector (hub/ledger/projector.py)."""
     checked = _verify(read, envelope, canonical, enterprise)
-    receipt, refused = _store(write, checked, now_ms)
-    if receipt.stored:
+    receipt, refused = _store(write, checked, now_ms, deferred)
+    if receipt.stored and not deferred:
         # Committed. In immediate mode the cheap warning rules run now (queued mode stored a trigger with the
         # batch instead); the sweep does the rest (hub/warnings/evaluate.py).
         kinds = frozenset(str(e.kind) for e in checked.batch.events)
@@ -166,7 +170,8 @@ def ingest(
         receipt.duplicates,
         receipt.acked_seq,
     )
-    return Ingested(seal_receipt(hub_key, receipt), tuple(refused))
+    projected = not (deferred and receipt.stored)
+    return Ingested(seal_receipt(hub_key, receipt), tuple(refused), projected=projected)
 
 
 def record_refusal(write: sessionmaker[Session], refusal: IngestRefused, now_ms: int) -> None:
@@ -272,12 +277,11 @@ def _check_fields(batch: BatchEnvelope, evidence: dict[str, Any]) -> None:
                     raise refuse(f"event {e.seq}: {name} is longer than {FIELD_LIMITS[name]} characters")
 
 
-def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tuple[Receipt, list[Refused]]:
+def _store(
+    write: sessionmaker[Session], checked: _Checked, now_ms: int, deferred: bool
+) -> tuple[Receipt, list[Refused]]:
     batch = checked.batch
-    try:
-        queued = WarningSettings.from_env().on_ingest == QUEUED
-    except ValueError:  # wrong settings stop no batch; after_ingest logs them
-        queued = False
+    queued = warnings_queued()
     try:
         with write() as session, session.begin():
             conn = session.connection()
@@ -289,27 +293,28 @@ def _store(write: sessionmaker[Session], checked: _Checked, now_ms: int) -> tupl
                 last_hash = _link(event, last_seq, last_hash, own_hash, checked.evidence)
                 last_seq = event.seq
             _keep_envelope(conn, checked, len(new), duplicates, now_ms)
+            events = [e for e, _ in new]
+            refused: list[Refused] = []
             if new:  # one Core executemany: a flush after weeks offline brings thousands of events per batch
                 rows = [_row(e, h, batch.batch_id, now_ms) for e, h in new]
                 bulk_insert_values(session, EventRow.__table__, EVENT_COLUMNS, rows)
-                keys = [(e.event_id, e.code) for e, _ in new]  # an id used before: IntegrityError, 409
+                keys = [(e.event_id, e.code) for e in events]  # an id used before: IntegrityError, 409
                 bulk_insert_values(session, EventKey.__table__, ("event_id", "code"), keys)
-            # Who may act on each bag (hub/custody): a refused event stays in the chain, recorded with its
-            # reason, and is not projected; a receipt that fits no manifest is still kept, flagged.
-            events = [e for e, _ in new]
-            refused = judge(session, device.enterprise_id, device.uscc, events)
-            record_refused(session, device.enterprise_id, refused, now_ms)
-            skip = {r.event.seq for r in refused}
-            flagged = [
-                r.event for r in refused if r.reason in FLAGGED_RECEIPTS and r.event.kind == "receiving"
-            ]
-            # What the hub learns from the new events (stock, receipts, disposal), in the same transaction.
-            project_events(
-                session, device.enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged
-            )
-            if queued and events:  # the warning rules in the background: this batch's trigger stored with it
-                kinds = frozenset(str(e.kind) for e in events)
-                queue_trigger(session, device.enterprise_id, kinds, bool(refused), now_ms)
+                if deferred:  # custody and the projection after the commit, by the projector, in this order
+                    conn.execute(
+                        _QUEUE_PROJECTION,
+                        {
+                            "enterprise_id": device.enterprise_id,
+                            "device_id": batch.device_id,
+                            "batch_id": batch.batch_id,
+                            "first_seq": events[0].seq,
+                            "last_seq": events[-1].seq,
+                            "received_ms": now_ms,
+                        },
+                    )
+                else:  # who may act on each bag, and what the hub learns, in this transaction
+                    eid = device.enterprise_id
+                    refused = project_batch(session, eid, device.uscc, events, now_ms, queued)
             conn.execute(
                 _ADVANCE,
                 {"device": batch.device_id, "seq": last_seq, "hash": last_hash, "seen": now_ms},
@@ -450,6 +455,7 @@ _STORED_HASHES = select(_EVENTS.c.seq, _EVENTS.c.event_hash).where(
     _EVENTS.c.seq <= bindparam("high"),
 )
 _KEEP_REFUSAL = insert(Refusal.__table__)
+_QUEUE_PROJECTION = insert(PendingProjection.__table__)
 
 EVENT_COLUMNS = (
     "device_id",

@@ -76,6 +76,7 @@ class BrokerSettings:
     keepalive_s: int = 30
     concurrency: int = DEFAULT_CONCURRENCY
     max_queued: int = DEFAULT_MAX_QUEUED
+    deferred: bool = False  # WT_HUB_PROJECTION=deferred: custody and the projection by the projector
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency <= 64:
@@ -243,7 +244,16 @@ class MqttConsumer:
                     device_id=device_id,
                 )
             # The topic's enterprise is checked against the device's with its key, in the one read.
-            done = ingest(self.read, self.write, envelope, self.hub_key, now, canonical, enterprise)
+            done = ingest(
+                self.read,
+                self.write,
+                envelope,
+                self.hub_key,
+                now,
+                canonical,
+                enterprise,
+                deferred=self.settings.deferred,
+            )
         except IngestRefused as refusal:
             record_refusal(self.write, refusal, now)
             return {"batch_id": batch_id, "status": refusal.status, **refusal.answer()}
@@ -257,7 +267,13 @@ class MqttConsumer:
                 "detail": f"the hub's database is busy or unavailable; resend in {BUSY_RETRY_AFTER_S} s",
                 "retry_after_s": BUSY_RETRY_AFTER_S,
             }
-        return {"batch_id": batch_id, "status": 200, "receipt": done.receipt, "refused": done.refused_view()}
+        return {
+            "batch_id": batch_id,
+            "status": 200,
+            "receipt": done.receipt,
+            "refused": done.refused_view(),
+            "projected": done.projected,
+        }
 
     def answer_heartbeat(self, enterprise: str, device_id: str, payload: bytes) -> dict[str, Any]:
         try:

@@ -31,7 +31,8 @@ from hub.ledger.mqtt_consumer import (
     MqttConsumer,
     MqttSettingsError,
 )
-from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE
+from hub.ledger.projector import run_projector
+from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, SettingsError, projection_mode, projector_here
 from hub.warnings.evaluate import QUEUED, evaluate_triggers
 from hub.warnings.settings import WarningSettings
 
@@ -82,14 +83,16 @@ def main(args: argparse.Namespace) -> int:
             key_file=args.tls_key_file,
             concurrency=_count(args.concurrency, "WT_HUB_MQTT_CONCURRENCY", DEFAULT_CONCURRENCY),
             max_queued=_count(args.max_queued, "WT_HUB_MQTT_MAX_QUEUED", DEFAULT_MAX_QUEUED),
+            deferred=projection_mode(os.environ) == "deferred",
         )
+        projecting_here = settings.deferred and projector_here(os.environ)
         migrate(db_url)
-        # A connection for each ingesting thread and one for the warning evaluation, none waiting on another.
-        engine = make_engine(db_url, pool_size=settings.concurrency + 1)
+        # A connection for each ingesting thread, one for the warning evaluation and one for the projector.
+        engine = make_engine(db_url, pool_size=settings.concurrency + 2)
         consumer = MqttConsumer(
             settings, read_sessions(engine), write_sessions(engine), load_or_create_hub_key(key_file)
         )
-    except (HubKeyError, MqttSettingsError) as exc:
+    except (HubKeyError, MqttSettingsError, SettingsError) as exc:
         print(f"hub mqtt: {exc}", file=sys.stderr)
         return 2
     settle_heap()
@@ -105,11 +108,20 @@ def main(args: argparse.Namespace) -> int:
     # as a hub serve worker does, so a deployment of MQTT workers alone loses no warning.
     evaluating = threading.Thread(target=_evaluate_triggers, args=(write_sessions(engine), stop), daemon=True)
     evaluating.start()
+    # Deferred projection (WT_HUB_PROJECTION=deferred): custody and the projection of stored batches, taken
+    # in turns with the other workers' projectors.
+    projecting = threading.Thread(
+        target=run_projector, args=(write_sessions(engine), wall_clock_ms, stop), daemon=True
+    )
+    if projecting_here:
+        projecting.start()
     try:
         stop.wait()
     finally:
         consumer.stop()
         evaluating.join(timeout=5)
+        if projecting_here:
+            projecting.join(timeout=30)
         engine.dispose()
     return 0
 

@@ -10,7 +10,9 @@ entered by hand at the hub (`source = "api"`) are not derived from events and ar
 One difference from the first pass is deliberate: a receipt is linked to the manifests as they stand now,
 so one that arrived before its manifest was recorded is linked on the rebuild. Custody is not judged again:
 an event refused on arrival (hub/custody, `refused_events`) stays refused and is not replayed, except that a
-refused receipt is kept against its manifest as a problem again, as on arrival.
+refused receipt is kept against its manifest as a problem again, as on arrival. A batch still waiting for
+the projector (WT_HUB_PROJECTION=deferred, `pending_projections`) was never judged nor projected: it is left
+to the projector, which takes it after the rebuild.
 
 It runs in one transaction: readers see the old projections or the new, never half; on SQLite ingest waits
 for it (BEGIN IMMEDIATE), on PostgreSQL ingest of the same devices waits on the device rows.
@@ -33,7 +35,7 @@ from hub.devices.tables import Device
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.ledger.events import stored_from
 from hub.ledger.projection import project_events
-from hub.ledger.tables import Batch, EventRow
+from hub.ledger.tables import Batch, EventRow, PendingProjection
 from hub.manifests.tables import BagLink, Disposal, ReceiptRow
 from hub.stats.rebuild import rebuild_rollups
 from protocols.ledger import Event
@@ -82,6 +84,11 @@ def _stored_batches(session: Session) -> Iterator[tuple[int, int, list[Event], l
         .outerjoin(
             RefusedEvent, (RefusedEvent.device_id == EventRow.device_id) & (RefusedEvent.seq == EventRow.seq)
         )
+        .outerjoin(
+            PendingProjection,
+            (PendingProjection.device_id == Batch.device_id) & (PendingProjection.batch_id == Batch.batch_id),
+        )
+        .where(PendingProjection.id.is_(None))
         .order_by(Batch.id, EventRow.seq)
         .execution_options(yield_per=2000)
     )

@@ -82,7 +82,9 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
     finally:
         gate.leave(time.monotonic() - started)
     return JSONResponse(
-        ReceiptAnswer.model_validate({"receipt": done.receipt, "refused": done.refused_view()}).model_dump()
+        ReceiptAnswer.model_validate(
+            {"receipt": done.receipt, "refused": done.refused_view(), "projected": done.projected}
+        ).model_dump()
     )
 
 
@@ -97,7 +99,8 @@ def _busy(wait_s: int, why: str) -> JSONResponse:
 def _ingest(hub: Hub, raw: bytes) -> Ingested:
     """Decoded off the event loop: a batch of 5,000 events is a few MB of JSON."""
     envelope, canonical = decode_batch(raw)
-    return ingest(hub.read, hub.write, envelope, hub.key, hub.clock(), canonical)
+    deferred = hub.settings.projection == "deferred"
+    return ingest(hub.read, hub.write, envelope, hub.key, hub.clock(), canonical, deferred=deferred)
 
 
 async def _drain(request: Request) -> None:

@@ -22,3 +22,8 @@ class ReceiptAnswer(BaseModel):
         default_factory=list,
         description="events stored and acknowledged (links of the chain) that the hub refused to act on",
     )
+    projected: bool = Field(
+        default=True,
+        description="false when custody and the projection of the new events follow after the answer "
+        "(WT_HUB_PROJECTION=deferred): `refused` is then empty, and refusals are found in the hub's records",
+    )

@@ -88,3 +88,20 @@ class Refusal(Base):
     status: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class PendingProjection(Base):
+    """A stored batch whose new events wait for custody and the projection (WT_HUB_PROJECTION=deferred):
+    written in the batch's transaction, taken in `id` order and deleted in the transaction that projects it
+    (hub/ledger/projector.py), so a batch is projected once, after every earlier batch of its device."""
+
+    __tablename__ = "pending_projections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    enterprise_id: Mapped[int] = mapped_column(BigId)
+    device_id: Mapped[str] = mapped_column(String(128))
+    batch_id: Mapped[str] = mapped_column(String(255))
+    # The seq range of the events the batch newly stored (its duplicates were projected with earlier ones).
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    received_ms: Mapped[int] = mapped_column(BigInteger)

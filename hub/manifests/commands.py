@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.core.dialect import take_serials
-from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.core.errors import Conflict, Forbidden, Invalid, NotFound, NotYet
 from hub.inventory.tables import Bag, StorageRecord
+from hub.ledger.pending import pending_for
 from hub.manifests import store
 from hub.manifests.tables import Manifest, ManifestBag, ManifestVersion, ReceiptRow
 from hub.registry.enterprises import EnterpriseInfo, enterprise_by_id, enterprise_by_uscc
@@ -197,6 +198,12 @@ def load(
         raise Invalid(f"同一袋在请求中出现两次: {', '.join(twice[:5])} (a bag is listed twice)")
     found = {b.code: b for b in session.scalars(select(Bag).where(Bag.code.in_(codes)))}
     unknown = [c for c in codes if c not in found]
+    if unknown and pending_for(session, cur.manifest.shipper_id):
+        # Deferred projection (hub/ledger/projector.py): the shipper's last weighings may not be entered yet.
+        raise NotYet(
+            f"这些袋的称重记录正在入账，请稍后再试: {', '.join(unknown[:5])} "
+            "(the bags' records are still being entered; try again in a moment)"
+        )
     if unknown:
         raise NotFound(f"平台上没有这些袋的称重记录: {', '.join(unknown[:5])} (unknown bags)")
     foreign = [c for c in codes if found[c].enterprise_id != cur.manifest.shipper_id]

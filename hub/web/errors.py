@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
 from hub.core.db import BUSY_RETRY_AFTER_S, is_busy
-from hub.core.errors import HubError, Unauthenticated
+from hub.core.errors import HubError, NotYet, Unauthenticated
 from hub.web.pages import shell
 from hub.web.words import TEXT, pick_lang
 
@@ -21,6 +21,8 @@ from hub.web.words import TEXT, pick_lang
 async def hub_error(request: Request, exc: HubError) -> Response:
     if request.url.path.startswith("/api/"):
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthenticated) else None
+        if isinstance(exc, NotYet):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         return JSONResponse(exc.answer(), status_code=exc.status, headers=headers)
     if isinstance(exc, Unauthenticated):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

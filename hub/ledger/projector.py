@@ -1,0 +1,196 @@
+"""Custody and the projection of stored batches: in the batch's own transaction, or after it.
+
+`project_batch` is what every stored batch goes through: custody judges its new events (hub/custody), the
+refused ones are recorded, the rest are projected (bags, HJ 1259 records, stock, receipts, statistics:
+hub/ledger/projection.py), and in queued warning mode the batch's trigger is stored.
+
+Inline (WT_HUB_PROJECTION=inline, the default) the ingest runs it inside the batch's transaction, and the
+receipt names the events custody refused. Deferred (WT_HUB_PROJECTION=deferred) the ingest stores the events
+and a row of `pending_projections` in the batch's transaction and answers at once; a projector then takes the
+pending batches in the order they were stored and runs `project_batch` on each, with the hub time the batch
+was received, so bags, records and refusals come out as inline mode makes them. What the pages show then
+trails the ingest by the projector's backlog (hub/ledger/pending.py), and a device learns of refused events
+from the hub's records of them instead of from its receipt.
+
+Why it is safe:
+- a pending row is deleted in the transaction that projects its batch: a crash at any instant leaves the
+  batch pending (projected again, whole) or done, never half or twice;
+- one projector at a time: on PostgreSQL a transaction-level advisory lock (another projector finds it held
+  and waits for its next round), on SQLite the write transaction (BEGIN IMMEDIATE) itself;
+- a device's batches are stored one after another under its locked row, so their pending rows are in the
+  device's order, and custody judges each batch after every earlier one of its device is projected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Select, bindparam, delete, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from hub.custody.refusals import record_refused
+from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
+from hub.ledger.projection import project_events
+from hub.ledger.tables import EventRow, PendingProjection
+from hub.registry.tables import Enterprise
+from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
+from hub.warnings.settings import WarningSettings
+from protocols.ledger import Event, EventError
+
+log = logging.getLogger(__name__)
+
+# Events one projector transaction takes at most (whole batches; at least one batch however large): a
+# transaction as long as a few batches' ingest, so readers and the next batch's custody never wait long.
+PROJECT_EVENTS = 5000
+# How long an idle projector waits before it looks again: what a page trails the ingest by when all is quiet.
+IDLE_S = 0.2
+# The advisory lock that keeps a second projector out on PostgreSQL ("wtPr").
+_LOCK_KEY = 0x77745072
+
+
+@dataclass(frozen=True, slots=True)
+class Projected:
+    """What one round of the projector did."""
+
+    batches: int = 0
+    events: int = 0
+    refused: int = 0
+
+
+def warnings_queued() -> bool:
+    """Whether the warning rules run from stored triggers (queued mode) rather than after each batch."""
+    try:
+        return WarningSettings.from_env().on_ingest == QUEUED
+    except ValueError:  # wrong settings stop no batch; after_ingest logs them
+        return False
+
+
+def project_batch(
+    session: Session, enterprise_id: int, uscc: str, events: Sequence[Event], now_ms: int, queued: bool
+) -> list[Refused]:
+    """Custody, the projection and the warning trigger of one batch's newly stored events, in `session`'s
+    transaction; the events custody refused, recorded with their reasons."""
+    refused = judge(session, enterprise_id, uscc, list(events))
+    record_refused(session, enterprise_id, refused, now_ms)
+    # A refused event stays in the chain, recorded with its reason, and is not projected; a receipt that
+    # fits no manifest is still kept, flagged.
+    skip = {r.event.seq for r in refused}
+    flagged = [r.event for r in refused if r.reason in FLAGGED_RECEIPTS and r.event.kind == "receiving"]
+    project_events(session, enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged)
+    if queued and events:  # the warning rules in the background: this batch's trigger stored with it
+        kinds = frozenset(str(e.kind) for e in events)
+        queue_trigger(session, enterprise_id, kinds, bool(refused), now_ms)
+    return refused
+
+
+def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int = PROJECT_EVENTS) -> Projected:
+    """Project the oldest pending batches (whole, in order, up to about `max_events` events) in one
+    transaction; nothing if another projector holds the turn. Immediate-mode warning rules run for each
+    batch once it is committed."""
+    queued = warnings_queued()
+    done: list[tuple[str, str, frozenset[str], bool]] = []
+    events_done = refused_done = 0
+    with write() as session, session.begin():
+        conn = session.connection()
+        if conn.dialect.name == "postgresql" and not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar():
+            return Projected()
+        taken: list[int] = []
+        for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
+            if taken and events_done + (row.last_seq - row.first_seq + 1) > max_events:
+                break
+            events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
+            refused = project_batch(session, row.enterprise_id, row.uscc, events, row.received_ms, queued)
+            taken.append(row.id)
+            events_done += len(events)
+            refused_done += len(refused)
+            done.append((row.device_id, row.batch_id, frozenset(str(e.kind) for e in events), bool(refused)))
+        if not taken:
+            return Projected()
+        conn.execute(delete(_PENDING).where(_PENDING.c.id.in_(taken)))
+    if not queued:
+        for device_id, batch_id, kinds, refused in done:
+            after_ingest(write, device_id, batch_id, now_ms, kinds=kinds, refused=refused)
+    return Projected(len(done), events_done, refused_done)
+
+
+def run_projector(
+    write: sessionmaker[Session], clock: Callable[[], int], stop: threading.Event, idle_s: float = IDLE_S
+) -> None:
+    """Project until `stop` is set: at once while there is a backlog, every `idle_s` when there is none. A
+    failed round is logged and tried again: the batches it held stay pending."""
+    while not stop.is_set():
+        try:
+            projected = project_pending(write, clock())
+        except _ROUND_FAILURES:
+            log.exception("the projector's round failed; its batches stay pending and are tried again")
+            projected = Projected()
+        if not projected.batches:
+            stop.wait(idle_s)
+
+
+async def projector(write: sessionmaker[Session], clock: Callable[[], int], idle_s: float = IDLE_S) -> None:
+    """The projector as a task of a serving worker (every worker may run it; one projects at a time)."""
+    while True:
+        try:
+            projected = await run_in_threadpool(project_pending, write, clock())
+        except _ROUND_FAILURES:
+            log.exception("the projector's round failed; its batches stay pending and are tried again")
+            projected = Projected()
+        if not projected.batches:
+            await asyncio.sleep(idle_s)
+
+
+def _stored_events(session: Session, device_id: str, first_seq: int, last_seq: int) -> list[Event]:
+    rows = session.connection().execute(_EVENTS, {"device_id": device_id, "low": first_seq, "high": last_seq})
+    events = []
+    for (body,) in rows:
+        raw = body.encode("utf-8")
+        try:
+            events.append(Event.from_dict(orjson.loads(raw), raw))
+        except (EventError, orjson.JSONDecodeError) as exc:  # checked when stored: a damaged database
+            where = f"{device_id} seq {first_seq}-{last_seq}"
+            raise EventError(f"a stored event of {where} does not read: {exc}") from exc
+    return events
+
+
+# A database that fails, or a stored event that no longer reads (a damaged database): the round is rolled
+# back and tried again, and the log says so each time.
+_ROUND_FAILURES = (SQLAlchemyError, EventError)
+_PENDING = PendingProjection.__table__
+_EVENTS = (
+    select(EventRow.__table__.c.body)
+    .where(
+        EventRow.__table__.c.device_id == bindparam("device_id"),
+        EventRow.__table__.c.seq.between(bindparam("low"), bindparam("high")),
+    )
+    .order_by(EventRow.__table__.c.seq)
+)
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+
+
+@functools.cache
+def _pending_statement() -> Select[tuple[int, int, str, str, int, int, int, str]]:
+    enterprises = Enterprise.__table__
+    return (
+        select(
+            _PENDING.c.id,
+            _PENDING.c.enterprise_id,
+            _PENDING.c.device_id,
+            _PENDING.c.batch_id,
+            _PENDING.c.first_seq,
+            _PENDING.c.last_seq,
+            _PENDING.c.received_ms,
+            enterprises.c.uscc,
+        )
+        .join(enterprises, enterprises.c.id == _PENDING.c.enterprise_id)
+        .order_by(_PENDING.c.id)
+        .limit(bindparam("limit"))
+    )

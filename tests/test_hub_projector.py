@@ -1,0 +1,251 @@
+"""Deferred projection (WT_HUB_PROJECTION=deferred): the batch's transaction stores the events and a pending
+row; the projector then judges custody and projects, batch by batch in the order they were stored. What it
+makes is exactly what inline projection makes; a crash leaves a batch pending, never half-projected; two
+projectors at once project each batch once; a bag still pending is "not yet", not "unknown". SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_hub_support import ADMIN_TOKEN, START_MS, count, fresh_postgres_url, rows, sqlite_url
+from test_hub_world import OIL, ORGS, World, bag_code, build_world
+
+from hub.ledger import projector
+from hub.ledger.pending import backlog
+from hub.ledger.projector import Projected, project_pending
+from hub.ledger.rebuild import rebuild_projections
+from hub.settings import Settings, SettingsError
+
+ROOT = Path(__file__).resolve().parents[1]
+_serial = itertools.count(1)
+# Everything custody and the projection derive from events, as rows to compare between two hubs.
+DERIVED = {
+    "bags": "SELECT code, device_id, waste_code, grams, commissioned_ms, batch_code, received_ms FROM bags",
+    "storage_records": (
+        "SELECT device_id, seq, direction, code, waste_code, grams, batch_code, in_batch_code "
+        "FROM storage_records"
+    ),
+    "stock": "SELECT code, grams, in_batch_code FROM stock",
+    "refused_events": "SELECT device_id, seq, code, reason FROM refused_events",
+    "stat_daily": "SELECT * FROM stat_daily",
+}
+
+
+def world_on(tmp: Path, backend: str, **settings: object) -> World:
+    tmp.mkdir(exist_ok=True)
+    return build_world(tmp, sqlite_url(tmp) if backend == "sqlite" else fresh_postgres_url(), **settings)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def deferred(tmp_path: Path, backend: str) -> Iterator[World]:
+    """A hub that defers custody and the projection and runs no projector of its own: the test projects."""
+    world = world_on(tmp_path, backend, projection="deferred", projector=False)
+    with world.client:
+        yield world
+
+
+def drain(w: World, max_events: int = projector.PROJECT_EVENTS) -> Projected:
+    hub = w.client.app.state.hub
+    total = Projected()
+    while (done := project_pending(hub.write, hub.clock(), max_events)).batches:
+        total = Projected(
+            total.batches + done.batches, total.events + done.events, total.refused + done.refused
+        )
+    return total
+
+
+def day_of_events(w: World) -> None:
+    """A producer's bags weighed, stored, one corrected and two taken out, and another enterprise's box
+    commissioning a code that is not its own (refused by custody), over several batches."""
+    for batch in range(3):
+        codes = []
+        for _ in range(4):
+            code = bag_code(ORGS["P1"], OIL, len(w.devices["P1"].events) + 1)  # the same in every world
+            codes.append(code)
+            t = START_MS + len(w.devices["P1"].events) * 1000
+            w.record("P1", "commissioning", code, t, waste_code=OIL, grams=20_000 + batch)
+            w.record("P1", "storing", code, t + 1, grams=None, waste_code=None)
+        first = w.devices["P1"].events[-8]
+        w.record(
+            "P1",
+            "correcting",
+            codes[0],
+            START_MS + len(w.devices["P1"].events) * 1000,
+            grams=19_500,
+            waste_code=OIL,
+            corrects=first.event_id,
+        )
+        w.record(
+            "P1",
+            "staging_outbound",
+            codes[1],
+            START_MS + len(w.devices["P1"].events) * 1000,
+            grams=None,
+            waste_code=None,
+        )
+        w.send("P1")
+    stolen = bag_code(ORGS["P1"], OIL, 999)
+    w.record("P2", "commissioning", stolen, START_MS + 5000, waste_code=OIL, grams=1)
+    w.record("P2", "storing", stolen, START_MS + 6000, grams=None, waste_code=None)
+    w.send("P2")
+
+
+def derived(db_url: str) -> dict[str, list[tuple[object, ...]]]:
+    return {name: sorted(tuple(r) for r in rows(db_url, query)) for name, query in DERIVED.items()}
+
+
+def test_deferred_projection_makes_exactly_what_inline_projection_makes(tmp_path, backend):
+    inline = world_on(tmp_path / "inline", backend)
+    later = world_on(tmp_path / "deferred", backend, projection="deferred", projector=False)
+    with inline.client, later.client:
+        for w in (inline, later):
+            day_of_events(w)
+        assert count(later.db_url, "pending_projections") == 4
+        assert count(later.db_url, "bags") == 0 and count(later.db_url, "refused_events") == 0
+        done = drain(later)
+        assert (done.batches, done.events, done.refused) == (4, 3 * 10 + 2, 2)
+        assert count(later.db_url, "pending_projections") == 0
+        inline_rows, later_rows = derived(inline.db_url), derived(later.db_url)
+        assert inline_rows["bags"] and inline_rows["storage_records"] and inline_rows["refused_events"]
+        assert later_rows == inline_rows
+
+
+def test_the_receipt_says_the_events_wait_for_the_projector(deferred):
+    w = deferred
+    code = bag_code(ORGS["P2"], OIL, next(_serial) % 1000)
+    w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL, grams=1)  # another's code
+    device = w.devices["P1"]
+    answer = w.client.post("/api/v1/batches", json=device.batch(1))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["projected"] is False and answer.json()["refused"] == []
+    assert answer.json()["receipt"]["body"]["acked_seq"] == 1
+    assert backlog(w.client.app.state.hub.read).batches == 1
+    assert drain(w).refused == 1
+    assert [r[0] for r in rows(w.db_url, "SELECT reason FROM refused_events")] == ["not_producer"]
+    # Sent again, the batch is all duplicates: nothing new waits, and nothing is judged twice.
+    again = w.client.post("/api/v1/batches", json=device.batch(1))
+    assert again.status_code == 200 and again.json()["projected"] is True
+    assert backlog(w.client.app.state.hub.read).batches == 0 and count(w.db_url, "refused_events") == 1
+
+
+def test_a_crash_inside_the_projection_leaves_the_batch_pending_and_it_is_projected_once(
+    deferred, monkeypatch
+):
+    w = deferred
+    day_of_events(w)
+    real = projector.project_batch
+    calls = itertools.count()
+
+    def crash_on_the_second_batch(*args, **kwargs):
+        if next(calls) == 1:  # the first batch's rows are written in this transaction, then the crash
+            raise ConnectionResetError("the power went")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(projector, "project_batch", crash_on_the_second_batch)
+    with pytest.raises(ConnectionResetError):
+        drain(w)
+    assert count(w.db_url, "pending_projections") == 4  # rolled back whole: the first batch too
+    assert count(w.db_url, "bags") == 0 and count(w.db_url, "storage_records") == 0
+    monkeypatch.setattr(projector, "project_batch", real)
+    assert drain(w).batches == 4
+    assert count(w.db_url, "bags") == 12 and count(w.db_url, "pending_projections") == 0
+    assert count(w.db_url, "storage_records") == 12 + 3  # 12 入库, 3 出库
+
+
+def test_two_projectors_at_once_project_every_batch_once(deferred):
+    w = deferred
+    day_of_events(w)
+    for _ in range(3):  # more batches, so the two really take turns
+        day_of_events(w)
+    hub = w.client.app.state.hub
+    projected: list[Projected] = []
+    failures: list[BaseException] = []
+
+    def project() -> None:
+        try:
+            while True:
+                done = project_pending(hub.write, hub.clock(), max_events=12)
+                projected.append(done)
+                if not done.batches and not backlog(hub.read).batches:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - reported to the test's thread below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=project) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert failures == []
+    assert sum(p.batches for p in projected) == 16 and sum(p.refused for p in projected) == 2 + 3 * 2
+    assert count(w.db_url, "bags") == 4 * 12 and count(w.db_url, "storage_records") == 4 * (12 + 3)
+    # Each batch counted once in the statistics.
+    counted = dict(rows(w.db_url, "SELECT kind, sum(count) FROM stat_daily GROUP BY kind"))
+    assert (counted["weighed"], counted["stored"]) == (4 * 12, 4 * 12)
+
+
+def test_loading_a_bag_still_pending_asks_to_try_again_in_a_moment(deferred):
+    w = deferred
+    code = bag_code(ORGS["P1"], OIL, next(_serial) % 1000)
+    w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL, grams=20_000)
+    w.send("P1")
+    body = {"carrier_uscc": ORGS["T1"].uscc, "receiver_uscc": ORGS["D1"].uscc}
+    number = w.ok("POST", "/api/v1/manifests", "p1", body, status=201)["number"]
+    answer = w.client.post(f"/api/v1/manifests/{number}/bags", json={"codes": [code]}, headers=w.h("p1"))
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "1"
+    assert answer.json()["reason"] == "not_yet" and "正在入账" in answer.json()["detail"]
+    drain(w)
+    w.ok("POST", f"/api/v1/manifests/{number}/bags", "p1", {"codes": [code]})
+    # With nothing pending, a code the hub never saw is unknown, as before.
+    unknown = w.client.post(
+        f"/api/v1/manifests/{number}/bags", json={"codes": [code[:-3] + "998"]}, headers=w.h("p1")
+    )
+    assert unknown.status_code == 404
+
+
+def test_a_rebuild_leaves_the_pending_batches_to_the_projector(deferred):
+    w = deferred
+    day_of_events(w)
+    hub = w.client.app.state.hub
+    project_pending(hub.write, hub.clock(), max_events=10)  # the first batch only
+    assert count(w.db_url, "pending_projections") == 3
+    before = count(w.db_url, "bags")
+    rebuilt = rebuild_projections(hub.write)
+    assert rebuilt.batches == 1 and count(w.db_url, "bags") == before
+    drain(w)
+    assert count(w.db_url, "bags") == 12 and count(w.db_url, "refused_events") == 2
+
+
+def test_the_projection_setting_is_checked():
+    assert Settings.from_env({"WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN}).projection == "inline"
+    env = {"WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN, "WT_HUB_PROJECTION": "deferred", "WT_HUB_PROJECTOR": "off"}
+    settings = Settings.from_env(env)
+    assert (settings.projection, settings.projector) == ("deferred", False)
+    with pytest.raises(SettingsError, match="WT_HUB_PROJECTION"):
+        Settings.from_env({"WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN, "WT_HUB_PROJECTION": "later"})
+    with pytest.raises(SettingsError, match="WT_HUB_PROJECTOR"):
+        Settings.from_env({"WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN, "WT_HUB_PROJECTOR": "sometimes"})
+
+
+def test_hub_project_once_projects_the_backlog_and_says_so(deferred):
+    w = deferred
+    day_of_events(w)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "wastetrace.cli", "hub", "project", "--db", w.db_url, "--once"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "32 events of 4 batches projected, 2 refused by custody; 0 batches pending" in done.stdout
+    assert count(w.db_url, "bags") == 12
