@@ -173,13 +173,38 @@ def segment(sites: list[Site], events: int, size: int) -> list[bytes]:
 class HubProcess:
     """`wastetrace hub serve` (or the same with the old protocol-0 socket) as a subprocess."""
 
-    def __init__(self, db_url: str, workdir: Path, *, legacy_socket: bool = False, code: Path = ROOT) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        workdir: Path,
+        *,
+        legacy_socket: bool = False,
+        code: Path = ROOT,
+        projection: str = "inline",
+    ) -> None:
         env = {
             **os.environ,
             "WT_HUB_ADMIN_TOKEN": ADMIN_TOKEN,
             "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"),
             "PYTHONPATH": str(code),  # another tree (--baseline-tree) is imported before the installed one
         }
+        self.db_url = db_url
+        self.projector: subprocess.Popen[str] | None = None
+        if projection == "deferred":
+            # The city's layout (docs/scale.md): the HTTP worker stores, a `hub project` process projects.
+            env.update(WT_HUB_PROJECTION="deferred", WT_HUB_PROJECTOR="off")
+            wastetrace = str(Path(sys.executable).with_name("wastetrace"))
+            self.projector = subprocess.Popen(
+                [wastetrace, "hub", "project", "--db", db_url, "--log-level", "warning"],
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=workdir,
+            )
+            assert self.projector.stdout is not None
+            line = self.projector.stdout.readline()
+            if not line.startswith("hub project: projecting"):
+                raise RuntimeError(f"the projector did not start (exit {self.projector.wait()})")
         args = ["serve", "--db", db_url, "--port", "0", "--log-level", "warning"]
         if legacy_socket:
             cmd = [sys.executable, __file__, "serve-legacy-socket", *args]
@@ -201,20 +226,43 @@ class HubProcess:
         host, port = url.removeprefix("http://").rsplit(":", 1)
         return Client(host, int(port))
 
+    def pids(self) -> list[int]:
+        return [self.proc.pid] + ([self.projector.pid] if self.projector is not None else [])
+
     def cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """The serving process's CPU, and the projector's with it."""
+        total = 0.0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def rss_mb(self) -> float:
+        """The serving process's peak (the projector's is its own, and smaller)."""
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def wait_projected(self) -> None:
+        """Until the projector has taken every stored batch: a deferred hub's ingest is done only then."""
+        if self.projector is None:
+            return
+        pending = Backlog(self.db_url)
+        try:
+            while pending():
+                if self.projector.poll() is not None:
+                    raise RuntimeError(f"the projector stopped (exit {self.projector.returncode})")
+                time.sleep(0.01)
+        finally:
+            pending.close()
+
     def stop(self) -> None:
         self.conn.close()
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        for proc in (self.proc, self.projector):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
 
 
 class Client:
@@ -241,6 +289,27 @@ class Client:
 
     def close(self) -> None:
         self.http.close()
+
+
+class Backlog:
+    """Batches waiting for a deferred hub's projector, read beside the hub over one connection of its own."""
+
+    def __init__(self, db_url: str) -> None:
+        if db_url.startswith("sqlite"):
+            self.conn: Any = sqlite3.connect(
+                db_url.removeprefix("sqlite:///"), timeout=30, isolation_level=None
+            )
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(db_url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+
+    def __call__(self) -> int:
+        row = self.conn.execute("SELECT count(*) FROM pending_projections").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def enrol(hub: HubProcess, sites: list[Site]) -> None:
@@ -447,10 +516,17 @@ class Target:
         self.base_sites: list[Site] = []
         self.result = DbResult(kind)
 
-    def start(self, sites: int, baseline: Path | None = None, baseline_ids: str = "uuid7") -> None:
+    def start(
+        self,
+        sites: int,
+        baseline: Path | None = None,
+        baseline_ids: str = "uuid7",
+        projection: str = "inline",
+        baseline_projection: str = "inline",
+    ) -> None:
         self.sites = [Site(n) for n in range(sites)]
         self.ref_sites = [Site(n) for n in range(sites)]
-        self.hub = HubProcess(self.hub_url, self.workdir)
+        self.hub = HubProcess(self.hub_url, self.workdir, projection=projection)
         enrol(self.hub, self.sites)
         if baseline is not None:
             if self.kind == "sqlite":
@@ -462,7 +538,7 @@ class Target:
                 base_url = f"{PG_SERVER}/{name}"
             basedir = self.workdir / "base"
             basedir.mkdir()
-            self.base = HubProcess(base_url, basedir, code=baseline.resolve())
+            self.base = HubProcess(base_url, basedir, code=baseline.resolve(), projection=baseline_projection)
             self.base_sites = [Site(n, ids=baseline_ids) for n in range(sites)]
             enrol(self.base, self.base_sites)
         keys = {s.device_id: s.key.public_key() for s in self.ref_sites}
@@ -477,6 +553,7 @@ class Target:
             assert self.hub is not None
             cpu, start = self.hub.cpu_s(), time.perf_counter()
             stored = hub_ingest(self.hub, for_hub)
+            self.hub.wait_projected()
             elapsed, used = time.perf_counter() - start, self.hub.cpu_s() - cpu
             assert stored == sum(b.count(b'"event_id"') for b in for_hub), stored
             return elapsed, used
@@ -495,6 +572,7 @@ class Target:
             for_base = segment(self.base_sites, events // 2, size)
             cpu, start = self.base.cpu_s(), time.perf_counter()
             hub_ingest(self.base, for_base)
+            self.base.wait_projected()
             return time.perf_counter() - start, self.base.cpu_s() - cpu
 
         if hub_first:
@@ -671,6 +749,16 @@ def main(argv: list[str] | None = None) -> int:
         default="uuid7",
         help="event ids the baseline hub's sites make: uuid4 as edges did before (with --baseline-tree .)",
     )
+    p.add_argument(
+        "--projection",
+        choices=("inline", "deferred"),
+        default="inline",
+        help="the hub's WT_HUB_PROJECTION; deferred runs a `hub project` process beside it (its CPU "
+        "counted), and a pair's time runs until it has projected every batch",
+    )
+    p.add_argument(
+        "--baseline-projection", choices=("inline", "deferred"), default="inline", help="the baseline hub's"
+    )
     args = p.parse_args(argv)
     kinds = [k.strip() for k in args.db.split(",") if k.strip()]
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-ingest-"))
@@ -679,7 +767,9 @@ def main(argv: list[str] | None = None) -> int:
         for kind in kinds:
             target = Target(kind, workdir)
             targets.append(target)
-            target.start(args.sites, args.baseline_tree, args.baseline_ids)
+            target.start(
+                args.sites, args.baseline_tree, args.baseline_ids, args.projection, args.baseline_projection
+            )
         per_pair = args.events // args.pairs
         for i in range(args.pairs):
             for target in targets:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from test_hub_support import ADMIN_TOKEN, START_MS, count, fresh_postgres_url, rows, sqlite_url
-from test_hub_world import OIL, ORGS, World, bag_code, build_world
+from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
 from hub.ledger import projector
 from hub.ledger.pending import backlog
@@ -249,3 +249,47 @@ def test_hub_project_once_projects_the_backlog_and_says_so(deferred):
     assert done.returncode == 0, done.stderr
     assert "32 events of 4 batches projected, 2 refused by custody; 0 batches pending" in done.stdout
     assert count(w.db_url, "bags") == 12
+
+
+def test_a_bags_whole_life_comes_out_the_same_when_projected_after_each_answer(tmp_path, backend):
+    from test_hub_scenario import run_scenario
+
+    inline = world_on(tmp_path / "inline", backend)
+    later = world_on(tmp_path / "deferred", backend, projection="deferred", projector=False)
+    stored_only = later.send
+
+    def send_then_project(org: str) -> None:
+        stored_only(org)
+        drain(later)
+        later.evaluate()  # the triggers the projector queued
+
+    later.send = send_then_project  # type: ignore[method-assign]
+    with inline.client, later.client:
+        inline_life, later_life = run_scenario(inline), run_scenario(later)
+    assert later_life["manifests"] and later_life["records"]
+    assert later_life == inline_life
+    assert derived(later.db_url) == derived(inline.db_url)
+
+
+def test_confirming_receipts_still_pending_asks_to_try_again_in_a_moment(deferred):
+    w = deferred
+    code = bag_code(ORGS["P1"], OIL, next(_serial) % 1000)
+    w.record("P1", "commissioning", code, START_MS + 1000, waste_code=OIL, grams=20_000)
+    w.send("P1")
+    drain(w)
+    body = {"carrier_uscc": ORGS["T1"].uscc, "receiver_uscc": ORGS["D1"].uscc}
+    number = w.ok("POST", "/api/v1/manifests", "p1", body, status=201)["number"]
+    w.ok("POST", f"/api/v1/manifests/{number}/bags", "p1", {"codes": [code]})
+    w.ok("POST", f"/api/v1/manifests/{number}/transitions", "p1", {"command": "submit"})
+    transport = {"vehicle_plate": PLATES["T1"], "driver": "赵六"}
+    depart = {"command": "depart", "transport": transport}
+    w.ok("POST", f"/api/v1/manifests/{number}/transitions", "t1", depart)
+    w.record("D1", "receiving", code, START_MS + 3_600_000, grams=20_000, waste_code=None,
+             data={"manifest": number})  # fmt: skip
+    w.send("D1")
+    confirm = {"command": "confirm"}
+    answer = w.client.post(f"/api/v1/manifests/{number}/transitions", json=confirm, headers=w.h("d1"))
+    assert answer.status_code == 503 and answer.json()["reason"] == "not_yet", answer.text
+    assert "正在入账" in answer.json()["detail"] and answer.headers["Retry-After"] == "1"
+    drain(w)
+    assert w.ok("POST", f"/api/v1/manifests/{number}/transitions", "d1", confirm)["state"] == "received"

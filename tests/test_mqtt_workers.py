@@ -26,6 +26,7 @@ from paho.mqtt.properties import Properties
 from hub.ledger import mqtt_consumer
 from hub.ledger.lanes import Lanes
 from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
+from hub.ledger.projector import project_pending
 from protocols.ledger import GENESIS_HASH, Receipt, load_public_key, open_receipt
 from tests.reliability_support import PrivateBroker, system_broker
 from tests.test_hub_support import (
@@ -110,7 +111,9 @@ def enrolled(hub: TestClient, events: int) -> SimDevice:
     return device
 
 
-def worker(hub: TestClient, broker: str, group: str, concurrency: int = 4) -> MqttConsumer:
+def worker(
+    hub: TestClient, broker: str, group: str, concurrency: int = 4, *, deferred: bool = False
+) -> MqttConsumer:
     state = hub.app.state.hub
     settings = BrokerSettings(
         url=broker,
@@ -118,6 +121,7 @@ def worker(hub: TestClient, broker: str, group: str, concurrency: int = 4) -> Mq
         group=group,
         session_expiry_s=60,
         concurrency=concurrency,
+        deferred=deferred,
     )
     consumer = MqttConsumer(settings, state.read, state.write, state.key, clock=Clock())
     consumer.start()
@@ -182,6 +186,34 @@ def test_two_workers_each_handed_a_copy_of_every_batch_at_once_store_it_once(
     assert rows(db_url, "SELECT count(*) FROM events") == [(60,)]
     for device in devices:
         assert_chain_whole(db_url, device)
+
+
+def test_deferred_workers_answer_before_the_projection_and_each_batch_is_projected_once(
+    hub, db_url, broker, site
+):
+    devices = [enrolled(hub, 20) for _ in range(3)]
+    group = f"g{uuid.uuid4().hex[:8]}"
+    workers = [worker(hub, broker, group, deferred=True) for _ in range(2)]
+    try:
+        for first in range(1, 21, 10):
+            for device in devices:  # each batch twice: one worker stores it, the other finds duplicates
+                envelope = device.batch(first, first + 9)
+                site.publish(device, envelope)
+                site.publish(device, envelope)
+            for device in devices:
+                batch_id = f"{device.device_id}:{first}-{first + 9}"
+                answers = site.wait(device, batch_id, 2)
+                stored = sorted((receipt(hub, device, batch_id, a).stored, a["projected"]) for a in answers)
+                assert stored == [(0, True), (10, False)]  # only the copy that stored events waits
+    finally:
+        for w in workers:
+            w.stop()
+    assert rows(db_url, "SELECT count(*) FROM pending_projections") == [(6,)]
+    state = hub.app.state.hub
+    judged = 0
+    while (done := project_pending(state.write, state.clock())).batches:
+        judged += done.events
+    assert judged == 60 and rows(db_url, "SELECT count(*) FROM pending_projections") == [(0,)]
 
 
 def test_a_devices_batches_wait_for_each_other_while_another_devices_batch_goes_ahead(

@@ -16,6 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
+from hub.core.db import make_engine, write_sessions
+from hub.core.deps import wall_clock_ms
+from hub.ledger.projector import project_pending
 from simulators.fleet import Fleet, Hub, Links, Storm, Summary, build_parser, parse_start
 from simulators.fleet_counts import compare
 
@@ -97,6 +100,34 @@ def test_the_hub_holds_exactly_what_the_fleet_sent(served):
     assert offline.outbox == [] and offline.seq > 0
     held = rows(db, f"SELECT last_seq FROM devices WHERE device_id = '{offline.device_id}'")
     assert held[0][0] == offline.seq
+
+
+@pytest.fixture
+def served_deferred(tmp_path) -> Iterator[tuple[str, str]]:
+    """A hub worker that answers a batch once it is stored, and projects it after (its own projector)."""
+    yield from serve(tmp_path, WT_HUB_PROJECTION="deferred")
+
+
+def test_a_hub_projecting_after_its_answers_holds_exactly_what_the_fleet_sent(served_deferred):
+    url, db = served_deferred
+    hub = Hub(url)
+    try:
+        fleet = Fleet(
+            hub, ADMIN_TOKEN, 30, seed=7, start_ms=parse_start("2026-12-01T09:00"), pickup_hours=1, clients=4
+        )
+        fleet.register()
+        summary = fleet.run(1)
+    finally:
+        hub.close()
+    assert summary.manifests > 0 and summary.receipts > 0  # bags loaded, shipped and received
+    engine = make_engine(db)
+    try:  # what the hub's projector has not taken yet, taken here (the two take turns)
+        while project_pending(write_sessions(engine), wall_clock_ms()).batches:
+            pass
+    finally:
+        engine.dispose()
+    assert count(db, "pending_projections") == 0
+    assert [c for c in compare(summary, db) if not c.equal] == []
 
 
 def test_after_a_storm_the_hub_holds_exactly_the_backlog_every_site_brought_back(served_busy):

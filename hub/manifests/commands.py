@@ -451,6 +451,12 @@ def _confirm(
 ) -> State:
     got = store.receipts(session, cur.manifest.id)
     missing = [b.code for b in loaded if b.code not in got]
+    if missing and cur.version.receiver_id and pending_for(session, cur.version.receiver_id):
+        # Deferred projection: the receiver's box may have re-weighed them in a batch not entered yet.
+        raise NotYet(
+            f"还有 {len(missing)} 袋的接收记录（复磅）正在入账，请稍后再试: {', '.join(missing[:5])} "
+            "(the receipts are still being entered; try again in a moment)"
+        )
     if missing:
         raise Conflict(
             f"还有 {len(missing)} 袋没有接收记录（复磅）: {', '.join(missing[:5])} "
