@@ -140,6 +140,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/api/v1/devices/{device_id}/commission-reports"): Spec(DEVICE, body=lambda c: {}),
     ("GET", "/api/v1/devices/{device_id}/commission-reports"): Spec(DEVICE),
     ("GET", "/api/v1/device-health"): Spec(other=False),
+    ("GET", "/api/v1/projection"): Spec(other=False),
     ("GET", "/api/v1/devices/{device_id}/health"): Spec(DEVICE),
     ("PUT", "/api/v1/devices/{device_id}/config"): Spec(
         DEVICE, body=lambda c: {"settings": {"thresholds": {}}}

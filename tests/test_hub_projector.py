@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_hub_support import ADMIN_TOKEN, START_MS, count, fresh_postgres_url, rows, sqlite_url
+from test_hub_support import ADMIN_TOKEN, START_MS, admin, count, fresh_postgres_url, rows, sqlite_url
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
 from hub.ledger import projector
@@ -293,3 +293,16 @@ def test_confirming_receipts_still_pending_asks_to_try_again_in_a_moment(deferre
     assert "正在入账" in answer.json()["detail"] and answer.headers["Retry-After"] == "1"
     drain(w)
     assert w.ok("POST", f"/api/v1/manifests/{number}/transitions", "d1", confirm)["state"] == "received"
+
+
+def test_the_operators_see_the_projectors_backlog_and_how_long_it_has_waited(deferred):
+    w = deferred
+    day_of_events(w)
+    w.clock.now_ms += 5_000
+    state = w.client.get("/api/v1/projection", headers=admin()).json()
+    assert state["mode"] == "deferred" and state["pending_batches"] == 4
+    assert state["lag_ms"] >= 5_000 and state["oldest_received_ms"] is not None
+    assert w.client.get("/api/v1/projection", headers=w.h("p1")).status_code == 403
+    drain(w)
+    state = w.client.get("/api/v1/projection", headers=admin()).json()
+    assert (state["pending_batches"], state["oldest_received_ms"], state["lag_ms"]) == (0, None, 0)

@@ -83,6 +83,7 @@ POLICIES: dict[tuple[str, str], Policy] = {
     ("POST", "/api/v1/enrolment-tokens"): users(system_admin=S.ALL, admin_token=S.ALL),
     ("POST", "/api/v1/devices/enrol"): Policy(Kind.DEVICE),
     ("POST", "/api/v1/batches"): DEVICE,
+    ("GET", "/api/v1/projection"): OPERATIONS,
     ("GET", "/api/v1/devices/{device_id}"): users(
         **REGION_READ, **PARTIES, system_admin=S.ALL, admin_token=S.ALL
     ),

@@ -16,7 +16,8 @@ from hub.core.deps import Hub, HubDep
 from hub.core.schemas import Problem
 from hub.ledger.admission import IngestGate
 from hub.ledger.ingest import Ingested, IngestRefused, decode_batch, ingest, record_refusal
-from hub.ledger.schemas import ReceiptAnswer
+from hub.ledger.pending import backlog
+from hub.ledger.schemas import ProjectionState, ReceiptAnswer
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,21 @@ async def post_batch(request: Request, hub: HubDep) -> Response:
         ReceiptAnswer.model_validate(
             {"receipt": done.receipt, "refused": done.refused_view(), "projected": done.projected}
         ).model_dump()
+    )
+
+
+@router.get("/projection")
+def projection(hub: HubDep) -> ProjectionState:
+    """The projector's backlog: batches answered and stored whose custody and projection are still to come
+    (always none in inline mode). Watched in deferred mode: a backlog that grows means a projector is missing
+    or slower than the ingest (docs/scale.md)."""
+    pending = backlog(hub.read)
+    oldest = pending.oldest_received_ms
+    return ProjectionState(
+        mode=hub.settings.projection,
+        pending_batches=pending.batches,
+        oldest_received_ms=oldest,
+        lag_ms=max(0, hub.clock() - oldest) if oldest is not None else 0,
     )
 
 

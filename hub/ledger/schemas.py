@@ -27,3 +27,12 @@ class ReceiptAnswer(BaseModel):
         description="false when custody and the projection of the new events follow after the answer "
         "(WT_HUB_PROJECTION=deferred): `refused` is then empty, and refusals are found in the hub's records",
     )
+
+
+class ProjectionState(BaseModel):
+    """Where custody and the projection stand (WT_HUB_PROJECTION): what the pages trail the ingest by."""
+
+    mode: str = Field(description="inline (in each batch's transaction) or deferred (by a projector after)")
+    pending_batches: int = Field(description="batches stored and not yet judged and projected")
+    oldest_received_ms: int | None = Field(description="when the oldest of them reached the hub (UTC ms)")
+    lag_ms: int = Field(description="how long the oldest has waited; 0 with none pending")
