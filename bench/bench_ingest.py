@@ -181,6 +181,7 @@ class HubProcess:
         legacy_socket: bool = False,
         code: Path = ROOT,
         projection: str = "inline",
+        projector: bool = True,
     ) -> None:
         env = {
             **os.environ,
@@ -188,23 +189,10 @@ class HubProcess:
             "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"),
             "PYTHONPATH": str(code),  # another tree (--baseline-tree) is imported before the installed one
         }
-        self.db_url = db_url
-        self.projector: subprocess.Popen[str] | None = None
+        self.projector: ProjectorProcess | None = None
         if projection == "deferred":
-            # The city's layout (docs/scale.md): the HTTP worker stores, a `hub project` process projects.
-            env.update(WT_HUB_PROJECTION="deferred", WT_HUB_PROJECTOR="off")
-            wastetrace = str(Path(sys.executable).with_name("wastetrace"))
-            self.projector = subprocess.Popen(
-                [wastetrace, "hub", "project", "--db", db_url, "--log-level", "warning"],
-                env=env,
-                stdout=subprocess.PIPE,
-                text=True,
-                cwd=workdir,
-            )
-            assert self.projector.stdout is not None
-            line = self.projector.stdout.readline()
-            if not line.startswith("hub project: projecting"):
-                raise RuntimeError(f"the projector did not start (exit {self.projector.wait()})")
+            # The city's layout (docs/scale.md): the HTTP workers store, one `hub project` process projects.
+            env.update(DEFERRED)
         args = ["serve", "--db", db_url, "--port", "0", "--log-level", "warning"]
         if legacy_socket:
             cmd = [sys.executable, __file__, "serve-legacy-socket", *args]
@@ -220,22 +208,18 @@ class HubProcess:
             raise RuntimeError(f"the hub did not start (exit {self.proc.wait()})")
         self.url = url
         self.conn = self.connect(url)
+        if projection == "deferred" and projector:  # after the hub has migrated the database
+            self.projector = ProjectorProcess(db_url, workdir, env)
 
     @staticmethod
     def connect(url: str) -> Client:
         host, port = url.removeprefix("http://").rsplit(":", 1)
         return Client(host, int(port))
 
-    def pids(self) -> list[int]:
-        return [self.proc.pid] + ([self.projector.pid] if self.projector is not None else [])
-
     def cpu_s(self) -> float:
-        """The serving process's CPU, and the projector's with it."""
-        total = 0.0
-        for pid in self.pids():
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return total
+        """The serving process's CPU, and its projector's with it."""
+        own = process_cpu_s(self.proc.pid)
+        return own + (self.projector.cpu_s() if self.projector is not None else 0.0)
 
     def rss_mb(self) -> float:
         """The serving process's peak (the projector's is its own, and smaller)."""
@@ -246,23 +230,60 @@ class HubProcess:
 
     def wait_projected(self) -> None:
         """Until the projector has taken every stored batch: a deferred hub's ingest is done only then."""
-        if self.projector is None:
-            return
+        if self.projector is not None:
+            self.projector.wait_done()
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.projector is not None:
+            self.projector.stop()
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+# A hub's settings for custody and the projection after the answer, by a projector process of its own.
+DEFERRED = {"WT_HUB_PROJECTION": "deferred", "WT_HUB_PROJECTOR": "off"}
+
+
+def process_cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class ProjectorProcess:
+    """`wastetrace hub project` as a subprocess: a deferred hub's custody and projection."""
+
+    def __init__(self, db_url: str, workdir: Path, env: dict[str, str]) -> None:
+        self.db_url = db_url
+        wastetrace = str(Path(sys.executable).with_name("wastetrace"))
+        self.proc = subprocess.Popen(
+            [wastetrace, "hub", "project", "--db", db_url, "--log-level", "warning"],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=workdir,
+        )
+        assert self.proc.stdout is not None
+        if not self.proc.stdout.readline().startswith("hub project: projecting"):
+            raise RuntimeError(f"the projector did not start (exit {self.proc.wait()})")
+
+    def cpu_s(self) -> float:
+        return process_cpu_s(self.proc.pid)
+
+    def wait_done(self) -> None:
+        """Until no stored batch waits for it."""
         pending = Backlog(self.db_url)
         try:
             while pending():
-                if self.projector.poll() is not None:
-                    raise RuntimeError(f"the projector stopped (exit {self.projector.returncode})")
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"the projector stopped (exit {self.proc.returncode})")
                 time.sleep(0.01)
         finally:
             pending.close()
 
     def stop(self) -> None:
-        self.conn.close()
-        for proc in (self.proc, self.projector):
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=30)
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
 
 
 class Client:

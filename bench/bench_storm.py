@@ -51,7 +51,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import PG_SERVER, ROOT, HubProcess, Site, _pg_admin, enrol, pg_statistics  # noqa: E402
+from bench_ingest import (  # noqa: E402
+    DEFERRED,
+    PG_SERVER,
+    ROOT,
+    HubProcess,
+    ProjectorProcess,
+    Site,
+    _pg_admin,
+    enrol,
+    pg_statistics,
+)
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
@@ -72,6 +82,9 @@ class Storm:
     retries: int = 0
     cpu_s: list[float] = field(default_factory=list)
     server_cpu_s: float | None = None  # PostgreSQL's processes, all of them; None on SQLite (in the workers)
+    # Deferred projection: from the first batch sent until the projector had taken the last, and its CPU.
+    projected_s: float | None = None
+    projector_cpu_s: float | None = None
     acked: dict[str, int] = field(default_factory=dict)  # device -> the highest seq a checked receipt acked
 
     @property
@@ -114,10 +127,14 @@ def database(kind: str, here: Path, tag: str) -> tuple[str, str]:
 
 
 def stored_events(url: str) -> int:
+    return count_rows(url, "events")
+
+
+def count_rows(url: str, table: str) -> int:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
     finally:
         engine.dispose()
 
@@ -144,10 +161,14 @@ def absorb(
     workers: Sequence[HubProcess | MqttWorker],
     url: str,
     failures: list[str],
+    projector: ProjectorProcess | None,
+    bags: int,
 ) -> Storm:
-    """Every site back at once (the senders started together), timed to the last answer; then the workers'
-    CPU, and the events the database holds counted: exactly what was sent, or the run fails."""
+    """Every site back at once (the senders started together), timed to the last answer, and with a
+    projector of its own to the last batch projected; then the CPU, and the events and bags the database
+    holds counted: exactly what was sent, or the run fails."""
     cpu = [w.cpu_s() for w in workers]
+    projector_cpu = projector.cpu_s() if projector is not None else 0.0
     server = postgres_cpu_s() if url.startswith("postgresql") else None
     start = time.perf_counter()
     for t in senders:
@@ -156,6 +177,10 @@ def absorb(
         t.join()
     result.seconds = time.perf_counter() - start
     result.cpu_s = [w.cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
+    if projector is not None:
+        projector.wait_done()
+        result.projected_s = time.perf_counter() - start
+        result.projector_cpu_s = projector.cpu_s() - projector_cpu
     if server is not None:
         result.server_cpu_s = postgres_cpu_s() - server
     if failures:
@@ -166,17 +191,28 @@ def absorb(
     held = stored_events(url)
     if held != result.events:
         raise RuntimeError(f"the hub holds {held:,} events, not the {result.events:,} sent")
+    projected = count_rows(url, "bags")
+    if projected != bags:
+        raise RuntimeError(f"the hub holds {projected:,} bags, not the {bags:,} commissioned")
     return result
 
 
-def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path) -> Storm:
+def commissioned(backlog: dict[int, list[bytes]]) -> int:
+    """The bags a backlog commissions: what the hub's projection must hold after it."""
+    return sum(raw.count(b'"kind":"commissioning"') for batches in backlog.values() for raw in batches)
+
+
+def storm(
+    kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path, projection: str
+) -> Storm:
     here = workdir / f"{kind}-http-{workers}"
     here.mkdir()
     url, name = database(kind, here, f"http{workers}")
     hubs: list[HubProcess] = []
     try:
-        hubs.append(HubProcess(url, here))  # the first migrates and makes the key the others share
-        hubs += [HubProcess(url, here) for _ in range(workers - 1)]
+        # The first migrates and makes the key the others share; deferred, it runs the one projector.
+        hubs.append(HubProcess(url, here, projection=projection))
+        hubs += [HubProcess(url, here, projection=projection, projector=False) for _ in range(workers - 1)]
         fleet = [Site(n) for n in range(sites)]
         enrol(hubs[0], fleet)
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
@@ -220,7 +256,7 @@ def storm(kind: str, workers: int, sites: int, per_site: int, clients: int, work
                     c.close()
 
         threads = [threading.Thread(target=client) for _ in range(clients)]
-        return absorb(result, threads, hubs, url, failures)
+        return absorb(result, threads, hubs, url, failures, hubs[0].projector, commissioned(backlog))
     finally:
         for h in hubs:
             h.stop()
@@ -262,12 +298,15 @@ class Broker:
 class MqttWorker:
     """`wastetrace hub mqtt` of the code in `code` as a subprocess, on the row's broker."""
 
-    def __init__(self, url: str, workdir: Path, broker: Broker, n: int, code: Path = ROOT) -> None:
+    def __init__(
+        self, url: str, workdir: Path, broker: Broker, n: int, code: Path = ROOT, projection: str = "inline"
+    ) -> None:
         env = {
             **os.environ,
             "WT_HUB_KEY_FILE": str(workdir / "hub-key.pem"),
             "PYTHONPATH": str(code),  # another tree (--baseline-tree) is imported before the installed one
             "PYTHONDONTWRITEBYTECODE": "1",
+            **(DEFERRED if projection == "deferred" else {}),
         }
         cmd = [str(Path(sys.executable).with_name("wastetrace")), "hub", "mqtt", "--db", url]
         cmd += ["--broker", broker.url, "--client-id", f"bench-worker-{n}", "--log-level", "warning"]
@@ -295,6 +334,7 @@ def mqtt_storm(
     workdir: Path,
     code: Path = ROOT,
     label: str = "mqtt",
+    projection: str = "inline",
 ) -> Storm:
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
@@ -307,11 +347,12 @@ def mqtt_storm(
     consumers: list[MqttWorker] = []
     links: list[mqtt.Client] = []
     try:
-        hub = HubProcess(url, here)  # migrates, makes the key, and takes the enrolments (over HTTP)
+        # Migrates, makes the key, takes the enrolments (over HTTP), and deferred, runs the one projector.
+        hub = HubProcess(url, here, projection=projection)
         fleet = [Site(n) for n in range(sites)]
         enrol(hub, fleet)
         broker = Broker(here)  # this row's own: no session of an earlier row's workers in its shared group
-        consumers = [MqttWorker(url, here, broker, n, code) for n in range(workers)]
+        consumers = [MqttWorker(url, here, broker, n, code, projection) for n in range(workers)]
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
         result = Storm(label, workers, sites * per_site)
         receipts = Receipts(result, here / "hub-key.pem")
@@ -367,7 +408,7 @@ def mqtt_storm(
         threads = [
             threading.Thread(target=client, args=(lk, sh)) for lk, sh in zip(links, shares, strict=True)
         ]
-        return absorb(result, threads, consumers, url, failures)
+        return absorb(result, threads, consumers, url, failures, hub.projector, commissioned(backlog))
     finally:
         for link in links:
             link.loop_stop()
@@ -392,15 +433,17 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
         + (f" {pg_statistics()}." if kind == "postgresql" else ""),
         "",
         "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) "
-        "| PostgreSQL CPU s | 503s |",
-        "|---|---:|---:|---:|---:|---|---:|---:|",
+        "| PostgreSQL CPU s | 503s | projected in s | projector CPU s |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
         cpu = " / ".join(f"{c:.1f}" for c in r.cpu_s)
         server = "–" if r.server_cpu_s is None else f"{r.server_cpu_s:.1f}"
+        projected = "in each batch" if r.projected_s is None else f"{r.projected_s:.1f}"
+        projector = "–" if r.projector_cpu_s is None else f"{r.projector_cpu_s:.1f}"
         lines.append(
             f"| {r.transport} | {r.workers} | {r.events:,} | {r.seconds:.1f} | {r.rate:,.0f} | {cpu} | "
-            f"{server} | {r.retries} |"
+            f"{server} | {r.retries} | {projected} | {projector} |"
         )
     by = {(r.transport, r.workers): r for r in results}
     counts = sorted({r.workers for r in results})
@@ -441,6 +484,12 @@ def main(argv: list[str] | None = None) -> int:
         help="also run the MQTT workers of this source tree (e.g. `git archive main | tar -x -C DIR`) "
         "on the same storm, beside this tree's",
     )
+    p.add_argument(
+        "--projection",
+        choices=("inline", "deferred"),
+        default="inline",
+        help="the hub's WT_HUB_PROJECTION; deferred runs one `hub project` process beside the workers",
+    )
     args = p.parse_args(argv)
     transports = [t.strip() for t in args.transport.split(",")]
     if args.baseline_tree and "mqtt" in transports:
@@ -452,14 +501,15 @@ def main(argv: list[str] | None = None) -> int:
             for transport in transports:  # side by side: each worker count over every transport in turn
                 common = (args.db, w, args.sites, args.events_per_site, args.clients, workdir)
                 if transport == "mqtt":
-                    r = mqtt_storm(*common)
+                    r = mqtt_storm(*common, projection=args.projection)
                 elif transport == BASELINE:
                     r = mqtt_storm(*common, code=args.baseline_tree.resolve(), label=BASELINE)
                 else:
-                    r = storm(*common)
+                    r = storm(*common, args.projection)
+                projected = f", projected in {r.projected_s:.1f} s" if r.projected_s is not None else ""
                 print(
                     f"{transport} {w} workers: {r.events:,} events in {r.seconds:.1f} s "
-                    f"= {r.rate:,.0f} events/s",
+                    f"= {r.rate:,.0f} events/s{projected}",
                     flush=True,
                 )
                 results.append(r)
