@@ -129,13 +129,13 @@ def city_day(kind: str, args: argparse.Namespace, workdir: Path) -> Day:
         fleet.register()
         day.register_s = time.perf_counter() - started
         print(f"{kind}: {args.sites:,} sites registered in {day.register_s:.0f} s", flush=True)
-        cpu, mqtt_cpu = hub.cpu_s(), sum(c.cpu_s() for c in consumers)
+        cpu, mqtt_cpu = hub.cpu_s(), sum(c.own_cpu_s() for c in consumers)
         server = postgres_cpu_s() if kind == "postgresql" else None
         started = time.perf_counter()
         day.summary = fleet.run(args.hours)
         day.day_s = time.perf_counter() - started
         day.hub_cpu_s = hub.cpu_s() - cpu
-        day.mqtt_cpu_s = sum(c.cpu_s() for c in consumers) - mqtt_cpu
+        day.mqtt_cpu_s = sum(c.own_cpu_s() for c in consumers) - mqtt_cpu
         if server is not None:
             day.server_cpu_s = postgres_cpu_s() - server
         main.close()

@@ -218,8 +218,11 @@ class HubProcess:
 
     def cpu_s(self) -> float:
         """The serving process's CPU, and its projector's with it."""
-        own = process_cpu_s(self.proc.pid)
-        return own + (self.projector.cpu_s() if self.projector is not None else 0.0)
+        return self.own_cpu_s() + (self.projector.cpu_s() if self.projector is not None else 0.0)
+
+    def own_cpu_s(self) -> float:
+        """The serving process's CPU alone."""
+        return process_cpu_s(self.proc.pid)
 
     def rss_mb(self) -> float:
         """The serving process's peak (the projector's is its own, and smaller)."""

@@ -167,7 +167,7 @@ def absorb(
     """Every site back at once (the senders started together), timed to the last answer, and with a
     projector of its own to the last batch projected; then the CPU, and the events and bags the database
     holds counted: exactly what was sent, or the run fails."""
-    cpu = [w.cpu_s() for w in workers]
+    cpu = [w.own_cpu_s() for w in workers]  # the projector's apart, below
     projector_cpu = projector.cpu_s() if projector is not None else 0.0
     server = postgres_cpu_s() if url.startswith("postgresql") else None
     start = time.perf_counter()
@@ -176,7 +176,7 @@ def absorb(
     for t in senders:
         t.join()
     result.seconds = time.perf_counter() - start
-    result.cpu_s = [w.cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
+    result.cpu_s = [w.own_cpu_s() - before for w, before in zip(workers, cpu, strict=True)]
     if projector is not None:
         projector.wait_done()
         result.projected_s = time.perf_counter() - start
@@ -316,7 +316,7 @@ class MqttWorker:
         if "consuming" not in line:
             raise RuntimeError(f"the MQTT worker did not connect: {line!r}")
 
-    def cpu_s(self) -> float:
+    def own_cpu_s(self) -> float:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -306,3 +307,22 @@ def test_the_operators_see_the_projectors_backlog_and_how_long_it_has_waited(def
     drain(w)
     state = w.client.get("/api/v1/projection", headers=admin()).json()
     assert (state["pending_batches"], state["oldest_received_ms"], state["lag_ms"]) == (0, None, 0)
+
+
+def test_hub_project_projects_what_arrives_until_it_is_told_to_stop(deferred):
+    w = deferred
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "wastetrace.cli", "hub", "project", "--db", w.db_url]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().startswith("hub project: projecting")
+        day_of_events(w)  # stored while the projector runs: it takes them as they come
+        hub = w.client.app.state.hub
+        deadline = time.monotonic() + 60
+        while backlog(hub.read).batches and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)  # the condition is the backlog; this only spaces the looks
+        assert backlog(hub.read).batches == 0 and count(w.db_url, "bags") == 12
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
