@@ -42,9 +42,11 @@ def project_events(
     events: Sequence[Event],
     now_ms: int,
     flagged_receipts: Sequence[Event] = (),
+    statistics: list[rollup.Fact] | None = None,
 ) -> None:
     """Project the events custody allowed; `flagged_receipts` (refused receipts) are kept against their
-    manifest with the problem, and count for nothing."""
+    manifest with the problem, and count for nothing. `statistics`: where the events' facts for the rollups
+    go, for a caller that adds many batches' at once (the projector); by default they are added here."""
     # A savepoint: if a projection fails on the database, the events are still stored (they are the record;
     # the projections can be rebuilt from them), and the failure is logged loudly instead of refusing the
     # batch, which would stop the device's uploads for good.
@@ -54,6 +56,10 @@ def project_events(
         with session.begin_nested():
             _project(session, enterprise_id, events, now_ms)
             receiving.record_edge_receipts(session, enterprise_id, flagged_receipts, now_ms)
+            if statistics is None:
+                rollup.count_events(session, enterprise_id, events)
+        if statistics is not None:  # only once the batch's projection has held
+            statistics += rollup.event_facts(enterprise_id, events)
     except SQLAlchemyError:
         first, last = (events or flagged_receipts)[0], (events or flagged_receipts)[-1]
         log.exception(
@@ -78,7 +84,6 @@ def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
     loading.record_loadings(session, enterprise_id, by_kind.get(EventKind.DEPARTING, []))
-    rollup.count_events(session, enterprise_id, events)
 
 
 def _codes(value: Any) -> list[str]:

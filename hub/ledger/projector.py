@@ -41,6 +41,8 @@ from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
 from hub.ledger.projection import project_events
 from hub.ledger.tables import EventRow, PendingProjection
 from hub.registry.tables import Enterprise
+from hub.stats import rollup
+from hub.stats.rollup import Fact
 from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
 from hub.warnings.settings import WarningSettings
 from protocols.ledger import Event, EventError
@@ -74,17 +76,25 @@ def warnings_queued() -> bool:
 
 
 def project_batch(
-    session: Session, enterprise_id: int, uscc: str, events: Sequence[Event], now_ms: int, queued: bool
+    session: Session,
+    enterprise_id: int,
+    uscc: str,
+    events: Sequence[Event],
+    now_ms: int,
+    queued: bool,
+    statistics: list[Fact] | None = None,
 ) -> list[Refused]:
     """Custody, the projection and the warning trigger of one batch's newly stored events, in `session`'s
-    transaction; the events custody refused, recorded with their reasons."""
+    transaction; the events custody refused, recorded with their reasons. `statistics`: see
+    `project_events`."""
     refused = judge(session, enterprise_id, uscc, list(events))
     record_refused(session, enterprise_id, refused, now_ms)
     # A refused event stays in the chain, recorded with its reason, and is not projected; a receipt that
     # fits no manifest is still kept, flagged.
     skip = {r.event.seq for r in refused}
     flagged = [r.event for r in refused if r.reason in FLAGGED_RECEIPTS and r.event.kind == "receiving"]
-    project_events(session, enterprise_id, [e for e in events if e.seq not in skip], now_ms, flagged)
+    allowed = [e for e in events if e.seq not in skip]
+    project_events(session, enterprise_id, allowed, now_ms, flagged, statistics)
     if queued and events:  # the warning rules in the background: this batch's trigger stored with it
         kinds = frozenset(str(e.kind) for e in events)
         queue_trigger(session, enterprise_id, kinds, bool(refused), now_ms)
@@ -98,6 +108,9 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
     queued = warnings_queued()
     done: list[tuple[str, str, frozenset[str], bool]] = []
     events_done = refused_done = 0
+    # The round's facts for the statistics, added in one upsert per table at its end: the rollups are sums,
+    # and a storm's small batches would otherwise pay three upserts each.
+    statistics: list[Fact] = []
     with write() as session, session.begin():
         conn = session.connection()
         if conn.dialect.name == "postgresql" and not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar():
@@ -107,13 +120,16 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
             if taken and events_done + (row.last_seq - row.first_seq + 1) > max_events:
                 break
             events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
-            refused = project_batch(session, row.enterprise_id, row.uscc, events, row.received_ms, queued)
+            refused = project_batch(
+                session, row.enterprise_id, row.uscc, events, row.received_ms, queued, statistics
+            )
             taken.append(row.id)
             events_done += len(events)
             refused_done += len(refused)
             done.append((row.device_id, row.batch_id, frozenset(str(e.kind) for e in events), bool(refused)))
         if not taken:
             return Projected()
+        rollup.add(session, statistics)
         conn.execute(delete(_PENDING).where(_PENDING.c.id.in_(taken)))
     if not queued:
         for device_id, batch_id, kinds, refused in done:
