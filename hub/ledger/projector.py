@@ -29,10 +29,9 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
-from sqlalchemy import Row, Select, and_, bindparam, delete, or_, select, text
+from sqlalchemy import Select, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -116,22 +115,22 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
         conn = session.connection()
         if conn.dialect.name == "postgresql" and not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar():
             return Projected()
-        pending = conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all()
-        rows = _take(pending, max_events)
-        if not rows:
-            return Projected()
-        stored = _stored_events(session, rows)
-        for row in rows:
-            events = stored.get(row.device_id, [])
-            events = [e for e in events if row.first_seq <= e.seq <= row.last_seq]
+        taken: list[int] = []
+        for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
+            if taken and events_done + (row.last_seq - row.first_seq + 1) > max_events:
+                break
+            events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
             refused = project_batch(
                 session, row.enterprise_id, row.uscc, events, row.received_ms, queued, statistics
             )
+            taken.append(row.id)
             events_done += len(events)
             refused_done += len(refused)
             done.append((row.device_id, row.batch_id, frozenset(str(e.kind) for e in events), bool(refused)))
+        if not taken:
+            return Projected()
         rollup.add(session, statistics)
-        conn.execute(delete(_PENDING).where(_PENDING.c.id.in_([row.id for row in rows])))
+        conn.execute(delete(_PENDING).where(_PENDING.c.id.in_(taken)))
     if not queued:
         for device_id, batch_id, kinds, refused in done:
             after_ingest(write, device_id, batch_id, now_ms, kinds=kinds, refused=refused)
@@ -165,46 +164,31 @@ async def projector(write: sessionmaker[Session], clock: Callable[[], int], idle
             await asyncio.sleep(idle_s)
 
 
-def _take(pending: Sequence[Row[Any]], max_events: int) -> list[Row[Any]]:
-    """The oldest pending batches, whole, up to about `max_events` events (at least one, however large)."""
-    taken: list[Row[Any]] = []
-    events = 0
-    for row in pending:
-        size = row.last_seq - row.first_seq + 1
-        if taken and events + size > max_events:
-            break
-        taken.append(row)
-        events += size
-    return taken
-
-
-def _stored_events(session: Session, rows: Sequence[Row[Any]]) -> dict[str, list[Event]]:
-    """The events of the batches in `rows`, each device's in seq order, read in one statement: a storm's
-    batches are small, and a round trip each was a sixth of the projector's time."""
-    events = EventRow.__table__
-    ranges = [
-        and_(events.c.device_id == row.device_id, events.c.seq.between(row.first_seq, row.last_seq))
-        for row in rows
-    ]
-    query = (
-        select(events.c.device_id, events.c.seq, events.c.body)
-        .where(or_(*ranges))
-        .order_by(events.c.device_id, events.c.seq)
-    )
-    found: dict[str, list[Event]] = {}
-    for device_id, seq, body in session.connection().execute(query):
+def _stored_events(session: Session, device_id: str, first_seq: int, last_seq: int) -> list[Event]:
+    rows = session.connection().execute(_EVENTS, {"device_id": device_id, "low": first_seq, "high": last_seq})
+    events = []
+    for (body,) in rows:
         raw = body.encode("utf-8")
         try:
-            found.setdefault(device_id, []).append(Event.from_dict(orjson.loads(raw), raw))
+            events.append(Event.from_dict(orjson.loads(raw), raw))
         except (EventError, orjson.JSONDecodeError) as exc:  # checked when stored: a damaged database
-            raise EventError(f"the stored event {device_id} seq {seq} does not read: {exc}") from exc
-    return found
+            where = f"{device_id} seq {first_seq}-{last_seq}"
+            raise EventError(f"a stored event of {where} does not read: {exc}") from exc
+    return events
 
 
 # A database that fails, or a stored event that no longer reads (a damaged database): the round is rolled
 # back and tried again, and the log says so each time.
 _ROUND_FAILURES = (SQLAlchemyError, EventError)
 _PENDING = PendingProjection.__table__
+_EVENTS = (
+    select(EventRow.__table__.c.body)
+    .where(
+        EventRow.__table__.c.device_id == bindparam("device_id"),
+        EventRow.__table__.c.seq.between(bindparam("low"), bindparam("high")),
+    )
+    .order_by(EventRow.__table__.c.seq)
+)
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
 
 
