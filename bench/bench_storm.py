@@ -61,6 +61,7 @@ from bench_ingest import (  # noqa: E402
     _pg_admin,
     enrol,
     pg_statistics,
+    process_cpu_s,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
@@ -317,8 +318,7 @@ class MqttWorker:
             raise RuntimeError(f"the MQTT worker did not connect: {line!r}")
 
     def own_cpu_s(self) -> float:
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_s(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()

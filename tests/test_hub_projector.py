@@ -21,7 +21,7 @@ from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
 from hub.ledger import projector
 from hub.ledger.pending import backlog
-from hub.ledger.projector import Projected, project_pending
+from hub.ledger.projector import Projected, project_backlog, project_pending
 from hub.ledger.rebuild import rebuild_projections
 from hub.settings import Settings, SettingsError
 
@@ -58,14 +58,9 @@ def deferred(tmp_path: Path, backend: str) -> Iterator[World]:
         yield world
 
 
-def drain(w: World, max_events: int = projector.PROJECT_EVENTS) -> Projected:
+def drain(w: World) -> Projected:
     hub = w.client.app.state.hub
-    total = Projected()
-    while (done := project_pending(hub.write, hub.clock(), max_events)).batches:
-        total = Projected(
-            total.batches + done.batches, total.events + done.events, total.refused + done.refused
-        )
-    return total
+    return project_backlog(hub.write, hub.clock)
 
 
 def day_of_events(w: World) -> None:

@@ -26,7 +26,7 @@ from paho.mqtt.properties import Properties
 from hub.ledger import mqtt_consumer
 from hub.ledger.lanes import Lanes
 from hub.ledger.mqtt_consumer import BrokerSettings, MqttConsumer
-from hub.ledger.projector import project_pending
+from hub.ledger.projector import project_backlog
 from protocols.ledger import GENESIS_HASH, Receipt, load_public_key, open_receipt
 from tests.reliability_support import PrivateBroker, system_broker
 from tests.test_hub_support import (
@@ -210,9 +210,7 @@ def test_deferred_workers_answer_before_the_projection_and_each_batch_is_project
             w.stop()
     assert rows(db_url, "SELECT count(*) FROM pending_projections") == [(6,)]
     state = hub.app.state.hub
-    judged = 0
-    while (done := project_pending(state.write, state.clock())).batches:
-        judged += done.events
+    judged = project_backlog(state.write, state.clock).events
     assert judged == 60 and rows(db_url, "SELECT count(*) FROM pending_projections") == [(0,)]
 
 

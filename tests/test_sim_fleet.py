@@ -18,7 +18,7 @@ from test_hub_support import ADMIN_TOKEN, count, rows, sqlite_url
 
 from hub.core.db import make_engine, write_sessions
 from hub.core.deps import wall_clock_ms
-from hub.ledger.projector import project_pending
+from hub.ledger.projector import project_backlog
 from simulators.fleet import Fleet, Hub, Links, Storm, Summary, build_parser, parse_start
 from simulators.fleet_counts import compare
 
@@ -122,8 +122,7 @@ def test_a_hub_projecting_after_its_answers_holds_exactly_what_the_fleet_sent(se
     assert summary.manifests > 0 and summary.receipts > 0  # bags loaded, shipped and received
     engine = make_engine(db)
     try:  # what the hub's projector has not taken yet, taken here (the two take turns)
-        while project_pending(write_sessions(engine), wall_clock_ms()).batches:
-            pass
+        project_backlog(write_sessions(engine), wall_clock_ms)
     finally:
         engine.dispose()
     assert count(db, "pending_projections") == 0

@@ -281,7 +281,6 @@ def _store(
     write: sessionmaker[Session], checked: _Checked, now_ms: int, deferred: bool
 ) -> tuple[Receipt, list[Refused]]:
     batch = checked.batch
-    queued = warnings_queued()
     try:
         with write() as session, session.begin():
             conn = session.connection()
@@ -313,7 +312,7 @@ def _store(
                         },
                     )
                 else:  # who may act on each bag, and what the hub learns, in this transaction
-                    eid = device.enterprise_id
+                    eid, queued = device.enterprise_id, warnings_queued()
                     refused = project_batch(session, eid, device.uscc, events, now_ms, queued)
             conn.execute(
                 _ADVANCE,

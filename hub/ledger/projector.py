@@ -137,6 +137,15 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
     return Projected(len(done), events_done, refused_done)
 
 
+def project_backlog(write: sessionmaker[Session], clock: Callable[[], int]) -> Projected:
+    """Project round after round until nothing is pending (or another projector holds the turn); what
+    was done in all."""
+    batches = events = refused = 0
+    while (done := project_pending(write, clock())).batches:
+        batches, events, refused = batches + done.batches, events + done.events, refused + done.refused
+    return Projected(batches, events, refused)
+
+
 def run_projector(
     write: sessionmaker[Session], clock: Callable[[], int], stop: threading.Event, idle_s: float = IDLE_S
 ) -> None:

@@ -18,7 +18,7 @@ from hub.core.collector import settle_heap
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
 from hub.ledger.pending import backlog
-from hub.ledger.projector import Projected, project_pending, run_projector
+from hub.ledger.projector import project_backlog, run_projector
 from hub.settings import DEFAULT_DB
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
     write = write_sessions(engine)
     try:
         if args.once:
-            total = _drain(write)
+            total = project_backlog(write, wall_clock_ms)
             left = backlog(read_sessions(engine))
             print(
                 f"hub project: {total.events} events of {total.batches} batches projected, "
@@ -60,12 +60,3 @@ def main(args: argparse.Namespace) -> int:
         return 0
     finally:
         engine.dispose()
-
-
-def _drain(write: Any) -> Projected:
-    batches = events = refused = 0
-    while True:
-        done = project_pending(write, wall_clock_ms())
-        if not done.batches:
-            return Projected(batches, events, refused)
-        batches, events, refused = batches + done.batches, events + done.events, refused + done.refused
