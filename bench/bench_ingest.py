@@ -182,6 +182,7 @@ class HubProcess:
         code: Path = ROOT,
         projection: str = "inline",
         projector: bool = True,
+        projector_code: Path | None = None,
     ) -> None:
         env = {
             **os.environ,
@@ -209,7 +210,10 @@ class HubProcess:
         self.url = url
         self.conn = self.connect(url)
         if projection == "deferred" and projector:  # after the hub has migrated the database
-            self.projector = ProjectorProcess(db_url, workdir, env)
+            # `projector_code`: the projector of another tree, beside this tree's workers (bench_storm).
+            self.projector = ProjectorProcess(
+                db_url, workdir, env if projector_code is None else {**env, "PYTHONPATH": str(projector_code)}
+            )
 
     @staticmethod
     def connect(url: str) -> Client:

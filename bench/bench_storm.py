@@ -5,6 +5,7 @@ over HTTP and over MQTT, side by side in one run.
     python bench/bench_storm.py --db sqlite --workers 1 --sites 200 --transport http
     python bench/bench_storm.py --sites 4200 --events-per-site 120 --report docs/bench-hub.md
     python bench/bench_storm.py --baseline-tree /tmp/wt-main   # and the MQTT workers of another tree
+    python bench/bench_storm.py --projection deferred --baseline-projector /tmp/wt-main   # its projector
 
 For each worker count: a fresh database, that many `wastetrace hub serve` processes on it (one uvicorn
 worker each, the same hub key), the sites enrolled through the API, and each site's backlog — a day of its
@@ -71,6 +72,7 @@ from protocols.ledger import EnvelopeError, open_receipt  # noqa: E402
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 BASELINE = "mqtt-baseline"
+BASELINE_PROJECTOR = "http-baseline-projector"
 
 
 @dataclass
@@ -204,20 +206,28 @@ def commissioned(backlog: dict[int, list[bytes]]) -> int:
 
 
 def storm(
-    kind: str, workers: int, sites: int, per_site: int, clients: int, workdir: Path, projection: str
+    kind: str,
+    workers: int,
+    sites: int,
+    per_site: int,
+    clients: int,
+    workdir: Path,
+    projection: str,
+    projector_code: Path | None = None,
+    label: str = "http",
 ) -> Storm:
-    here = workdir / f"{kind}-http-{workers}"
+    here = workdir / f"{kind}-{label}-{workers}"
     here.mkdir()
-    url, name = database(kind, here, f"http{workers}")
+    url, name = database(kind, here, f"{label.replace('-', '_')}{workers}")
     hubs: list[HubProcess] = []
     try:
         # The first migrates and makes the key the others share; deferred, it runs the one projector.
-        hubs.append(HubProcess(url, here, projection=projection))
+        hubs.append(HubProcess(url, here, projection=projection, projector_code=projector_code))
         hubs += [HubProcess(url, here, projection=projection, projector=False) for _ in range(workers - 1)]
         fleet = [Site(n) for n in range(sites)]
         enrol(hubs[0], fleet)
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
-        result = Storm("http", workers, sites * per_site)
+        result = Storm(label, workers, sites * per_site)
         receipts = Receipts(result, here / "hub-key.pem")
         todo: queue.Queue[Site] = queue.Queue()
         for s in fleet:
@@ -465,6 +475,17 @@ def report(kind: str, results: list[Storm], args: argparse.Namespace, command: s
             f"`{BASELINE}` is the MQTT worker of the code in `{args.baseline_tree}` on the same backlog. "
             f"Baseline MQTT / HTTP: {before}; MQTT / baseline MQTT: {gain}.",
         ]
+    projected = {r.transport: r for r in results if r.projected_s is not None}
+    if args.baseline_projector and {"http", BASELINE_PROJECTOR} <= set(projected):
+        now, before = projected["http"], projected[BASELINE_PROJECTOR]
+        lines += [
+            "",
+            f"`{BASELINE_PROJECTOR}` runs the `hub project` of `{args.baseline_projector}` beside this "
+            f"tree's workers on the same backlog. Projected in {before.projected_s:.1f} s there, "
+            f"{now.projected_s:.1f} s here: {before.projected_s / now.projected_s:.2f}× as fast; "
+            "projector CPU "
+            f"{now.projector_cpu_s or 0:.1f} s against {before.projector_cpu_s or 0:.1f} s.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -490,10 +511,18 @@ def main(argv: list[str] | None = None) -> int:
         default="inline",
         help="the hub's WT_HUB_PROJECTION; deferred runs one `hub project` process beside the workers",
     )
+    p.add_argument(
+        "--baseline-projector",
+        type=Path,
+        help="with --projection deferred: also run the HTTP storm with the `hub project` of this source "
+        "tree, beside this tree's",
+    )
     args = p.parse_args(argv)
     transports = [t.strip() for t in args.transport.split(",")]
     if args.baseline_tree and "mqtt" in transports:
         transports.insert(transports.index("mqtt") + 1, BASELINE)
+    if args.baseline_projector and args.projection == "deferred" and "http" in transports:
+        transports.insert(transports.index("http") + 1, BASELINE_PROJECTOR)
     workdir = Path(tempfile.mkdtemp(prefix="wt-bench-storm-"))
     results = []
     try:
@@ -504,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
                     r = mqtt_storm(*common, projection=args.projection)
                 elif transport == BASELINE:
                     r = mqtt_storm(*common, code=args.baseline_tree.resolve(), label=BASELINE)
+                elif transport == BASELINE_PROJECTOR:
+                    code = args.baseline_projector.resolve()
+                    r = storm(*common, args.projection, projector_code=code, label=BASELINE_PROJECTOR)
                 else:
                     r = storm(*common, args.projection)
                 projected = f", projected in {r.projected_s:.1f} s" if r.projected_s is not None else ""

@@ -16,7 +16,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_hub_support import ADMIN_TOKEN, START_MS, admin, count, fresh_postgres_url, rows, sqlite_url
+from test_hub_support import (
+    ADMIN_TOKEN,
+    START_MS,
+    SimDevice,
+    admin,
+    count,
+    enrol,
+    fresh_postgres_url,
+    rows,
+    sqlite_url,
+)
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
 from hub.ledger import projector
@@ -117,6 +127,119 @@ def test_deferred_projection_makes_exactly_what_inline_projection_makes(tmp_path
         inline_rows, later_rows = derived(inline.db_url), derived(later.db_url)
         assert inline_rows["bags"] and inline_rows["storage_records"] and inline_rows["refused_events"]
         assert later_rows == inline_rows
+
+
+def a_second_box_for_p1(w: World) -> None:
+    device = SimDevice("edge-p1b")
+    enrol(w.client, device, uscc=ORGS["P1"].uscc, name=ORGS["P1"].name)
+    w.devices["P1b"] = device
+
+
+def bags_weighed_and_stored(w: World, org: str, serials: range, out: int | None = None) -> None:
+    """The org's box weighs and stores bags of P1 or P2 (by the box), and takes one of them out."""
+    owner = ORGS["P2"] if org == "P2" else ORGS["P1"]
+    for n in serials:
+        code = bag_code(owner, OIL, n)
+        t = START_MS + n * 1000
+        w.record(org, "commissioning", code, t, waste_code=OIL, grams=10_000 + n)
+        w.record(org, "encoding", code, t + 1, grams=None, waste_code=None)
+        w.record(org, "storing", code, t + 2, grams=None, waste_code=None)
+    if out is not None:
+        w.record(
+            org,
+            "staging_outbound",
+            bag_code(owner, OIL, out),
+            START_MS + 900_000,
+            grams=None,
+            waste_code=None,
+        )
+
+
+def a_day_of_many_boxes(w: World) -> None:
+    """Six batches in this order: three of distinct bags from three boxes (two of them P1's, whose batch
+    codes count on one counter; P2's commissioning a P1 code, refused), one storing a bag of the first again,
+    one correcting, and two of new bags again."""
+    bags_weighed_and_stored(w, "P1", range(1, 4), out=2)
+    w.send("P1")
+    bags_weighed_and_stored(w, "P1b", range(11, 14), out=12)
+    w.send("P1b")
+    bags_weighed_and_stored(w, "P2", range(21, 23))
+    stolen = bag_code(ORGS["P1"], OIL, 99)
+    w.record("P2", "commissioning", stolen, START_MS + 5000, waste_code=OIL, grams=1)
+    w.record("P2", "storing", stolen, START_MS + 5001, grams=None, waste_code=None)
+    w.send("P2")
+    w.record("P1", "storing", bag_code(ORGS["P1"], OIL, 2), START_MS + 950_000, grams=None, waste_code=None)
+    w.send("P1")
+    first = w.devices["P1b"].events[0]
+    w.record(
+        "P1b",
+        "correcting",
+        first.code,
+        START_MS + 960_000,
+        grams=9_000,
+        waste_code=OIL,
+        corrects=first.event_id,
+    )
+    w.send("P1b")
+    bags_weighed_and_stored(w, "P2", range(31, 33), out=31)
+    w.send("P2")
+    bags_weighed_and_stored(w, "P1b", range(41, 43))
+    w.send("P1b")
+
+
+def test_batches_of_distinct_bags_are_projected_together_exactly_as_one_by_one(
+    tmp_path, backend, monkeypatch
+):
+    inline = world_on(tmp_path / "inline", backend)
+    later = world_on(tmp_path / "deferred", backend, projection="deferred", projector=False)
+    alone = []
+    real = projector.project_batch
+
+    def one_batch(session, enterprise_id, uscc, events, *args, **kwargs):
+        alone.append(events[0].device_id)
+        return real(session, enterprise_id, uscc, events, *args, **kwargs)
+
+    monkeypatch.setattr(projector, "project_batch", one_batch)
+    with inline.client, later.client:
+        for w in (inline, later):
+            a_second_box_for_p1(w)
+            a_day_of_many_boxes(w)
+        alone.clear()  # the inline hub's own
+        done = drain(later)
+        assert (done.batches, done.refused) == (7, 2)
+        # Three together, then the bag stored again (its bags are the first group's) and the correction
+        # each on their own, then two together again.
+        assert alone == ["edge-p1", "edge-p1b"]
+        inline_rows, later_rows = derived(inline.db_url), derived(later.db_url)
+        assert later_rows == inline_rows
+        assert len(inline_rows["bags"]) == 12 and len(inline_rows["refused_events"]) == 2
+        # The two P1 boxes' 入库 records share one day's counter: the first box's come first.
+        p1_in = sorted(r for r in inline_rows["storage_records"] if r[0] != "edge-p2" and r[2] == "in")
+        assert [r[6][-3:] for r in p1_in[:3]] == ["001", "002", "003"]
+        assert [r[6][-3:] for r in p1_in[4:7]] == ["004", "005", "006"]
+        # One warning trigger a batch, in order, the one with refused events flagged.
+        triggers = rows(later.db_url, "SELECT kinds, refused FROM warning_triggers ORDER BY id")
+        assert [bool(refused) for _, refused in triggers] == [False, False, True, False, False, False, False]
+        assert triggers[0][0] == "commissioning,encoding,staging_outbound,storing"
+
+
+def test_batches_that_fail_together_are_projected_one_by_one(deferred, monkeypatch, caplog):
+    from sqlalchemy.exc import DataError
+
+    def broken(*_args, **_kwargs):
+        raise DataError("INSERT …", {}, Exception("value too long"))
+
+    w = deferred
+    a_second_box_for_p1(w)
+    bags_weighed_and_stored(w, "P1", range(1, 4))
+    w.send("P1")
+    bags_weighed_and_stored(w, "P1b", range(11, 14))
+    w.send("P1b")
+    monkeypatch.setattr(projector, "project_together", broken)
+    assert drain(w).batches == 2
+    assert "projecting 2 batches together failed; projecting them one by one" in caplog.text
+    assert "PROJECTION FAILED" not in caplog.text
+    assert count(w.db_url, "bags") == 6 and count(w.db_url, "storage_records") == 6
 
 
 def test_the_receipt_says_the_events_wait_for_the_projector(deferred):

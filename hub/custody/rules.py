@@ -79,8 +79,9 @@ class Refused:
 
 
 @dataclass(slots=True)
-class _Known:
-    """What the hub knows of the batch's bags, updated as the batch's own events are judged."""
+class Known:
+    """What the hub knows of the batch's bags, updated as the batch's own events are judged (`read_known`).
+    Batches that name no bag in common may share one: each event updates only its own bag's entries."""
 
     producer: dict[str, int]
     holder: dict[str, int]
@@ -99,12 +100,16 @@ def sane(event: Event) -> str | None:
     return None
 
 
-def judge(session: Session, enterprise_id: int, uscc: str, events: Sequence[Event]) -> list[Refused]:
+def judge(
+    session: Session, enterprise_id: int, uscc: str, events: Sequence[Event], known: Known | None = None
+) -> list[Refused]:
     """The events of one device's batch (in chain order) that its enterprise (`uscc`, read by the ingest
-    with the device) may not perform, with why."""
+    with the device) may not perform, with why. `known`: what `read_known` read for these events, with
+    other batches' (the projector judges batches of distinct bags on one read)."""
     if not events:
         return []
-    known = _known(session, events)
+    if known is None:
+        known = read_known(session, events)
     refused = []
     for e in events:
         reason = sane(e) or _custody(session, enterprise_id, uscc, e, known)
@@ -121,7 +126,8 @@ def judge(session: Session, enterprise_id: int, uscc: str, events: Sequence[Even
     return refused
 
 
-def _known(session: Session, events: Sequence[Event]) -> _Known:
+def read_known(session: Session, events: Sequence[Event]) -> Known:
+    """What the hub knows of the events' bags: their producers, holders, waste codes and manifests."""
     codes = sorted({e.code for e in events})
     bags = producers_by_code(session, codes)
     producer = {code: enterprise_id for code, (enterprise_id, _) in bags.items()}
@@ -133,7 +139,7 @@ def _known(session: Session, events: Sequence[Event]) -> _Known:
             producer[code] = by_uscc[code[:USCC_LENGTH]]
     holder = dict(producer) | receiving.holders_by_receipt(session, codes)
     corrected = codes_of_events(session, [e.corrects for e in events if e.corrects])
-    return _Known(
+    return Known(
         producer=producer,
         holder=holder,
         waste={code: waste_code for code, (_, waste_code) in bags.items()},
@@ -142,7 +148,7 @@ def _known(session: Session, events: Sequence[Event]) -> _Known:
     )
 
 
-def _custody(session: Session, enterprise_id: int, uscc: str, e: Event, known: _Known) -> str | None:
+def _custody(session: Session, enterprise_id: int, uscc: str, e: Event, known: Known) -> str | None:
     if e.kind == EventKind.COMMISSIONING:
         return None if e.code[:USCC_LENGTH] == uscc and len(e.code) > USCC_LENGTH else "not_producer"
     if e.kind in HOLDER_KINDS:
@@ -174,7 +180,7 @@ def _custody(session: Session, enterprise_id: int, uscc: str, e: Event, known: _
     return None if enterprise_id in parties else "not_a_party"
 
 
-def _self_disposal(session: Session, enterprise_id: int, e: Event, known: _Known) -> bool:
+def _self_disposal(session: Session, enterprise_id: int, e: Event, known: Known) -> bool:
     """A producer licensed to utilise or dispose of this waste itself (自行利用处置) on the event's day."""
     if known.producer.get(e.code) != enterprise_id:
         return False

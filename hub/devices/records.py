@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from hub.core.dialect import in_param
 from hub.core.errors import Invalid
 from hub.core.versions import append, latest
 from hub.devices.tables import Device, DeviceVersion
@@ -71,7 +74,30 @@ def device_facility(session: Session, device_id: str) -> str | None:
     return session.connection().execute(_FACILITY, {"device_id": device_id}).scalar()
 
 
+def device_facilities(session: Session, device_ids: Sequence[str]) -> dict[str, str | None]:
+    """`device_facility` of each device, in one read (many devices' batches projected at once)."""
+    if len(device_ids) <= 1:
+        return {device_id: device_facility(session, device_id) for device_id in device_ids}
+    conn = session.connection()
+    found = dict(conn.execute(_facilities_statement(conn.dialect.name), {"ids": list(device_ids)}).all())
+    return {device_id: found.get(device_id) for device_id in device_ids}
+
+
+@functools.cache
+def _facilities_statement(dialect: str) -> Select[tuple[str, str | None]]:
+    latest_version = (
+        select(func.max(_VERSIONS.c.version))
+        .where(_VERSIONS.c.device_id == _LATEST.c.device_id)
+        .scalar_subquery()
+    )
+    return select(_LATEST.c.device_id, _LATEST.c.facility_code).where(
+        in_param(dialect, _LATEST.c.device_id, "ids", plan_each_call=True),
+        _LATEST.c.version == latest_version,
+    )
+
+
 _VERSIONS = DeviceVersion.__table__
+_LATEST = _VERSIONS.alias("latest")
 _FACILITY = (  # built once: the ingest reads it for every batch that stores bags
     select(_VERSIONS.c.facility_code)
     .where(_VERSIONS.c.device_id == bindparam("device_id"))

@@ -10,6 +10,7 @@ facility the device is registered in), `handler` (运送部门经办人), `conta
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
@@ -17,8 +18,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Delete, Row, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
-from hub.core.dialect import bulk_insert, in_param, take_serials
-from hub.devices.records import device_facility
+from hub.core.dialect import bulk_insert, in_param, take_serials_many
+from hub.devices.records import device_facilities
 from hub.inventory.tables import Bag, Stock, StorageRecord
 from hub.registry.facilities import facilities_of, facilities_of_many
 from protocols.catalogue import UnknownWasteCode, load_catalogue
@@ -31,30 +32,67 @@ IN, OUT = "in", "out"
 PREFIX = {IN: "HWRK", OUT: "HWCK"}
 
 
+class CodesFor(NamedTuple):
+    """A request for batch codes: one per event, with `prefix`, counted under `enterprise_id`."""
+
+    enterprise_id: int
+    prefix: str
+    events: Sequence[Event]
+
+
 def assign_batch_codes(
     session: Session, enterprise_id: int, prefix: str, events: Sequence[Event]
 ) -> list[str]:
     """A batch code per event: the edge's own if well-formed, else the next serial of that day."""
-    codes: list[str | None] = []
-    wanted: dict[Any, list[int]] = {}
-    for i, e in enumerate(events):
-        given = _text(e, "batch_code", 32)
-        serial = len(given) - len(prefix) - 8 if given else 0
-        if given and 3 <= serial <= 6:
-            try:
-                if parse_batch_code(given, seq_length=serial).prefix == prefix:
-                    codes.append(given)
-                    continue
-            except BatchCodeError:
-                pass
-        codes.append(None)
-        wanted.setdefault(date_of_china_day(china_day_number(e.time_ms)), []).append(i)
-    for day, indexes in wanted.items():
-        first = take_serials(session, f"{prefix}:{enterprise_id}:{day:%Y%m%d}", len(indexes))
-        stem = batch_code(prefix, day, first, seq_length=max(3, len(str(first))))[: len(prefix) + 8]
-        for n, i in enumerate(indexes, start=first):
-            codes[i] = f"{stem}{n:03d}"  # as batch_code writes it (3 digits, more past 999), checked once
-    return [c for c in codes if c is not None]
+    return assign_batch_codes_many(session, [CodesFor(enterprise_id, prefix, events)])[0]
+
+
+def assign_batch_codes_many(session: Session, requests: Sequence[CodesFor]) -> list[list[str]]:
+    """`assign_batch_codes` for each request, the serials of all taken in one statement; requests under the
+    same counter get theirs in the order given, as one call after another would."""
+    codes: list[list[str | None]] = []
+    wanted: list[dict[tuple[str, dt.date], list[int]]] = []  # per request: (counter, day) → events to number
+    counts: dict[str, int] = {}
+    for enterprise_id, prefix, events in requests:
+        mine: list[str | None] = []
+        needs: dict[tuple[str, dt.date], list[int]] = {}
+        counter_of_day: dict[int, tuple[str, dt.date]] = {}  # a batch's events fall on a day or two
+        for i, e in enumerate(events):
+            given = _given_batch_code(e, prefix) if e.data else None
+            mine.append(given)
+            if given is None:
+                number = china_day_number(e.time_ms)
+                counter = counter_of_day.get(number)
+                if counter is None:
+                    day = date_of_china_day(number)
+                    counter = counter_of_day[number] = (f"{prefix}:{enterprise_id}:{day:%Y%m%d}", day)
+                needs.setdefault(counter, []).append(i)
+        for (name, _), indexes in needs.items():
+            counts[name] = counts.get(name, 0) + len(indexes)
+        codes.append(mine)
+        wanted.append(needs)
+    following = take_serials_many(session, counts) if counts else {}
+    for (_, prefix, _), mine, needs in zip(requests, codes, wanted, strict=True):
+        for (name, day), indexes in needs.items():
+            first = following[name]
+            following[name] = first + len(indexes)
+            stem = batch_code(prefix, day, first, seq_length=max(3, len(str(first))))[: len(prefix) + 8]
+            for n, i in enumerate(indexes, start=first):
+                mine[i] = f"{stem}{n:03d}"  # as batch_code writes it (3 digits, more past 999), checked once
+    return [[c for c in mine if c is not None] for mine in codes]
+
+
+def _given_batch_code(e: Event, prefix: str) -> str | None:
+    """The edge's own batch code for the event, when it is well-formed and has the right prefix."""
+    given = _text(e, "batch_code", 32)
+    serial = len(given) - len(prefix) - 8 if given else 0
+    if given and 3 <= serial <= 6:
+        try:
+            if parse_batch_code(given, seq_length=serial).prefix == prefix:
+                return given
+        except BatchCodeError:
+            pass
+    return None
 
 
 def _text(e: Event, key: str, limit: int | None = None) -> str | None:
@@ -65,20 +103,53 @@ def _text(e: Event, key: str, limit: int | None = None) -> str | None:
     return value
 
 
+class StoragePart(NamedTuple):
+    """One batch's 入库 (`stored`) and 出库 (`outbound`) events, with a batch code for each."""
+
+    enterprise_id: int
+    stored: Sequence[Event]
+    outbound: Sequence[Event]
+    in_codes: Sequence[str]
+    out_codes: Sequence[str]
+
+
+def storage_codes(enterprise_id: int, stored: Sequence[Event], outbound: Sequence[Event]) -> list[CodesFor]:
+    """The batch codes a batch's 入库 and 出库 records need, in that order."""
+    return [CodesFor(enterprise_id, PREFIX[IN], stored), CodesFor(enterprise_id, PREFIX[OUT], outbound)]
+
+
 def record_storage(
-    session: Session, enterprise_id: int, stored: Sequence[Event], outbound: Sequence[Event]
+    session: Session,
+    enterprise_id: int,
+    stored: Sequence[Event],
+    outbound: Sequence[Event],
+    batch_codes: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> None:
     """Project one device's batch: its `storing` events (入库, `stored`) and its `staging_outbound` events
-    (出库, `outbound`), the 入库 first, as they always were.
+    (出库, `outbound`), the 入库 first, as they always were. `batch_codes`: the records' batch codes (入库,
+    出库) when the caller has taken them already (`storage_codes`), else taken here."""
+    if not stored and not outbound:
+        return
+    if batch_codes is None:
+        in_codes, out_codes = assign_batch_codes_many(session, storage_codes(enterprise_id, stored, outbound))
+    else:
+        in_codes, out_codes = batch_codes
+    record_storage_many(session, [StoragePart(enterprise_id, stored, outbound, in_codes, out_codes)])
+
+
+def record_storage_many(session: Session, parts: Sequence[StoragePart]) -> None:
+    """Project the storage events of several batches at once, in order. No bag may be named by two of
+    them: each bag's stock is read once for all, before any of them is projected.
 
     Worked out in memory, then written in three statements (Core, not the ORM: a flush after weeks offline
     brings thousands of records at once): the stock rows it replaces or takes out deleted, the HJ 1259
-    records inserted, the stock it leaves inserted. The bags, their stock and the device's facility are read
-    once for both directions: each read is a round trip to PostgreSQL, and a batch usually holds both.
+    records inserted, the stock it leaves inserted. The bags, their stock and the devices' facilities are
+    read once for both directions and every batch: each read is a round trip to PostgreSQL.
     """
-    if not stored and not outbound:
+    named = [(p, [*p.stored, *p.outbound]) for p in parts]
+    codes = list({e.code: None for _, events in named for e in events})
+    if not codes:
         return
-    codes = list({e.code: None for e in (*stored, *outbound)})
     statements = _storage_statements(session.get_bind().dialect.name)
     conn = session.connection()
     bags = {
@@ -90,15 +161,14 @@ def record_storage(
     }
     # Every bag held now is named by an event here, which takes it out of stock or stores it anew.
     held = list(stocked)
-    facility_of_device: dict[str, str | None] = {}
+    facility_of_device = device_facilities(session, list({e.device_id: None for _, ev in named for e in ev}))
     records: list[dict[str, Any]] = []
-    for direction, events in ((IN, stored), (OUT, outbound)):
-        if events:
-            batch_codes = assign_batch_codes(session, enterprise_id, PREFIX[direction], events)
+    for p, _ in named:
+        for direction, events, batch_codes in ((IN, p.stored, p.in_codes), (OUT, p.outbound, p.out_codes)):
             for e, batch in zip(events, batch_codes, strict=True):
-                if e.device_id not in facility_of_device:
-                    facility_of_device[e.device_id] = device_facility(session, e.device_id)
-                records.append(_record(e, enterprise_id, direction, batch, bags, stocked, facility_of_device))
+                records.append(
+                    _record(e, p.enterprise_id, direction, batch, bags, stocked, facility_of_device)
+                )
     if held:
         conn.execute(statements.unstock, {"codes": held})
     bulk_insert(session, StorageRecord.__table__, records)

@@ -71,16 +71,98 @@ def project_events(
         )
 
 
-def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+class Part(NamedTuple):
+    """One batch's events custody allowed, with its enterprise and the hub time it was received."""
+
+    enterprise_id: int
+    events: Sequence[Event]
+    received_ms: int
+
+
+# The kinds whose custody and projection read and write only the rows of the event's own bag (and the
+# enterprise's counters, taken in the batches' order): batches of such events that name no bag in common
+# come out the same projected together as one after another (`project_together`). A receipt, a disposal, a
+# departure (manifests) or a correction (another event's bag) is projected with its own batch.
+TOGETHER_KINDS = frozenset(
+    {
+        EventKind.COMMISSIONING,
+        EventKind.ENCODING,
+        EventKind.STORING,
+        EventKind.STAGING_OUTBOUND,
+        EventKind.TRANSPORTING,
+        EventKind.INSPECTING,
+        EventKind.DECOMMISSIONING,
+    }
+)
+
+
+def project_together(session: Session, parts: Sequence[Part], statistics: list[rollup.Fact]) -> None:
+    """Project several batches' allowed events (of `TOGETHER_KINDS` only, no bag in two batches) in one
+    pass of statements: one read and one write of each table for them all, where one after another would
+    make each batch pay them. Raises what the database raises: the caller rolls back and projects the
+    batches one by one, each in its own savepoint."""
+    split = [_by_kind(part.events) for part in parts]
+    requests = [
+        request
+        for part, kinds in zip(parts, split, strict=True)
+        for request in (
+            inventory.CodesFor(part.enterprise_id, "HWCS", kinds.get(EventKind.COMMISSIONING, [])),
+            *inventory.storage_codes(
+                part.enterprise_id,
+                kinds.get(EventKind.STORING, []),
+                kinds.get(EventKind.STAGING_OUTBOUND, []),
+            ),
+        )
+    ]
+    codes = inventory.assign_batch_codes_many(session, requests)
+    _commissioned(
+        session,
+        [
+            (part.enterprise_id, kinds.get(EventKind.COMMISSIONING, []), part.received_ms, codes[3 * i])
+            for i, (part, kinds) in enumerate(zip(parts, split, strict=True))
+        ],
+    )
+    inventory.record_storage_many(
+        session,
+        [
+            inventory.StoragePart(
+                part.enterprise_id,
+                kinds.get(EventKind.STORING, []),
+                kinds.get(EventKind.STAGING_OUTBOUND, []),
+                codes[3 * i + 1],
+                codes[3 * i + 2],
+            )
+            for i, (part, kinds) in enumerate(zip(parts, split, strict=True))
+        ],
+    )
+    for part in parts:
+        statistics += rollup.event_facts(part.enterprise_id, part.events)
+
+
+def _by_kind(events: Sequence[Event]) -> dict[EventKind, list[Event]]:
     by_kind: dict[EventKind, list[Event]] = {}
     for e in events:
         by_kind.setdefault(e.kind, []).append(e)
-    if EventKind.COMMISSIONING in by_kind:
-        _commissioned(session, enterprise_id, by_kind[EventKind.COMMISSIONING], now_ms)
+    return by_kind
+
+
+def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
+    by_kind = _by_kind(events)
+    commissioned = by_kind.get(EventKind.COMMISSIONING, [])
+    stored, outbound = by_kind.get(EventKind.STORING, []), by_kind.get(EventKind.STAGING_OUTBOUND, [])
+    # The batch codes of its bags and of its 入库 and 出库 records, in one statement.
+    codes = inventory.assign_batch_codes_many(
+        session,
+        [
+            inventory.CodesFor(enterprise_id, "HWCS", commissioned),
+            *inventory.storage_codes(enterprise_id, stored, outbound),
+        ],
+    )
+    if commissioned:
+        _commissioned(session, [(enterprise_id, commissioned, now_ms, codes[0])])
     if EventKind.CORRECTING in by_kind:
         _corrected(session, by_kind[EventKind.CORRECTING])
-    stored, outbound = by_kind.get(EventKind.STORING, []), by_kind.get(EventKind.STAGING_OUTBOUND, [])
-    inventory.record_storage(session, enterprise_id, stored, outbound)
+    inventory.record_storage(session, enterprise_id, stored, outbound, (codes[1], codes[2]))
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
     loading.record_loadings(session, enterprise_id, by_kind.get(EventKind.DEPARTING, []))
@@ -94,8 +176,8 @@ def _codes(value: Any) -> list[str]:
     return []
 
 
-def _commissioned(session: Session, enterprise_id: int, events: list[Event], received_ms: int) -> None:
-    batch_codes = inventory.assign_batch_codes(session, enterprise_id, "HWCS", events)
+def _commissioned(session: Session, parts: Sequence[tuple[int, Sequence[Event], int, Sequence[str]]]) -> None:
+    """The bags of each (enterprise, commissioning events, hub time received, batch codes)."""
     insert_ignore(
         session,
         Bag,
@@ -111,11 +193,13 @@ def _commissioned(session: Session, enterprise_id: int, events: list[Event], rec
                 "event_id": e.event_id,
                 "received_ms": received_ms,
             }
+            for enterprise_id, events, received_ms, batch_codes in parts
             for e, batch in zip(events, batch_codes, strict=True)
         ],
     )
     links = [
         {"from_code": source, "to_code": e.code, "time_ms": e.time_ms, "device_id": e.device_id, "seq": e.seq}
+        for _, events, _, _ in parts
         for e in events
         for source in _codes(e.data.get("derived_from"))
     ]

@@ -29,21 +29,22 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Select, bindparam, delete, select, text
+from sqlalchemy import Row, Select, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from hub.custody.refusals import record_refused
-from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge
-from hub.ledger.projection import project_events
+from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge, read_known
+from hub.ledger.projection import TOGETHER_KINDS, Part, project_events, project_together
 from hub.ledger.tables import EventRow, PendingProjection
 from hub.registry.tables import Enterprise
 from hub.stats import rollup
 from hub.stats.rollup import Fact
-from hub.warnings.evaluate import QUEUED, after_ingest, queue_trigger
+from hub.warnings.evaluate import QUEUED, Trigger, after_ingest, queue_trigger, queue_triggers
 from hub.warnings.settings import WarningSettings
 from protocols.ledger import Event, EventError
 
@@ -106,8 +107,6 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
     transaction; nothing if another projector holds the turn. Immediate-mode warning rules run for each
     batch once it is committed."""
     queued = warnings_queued()
-    done: list[tuple[str, str, frozenset[str], bool]] = []
-    events_done = refused_done = 0
     # The round's facts for the statistics, added in one upsert per table at its end: the rollups are sums,
     # and a storm's small batches would otherwise pay three upserts each.
     statistics: list[Fact] = []
@@ -115,26 +114,105 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
         conn = session.connection()
         if conn.dialect.name == "postgresql" and not conn.execute(_TRY_LOCK, {"key": _LOCK_KEY}).scalar():
             return Projected()
-        taken: list[int] = []
+        batches: list[_Batch] = []
+        events_taken = 0
         for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
-            if taken and events_done + (row.last_seq - row.first_seq + 1) > max_events:
+            if batches and events_taken + (row.last_seq - row.first_seq + 1) > max_events:
                 break
-            events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
-            refused = project_batch(
-                session, row.enterprise_id, row.uscc, events, row.received_ms, queued, statistics
-            )
-            taken.append(row.id)
-            events_done += len(events)
-            refused_done += len(refused)
-            done.append((row.device_id, row.batch_id, frozenset(str(e.kind) for e in events), bool(refused)))
-        if not taken:
+            batches.append(_Batch(row, _stored_events(session, row.device_id, row.first_seq, row.last_seq)))
+            events_taken += len(batches[-1].events)
+        if not batches:
             return Projected()
+        refused: list[list[Refused]] = []
+        for group in _groups(batches):
+            refused += _project_group(session, group, queued, statistics)
         rollup.add(session, statistics)
-        conn.execute(delete(_PENDING).where(_PENDING.c.id.in_(taken)))
+        conn.execute(delete(_PENDING).where(_PENDING.c.id.in_([b.row.id for b in batches])))
     if not queued:
-        for device_id, batch_id, kinds, refused in done:
-            after_ingest(write, device_id, batch_id, now_ms, kinds=kinds, refused=refused)
-    return Projected(len(done), events_done, refused_done)
+        for batch, its_refused in zip(batches, refused, strict=True):
+            kinds = frozenset(str(e.kind) for e in batch.events)
+            after_ingest(
+                write, batch.row.device_id, batch.row.batch_id, now_ms, kinds=kinds, refused=bool(its_refused)
+            )
+    return Projected(len(batches), events_taken, sum(len(r) for r in refused))
+
+
+class _Batch(NamedTuple):
+    row: Row[Any]  # its pending row, with the enterprise's USCC
+    events: list[Event]
+
+
+def _groups(batches: Sequence[_Batch]) -> list[list[_Batch]]:
+    """The round's batches in order, runs of them that may be projected together (`TOGETHER_KINDS` only,
+    no bag in two of them) made one group, every other batch a group of its own."""
+    groups: list[list[_Batch]] = []
+    run: list[_Batch] = []
+    codes: set[str] = set()
+    for batch in batches:
+        mine = {e.code for e in batch.events}
+        together = all(e.kind in TOGETHER_KINDS for e in batch.events)
+        if together and run and not codes & mine:
+            run.append(batch)
+            codes |= mine
+            continue
+        if run:
+            groups.append(run)
+        run, codes = ([batch], mine) if together else ([], set())
+        if not together:
+            groups.append([batch])
+    if run:
+        groups.append(run)
+    return groups
+
+
+def _project_group(
+    session: Session, group: Sequence[_Batch], queued: bool, statistics: list[Fact]
+) -> list[list[Refused]]:
+    """Custody and the projection of a group of batches; what custody refused of each. Several batches go
+    in one pass of statements (custody's reads, the projection's reads and writes, the warning triggers);
+    should that fail, it is rolled back and each batch is projected on its own, as a lone batch always is."""
+    if len(group) > 1:
+        try:
+            return _project_together(session, group, queued, statistics)
+        except SQLAlchemyError:
+            log.warning(
+                "projecting %d batches together failed; projecting them one by one", len(group), exc_info=True
+            )
+    return [
+        project_batch(
+            session, b.row.enterprise_id, b.row.uscc, b.events, b.row.received_ms, queued, statistics
+        )
+        for b in group
+    ]
+
+
+def _project_together(
+    session: Session, group: Sequence[_Batch], queued: bool, statistics: list[Fact]
+) -> list[list[Refused]]:
+    facts: list[Fact] = []
+    refused: list[list[Refused]] = []
+    with session.begin_nested():
+        known = read_known(session, [e for b in group for e in b.events])
+        parts: list[Part] = []
+        for b in group:
+            row = b.row
+            its_refused = judge(session, row.enterprise_id, row.uscc, b.events, known)
+            record_refused(session, row.enterprise_id, its_refused, row.received_ms)
+            skip = {r.event.seq for r in its_refused}
+            parts.append(Part(row.enterprise_id, [e for e in b.events if e.seq not in skip], row.received_ms))
+            refused.append(its_refused)
+        project_together(session, parts, facts)
+        if queued:
+            triggers = [
+                Trigger(
+                    b.row.enterprise_id, frozenset(str(e.kind) for e in b.events), bool(r), b.row.received_ms
+                )
+                for b, r in zip(group, refused, strict=True)
+                if b.events
+            ]
+            queue_triggers(session, triggers)
+    statistics += facts  # only once the group's projection has held
+    return refused
 
 
 def project_backlog(write: sessionmaker[Session], clock: Callable[[], int]) -> Projected:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import bindparam, delete, insert, select
@@ -210,13 +211,32 @@ def queue_trigger(
     session: Session, enterprise_id: int, kinds: frozenset[str], refused: bool, now_ms: int
 ) -> None:
     """In the batch's own transaction (queued mode): what the background evaluation must look at."""
-    row = {
-        "enterprise_id": enterprise_id,
-        "kinds": ",".join(sorted(kinds))[:400],
-        "refused": refused,
-        "received_ms": now_ms,
-    }
-    session.connection().execute(_ADD_TRIGGER, row)
+    queue_triggers(session, [Trigger(enterprise_id, kinds, refused, now_ms)])
+
+
+class Trigger(NamedTuple):
+    """What a stored batch asks of the background evaluation (queued mode)."""
+
+    enterprise_id: int
+    kinds: frozenset[str]
+    refused: bool
+    received_ms: int
+
+
+def queue_triggers(session: Session, triggers: Sequence[Trigger]) -> None:
+    """`queue_trigger` for several batches, in one statement (the projector's batches projected together)."""
+    if not triggers:
+        return
+    rows = [
+        {
+            "enterprise_id": t.enterprise_id,
+            "kinds": ",".join(sorted(t.kinds))[:400],
+            "refused": t.refused,
+            "received_ms": t.received_ms,
+        }
+        for t in triggers
+    ]
+    session.connection().execute(_ADD_TRIGGER, rows if len(rows) > 1 else rows[0])
 
 
 _ADD_TRIGGER = insert(WarningTrigger.__table__)  # built once, a plain row: every batch stores one
