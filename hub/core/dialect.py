@@ -135,8 +135,8 @@ def take_serials(session: Session, name: str, count: int = 1) -> int:
 def take_serials_many(session: Session, counts: Mapping[str, int]) -> dict[str, int]:
     """`take_serials` for several names in one statement (a batch's 产生, 入库 and 出库 batch codes, or many
     batches' at once): the first serial reserved under each name. The rows are locked in the names' order,
-    as every caller locks them, so two transactions taking the same names wait for each other instead of
-    deadlocking."""
+    the same in every call, so two transactions taking some of the same names wait for each other instead
+    of deadlocking."""
     if len(counts) <= 1:
         return {name: take_serials(session, name, count) for name, count in counts.items()}
     table = Counter.__table__

@@ -102,39 +102,27 @@ def project_together(session: Session, parts: Sequence[Part], statistics: list[r
     make each batch pay them. Raises what the database raises: the caller rolls back and projects the
     batches one by one, each in its own savepoint."""
     split = [_by_kind(part.events) for part in parts]
-    requests = [
-        request
-        for part, kinds in zip(parts, split, strict=True)
-        for request in (
-            inventory.CodesFor(part.enterprise_id, "HWCS", kinds.get(EventKind.COMMISSIONING, [])),
-            *inventory.storage_codes(
-                part.enterprise_id,
-                kinds.get(EventKind.STORING, []),
-                kinds.get(EventKind.STAGING_OUTBOUND, []),
-            ),
-        )
-    ]
-    codes = inventory.assign_batch_codes_many(session, requests)
+    wanted = [want for part, kinds in zip(parts, split, strict=True) for want in _codes_wanted(part, kinds)]
+    taken = inventory.assign_batch_codes_many(session, wanted)
+    coded = [taken[i : i + 3] for i in range(0, len(taken), 3)]  # each batch's 产生, 入库 and 出库 codes
     _commissioned(
         session,
         [
-            (part.enterprise_id, kinds.get(EventKind.COMMISSIONING, []), part.received_ms, codes[3 * i])
-            for i, (part, kinds) in enumerate(zip(parts, split, strict=True))
+            (part.enterprise_id, kinds.get(EventKind.COMMISSIONING, []), part.received_ms, codes[0])
+            for part, kinds, codes in zip(parts, split, coded, strict=True)
         ],
     )
-    inventory.record_storage_many(
-        session,
-        [
-            inventory.StoragePart(
-                part.enterprise_id,
-                kinds.get(EventKind.STORING, []),
-                kinds.get(EventKind.STAGING_OUTBOUND, []),
-                codes[3 * i + 1],
-                codes[3 * i + 2],
-            )
-            for i, (part, kinds) in enumerate(zip(parts, split, strict=True))
-        ],
-    )
+    stored = [
+        inventory.StoragePart(
+            part.enterprise_id,
+            kinds.get(EventKind.STORING, []),
+            kinds.get(EventKind.STAGING_OUTBOUND, []),
+            codes[1],
+            codes[2],
+        )
+        for part, kinds, codes in zip(parts, split, coded, strict=True)
+    ]
+    inventory.record_storage_many(session, stored)
     for part in parts:
         statistics += rollup.event_facts(part.enterprise_id, part.events)
 
@@ -146,23 +134,29 @@ def _by_kind(events: Sequence[Event]) -> dict[EventKind, list[Event]]:
     return by_kind
 
 
+def _codes_wanted(part: Part, kinds: dict[EventKind, list[Event]]) -> list[inventory.CodesFor]:
+    """The batch codes a batch's events need: its bags' (产生批次), its 入库 and its 出库 records', in that
+    order."""
+    return [
+        inventory.CodesFor(part.enterprise_id, "HWCS", kinds.get(EventKind.COMMISSIONING, [])),
+        *inventory.storage_codes(
+            part.enterprise_id, kinds.get(EventKind.STORING, []), kinds.get(EventKind.STAGING_OUTBOUND, [])
+        ),
+    ]
+
+
 def _project(session: Session, enterprise_id: int, events: Sequence[Event], now_ms: int) -> None:
     by_kind = _by_kind(events)
-    commissioned = by_kind.get(EventKind.COMMISSIONING, [])
-    stored, outbound = by_kind.get(EventKind.STORING, []), by_kind.get(EventKind.STAGING_OUTBOUND, [])
     # The batch codes of its bags and of its 入库 and 出库 records, in one statement.
-    codes = inventory.assign_batch_codes_many(
-        session,
-        [
-            inventory.CodesFor(enterprise_id, "HWCS", commissioned),
-            *inventory.storage_codes(enterprise_id, stored, outbound),
-        ],
+    made, stored_in, taken_out = inventory.assign_batch_codes_many(
+        session, _codes_wanted(Part(enterprise_id, events, now_ms), by_kind)
     )
-    if commissioned:
-        _commissioned(session, [(enterprise_id, commissioned, now_ms, codes[0])])
+    if EventKind.COMMISSIONING in by_kind:
+        _commissioned(session, [(enterprise_id, by_kind[EventKind.COMMISSIONING], now_ms, made)])
     if EventKind.CORRECTING in by_kind:
         _corrected(session, by_kind[EventKind.CORRECTING])
-    inventory.record_storage(session, enterprise_id, stored, outbound, (codes[1], codes[2]))
+    stored, outbound = by_kind.get(EventKind.STORING, []), by_kind.get(EventKind.STAGING_OUTBOUND, [])
+    inventory.record_storage(session, enterprise_id, stored, outbound, (stored_in, taken_out))
     receiving.record_edge_receipts(session, enterprise_id, by_kind.get(EventKind.RECEIVING, []), now_ms)
     receiving.record_disposals(session, enterprise_id, by_kind.get(EventKind.DESTROYING, []))
     loading.record_loadings(session, enterprise_id, by_kind.get(EventKind.DEPARTING, []))
