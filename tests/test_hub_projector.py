@@ -136,7 +136,8 @@ def a_second_box_for_p1(w: World) -> None:
 
 
 def bags_weighed_and_stored(w: World, org: str, serials: range, out: int | None = None) -> None:
-    """The org's box weighs and stores bags of P1 or P2 (by the box), and takes one of them out."""
+    """The org's box weighs, labels and stores bags of P1's (its boxes) or P2's, and with `out` takes that
+    one out again."""
     owner = ORGS["P2"] if org == "P2" else ORGS["P1"]
     for n in serials:
         code = bag_code(owner, OIL, n)
@@ -156,7 +157,7 @@ def bags_weighed_and_stored(w: World, org: str, serials: range, out: int | None 
 
 
 def a_day_of_many_boxes(w: World) -> None:
-    """Six batches in this order: three of distinct bags from three boxes (two of them P1's, whose batch
+    """Seven batches in this order: three of distinct bags from three boxes (two of them P1's, whose batch
     codes count on one counter; P2's commissioning a P1 code, refused), one storing a bag of the first again,
     one correcting, and two of new bags again."""
     bags_weighed_and_stored(w, "P1", range(1, 4), out=2)
