@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_ingest import ADMIN_TOKEN, ROOT, _pg_admin, pg_statistics  # noqa: E402
+from bench_ingest import ADMIN_TOKEN, ROOT, _pg_admin, pg_statistics, publish  # noqa: E402
 from bench_storm import Broker, MqttWorker, database, postgres_cpu_s  # noqa: E402
 
 from simulators.fleet import Fleet, Hub, MqttLink, Summary, default_start, parse_start  # noqa: E402
@@ -207,11 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     if args.summary:
         args.summary.write_text(json.dumps([asdict(d.summary) for d in days], ensure_ascii=False, indent=2))
-    text = report(days, args, ("python bench/bench_fleet.py " + " ".join(argv)).strip())
-    print(text)
-    if args.report:
-        with args.report.open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
+    publish(report(days, args, ("python bench/bench_fleet.py " + " ".join(argv)).strip()), args.report)
     return 0 if all(d.equal for d in days) else 1
 
 

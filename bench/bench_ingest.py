@@ -738,6 +738,14 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
     return "\n".join(lines) + "\n"
 
 
+def publish(text: str, report: Path | None) -> None:
+    """A benchmark's result section, printed and, with `--report FILE`, appended to that file."""
+    print(text)
+    if report:
+        with report.open("a", encoding="utf-8") as out:
+            out.write("\n" + text)
+
+
 def serve_legacy_socket(argv: list[str]) -> int:
     """`wastetrace hub serve` with the listening socket made as before the fix (protocol 0)."""
     import hub.cli
@@ -818,11 +826,7 @@ def main(argv: list[str] | None = None) -> int:
             target.finish()
         shutil.rmtree(workdir, ignore_errors=True)
     command = "python bench/bench_ingest.py " + " ".join(argv)
-    text = report([t.result for t in targets], args, command.strip())
-    print(text)
-    if args.report:
-        with args.report.open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
+    publish(report([t.result for t in targets], args, command.strip()), args.report)
     return 0
 
 

@@ -40,6 +40,7 @@ from bench_ingest import (  # noqa: E402
     _pg_admin,
     enrol,
     hub_ingest,
+    publish,
     spread,
 )
 
@@ -151,11 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _pg_admin(f'DROP DATABASE IF EXISTS "{source}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
-    text = report(args, stored, runs, ("python bench/bench_projector.py " + " ".join(argv)).strip())
-    print(text)
-    if args.report:
-        with args.report.open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
+    publish(
+        report(args, stored, runs, ("python bench/bench_projector.py " + " ".join(argv)).strip()), args.report
+    )
     return 0
 
 

@@ -66,6 +66,7 @@ from bench_ingest import (  # noqa: E402
     enrol,
     pg_statistics,
     process_cpu_s,
+    publish,
 )
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
@@ -555,11 +556,9 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(r)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    text = report(args.db, results, args, ("python bench/bench_storm.py " + " ".join(argv)).strip())
-    print(text)
-    if args.report:
-        with args.report.open("a", encoding="utf-8") as out:
-            out.write("\n" + text)
+    publish(
+        report(args.db, results, args, ("python bench/bench_storm.py " + " ".join(argv)).strip()), args.report
+    )
     return 0
 
 

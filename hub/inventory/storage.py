@@ -123,18 +123,13 @@ def record_storage(
     enterprise_id: int,
     stored: Sequence[Event],
     outbound: Sequence[Event],
-    batch_codes: tuple[Sequence[str], Sequence[str]] | None = None,
+    batch_codes: tuple[Sequence[str], Sequence[str]],
 ) -> None:
     """Project one device's batch: its `storing` events (入库, `stored`) and its `staging_outbound` events
     (出库, `outbound`), the 入库 first, as they always were. `batch_codes`: the records' batch codes (入库,
-    出库) when the caller has taken them already (`storage_codes`), else taken here."""
-    if not stored and not outbound:
-        return
-    if batch_codes is None:
-        in_codes, out_codes = assign_batch_codes_many(session, storage_codes(enterprise_id, stored, outbound))
-    else:
-        in_codes, out_codes = batch_codes
-    record_storage_many(session, [StoragePart(enterprise_id, stored, outbound, in_codes, out_codes)])
+    出库), taken by the caller (`storage_codes`) in one statement with the batch's other serials."""
+    if stored or outbound:
+        record_storage_many(session, [StoragePart(enterprise_id, stored, outbound, *batch_codes)])
 
 
 def record_storage_many(session: Session, parts: Sequence[StoragePart]) -> None:
