@@ -2,9 +2,9 @@
 
 SQLite lets one connection write at a time. A writer that finds the lock taken waits in SQLite's busy
 handler, which sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries without knowing when the lock is freed: a
-request ingesting beside a projector, or beside other requests of its own worker, slept through about half
-of its time (py-spy on `hub serve` with `WT_HUB_PROJECTION=deferred`, docs/bench-hub.md). So the hub's own
-writers take a turn before they BEGIN IMMEDIATE:
+request ingesting beside a `hub project` process spent about 45 % of its busy time in that handler (py-spy on
+`hub serve` with `WT_HUB_PROJECTION=deferred`, docs/bench-hub.md). So the hub's own writers take a turn
+before they BEGIN IMMEDIATE:
 
 - within a process, on a `threading.Lock` per database file: a waiting thread is woken the moment the turn
   is given back;
@@ -20,15 +20,11 @@ before: the turn only decides who tries first.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
 from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # not on Linux (the hub runs on Linux): the threads' turn alone
-    fcntl = None  # type: ignore[assignment]
 
 # How often a process waiting for another's turn tries again: at first often (a turn is usually held for a
 # batch's few milliseconds), then at most every `_LONGEST_NAP_S`.
@@ -39,10 +35,10 @@ _LONGEST_NAP_S = 0.0005
 class WriterTurn:
     """The turn to write on one SQLite file, shared by every engine of this process on that file."""
 
-    def __init__(self, lock_file: Path | None) -> None:
+    def __init__(self, lock_file: Path) -> None:
         self.lock_file = lock_file
         self._threads = threading.Lock()
-        self._fd: int | None = None
+        self._fd: int | None = None  # the lock file, open while this process holds the turn
 
     def take(self, timeout_s: float) -> bool:
         """Wait up to `timeout_s` for the turn; True once this caller holds it."""
@@ -50,38 +46,38 @@ class WriterTurn:
         if not self._threads.acquire(timeout=max(timeout_s, 0.0)):
             return False
         try:
-            if self.lock_file is None or fcntl is None:
-                return True
-            if self._process_turn(deadline):
-                return True
+            fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         except OSError:
             self._threads.release()
             raise
+        if _flock_by(fd, deadline):
+            self._fd = fd
+            return True
+        os.close(fd)
         self._threads.release()
         return False
 
     def give_back(self) -> None:
         """End the holder's turn (it has committed or rolled back)."""
+        fd, self._fd = self._fd, None
         try:
-            if self._fd is not None and fcntl is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if fd is not None:
+                os.close(fd)  # frees the flock: opened for each turn, so no file stays open between them
         finally:
             self._threads.release()
 
-    def _process_turn(self, deadline: float) -> bool:
-        if self._fd is None:
-            # Opened once and kept: the file is never written, only locked.
-            self._fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        nap = _FIRST_NAP_S
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return True
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(nap)
-                nap = min(nap * 2, _LONGEST_NAP_S)
+
+def _flock_by(fd: int, deadline: float) -> bool:
+    nap = _FIRST_NAP_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(nap)
+            nap = min(nap * 2, _LONGEST_NAP_S)
 
 
 _turns: dict[str, WriterTurn] = {}
