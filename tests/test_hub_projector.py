@@ -30,6 +30,8 @@ from test_hub_support import (
 )
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
+from hub.core import db
+from hub.core.sqlite_writers import writer_turn
 from hub.ledger import projector
 from hub.ledger.pending import backlog
 from hub.ledger.projector import Projected, project_backlog, project_pending
@@ -310,6 +312,20 @@ def test_a_projector_round_commits_without_waiting_for_the_disk_while_a_batch_wa
     assert durability[stored:] and set(durability[stored:]) == {quick}
     with hub.write() as session, session.begin():  # the connection's next transaction waits again
         assert str(session.connection().exec_driver_sql(ask).scalar()) == waits
+
+
+def test_an_idle_projector_on_sqlite_takes_no_writers_turn(tmp_path, monkeypatch):
+    # It reads what is pending first: five looks a second at nothing would otherwise each hold up the ingest.
+    w = world_on(tmp_path, "sqlite", projection="deferred", projector=False)
+    with w.client:
+        hub = w.client.app.state.hub
+        monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+        turn = writer_turn(str(tmp_path / "hub.db"))
+        assert turn is not None and turn.take(1.0)  # as a batch being stored holds it
+        try:
+            assert project_pending(hub.write, hub.clock()) == Projected()
+        finally:
+            turn.give_back()
 
 
 def test_two_projectors_at_once_project_every_batch_once(deferred):

@@ -17,7 +17,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -269,6 +269,12 @@ def write_engine(engine: Engine) -> Engine:
     """`engine` for read-check-write transactions (ingest, enrolment, the audit log): BEGIN IMMEDIATE on
     SQLite."""
     return engine.execution_options(**{_WRITE: True})
+
+
+def reading(session: Session) -> Connection:
+    """`session`'s connection for reads alone, though its sessions write: on SQLite a plain BEGIN, which
+    takes neither the hub's writer turn nor SQLite's write lock. Only for a session that has not yet begun."""
+    return session.connection(execution_options={_WRITE: False})
 
 
 def write_sessions(engine: Engine) -> sessionmaker[Session]:

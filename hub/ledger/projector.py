@@ -32,12 +32,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import Row, Select, bindparam, delete, select, text
+from sqlalchemy import Connection, Row, Select, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from hub.core.db import NOT_WAITING
+from hub.core.db import NOT_WAITING, reading
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge, read_known
 from hub.ledger.projection import TOGETHER_KINDS, Part, project_events, project_together
@@ -111,6 +111,9 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
     # The round's facts for the statistics, added in one upsert per table at its end: the rollups are sums,
     # and a storm's small batches would otherwise pay three upserts each.
     statistics: list[Fact] = []
+    ahead = _read_ahead(write, max_events)
+    if ahead == {}:  # nothing pending on SQLite: the writer's turn is not taken for nothing
+        return Projected()
     with write() as session, session.begin():
         # The round's commit does not wait for the disk (synchronous=NORMAL on SQLite, synchronous_commit
         # off on PostgreSQL): lost in a power cut, it is lost whole, its batches' pending rows with it, and
@@ -120,11 +123,12 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
             return Projected()
         batches: list[_Batch] = []
         events_taken = 0
-        for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
-            if batches and events_taken + (row.last_seq - row.first_seq + 1) > max_events:
-                break
-            batches.append(_Batch(row, _stored_events(session, row.device_id, row.first_seq, row.last_seq)))
-            events_taken += len(batches[-1].events)
+        for row in _round(conn, max_events):
+            events = ahead.get(row.id) if ahead else None
+            if events is None:
+                events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
+            batches.append(_Batch(row, events))
+            events_taken += len(events)
         if not batches:
             return Projected()
         refused: list[list[Refused]] = []
@@ -139,6 +143,33 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
                 write, batch.row.device_id, batch.row.batch_id, now_ms, kinds=kinds, refused=bool(its_refused)
             )
     return Projected(len(batches), events_taken, sum(len(r) for r in refused))
+
+
+def _round(conn: Connection, max_events: int) -> list[Row[Any]]:
+    """The oldest pending rows, whole batches of up to about `max_events` events in all (one at least)."""
+    rows: list[Row[Any]] = []
+    events = 0
+    for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
+        if rows and events + (row.last_seq - row.first_seq + 1) > max_events:
+            break
+        rows.append(row)
+        events += row.last_seq - row.first_seq + 1
+    return rows
+
+
+def _read_ahead(write: sessionmaker[Session], max_events: int) -> dict[int, list[Event]] | None:
+    """On SQLite, the next round's events read and decoded before its write transaction, which holds the
+    one writer's turn the ingest waits for (hub/core/sqlite_writers.py); by pending row id. A stored event
+    never changes, so the round takes from here the events of every row it finds still pending. None on
+    PostgreSQL, whose writers take no turns."""
+    with write() as session:
+        conn = reading(session)
+        if conn.dialect.name != "sqlite":
+            return None
+        return {
+            row.id: _stored_events(session, row.device_id, row.first_seq, row.last_seq)
+            for row in _round(conn, max_events)
+        }
 
 
 class _Batch(NamedTuple):
