@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 from hub.core import db
 from hub.core.db import is_busy, make_engine, write_sessions
 from hub.core.sqlite_writers import writer_turn
-from tests.test_hub_support import SimDevice, count, enrol, make_client, sqlite_url
 
 # A process of the hub's that holds the writer turn of `hub.db` (an open write transaction, as a long
 # projector round would) until told to end it on stdin; it commits its row, or dies when killed.
@@ -157,25 +156,3 @@ def test_a_failed_write_transaction_gives_the_turn_back(tmp_path: Path, short_bu
 def test_a_database_in_memory_has_no_turn() -> None:
     assert writer_turn(None) is None
     assert writer_turn(":memory:") is None
-
-
-def test_a_batch_that_meets_another_process_turn_is_put_back_with_a_wait_and_stored_once_later(
-    tmp_path: Path, short_busy_timeout: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # No background writer of the hub's own may hold the turn while the test's request runs.
-    monkeypatch.setenv("WT_HUB_WARN_EVALUATE_SECONDS", "0")
-    monkeypatch.setenv("WT_HUB_WARN_DELIVER_SECONDS", "0")
-    url = sqlite_url(tmp_path)
-    device = SimDevice()
-    with make_client(tmp_path, url) as client:
-        enrol(client, device)
-        for _ in range(3):
-            device.record()
-        with turn_held_by_another_process(url, "SELECT 1"):
-            busy = client.post("/api/v1/batches", json=device.batch())
-        assert busy.status_code == 503, busy.text
-        assert busy.json()["reason"] == "busy"
-        assert count(url, "events") == 0
-        again = client.post("/api/v1/batches", json=device.batch())
-        assert again.status_code == 200, again.text
-    assert count(url, "events") == 3
