@@ -85,8 +85,8 @@ _turns_made = threading.Lock()
 
 
 def writer_turn(database: str | None) -> WriterTurn | None:
-    """The turn for the SQLite database file `database`; None for a database in memory (None, ":memory:"
-    or a `file:` URI), which only its own connection sees."""
+    """The turn for the SQLite database file `database`; None for one in memory (None, ":memory:") or named
+    by a `file:` URI (the hub's URLs name plain paths), whose writers wait on SQLite's own lock alone."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     path = Path(database).resolve()
