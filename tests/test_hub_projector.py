@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -31,7 +32,6 @@ from test_hub_support import (
 from test_hub_world import OIL, ORGS, PLATES, World, bag_code, build_world
 
 from hub.core import db
-from hub.core.sqlite_writers import writer_turn
 from hub.ledger import projector
 from hub.ledger.pending import backlog
 from hub.ledger.projector import Projected, project_backlog, project_pending
@@ -314,18 +314,19 @@ def test_a_projector_round_commits_without_waiting_for_the_disk_while_a_batch_wa
         assert str(session.connection().exec_driver_sql(ask).scalar()) == waits
 
 
-def test_an_idle_projector_on_sqlite_takes_no_writers_turn(tmp_path, monkeypatch):
+def test_an_idle_projector_on_sqlite_takes_no_write_lock(tmp_path, monkeypatch):
     # It reads what is pending first: five looks a second at nothing would otherwise each hold up the ingest.
     w = world_on(tmp_path, "sqlite", projection="deferred", projector=False)
     with w.client:
         hub = w.client.app.state.hub
         monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
-        turn = writer_turn(str(tmp_path / "hub.db"))
-        assert turn is not None and turn.take(1.0)  # as a batch being stored holds it
+        other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None)
         try:
+            other.execute("BEGIN IMMEDIATE")  # as a batch being stored holds it
             assert project_pending(hub.write, hub.clock()) == Projected()
+            other.execute("ROLLBACK")
         finally:
-            turn.give_back()
+            other.close()
 
 
 def test_two_projectors_at_once_project_every_batch_once(deferred):

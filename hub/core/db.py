@@ -23,8 +23,6 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from hub.core.sqlite_writers import WriterTurn, writer_turn
-
 log = logging.getLogger(__name__)
 
 _WRITE = "wt_write"
@@ -38,8 +36,6 @@ PLAN_EACH_CALL = "wt_plan_each_call"
 # changed outside one), FULL again when the connection goes back to the pool.
 NOT_WAITING = "wt_not_waiting"
 _SYNC_LOWERED = "wt_sync_lowered"
-# Set on a pooled SQLite connection while it holds the hub's writer turn (hub/core/sqlite_writers.py).
-_TURN_HELD = "wt_turn_held"
 
 # How long a SQLite connection waits for another's write lock before giving up with "database is locked".
 # Read at each new connection (a test shortens it).
@@ -134,8 +130,6 @@ def _ping_when_idle(engine: Engine) -> None:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    turn = writer_turn(engine.url.database)
-
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling begins late and never IMMEDIATE; switch it off and begin below.
@@ -159,11 +153,7 @@ def _configure_sqlite(engine: Engine) -> None:
         # On the driver: SQLAlchemy's execution path cost five times SQLite's own BEGIN, and every
         # transaction (three a served trace) begins here. Its error is raised as SQLAlchemy's, as that path
         # would: a write lock held past the busy timeout stays a 503 (`is_busy`).
-        writes = options.get(_WRITE, False)
-        begin = "BEGIN IMMEDIATE" if writes else "BEGIN"
-        if writes and turn is not None and not pooled.info.get(_TURN_HELD):
-            _take_turn(engine, turn, begin)
-            pooled.info[_TURN_HELD] = True  # given back when the connection returns to the pool
+        begin = "BEGIN IMMEDIATE" if options.get(_WRITE, False) else "BEGIN"
         try:
             pooled.driver_connection.execute(begin)
         except engine.dialect.loaded_dbapi.Error as exc:
@@ -173,22 +163,8 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
         # Whatever became of the transaction (committed, rolled back, failed), the next user of this
         # connection gets synchronous=FULL: every other commit waits for the disk.
-        try:
-            if record.info.pop(_SYNC_LOWERED, False) and dbapi_connection is not None:
-                dbapi_connection.execute("PRAGMA synchronous=FULL")
-        finally:
-            # A session gives its connection back as its transaction ends (commit or rollback), so the next
-            # writer goes on at once; SQLite's own lock was freed by that COMMIT or ROLLBACK.
-            if record.info.pop(_TURN_HELD, False) and turn is not None:
-                turn.give_back()
-
-
-def _take_turn(engine: Engine, turn: WriterTurn, begin: str) -> None:
-    """The hub's writer turn on the file, within SQLite's busy timeout; past it the same "database is
-    locked" as SQLite's own lock gives (a 503 with Retry-After)."""
-    if not turn.take(SQLITE_BUSY_TIMEOUT_MS / 1000):
-        locked = engine.dialect.loaded_dbapi.OperationalError("database is locked")
-        raise driver_error(engine.dialect, begin, (), locked)
+        if record.info.pop(_SYNC_LOWERED, False) and dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA synchronous=FULL")
 
 
 def driver_error(
@@ -272,8 +248,8 @@ def write_engine(engine: Engine) -> Engine:
 
 
 def reading(session: Session) -> Connection:
-    """`session`'s connection for reads alone, though its sessions write: on SQLite a plain BEGIN, which
-    takes neither the hub's writer turn nor SQLite's write lock. Only for a session that has not yet begun."""
+    """`session`'s connection for reads alone, though its sessions write: on SQLite a plain BEGIN, not
+    BEGIN IMMEDIATE, so it takes no write lock. Only for a session that has not yet begun."""
     return session.connection(execution_options={_WRITE: False})
 
 

@@ -112,7 +112,7 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
     # and a storm's small batches would otherwise pay three upserts each.
     statistics: list[Fact] = []
     ahead = _read_ahead(write, max_events)
-    if ahead == {}:  # nothing pending on SQLite: the writer's turn is not taken for nothing
+    if ahead == {}:  # nothing pending on SQLite: the write lock is not taken for nothing
         return Projected()
     with write() as session, session.begin():
         # The round's commit does not wait for the disk (synchronous=NORMAL on SQLite, synchronous_commit
@@ -159,9 +159,9 @@ def _round(conn: Connection, max_events: int) -> list[Row[Any]]:
 
 def _read_ahead(write: sessionmaker[Session], max_events: int) -> dict[int, list[Event]] | None:
     """On SQLite, the next round's events read and decoded before its write transaction, which holds the
-    one writer's turn the ingest waits for (hub/core/sqlite_writers.py); by pending row id. A stored event
-    never changes, so the round takes from here the events of every row it finds still pending. None on
-    PostgreSQL, whose writers take no turns."""
+    database's one write lock while the ingest waits for it; by pending row id. A stored event never
+    changes, so the round takes from here the events of every row it finds still pending. None on
+    PostgreSQL, whose writers do not wait for one another."""
     with write() as session:
         conn = reading(session)
         if conn.dialect.name != "sqlite":
