@@ -311,7 +311,7 @@ _EVENTS = (
     )
     .order_by(EventRow.__table__.c.seq)
 )
-# The turn, and the round's commit told not to wait for the disk, in one round trip.
+# The one projector's lock, and the round's commit told not to wait for the disk, in one round trip.
 _TRY_LOCK = text(
     "SELECT pg_try_advisory_xact_lock(:key) AND set_config('synchronous_commit', 'off', true) = 'off'"
 )
