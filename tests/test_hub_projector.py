@@ -329,6 +329,26 @@ def test_an_idle_projector_on_sqlite_takes_no_write_lock(tmp_path, monkeypatch):
             other.close()
 
 
+def test_a_round_never_takes_events_read_ahead_for_another_batch(tmp_path, monkeypatch):
+    # What a projector read ahead may be stale by its round: another projector took those batches, the table
+    # emptied, and SQLite gave the next batch the same pending id. The round must read that batch's own.
+    w = world_on(tmp_path, "sqlite", projection="deferred", projector=False)
+    with w.client:
+        hub = w.client.app.state.hub
+        mine = bag_code(ORGS["P1"], OIL, next(_serial) % 1000)
+        w.record("P1", "commissioning", mine, START_MS + 1000, waste_code=OIL, grams=1_000)
+        w.send("P1")
+        stale = projector._read_ahead(hub.write, projector.PROJECT_EVENTS)  # P1's batch, pending id 1
+        drain(w)  # the other projector
+        theirs = bag_code(ORGS["P2"], OIL, next(_serial) % 1000)
+        w.record("P2", "commissioning", theirs, START_MS + 2000, waste_code=OIL, grams=2_000)
+        w.send("P2")
+        assert [r[0] for r in rows(w.db_url, "SELECT id FROM pending_projections")] == [1]  # given again
+        monkeypatch.setattr(projector, "_read_ahead", lambda *_: stale)
+        assert project_pending(hub.write, hub.clock()).batches == 1
+    assert sorted(rows(w.db_url, "SELECT code, grams FROM bags")) == sorted([(mine, 1_000), (theirs, 2_000)])
+
+
 def test_two_projectors_at_once_project_every_batch_once(deferred):
     w = deferred
     day_of_events(w)

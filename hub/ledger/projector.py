@@ -124,7 +124,7 @@ def project_pending(write: sessionmaker[Session], now_ms: int, max_events: int =
         batches: list[_Batch] = []
         events_taken = 0
         for row in _round(conn, max_events):
-            events = ahead.get(row.id) if ahead else None
+            events = ahead.get((row.device_id, row.first_seq, row.last_seq)) if ahead else None
             if events is None:
                 events = _stored_events(session, row.device_id, row.first_seq, row.last_seq)
             batches.append(_Batch(row, events))
@@ -157,17 +157,23 @@ def _round(conn: Connection, max_events: int) -> list[Row[Any]]:
     return rows
 
 
-def _read_ahead(write: sessionmaker[Session], max_events: int) -> dict[int, list[Event]] | None:
+def _read_ahead(
+    write: sessionmaker[Session], max_events: int
+) -> dict[tuple[str, int, int], list[Event]] | None:
     """On SQLite, the next round's events read and decoded before its write transaction, which holds the
-    database's one write lock while the ingest waits for it; by pending row id. A stored event never
-    changes, so the round takes from here the events of every row it finds still pending. None on
-    PostgreSQL, whose writers do not wait for one another."""
+    database's one write lock while the ingest waits for it. By device and seq range, whose stored events
+    never change: the round takes from here the events of every pending row it finds with that range. Not
+    by the row's id, which SQLite gives again once the table is empty (another projector may have taken
+    these rows meanwhile, and a new batch been stored). None on PostgreSQL, whose writers do not wait for
+    one another."""
     with write() as session:
         conn = reading(session)
         if conn.dialect.name != "sqlite":
             return None
         return {
-            row.id: _stored_events(session, row.device_id, row.first_seq, row.last_seq)
+            (row.device_id, row.first_seq, row.last_seq): _stored_events(
+                session, row.device_id, row.first_seq, row.last_seq
+            )
             for row in _round(conn, max_events)
         }
 
