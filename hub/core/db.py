@@ -247,6 +247,11 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITE: True})
 
 
+def dialect_of(sessions: sessionmaker[Any]) -> str:
+    """The database dialect ("sqlite", "postgresql") `sessions` are bound to, without a connection."""
+    return sessions.kw["bind"].dialect.name
+
+
 def reading(session: Session) -> Connection:
     """`session`'s connection for reads alone, though its sessions write: on SQLite a plain BEGIN, not
     BEGIN IMMEDIATE, so it takes no write lock. Only for a session that has not yet begun."""

@@ -37,7 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from hub.core.db import NOT_WAITING, reading
+from hub.core.db import NOT_WAITING, dialect_of, reading
 from hub.custody.refusals import record_refused
 from hub.custody.rules import FLAGGED_RECEIPTS, Refused, judge, read_known
 from hub.ledger.projection import TOGETHER_KINDS, Part, project_events, project_together
@@ -150,10 +150,11 @@ def _round(conn: Connection, max_events: int) -> list[Row[Any]]:
     rows: list[Row[Any]] = []
     events = 0
     for row in conn.execute(_pending_statement(), {"limit": max(1, max_events // 100)}).all():
-        if rows and events + (row.last_seq - row.first_seq + 1) > max_events:
+        size = row.last_seq - row.first_seq + 1
+        if rows and events + size > max_events:
             break
         rows.append(row)
-        events += row.last_seq - row.first_seq + 1
+        events += size
     return rows
 
 
@@ -166,10 +167,10 @@ def _read_ahead(
     by the row's id, which SQLite gives again once the table is empty (another projector may have taken
     these rows meanwhile, and a new batch been stored). None on PostgreSQL, whose writers do not wait for
     one another."""
+    if dialect_of(write) != "sqlite":
+        return None
     with write() as session:
         conn = reading(session)
-        if conn.dialect.name != "sqlite":
-            return None
         return {
             (row.device_id, row.first_seq, row.last_seq): _stored_events(
                 session, row.device_id, row.first_seq, row.last_seq
