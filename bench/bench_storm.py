@@ -10,18 +10,21 @@ over HTTP and over MQTT, side by side in one run.
 For each worker count: a fresh database, that many `wastetrace hub serve` processes on it (one uvicorn
 worker each, the same hub key), the sites enrolled through the API, and each site's backlog — a day of its
 box's events, as signed batches of at most 1,000 sealed the edge's way — made ready. Then every site comes
-back at once: `--clients` connections (kept alive) take sites from one queue and send each site's batches in
-order to the worker the site's index picks (a load balancer's hash). The figure is how long the hub takes to
+back: `--clients` connections (kept alive), so that many sites at a time, take sites from one queue and send
+each site's batches in order to the worker the site's index picks (a load balancer's hash); more at once
+only meet a worker's admission limit (503 with Retry-After). The figure is how long the hub takes to
 absorb the whole backlog, and every answer is counted: receipts, and anything else (a 503 with Retry-After
 is honoured and counted; any other refusal fails the run).
 
 Over MQTT the same backlog goes to a private Mosquitto started for that row alone (a stopped worker's
 persistent session would stay in the shared group and take a share of the next row's messages); N `wastetrace
-hub mqtt` workers share the subscription `$share/hub/wt/v1/+/+/batches`, and each site publishes its batches
-one at a time (QoS 1), waiting for its receipt on `wt/v1/{uscc}/{device}/receipts` before the next, as a box
-does. The figure is the time from the first publish to the last receipt. With `--baseline-tree DIR` a third
-row per worker count runs the MQTT workers of the code in DIR (e.g. `git archive main | tar -x -C DIR`) on
-the same backlog, for a before/after in one run.
+hub mqtt` workers share the subscription `$share/hub/wt/v1/+/+/batches`, and every site comes back at once:
+each publishes its first batch (QoS 1) the moment the storm starts, and each next one once the receipt of
+the one before has come on `wt/v1/{uscc}/{device}/receipts` and been checked, as a box does. The sites share
+`--clients` connections (as behind a gateway or a bridge); the broker holds what the workers have not taken
+yet (their MQTT 5 Receive Maximum). The figure is the time from the first publish to the last receipt.
+With `--baseline-tree DIR` a third row per worker count runs the MQTT workers of the code in DIR (e.g.
+`git archive main | tar -x -C DIR`) on the same backlog, for a before/after in one run.
 
 Every receipt is checked with the hub's public key (it must name the site's device and batch), and each
 (device, seq) it acknowledges is counted once: the run fails unless the receipts acknowledge exactly the
@@ -375,23 +378,24 @@ def mqtt_storm(
         backlog = {s.n: list(s.batches_of(per_site, 1000)) for s in fleet}
         result = Storm(label, workers, sites * per_site)
         receipts = Receipts(result, here / "hub-key.pem")
-        answers: dict[str, dict] = {}
-        arrived = threading.Condition()
         failures: list[str] = []
 
-        def on_message(_c: object, _u: object, message: mqtt.MQTTMessage) -> None:
-            answer = json.loads(message.payload)
+        def on_message(_c: object, answers: queue.Queue[tuple[str, dict]], message: mqtt.MQTTMessage) -> None:
             device = message.topic.split("/")[3]  # wt/v1/{uscc}/{device}/receipts
-            with arrived:
-                answers[f"{device}:{answer.get('batch_id')}"] = answer
-                arrived.notify_all()
+            answers.put((device, json.loads(message.payload)))
 
-        # Each connection serves its share of the sites, subscribed to their receipts. The broker takes a
-        # connection's packets in order, so each subscription is in place before that connection publishes.
+        # Each connection carries its share of the sites, subscribed to their receipts (a broker bridge or a
+        # gateway carries many boxes the same way). The broker takes a connection's packets in order, so each
+        # subscription is in place before that connection publishes.
         shares = [fleet[k::clients] for k in range(clients)]
+        inboxes: list[queue.Queue[tuple[str, dict]]] = []
         for k, share in enumerate(shares):
+            inbox: queue.Queue[tuple[str, dict]] = queue.Queue()
             link = mqtt.Client(
-                CallbackAPIVersion.VERSION2, client_id=f"bench-sites-{k}", protocol=mqtt.MQTTv5
+                CallbackAPIVersion.VERSION2,
+                client_id=f"bench-sites-{k}",
+                protocol=mqtt.MQTTv5,
+                userdata=inbox,
             )
             link.on_message = on_message
             link.connect("127.0.0.1", broker.port)
@@ -404,28 +408,56 @@ def mqtt_storm(
             if share:
                 link.subscribe([(f"wt/v1/{s.uscc}/{s.device_id}/receipts", 1) for s in share])
             links.append(link)
+            inboxes.append(inbox)
 
-        def client(link: mqtt.Client, share: list[Site]) -> None:
+        def client(link: mqtt.Client, share: list[Site], inbox: queue.Queue[tuple[str, dict]]) -> None:
+            """Every site of the share back at once: each publishes its first batch now, and each next batch
+            once the receipt of the one before has come and been checked, as a box does."""
+            sites = {s.device_id: s for s in share}
+            sent = dict.fromkeys(sites, 0)  # device -> the batches it has published
+
+            def send_next(site: Site) -> None:
+                sent[site.device_id] += 1
+                link.publish(
+                    f"wt/v1/{site.uscc}/{site.device_id}/batches",
+                    backlog[site.n][sent[site.device_id] - 1],
+                    qos=1,
+                )
+
             for site in share:
-                for n, raw in enumerate(backlog[site.n], start=1):
-                    key = f"{site.device_id}:b{n}"  # batches_of names a fresh site's batches b1, b2, …
-                    link.publish(f"wt/v1/{site.uscc}/{site.device_id}/batches", raw, qos=1)
-                    with arrived:
-                        if not arrived.wait_for(lambda k=key: k in answers, 120):
-                            failures.append(f"no receipt for {key}")
-                            return
-                        answer = answers.pop(key)
-                    wrong = (
-                        f"{answer}"[:300]
-                        if answer.get("status") != 200
-                        else receipts.check(site, f"b{n}", answer.get("receipt"))
-                    )
-                    if wrong:
-                        failures.append(f"{site.device_id}: {wrong}")
-                        return
+                send_next(site)
+            waiting = len(share)
+            while waiting:
+                try:
+                    device, answer = inbox.get(timeout=120)
+                except queue.Empty:
+                    late = [d for d, n in sent.items() if n <= len(backlog[sites[d].n])][:3]
+                    failures.append(f"no receipt in 120 s; waiting: {late}")
+                    return
+                site, n = sites[device], sent[device]
+                batch_id = str(answer.get("batch_id"))  # batches_of names a fresh site's batches b1, b2, …
+                if batch_id != f"b{n}":
+                    if batch_id[1:].isdigit() and int(batch_id[1:]) < n:
+                        continue  # an earlier batch answered again (delivered twice): acked already
+                    failures.append(f"{device}: an answer for {batch_id}, not b{n}")
+                    return
+                wrong = (
+                    f"{answer}"[:300]
+                    if answer.get("status") != 200
+                    else receipts.check(site, f"b{n}", answer.get("receipt"))
+                )
+                if wrong:
+                    failures.append(f"{device}: {wrong}")
+                    return
+                if n < len(backlog[site.n]):
+                    send_next(site)
+                else:
+                    sent[device] += 1  # done: past its last batch
+                    waiting -= 1
 
         threads = [
-            threading.Thread(target=client, args=(lk, sh)) for lk, sh in zip(links, shares, strict=True)
+            threading.Thread(target=client, args=(lk, sh, ib))
+            for lk, sh, ib in zip(links, shares, inboxes, strict=True)
         ]
         return absorb(result, threads, consumers, url, failures, hub.projector, commissioned(backlog))
     finally:
@@ -505,7 +537,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", default="1,2,4", help="hub worker counts to measure, comma-separated")
     p.add_argument("--sites", type=int, default=500)
     p.add_argument("--events-per-site", type=int, default=120, help="a day of a site's events")
-    p.add_argument("--clients", type=int, default=8, help="client connections sending at once")
+    p.add_argument(
+        "--clients",
+        type=int,
+        default=8,
+        help="HTTP: connections sending at once, a site each; MQTT: the connections all the sites share",
+    )
     p.add_argument("--transport", default="http,mqtt", help="http, mqtt or both (comma-separated)")
     p.add_argument("--report", type=Path, help="append the result section to this file")
     p.add_argument(
