@@ -10,9 +10,10 @@ over HTTP and over MQTT, side by side in one run.
 For each worker count: a fresh database, that many `wastetrace hub serve` processes on it (one uvicorn
 worker each, the same hub key), the sites enrolled through the API, and each site's backlog — a day of its
 box's events, as signed batches of at most 1,000 sealed the edge's way — made ready. Then every site comes
-back: `--clients` connections (kept alive), so that many sites at a time, take sites from one queue and send
-each site's batches in order to the worker the site's index picks (a load balancer's hash); more at once
-only meet a worker's admission limit (503 with Retry-After). The figure is how long the hub takes to
+back: `--clients` connections (kept alive), so that many sites at a time (by default as many as the workers
+admit at once: WT_HUB_INGEST_LIMIT, 8 each), take sites from one queue and send each site's batches in order
+to the worker the site's index picks (a load balancer's hash); more at once meet a worker's admission limit
+(503 with Retry-After). The figure is how long the hub takes to
 absorb the whole backlog, and every answer is counted: receipts, and anything else (a 503 with Retry-After
 is honoured and counted; any other refusal fails the run).
 
@@ -75,9 +76,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import load_pem_private_key  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from hub.settings import DEFAULT_INGEST_LIMIT  # noqa: E402
 from protocols.ledger import EnvelopeError, open_receipt  # noqa: E402
 
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+MQTT_LINKS = 8  # the connections the sites share over MQTT (each site's box is a topic, not a thread)
 BASELINE = "mqtt-baseline"
 BASELINE_PROJECTOR = "http-baseline-projector"
 
@@ -474,13 +477,20 @@ def mqtt_storm(
             _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _http_clients(args: argparse.Namespace) -> str:
+    if args.clients:
+        return str(args.clients)
+    return f"{DEFAULT_INGEST_LIMIT} × workers (what they admit at once)"
+
+
 def report(kind: str, results: list[Storm], args: argparse.Namespace, command: str) -> str:
     lines = [
         f"### Reconnect storm on {kind}: {args.sites:,} sites back at once, "
         f"{args.events_per_site} events each",
         "",
         f"`{command}` on {dt.date.today().isoformat()}: Python {platform.python_version()}, {os.cpu_count()} "
-        f"cores, {args.clients} client connections; each site's backlog in batches of at most 1,000 events."
+        f"cores; over HTTP {_http_clients(args)} sites at a time, over MQTT every site at once over "
+        f"{args.clients or MQTT_LINKS} connections; each site's backlog in batches of at most 1,000 events."
         + (f" {pg_statistics()}." if kind == "postgresql" else ""),
         "",
         "| transport | hub workers | events | absorbed in s | events/s | hub CPU s (per worker) "
@@ -540,8 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--clients",
         type=int,
-        default=8,
-        help="HTTP: connections sending at once, a site each; MQTT: the connections all the sites share",
+        help="HTTP: connections sending at once, a site each (default: what the workers admit at once, "
+        f"{DEFAULT_INGEST_LIMIT} each); MQTT: the connections all the sites share (default {MQTT_LINKS})",
     )
     p.add_argument("--transport", default="http,mqtt", help="http, mqtt or both (comma-separated)")
     p.add_argument("--report", type=Path, help="append the result section to this file")
@@ -574,7 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for w in (int(x) for x in args.workers.split(",")):
             for transport in transports:  # side by side: each worker count over every transport in turn
-                common = (args.db, w, args.sites, args.events_per_site, args.clients, workdir)
+                clients = args.clients or (MQTT_LINKS if "mqtt" in transport else DEFAULT_INGEST_LIMIT * w)
+                common = (args.db, w, args.sites, args.events_per_site, clients, workdir)
                 if transport == "mqtt":
                     r = mqtt_storm(*common, projection=args.projection)
                 elif transport == BASELINE:
