@@ -5,18 +5,22 @@ end with a 督办单. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
+import sqlite3
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from test_hub_support import START_MS, fresh_postgres_url, rows, sqlite_url
 from test_hub_world import DAY_MS, DRUMS, OIL, ORGS, PLATES, World, bag_code, build_world
 
+from hub.core import db
 from hub.warnings import record
-from hub.warnings.evaluate import sweep
+from hub.warnings.evaluate import evaluate_triggers, log_failed_round, sweep
 from hub.warnings.rules import HOUR_MS, RULES_BY_CODE, Context, Target
 from hub.warnings.settings import WarningSettings
 from hub.warnings.tables import WarningEntry, WarningRow
@@ -513,3 +517,27 @@ def test_a_failing_rule_neither_refuses_the_batch_nor_stops_the_other_rules(stor
     w.send("P1")  # answered 200 with the receipt
     checks = [x["facts"].get("check") for x in listed(w, "regulator", rule="image_check")]
     assert "motion_after_hours" in checks
+
+
+def test_a_queued_round_that_finds_the_database_busy_says_so_in_a_line(tmp_path, monkeypatch, caplog):
+    # A storm can hold SQLite's write lock past the wait: that is load, not a fault for an operator to chase.
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    url = sqlite_url(tmp_path)
+    db.migrate(url)
+    engine = db.make_engine(url)
+    other = sqlite3.connect(tmp_path / "hub.db", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # a batch being stored holds it
+        with pytest.raises(OperationalError) as busy:
+            evaluate_triggers(db.write_sessions(engine), START_MS)
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+        engine.dispose()
+    with caplog.at_level(logging.WARNING, logger="hub.warnings.evaluate"):
+        log_failed_round(busy.value)
+        log_failed_round(ValueError("a rule that broke"))
+    (waited, broke) = caplog.records
+    assert (waited.levelno, waited.exc_info) == (logging.WARNING, None)
+    assert "database busy" in waited.getMessage() and "next round tries again" in waited.getMessage()
+    assert broke.levelno == logging.ERROR and broke.exc_info is not None  # a fault keeps its traceback

@@ -33,7 +33,7 @@ from hub.ledger.mqtt_consumer import (
 )
 from hub.ledger.projector import run_projector
 from hub.settings import DEFAULT_DB, DEFAULT_KEY_FILE, SettingsError, projection_mode, projector_here
-from hub.warnings.evaluate import QUEUED, evaluate_triggers
+from hub.warnings.evaluate import QUEUED, evaluate_triggers, log_failed_round
 from hub.warnings.settings import WarningSettings
 
 log = logging.getLogger(__name__)
@@ -149,5 +149,5 @@ def _evaluate_triggers(write: sessionmaker[Session], stop: threading.Event) -> N
     while not stop.wait(1.0):
         try:
             evaluate_triggers(write, wall_clock_ms(), warning_settings)
-        except SQLAlchemyError:
-            log.exception("queued warning evaluation failed; the next round tries again")
+        except SQLAlchemyError as exc:
+            log_failed_round(exc)

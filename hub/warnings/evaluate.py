@@ -18,9 +18,10 @@ from typing import NamedTuple
 
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.core.db import is_busy
 from hub.core.dialect import insert_ignore
 from hub.core.errors import HubError
 from hub.core.idempotency import forget_old
@@ -277,8 +278,20 @@ async def trigger_evaluator(
         await asyncio.sleep(every_s)
         try:
             await run_in_threadpool(evaluate_triggers, write, clock(), settings)
-        except RULE_FAILURES:
-            log.exception("queued warning evaluation failed; the next round tries again")
+        except RULE_FAILURES as exc:
+            log_failed_round(exc)
+
+
+def log_failed_round(exc: Exception) -> None:
+    """A queued round that failed, in the log: a database busy past its wait (a storm holding the write
+    lock) is load, said in one line; anything else is a fault, with its traceback. The next round tries
+    again either way."""
+    if isinstance(exc, DBAPIError) and is_busy(exc):
+        log.warning(
+            "queued warning evaluation found the database busy (%s); the next round tries again", exc.orig
+        )
+    else:
+        log.error("queued warning evaluation failed; the next round tries again", exc_info=exc)
 
 
 async def scheduler(
