@@ -48,7 +48,7 @@ def open_temporary_files() -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc to see open files")
 def test_a_savepoint_that_changes_many_pages_keeps_its_journal_in_memory(engine: Engine) -> None:
     with write_sessions(engine)() as session, session.begin():
-        session.execute(text("UPDATE items SET label = label || 'a' WHERE id = 0"))  # the batch's own rows
+        session.execute(text("UPDATE items SET label = label || 'a' WHERE id = 0"))  # as the events, first
         with session.begin_nested():  # the projection's savepoint: every page it changes is journalled
             session.execute(text("UPDATE items SET label = label || 'b'"))
             assert open_temporary_files() == []

@@ -534,6 +534,7 @@ def test_a_queued_round_that_finds_the_database_busy_says_so_in_a_line(tmp_path,
     finally:
         other.close()
         engine.dispose()
+    caplog.clear()
     with caplog.at_level(logging.WARNING, logger="hub.warnings.evaluate"):
         log_failed_round(busy.value)
         log_failed_round(ValueError("a rule that broke"))

@@ -141,8 +141,8 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous=FULL")
             # A savepoint's journal in memory: the ingest projects each batch in a savepoint, and past 64 KiB
             # SQLite wrote that journal to a temporary file made and deleted again for every batch (about
-            # 85 pages a 1,000-event batch; 1.1x the ingest's rate without it, docs/bench-hub.md). Sorts
-            # still spill to disk; the hub keeps no TEMP tables.
+            # 85 pages a 1,000-event batch; docs/bench-hub.md). Sorts still spill to disk; the hub keeps no
+            # TEMP tables.
             cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         finally:
