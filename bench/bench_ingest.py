@@ -358,10 +358,15 @@ def enrol(hub: HubProcess, sites: list[Site]) -> None:
         assert status == 201, data
 
 
-def hub_ingest(hub: HubProcess, batches: list[bytes]) -> int:
+def hub_ingest(hub: HubProcess, batches: list[bytes], answers_ms: list[float] | None = None) -> int:
+    """POST each batch and wait for its receipt; the events stored. `answers_ms`: each batch's time from
+    sending to its answer is appended."""
     stored = 0
     for raw in batches:
+        start = time.perf_counter()
         status, data = hub.conn.call("POST", "/api/v1/batches", raw)
+        if answers_ms is not None:
+            answers_ms.append((time.perf_counter() - start) * 1000)
         if status != 200:
             raise RuntimeError(f"the hub refused a batch: {status} {data[:300]!r}")
         stored += json.loads(data)["receipt"]["body"]["stored"]
@@ -484,6 +489,8 @@ class Pair:
     ref_cpu_s: float
     base_s: float = 0.0  # the baseline hub (--baseline-tree), when there is one
     base_cpu_s: float = 0.0
+    hub_answers_ms: list[float] = field(default_factory=list)  # each batch's, sent to answered
+    base_answers_ms: list[float] = field(default_factory=list)
 
     @property
     def base_rate(self) -> float:
@@ -576,11 +583,13 @@ class Target:
         assert self.hub is not None and self.ref is not None
         for_hub = segment(self.sites, events // 2, size)
         for_ref = segment(self.ref_sites, events // 2, size)
+        hub_answers: list[float] = []
+        base_answers: list[float] = []
 
         def run_hub() -> tuple[float, float]:
             assert self.hub is not None
             cpu, start = self.hub.cpu_s(), time.perf_counter()
-            stored = hub_ingest(self.hub, for_hub)
+            stored = hub_ingest(self.hub, for_hub, hub_answers)
             self.hub.wait_projected()
             elapsed, used = time.perf_counter() - start, self.hub.cpu_s() - cpu
             assert stored == sum(b.count(b'"event_id"') for b in for_hub), stored
@@ -599,7 +608,7 @@ class Target:
                 return 0.0, 0.0
             for_base = segment(self.base_sites, events // 2, size)
             cpu, start = self.base.cpu_s(), time.perf_counter()
-            hub_ingest(self.base, for_base)
+            hub_ingest(self.base, for_base, base_answers)
             self.base.wait_projected()
             return time.perf_counter() - start, self.base.cpu_s() - cpu
 
@@ -608,7 +617,7 @@ class Target:
         else:
             (base_s, base_cpu), (ref_s, ref_cpu), (hub_s, hub_cpu) = run_base(), run_ref(), run_hub()
         n = sum(b.count(b'"event_id"') for b in for_hub)
-        pair = Pair(n, hub_s, ref_s, hub_cpu, ref_cpu, base_s, base_cpu)
+        pair = Pair(n, hub_s, ref_s, hub_cpu, ref_cpu, base_s, base_cpu, hub_answers, base_answers)
         self.result.pairs.append(pair)
         return pair
 
@@ -681,6 +690,14 @@ def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def answer_times(per_pair: list[list[float]]) -> str:
+    """p50 / p99 of every batch's answer over all the pairs (a deferred hub answers before it projects)."""
+    times = sorted(t for pair in per_pair for t in pair)
+    if not times:
+        return "–"
+    return f"{times[len(times) // 2]:.1f} / {times[min(len(times) - 1, int(len(times) * 0.99))]:.1f}"
+
+
 def report(results: list[DbResult], args: argparse.Namespace, command: str) -> str:
     lines = [
         f"### Signed-batch ingest, hub over HTTP against the bare reference, {args.events:,} events",
@@ -692,8 +709,9 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
         + (f" {pg_statistics()}." if any(r.kind == "postgresql" for r in results) else ""),
         "",
         "| database | hub events/s | reference events/s | hub / reference | hub CPU µs/event |"
-        " reference CPU µs/event | hub peak RSS MB | database MB hub / reference |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        " reference CPU µs/event | hub batch answer p50 / p99 ms | hub peak RSS MB |"
+        " database MB hub / reference |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         ps = r.pairs
@@ -702,6 +720,7 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
             f" {spread([p.ratio for p in ps], '{:.2f}')} |"
             f" {spread([p.hub_cpu_s / p.events * 1e6 for p in ps])} |"
             f" {spread([p.ref_cpu_s / p.events * 1e6 for p in ps])} |"
+            f" {answer_times([p.hub_answers_ms for p in ps])} |"
             f" {r.rss_mb:.0f} | {r.hub_db_mb:.0f} / {r.ref_db_mb:.0f} |"
         )
     if args.baseline_tree:
@@ -712,15 +731,16 @@ def report(results: list[DbResult], args: argparse.Namespace, command: str) -> s
             "its own:",
             "",
             "| database | baseline hub events/s | baseline / reference | baseline CPU µs/event |"
-            " baseline peak RSS MB | baseline database MB |",
-            "|---|---:|---:|---:|---:|---:|",
+            " baseline batch answer p50 / p99 ms | baseline peak RSS MB | baseline database MB |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for r in results:
             ps = r.pairs
             ratios = spread([p.base_ratio for p in ps], "{:.2f}")
             lines.append(
                 f"| {r.kind} | {spread([p.base_rate for p in ps])} | {ratios} |"
-                f" {spread([p.base_cpu_s / p.events * 1e6 for p in ps])} | {r.base_rss_mb:.0f} |"
+                f" {spread([p.base_cpu_s / p.events * 1e6 for p in ps])} |"
+                f" {answer_times([p.base_answers_ms for p in ps])} | {r.base_rss_mb:.0f} |"
                 f" {r.base_db_mb:.0f} |"
             )
     if any(r.traces for r in results):

@@ -33,6 +33,7 @@ from hub.core.db import (
 from hub.core.deps import Hub, wall_clock_ms
 from hub.core.errors import HubError
 from hub.core.keys import load_or_create_hub_key
+from hub.core.wal import background_checkpoints
 from hub.custody import routes as custody_routes
 from hub.declarations import annual_routes as annual_declaration_routes
 from hub.declarations import routes as declaration_routes
@@ -146,6 +147,8 @@ def create_app(
     if run_migrations:
         migrate(settings.db_url)
     engine = make_engine(settings.db_url)
+    # SQLite's WAL copied into its file by a thread, not by the request that filled it (hub/core/wal.py).
+    checkpoints = background_checkpoints(engine)
     # A replica is migrated by its primary's replication, never by this hub.
     replica = make_engine(settings.read_db_url) if settings.read_db_url else None
     hub = Hub(
@@ -166,6 +169,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if checkpoints is not None:
+            checkpoints.start()
         # The in-process warning sweep (WT_HUB_WARN_SWEEP_SECONDS; off by default): safe in every worker.
         sweeping = None
         if warning_settings.sweep_seconds:
@@ -195,6 +200,8 @@ def create_app(
         for task in (sweeping, delivering, evaluating, partitioning, projecting):
             if task is not None:
                 task.cancel()
+        if checkpoints is not None:
+            await asyncio.to_thread(checkpoints.stop)
         engine.dispose()
         if replica is not None:
             replica.dispose()

@@ -23,6 +23,7 @@ from hub.core.collector import settle_heap
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
 from hub.core.keys import HubKeyError, load_or_create_hub_key
+from hub.core.wal import background_checkpoints
 from hub.ledger.mqtt_consumer import (
     DEFAULT_CONCURRENCY,
     DEFAULT_GROUP,
@@ -89,6 +90,7 @@ def main(args: argparse.Namespace) -> int:
         migrate(db_url)
         # A connection for each ingesting thread, one for the warning evaluation and one for the projector.
         engine = make_engine(db_url, pool_size=settings.concurrency + 2)
+        checkpoints = background_checkpoints(engine)  # SQLite's WAL copied by a thread (hub/core/wal.py)
         consumer = MqttConsumer(
             settings, read_sessions(engine), write_sessions(engine), load_or_create_hub_key(key_file)
         )
@@ -99,6 +101,8 @@ def main(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if checkpoints is not None:
+        checkpoints.start()
     consumer.start()
     if consumer.connected.wait(30):
         print(f"hub mqtt: consuming {settings.url} as {consumer.client_id}", flush=True)
@@ -122,6 +126,8 @@ def main(args: argparse.Namespace) -> int:
         evaluating.join(timeout=5)
         if projecting_here:
             projecting.join(timeout=30)
+        if checkpoints is not None:
+            checkpoints.stop()
         engine.dispose()
     return 0
 

@@ -17,6 +17,7 @@ from typing import Any
 from hub.core.collector import settle_heap
 from hub.core.db import make_engine, migrate, read_sessions, write_sessions
 from hub.core.deps import wall_clock_ms
+from hub.core.wal import background_checkpoints
 from hub.ledger.pending import backlog
 from hub.ledger.projector import project_backlog, run_projector
 from hub.settings import DEFAULT_DB
@@ -40,7 +41,10 @@ def main(args: argparse.Namespace) -> int:
     db_url = args.db or os.environ.get("WT_HUB_DB") or DEFAULT_DB
     migrate(db_url)
     engine = make_engine(db_url, pool_size=2)
+    checkpoints = background_checkpoints(engine)  # SQLite's WAL copied by a thread (hub/core/wal.py)
     write = write_sessions(engine)
+    if checkpoints is not None:
+        checkpoints.start()
     try:
         if args.once:
             total = project_backlog(write, wall_clock_ms)
@@ -59,4 +63,6 @@ def main(args: argparse.Namespace) -> int:
         run_projector(write, wall_clock_ms, stop)
         return 0
     finally:
+        if checkpoints is not None:
+            checkpoints.stop()
         engine.dispose()
