@@ -143,6 +143,26 @@ def test_the_wal_file_is_cut_back_once_it_starts_again(
     assert rows_in_the_file_alone(db_path, tmp_path) == rows
 
 
+def test_a_database_named_by_a_file_uri_is_checkpointed_where_the_engine_writes(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a checkpointer that took the URI for a file name would make one here
+    engine = make_engine(f"sqlite:///file:{db_path}?mode=rwc&uri=true")
+    checkpointer = background_checkpoints(engine)
+    assert checkpointer is not None
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL UNIQUE)"))
+    checkpointer.start()
+    try:
+        rows = commit_rows(engine, 3)
+        a_round_after_now(checkpointer)
+        assert rows_in_the_file_alone(db_path, tmp_path) == rows
+    finally:
+        checkpointer.stop()
+        engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("file")) == []
+
+
 def test_postgresql_and_memory_need_no_checkpointer() -> None:
     assert background_checkpoints(make_engine("sqlite://")) is None
     assert background_checkpoints(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None

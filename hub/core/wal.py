@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,10 +59,12 @@ class Checkpoint:
 
 
 class WalCheckpointer:
-    """A thread copying one SQLite database's WAL into its file, woken by `nudge` (after a commit)."""
+    """A thread copying one SQLite database's WAL into its file, woken by `nudge` (after a commit).
+    `connect` opens that database (called on the thread); `path` names it in the log."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, connect: Callable[[], sqlite3.Connection], path: str) -> None:
         self.path = path
+        self._connect = connect
         self.rounds = 0
         self.last: Checkpoint | None = None
         self._nudged = threading.Event()
@@ -100,7 +103,13 @@ class WalCheckpointer:
             return self._round_done.wait_for(lambda: self.rounds >= count, timeout_s)
 
     def _run(self) -> None:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            connection = self._connect()
+        except sqlite3.Error as exc:
+            # The writers' own checkpoints (past SAFETY_PAGES) keep the WAL bounded without the thread.
+            log.error("SQLite's WAL checkpoints of %s stay with the writers: %s", self.path, exc)
+            return
+        connection.isolation_level = None
         try:
             connection.execute("PRAGMA synchronous=FULL")  # the database file synced before the WAL restarts
             while not self._stopping.is_set():
@@ -142,7 +151,9 @@ def background_checkpoints(engine: Engine) -> WalCheckpointer | None:
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return None
-    checkpointer = WalCheckpointer(database)
+    # The file as the engine opens it (a `file:` URI included), on a connection outside its pool.
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    checkpointer = WalCheckpointer(lambda: sqlite3.connect(*cargs, **cparams), database)
 
     @event.listens_for(engine, "connect")
     def _leave_checkpoints(dbapi_connection: Any, _record: Any) -> None:
