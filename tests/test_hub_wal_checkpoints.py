@@ -163,6 +163,20 @@ def test_a_database_named_by_a_file_uri_is_checkpointed_where_the_engine_writes(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("file")) == []
 
 
+def test_a_checkpointer_that_cannot_open_the_database_says_so_and_leaves_it_to_the_writers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = tmp_path / "no such folder" / "hub.db"
+    checkpointer = WalCheckpointer(lambda: sqlite3.connect(missing), str(missing))
+    checkpointer.start()
+    checkpointer.stop()
+    assert not checkpointer.running
+    assert checkpointer.rounds == 0
+    said = [r for r in caplog.records if r.name == "hub.core.wal"]
+    assert [r.levelname for r in said] == ["ERROR"]
+    assert "stay with the writers" in said[0].getMessage()
+
+
 def test_postgresql_and_memory_need_no_checkpointer() -> None:
     assert background_checkpoints(make_engine("sqlite://")) is None
     assert background_checkpoints(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None

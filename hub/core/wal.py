@@ -112,6 +112,7 @@ class WalCheckpointer:
         connection.isolation_level = None
         try:
             connection.execute("PRAGMA synchronous=FULL")  # the database file synced before the WAL restarts
+            connection.execute("PRAGMA busy_timeout=0")  # a busy moment skips a round, never waits
             while not self._stopping.is_set():
                 self._nudged.wait(IDLE_ROUND_S)
                 self._nudged.clear()
