@@ -7,7 +7,7 @@ them into the growing file, two fsyncs). A served hub, an MQTT worker and a proj
 `WalCheckpointer`: a thread woken after commits that runs `PRAGMA wal_checkpoint(PASSIVE)` on a connection of
 its own. The sqlite3 module releases the interpreter while SQLite works, so the copy runs on another core
 while the next batch is decoded, and pages rewritten by several batches (an index's inner pages) are copied
-once. Measured: ingest over HTTP on SQLite 1.08× faster at 1 M events (docs/bench-hub.md, 2026-12-07
+once. Measured: ingest over HTTP on SQLite 1.03–1.08× faster at 1 M events (docs/bench-hub.md, 2026-12-07
 afternoon).
 
 A PASSIVE checkpoint never waits for a writer or a reader, so while writes come without pause it may leave
