@@ -177,6 +177,20 @@ def test_a_checkpointer_that_cannot_open_the_database_says_so_and_leaves_it_to_t
     assert "stay with the writers" in said[0].getMessage()
 
 
+def test_a_checkpointer_that_finds_no_database_in_the_file_says_so_and_leaves_it_to_the_writers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    damaged = tmp_path / "hub.db"
+    damaged.write_bytes(b"not a database " * 400)
+    checkpointer = WalCheckpointer(lambda: sqlite3.connect(damaged), str(damaged))
+    checkpointer.start()
+    checkpointer.stop()
+    assert checkpointer.rounds == 0
+    said = [r for r in caplog.records if r.name == "hub.core.wal"]
+    assert [r.levelname for r in said] == ["ERROR"]
+    assert "not a database" in said[0].getMessage()
+
+
 def test_postgresql_and_memory_need_no_checkpointer() -> None:
     assert background_checkpoints(make_engine("sqlite://")) is None
     assert background_checkpoints(make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None

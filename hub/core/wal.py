@@ -104,15 +104,12 @@ class WalCheckpointer:
 
     def _run(self) -> None:
         try:
-            connection = self._connect()
+            connection = self._open()
         except sqlite3.Error as exc:
             # The writers' own checkpoints (past SAFETY_PAGES) keep the WAL bounded without the thread.
             log.error("SQLite's WAL checkpoints of %s stay with the writers: %s", self.path, exc)
             return
-        connection.isolation_level = None
         try:
-            connection.execute("PRAGMA synchronous=FULL")  # the database file synced before the WAL restarts
-            connection.execute("PRAGMA busy_timeout=0")  # a busy moment skips a round, never waits
             while not self._stopping.is_set():
                 self._nudged.wait(IDLE_ROUND_S)
                 self._nudged.clear()
@@ -121,6 +118,17 @@ class WalCheckpointer:
             self._round(connection)
         finally:
             connection.close()
+
+    def _open(self) -> sqlite3.Connection:
+        connection = self._connect()
+        try:
+            connection.isolation_level = None
+            connection.execute("PRAGMA synchronous=FULL")  # the database file synced before the WAL restarts
+            connection.execute("PRAGMA busy_timeout=0")  # a busy moment skips a round, never waits
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
 
     def _round(self, connection: sqlite3.Connection) -> None:
         result = None
