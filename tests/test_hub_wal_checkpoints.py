@@ -108,6 +108,16 @@ def test_the_thread_copies_what_was_committed_into_the_database_file(
     assert rows_in_the_file_alone(db_path, tmp_path) == rows
 
 
+def test_a_commit_wakes_the_thread(
+    engine: Engine, checkpointer: WalCheckpointer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wal, "IDLE_ROUND_S", 3600.0)  # no round but those a commit asks for
+    checkpointer.start()
+    assert checkpointer.wait_for_round(1, timeout_s=10)  # woken by the commit that made the table
+    commit_rows(engine, 1)
+    assert checkpointer.wait_for_round(2, timeout_s=10)
+
+
 def test_stopping_copies_the_last_commits_and_ends_the_thread(
     engine: Engine, checkpointer: WalCheckpointer, db_path: Path, tmp_path: Path
 ) -> None:

@@ -31,8 +31,8 @@ from sqlalchemy import Engine, event
 
 log = logging.getLogger(__name__)
 
-# At most one round this often: a batch's commit wakes the thread, and the batches of the next few
-# milliseconds are copied with it.
+# A round this long after the commit that woke the thread, and at most one this often: the batches of
+# those milliseconds are copied together.
 ROUND_EVERY_S = 0.02
 # A round even without a commit seen: writes committed past SQLAlchemy's commit event are copied too.
 IDLE_ROUND_S = 1.0
@@ -112,9 +112,11 @@ class WalCheckpointer:
         try:
             while not self._stopping.is_set():
                 self._nudged.wait(IDLE_ROUND_S)
+                # SQLAlchemy's commit event comes before the commit: the wait lets it finish, and the
+                # commits of the next few milliseconds join the round.
+                self._stopping.wait(ROUND_EVERY_S)
                 self._nudged.clear()
                 self._round(connection)
-                self._stopping.wait(ROUND_EVERY_S)
             self._round(connection)
         finally:
             connection.close()
