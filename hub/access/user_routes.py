@@ -19,6 +19,7 @@ from hub.access.schemas import (
     UserSummary,
 )
 from hub.core.deps import HubDep, ReadSession, WriteSession
+from hub.core.schemas import UtcMs
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
@@ -100,7 +101,7 @@ def audit_log(
     access: AccessDep,
     actor: str | None = None,
     action: str | None = None,
-    since_ms: int | None = None,
+    since_ms: UtcMs | None = None,
     limit: int = Query(default=200, ge=1, le=5000),
 ) -> list[dict[str, Any]]:
     """Newest first."""

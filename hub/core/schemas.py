@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
@@ -20,7 +20,32 @@ class Problem(BaseModel):
     detail: str
 
 
-Grams = StrictInt
+# The bounds of the integers the hub takes, in a query, a path or a body. Past them a number cannot be what it
+# names, and SQLite cannot even hold it (its integers stop at 2^63 − 1; a bigger one raised OverflowError, a
+# 500): each is refused with a 422 before a route runs. tests/test_hub_bounded_numbers.py checks that every
+# integer a route takes has both bounds.
+MAX_MS = 2**53  # UTC ms (the year 287,396): the largest integer the pages' JavaScript holds exactly
+MAX_SEQ = 2**53  # a device's event seq: the ledger's JSON integers stop there (protocols/strictjson.py)
+MAX_ID = 2**63 - 1  # a row's id, a version, an offset: BIGINT on both databases
+MAX_GRAMS = 10**15  # a billion tonnes
+MS = Field(ge=0, le=MAX_MS)
+ID = Field(ge=1, le=MAX_ID)
+COUNT = Field(ge=0, le=MAX_ID)
+LAT_E6 = Field(ge=-90_000_000, le=90_000_000)  # WGS-84, millionths of a degree
+LON_E6 = Field(ge=-180_000_000, le=180_000_000)
+HEADING_DEG = Field(ge=0, le=359)  # from north
+SPEED_KMH = Field(ge=0, le=300)
+PLATE_COLOUR = Field(ge=1, le=9)  # JT/T 697.7-2014: 1 蓝 2 黄 3 黑 4 白 5 绿 9 其他
+
+# In a query or a path (its text read as a number) …
+UtcMs = Annotated[int, MS]
+RowId = Annotated[int, ID]
+Offset = Annotated[int, COUNT]
+Year = Annotated[int, Field(ge=2000, le=2100)]  # the years a declaration or a plan may be for
+Month = Annotated[int, Field(ge=1, le=12)]
+# … and in a JSON body, where a number must be one (not "5", not 5.0).
+StrictMs = Annotated[StrictInt, MS]
+Grams = Annotated[StrictInt, Field(ge=0, le=MAX_GRAMS)]
 
 
 Text = Field(default=None, max_length=2000)
@@ -33,8 +58,8 @@ class Strict(BaseModel):
 class Place(Strict):
     """Where something was done: WGS-84 micro-degrees as a phone's GPS gives them, and its accuracy."""
 
-    lat_e6: int = Field(ge=-90_000_000, le=90_000_000)
-    lon_e6: int = Field(ge=-180_000_000, le=180_000_000)
+    lat_e6: Annotated[int, LAT_E6]
+    lon_e6: Annotated[int, LON_E6]
     accuracy_m: int | None = Field(default=None, ge=0, le=100_000)
 
     @classmethod

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from hub.access.gate import AccessDep
 from hub.core.deps import SessionDep
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, UtcMs
 from hub.custody.refusals import refusals_since
 from hub.custody.schemas import RefusedEvents, RefusedEventView
 from hub.inventory.storage import bags_by_code
@@ -22,7 +22,7 @@ USCC_LENGTH = 18
 def refused_events(
     session: SessionDep,
     access: AccessDep,
-    since_ms: Annotated[int, Query(ge=0, description="received by the hub at or after, UTC ms")] = 0,
+    since_ms: Annotated[UtcMs, Query(description="received by the hub at or after, UTC ms")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RefusedEvents:
     """Events the hub stored but refused to act on (docs/custody.md), newest first: those whose sending

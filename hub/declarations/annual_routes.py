@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, SessionDep
+from hub.core.schemas import Year
 from hub.declarations import annual, deadlines
 from hub.declarations.review_states import STATE_LABELS
 from hub.declarations.routes import enterprise_declaring
@@ -58,14 +59,14 @@ def list_annual(uscc: str, session: SessionDep, access: AccessDep) -> list[Annua
 
 
 @router.get(YEAR, response_model=AnnualDeclarationYearOut)
-def get_year(uscc: str, year: int, session: SessionDep, access: AccessDep) -> AnnualDeclarationYearOut:
+def get_year(uscc: str, year: Year, session: SessionDep, access: AccessDep) -> AnnualDeclarationYearOut:
     """One year: the latest version, its deadline, and every version."""
     ent = enterprise_declaring(session, access, uscc)
     return _year(session, ent, year)
 
 
 @router.post(YEAR + "/generate", response_model=AnnualDeclarationYearOut)
-def generate(uscc: str, year: int, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
+def generate(uscc: str, year: Year, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
     """A draft summed from the year's submitted, accepted or reflowed monthly declarations; the months
     still missing are named."""
     with hub.write() as session, session.begin():
@@ -75,7 +76,7 @@ def generate(uscc: str, year: int, hub: HubDep, access: AccessDep) -> AnnualDecl
 
 
 @router.post(YEAR + "/submit", response_model=AnnualDeclarationYearOut)
-def submit(uscc: str, year: int, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
+def submit(uscc: str, year: Year, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
     with hub.write() as session, session.begin():
         ent = enterprise_declaring(session, access, uscc)
         annual.submit(session, ent, year, by=access.actor, now_ms=hub.clock())
@@ -83,7 +84,7 @@ def submit(uscc: str, year: int, hub: HubDep, access: AccessDep) -> AnnualDeclar
 
 
 @router.post(YEAR + "/review", response_model=AnnualDeclarationYearOut)
-def review(uscc: str, year: int, body: Review, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
+def review(uscc: str, year: Year, body: Review, hub: HubDep, access: AccessDep) -> AnnualDeclarationYearOut:
     """The regulator accepts a submitted annual declaration, or returns it with a reason."""
     with hub.write() as session, session.begin():
         ent = enterprise_declaring(session, access, uscc)

@@ -12,6 +12,7 @@ from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import HubDep, SessionDep
 from hub.core.errors import Invalid
+from hub.core.schemas import Month, Year
 from hub.declarations import daily, deadlines, monthly
 from hub.declarations.comparison import declared_vs_weighed
 from hub.declarations.review_states import STATE_LABELS
@@ -82,7 +83,7 @@ def list_declarations(
 
 @router.get(PERIOD, response_model=DeclarationMonthOut)
 def get_month(
-    uscc: str, year: int, month: int, session: SessionDep, access: AccessDep
+    uscc: str, year: Year, month: Month, session: SessionDep, access: AccessDep
 ) -> DeclarationMonthOut:
     """One month: each source's declaration side by side, and every version."""
     ent = enterprise_declaring(session, access, uscc)
@@ -91,7 +92,7 @@ def get_month(
 
 
 @router.post(PERIOD + "/generate", response_model=DeclarationMonthOut)
-def generate(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
+def generate(uscc: str, year: Year, month: Month, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
     """A draft from the box's weighing ledger (即产生即申报), for the enterprise to check and submit."""
     with hub.write() as session, session.begin():
         ent = enterprise_declaring(session, access, uscc)
@@ -101,7 +102,7 @@ def generate(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -
 
 @router.put(PERIOD, response_model=DeclarationMonthOut)
 def put_manual(
-    uscc: str, year: int, month: int, body: ManualDeclaration, hub: HubDep, access: AccessDep
+    uscc: str, year: Year, month: Month, body: ManualDeclaration, hub: HubDep, access: AccessDep
 ) -> DeclarationMonthOut:
     """A draft entered by hand, for an enterprise without a box."""
     with hub.write() as session, session.begin():
@@ -112,7 +113,7 @@ def put_manual(
 
 
 @router.post(PERIOD + "/submit", response_model=DeclarationMonthOut)
-def submit(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
+def submit(uscc: str, year: Year, month: Month, hub: HubDep, access: AccessDep) -> DeclarationMonthOut:
     with hub.write() as session, session.begin():
         ent = enterprise_declaring(session, access, uscc)
         monthly.submit(session, ent, year, month, by=access.actor, now_ms=hub.clock())
@@ -121,7 +122,7 @@ def submit(uscc: str, year: int, month: int, hub: HubDep, access: AccessDep) -> 
 
 @router.post(PERIOD + "/review", response_model=DeclarationMonthOut)
 def review(
-    uscc: str, year: int, month: int, body: Review, hub: HubDep, access: AccessDep
+    uscc: str, year: Year, month: Month, body: Review, hub: HubDep, access: AccessDep
 ) -> DeclarationMonthOut:
     """The regulator accepts a submitted declaration, or returns it with a reason."""
     with hub.write() as session, session.begin():
@@ -140,7 +141,7 @@ def review(
 
 
 @router.get(PERIOD + "/comparison", response_model=ComparisonOut)
-def comparison(uscc: str, year: int, month: int, session: SessionDep, access: AccessDep) -> ComparisonOut:
+def comparison(uscc: str, year: Year, month: Month, session: SessionDep, access: AccessDep) -> ComparisonOut:
     """Declared vs weighed per waste code (what the 申报异常 warning reads)."""
     ent = enterprise_declaring(session, access, uscc)
     monthly.check_period(year, month)

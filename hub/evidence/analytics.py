@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hub.core.bodies import BodyTooLarge, read_limited, shown
 from hub.core.deps import Hub, HubDep, ReadSession
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, UtcMs
 from hub.custody.refusals import refusals_since
 from hub.devices.tables import Device
 from hub.evidence.schemas import AnalyticsStored
@@ -162,7 +162,7 @@ def _ingest(hub: Hub, envelope: Any) -> tuple[bool, int]:
 @router.get("/analytics/warnings", responses={401: {"model": Problem}, 403: {"model": Problem}})
 def warnings(
     session: ReadSession,
-    since_ms: Annotated[int, Query(ge=0, description="received by the hub at or after, UTC ms")] = 0,
+    since_ms: Annotated[UtcMs, Query(description="received by the hub at or after, UTC ms")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Warnings:
     """Warnings from image checks and enterprise-side analytics, newest first (every enterprise's: the

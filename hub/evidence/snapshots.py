@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.access.gate import AccessDep
 from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import Hub, HubDep, ReadSession
-from hub.core.schemas import Problem
+from hub.core.schemas import MAX_SEQ, Problem
 from hub.evidence.camera_views import newest_per_camera
 from hub.evidence.schemas import CameraSnapshots, SnapshotStored
 from hub.evidence.tables import Snapshot
@@ -56,7 +56,7 @@ async def put_snapshot(
     request: Request,
     hub: HubDep,
     device_id: str = Query(min_length=1, max_length=128),
-    seq: int = Query(ge=1),
+    seq: int = Query(ge=1, le=MAX_SEQ),
 ) -> Response:
     """Store the image an event names (by SHA-256); idempotent."""
     if not _SHA.match(sha256):

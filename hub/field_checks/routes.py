@@ -14,7 +14,7 @@ from hub.attachments.store import attachment
 from hub.core.deps import HubDep
 from hub.core.errors import NotFound
 from hub.core.idempotency import IdempotencyKey, Once, fingerprint
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, RowId
 from hub.field_checks import service
 from hub.field_checks.schemas import FieldCheckIn, FieldCheckList, FieldCheckOut
 from hub.registry.enterprises import enterprise_by_uscc
@@ -81,7 +81,7 @@ def list_checks(
     response_class=Response,
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}, **REFUSALS},
 )
-def check_photo(check_id: int, sha256: str, hub: HubDep, access: AccessDep) -> Response:
+def check_photo(check_id: RowId, sha256: str, hub: HubDep, access: AccessDep) -> Response:
     with hub.read() as session:
         row = service.get_check(session, access, check_id)
         if sha256 not in service.photos_of(session, row.id):

@@ -17,6 +17,7 @@ from hub.access.pages import same_origin
 from hub.access.principal import Scope
 from hub.core.deps import HubDep
 from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
+from hub.core.schemas import RowId
 from hub.inspections import records, submission, views
 from hub.inspections.records import NewInspection, Stale
 from hub.inspections.schemas import ItemEdit
@@ -231,7 +232,7 @@ async def submit_form(request: Request, number: str, hub: HubDep, access: Access
 
 @router.post("/inspections/{number}/conflicts/{conflict_id}", name="inspection_conflict_form")
 async def conflict_form(
-    request: Request, number: str, conflict_id: int, hub: HubDep, access: AccessDep
+    request: Request, number: str, conflict_id: RowId, hub: HubDep, access: AccessDep
 ) -> Response:
     form = await _form(request, hub)
     keep = form.get("keep", "")

@@ -20,7 +20,7 @@ from hub.attachments.store import attachment
 from hub.core.bodies import BodyTooLarge, read_limited
 from hub.core.deps import HubDep
 from hub.core.errors import Conflict, Forbidden, Invalid, NotFound
-from hub.core.schemas import Problem
+from hub.core.schemas import Offset, Problem, RowId
 from hub.field_checks import service as field_check_service
 from hub.field_checks.schemas import FieldCheckIn, FieldCheckOut
 from hub.inspections import checklists, checks, records, submission, sync, views
@@ -114,7 +114,7 @@ def list_inspections(
     enterprise: Annotated[str | None, Query(max_length=18, description="USCC")] = None,
     mine: Annotated[bool, Query(description="only those assigned to the caller")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> InspectionList:
     """Inspections the caller may see, newest first (an enterprise: its submitted ones)."""
     with hub.read() as session:
@@ -282,7 +282,7 @@ def record_field_check(
 
 @router.post("/inspections/{number}/conflicts/{conflict_id}/resolve", responses=REFUSALS)
 def resolve_conflict(
-    number: str, conflict_id: int, body: ResolveIn, request: Request, hub: HubDep, access: AccessDep
+    number: str, conflict_id: RowId, body: ResolveIn, request: Request, hub: HubDep, access: AccessDep
 ) -> ConflictOut:
     """Decide a kept conflict: `mine` applies the kept edit over the hub's value now, `hub` drops it."""
     now = hub.clock()

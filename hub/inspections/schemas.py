@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictInt
 
-from hub.core.schemas import Strict
+from hub.core.schemas import COUNT, ID, Strict, StrictMs
 from hub.field_checks.schemas import FieldCheckIn, FieldCheckOut
 
 Verdict = Literal["ok", "finding", "not_applicable"]
@@ -67,13 +67,13 @@ class InspectionCreate(Strict):
         description="plan: from a plan or schedule (plan_name); warning: from a warning (warning_id); ad_hoc"
     )
     plan_name: str | None = Field(default=None, max_length=200, description="e.g. 2026年第四季度双随机抽查")
-    warning_id: StrictInt | None = None
+    warning_id: Annotated[StrictInt, ID] | None = None
     assignees: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list,
         max_length=10,
         description="user names of inspectors or regulators of the enterprise's region; default: the caller",
     )
-    planned_ms: StrictInt | None = Field(default=None, ge=0)
+    planned_ms: StrictMs | None = None
     client_id: uuid.UUID | None = Field(
         default=None,
         description="the phone's own id for it (sync operations may name it before it has a number)",
@@ -81,17 +81,19 @@ class InspectionCreate(Strict):
 
 
 class InspectionChange(Strict):
-    base_version: StrictInt = Field(ge=0, description="the inspection's `version` the change was made on")
+    base_version: Annotated[StrictInt, COUNT] = Field(
+        description="the inspection's `version` the change was made on"
+    )
     assignees: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
         default=None, min_length=1, max_length=10
     )
-    planned_ms: StrictInt | None = Field(default=None, ge=0)
+    planned_ms: StrictMs | None = None
     summary: str | None = Field(default=None, max_length=4000, description="检查小结")
 
 
 class ItemEdit(Strict):
-    base_version: StrictInt = Field(
-        ge=0, description="the item's `version` the edit was made on (0: unchecked)"
+    base_version: Annotated[StrictInt, COUNT] = Field(
+        description="the item's `version` the edit was made on (0: unchecked)"
     )
     verdict: Verdict
     note: str | None = Field(
@@ -103,7 +105,7 @@ class ItemEdit(Strict):
         max_length=MAX_NOTE,
         description="整改要求, for a finding that needs 整改: becomes a 督办单",
     )
-    due_ms: StrictInt | None = Field(default=None, ge=0, description="整改期限, UTC ms; with a requirement")
+    due_ms: StrictMs | None = Field(default=None, description="整改期限, UTC ms; with a requirement")
 
 
 class PhotoOut(BaseModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool
 
-from hub.core.schemas import Grams, Strict, Text
+from hub.core.schemas import Grams, Strict, StrictMs, Text
 from hub.transport.schemas import PositionView
 
 
@@ -57,7 +57,7 @@ class ReceiptEntry(Strict):
     grams: Grams | None = None
     accepted: StrictBool
     reason: str | None = Text
-    time_ms: StrictInt | None = Field(default=None, description="when it was weighed; default now")
+    time_ms: StrictMs | None = Field(default=None, description="when it was weighed; default now")
 
 
 # Answers. Field order is the order the answers have always had on the wire.

@@ -20,6 +20,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from PIL import Image, ImageDraw, ImageFont
+from pydantic import Field
 
 from hub.core.deps import HubDep
 from hub.mobile.words import WORDS
@@ -160,7 +161,7 @@ def icon_png(size: int) -> bytes:
 
 
 @router.get("/m/icon-{size}.png", name="mobile_icon")
-def app_icon(size: int) -> Response:
+def app_icon(size: Annotated[int, Field(ge=1, le=max(ICON_SIZES))]) -> Response:
     if size not in ICON_SIZES:
         return Response(status_code=404)
     kept = {"Cache-Control": "public, max-age=604800"}

@@ -15,7 +15,7 @@ from hub.access.roles import Role
 from hub.attachments.serving import attachment_response
 from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import Forbidden, NotFound
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, UtcMs, Year
 from hub.devices import records as device_records
 from hub.devices.schemas import DeviceChange, DeviceRecord
 from hub.devices.tables import Device
@@ -186,7 +186,7 @@ def change_licence(
 
 @router.put("/enterprises/{uscc}/plans/{year}", response_model=PlanView)
 def put_plan(
-    uscc: str, year: int, body: PlanPut, hub: HubDep, session: WriteSession, access: AccessDep
+    uscc: str, year: Year, body: PlanPut, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     """File (or re-file, as a new version) the annual management plan."""
     ent = enterprise_for(session, access, uscc)
@@ -211,7 +211,7 @@ def put_plan(
         404: {"model": Problem},
     },
 )
-def plan_document(uscc: str, year: int, sha256: str, session: ReadSession, access: AccessDep) -> Response:
+def plan_document(uscc: str, year: Year, sha256: str, session: ReadSession, access: AccessDep) -> Response:
     """A 备案 document of the plan, for whoever may read the enterprise's file."""
     ent = enterprise_for(session, access, uscc)
     row, name = plans.plan_attachment(session, ent, year, sha256)
@@ -227,7 +227,7 @@ def list_operation_plans(uscc: str, session: ReadSession, access: AccessDep) -> 
 
 @router.put("/enterprises/{uscc}/operation-plans/{year}", response_model=OperationPlanView)
 def put_operation_plan(
-    uscc: str, year: int, body: OperationPlanPut, hub: HubDep, session: WriteSession, access: AccessDep
+    uscc: str, year: Year, body: OperationPlanPut, hub: HubDep, session: WriteSession, access: AccessDep
 ) -> dict[str, Any]:
     """File (or re-file, as a new version) the year's 经营计划, within the licences in force that year."""
     ent = enterprise_for(session, access, uscc)
@@ -252,7 +252,7 @@ def put_operation_plan(
     },
 )
 def operation_plan_document(
-    uscc: str, year: int, sha256: str, session: ReadSession, access: AccessDep
+    uscc: str, year: Year, sha256: str, session: ReadSession, access: AccessDep
 ) -> Response:
     """A 备案 document of the operation plan, for whoever may read the enterprise's file."""
     ent = enterprise_for(session, access, uscc)
@@ -315,8 +315,8 @@ def storage_records(
     session: ReadSession,
     access: AccessDep,
     direction: str | None = Query(default=None, pattern="^(in|out)$"),
-    since_ms: int | None = None,
-    until_ms: int | None = None,
+    since_ms: UtcMs | None = None,
+    until_ms: UtcMs | None = None,
     limit: int = Query(500, ge=1, le=100_000),
 ) -> list[dict[str, Any]]:
     """HJ 1259 入库 (`in`, HWRK…) and 出库 (`out`, HWCK…) records, newest first."""

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
-from hub.core.schemas import Grams, Strict, Text
+from hub.core.schemas import LAT_E6, LON_E6, PLATE_COLOUR, Grams, Strict, Text
 from hub.devices.schemas import CommissionReportView, DeviceRecord
 from hub.inspections.schemas import InspectionFileEntry, InspectionHistoryEntry
 
@@ -27,8 +27,10 @@ class EnterpriseCreate(Strict):
     roles: list[EnterpriseKind] = Field(min_length=1, max_length=3)
     industry: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=500)
-    lon_e6: StrictInt | None = Field(default=None, description="longitude, millionths of a degree")
-    lat_e6: StrictInt | None = None
+    lon_e6: Annotated[StrictInt, LON_E6] | None = Field(
+        default=None, description="longitude, millionths of a degree"
+    )
+    lat_e6: Annotated[StrictInt, LAT_E6] | None = None
     contacts: list[Contact] = Field(default_factory=list, max_length=20)
 
 
@@ -38,8 +40,8 @@ class EnterpriseChange(Strict):
     roles: list[EnterpriseKind] | None = Field(default=None, min_length=1, max_length=3)
     industry: str | None = Field(default=None, max_length=200)
     address: str | None = Field(default=None, max_length=500)
-    lon_e6: StrictInt | None = None
-    lat_e6: StrictInt | None = None
+    lon_e6: Annotated[StrictInt, LON_E6] | None = None
+    lat_e6: Annotated[StrictInt, LAT_E6] | None = None
     contacts: list[Contact] | None = Field(default=None, max_length=20)
     active: StrictBool | None = None
     reason: str | None = Text
@@ -101,8 +103,8 @@ class PlanPut(Strict):
 class OperationPlanLine(Strict):
     waste_code: str
     method: str = Field(min_length=2, max_length=3, description="利用/处置方式, e.g. R4, D10, C1")
-    planned_receive_grams: Grams = Field(ge=0, le=10**15, description="计划接收量")
-    planned_process_grams: Grams = Field(ge=0, le=10**15, description="计划利用/处置量")
+    planned_receive_grams: Grams = Field(description="计划接收量")
+    planned_process_grams: Grams = Field(description="计划利用/处置量")
 
 
 class OperationPlanPut(Strict):
@@ -117,7 +119,7 @@ class OperationPlanPut(Strict):
 
 class VehicleCreate(Strict):
     plate: str = Field(min_length=1, max_length=16)
-    plate_colour: int | None = Field(
+    plate_colour: Annotated[int, PLATE_COLOUR] | None = Field(
         default=None, description="车牌颜色, JT/T 697.7-2014: 1 蓝 2 黄 3 黑 4 白 5 绿 9 其他"
     )
     permit: str | None = Field(default=None, max_length=64, description="道路运输经营许可证号")
@@ -127,7 +129,9 @@ class VehicleCreate(Strict):
 class VehicleChange(Strict):
     permit: str | None = Field(default=None, max_length=64)
     capacity_grams: Grams | None = None
-    plate_colour: int | None = Field(default=None, description="车牌颜色, JT/T 697.7-2014 code")
+    plate_colour: Annotated[int, PLATE_COLOUR] | None = Field(
+        default=None, description="车牌颜色, JT/T 697.7-2014 code"
+    )
     active: StrictBool | None = None
     reason: str | None = Text
 

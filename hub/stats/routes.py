@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hub.access.gate import AccessDep
 from hub.access.principal import Access
 from hub.core.deps import Hub, HubDep
+from hub.core.schemas import UtcMs
 from hub.manifests.feed import MAX_FEED
 from hub.registry.enterprises import enterprise_by_uscc
 from hub.stats import boundaries as borders
@@ -115,7 +116,7 @@ def manifest_feed(
     hub: HubDep,
     access: AccessDep,
     region: Region = None,
-    after: Annotated[int, Query(ge=0, le=2**53, description="UTC ms: only steps recorded after it")] = 0,
+    after: Annotated[UtcMs, Query(description="UTC ms: only steps recorded after it")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_FEED)] = 10,
 ) -> ManifestFeed:
     """The live feed of manifests: the newest steps (created, submitted, departed, received, …) of the

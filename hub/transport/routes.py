@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep, ReadSession, WriteSession
 from hub.core.errors import NotFound
+from hub.core.schemas import UtcMs
 from hub.registry import enterprises, vehicles
 from hub.transport import positions as positions_store
 from hub.transport.schemas import Positions, PositionsStored, VehiclePositions
@@ -37,8 +38,8 @@ def get_positions(
     plate: str,
     session: ReadSession,
     access: AccessDep,
-    since_ms: int | None = None,
-    until_ms: int | None = None,
+    since_ms: UtcMs | None = None,
+    until_ms: UtcMs | None = None,
     limit: int = Query(10_000, ge=1, le=100_000),
 ) -> dict[str, Any]:
     registered = vehicles.vehicle(session, plate)

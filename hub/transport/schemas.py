@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field, StrictInt
 
-from hub.core.schemas import Strict
+from hub.core.schemas import HEADING_DEG, LAT_E6, LON_E6, PLATE_COLOUR, SPEED_KMH, Strict, StrictMs
 
 
 class Position(Strict):
-    time_ms: StrictInt
-    lat_e6: StrictInt
-    lon_e6: StrictInt
-    speed_kmh: StrictInt | None = None
-    heading_deg: StrictInt | None = None
+    time_ms: StrictMs
+    lat_e6: Annotated[StrictInt, LAT_E6]
+    lon_e6: Annotated[StrictInt, LON_E6]
+    speed_kmh: Annotated[StrictInt, SPEED_KMH] | None = None
+    heading_deg: Annotated[StrictInt, HEADING_DEG] | None = None
 
 
 class Positions(Strict):
@@ -44,12 +46,16 @@ class TrafficPointIn(Strict):
     """A position as the traffic platform sends it (JT/T 809's fields; docs/traffic.md)."""
 
     plate: str = Field(min_length=2, max_length=16, description="车牌号")
-    plate_colour: StrictInt | str = Field(description="车牌颜色, JT/T 697.7-2014 code (1 蓝 2 黄 …) or name")
-    time_ms: StrictInt
-    lon_e6: StrictInt
-    lat_e6: StrictInt
-    heading_deg: StrictInt | None = Field(default=None, description="方向, 0–359° from north")
-    speed_kmh: StrictInt | None = None
+    plate_colour: Annotated[StrictInt, PLATE_COLOUR] | str = Field(
+        description="车牌颜色, JT/T 697.7-2014 code (1 蓝 2 黄 …) or name"
+    )
+    time_ms: StrictMs
+    lon_e6: Annotated[StrictInt, LON_E6]
+    lat_e6: Annotated[StrictInt, LAT_E6]
+    heading_deg: Annotated[StrictInt, HEADING_DEG] | None = Field(
+        default=None, description="方向, 0–359° from north"
+    )
+    speed_kmh: Annotated[StrictInt, SPEED_KMH] | None = None
     datum: str = Field(default="wgs84", description="wgs84, or gcj02 (moved to WGS-84 on arrival)")
 
 

@@ -13,7 +13,7 @@ from hub.access.audit import note
 from hub.access.gate import AccessDep
 from hub.core.deps import HubDep
 from hub.core.errors import NotFound
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, RowId
 from hub.warnings import digest
 from hub.warnings.schemas import DigestIn, DigestOut, MailOut
 from hub.warnings.tables import DigestSubscription, MailMessage
@@ -71,7 +71,7 @@ def mail_outbox(
     response_class=Response,
     responses={200: {"content": {"message/rfc822": {}}}, **REFUSALS},
 )
-def mail_message(message_id: int, hub: HubDep, access: AccessDep) -> Response:
+def mail_message(message_id: RowId, hub: HubDep, access: AccessDep) -> Response:
     """The message as the relay sends it (RFC 5322)."""
     with hub.read() as session:
         row = session.get(MailMessage, message_id)
@@ -81,7 +81,7 @@ def mail_message(message_id: int, hub: HubDep, access: AccessDep) -> Response:
 
 
 @router.post("/mail-outbox/{message_id}/sent", responses=REFUSALS)
-def mark_sent(message_id: int, request: Request, hub: HubDep, access: AccessDep) -> MailOut:
+def mark_sent(message_id: RowId, request: Request, hub: HubDep, access: AccessDep) -> MailOut:
     with hub.write() as session, session.begin():
         row = session.get(MailMessage, message_id)
         if row is None:

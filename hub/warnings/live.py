@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from hub.access.gate import AccessDep
 from hub.access.principal import Access, Party
 from hub.core.deps import Hub, HubDep
+from hub.core.schemas import Offset
 from hub.warnings.schemas import WarningStep, WarningSteps
 from hub.warnings.tables import WarningEntry, WarningRow
 
@@ -73,7 +74,7 @@ async def warning_events(
     hub: HubDep,
     access: AccessDep,
     after: Annotated[
-        int | None, Query(ge=0, description="JSON: the steps after this id (default: none yet)")
+        Offset | None, Query(description="JSON: the steps after this id (default: none yet)")
     ] = None,
 ) -> Any:
     """The warning steps the caller may see. With `Accept: text/event-stream` (a browser's EventSource): a

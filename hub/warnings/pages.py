@@ -23,6 +23,7 @@ from hub.access.roles import Role
 from hub.attachments.store import MAX_BYTES, put
 from hub.core.deps import Hub, HubDep
 from hub.core.errors import Forbidden, Invalid
+from hub.core.schemas import RowId
 from hub.declarations import deadlines
 from hub.registry.enterprises import enterprise_by_id
 from hub.warnings import orders, record, views
@@ -112,7 +113,7 @@ def warnings_page(
 
 @router.get("/warnings/{warning_id}", name="warning_page")
 def warning_page(
-    request: Request, warning_id: int, hub: HubDep, access: AccessDep, lang: str | None = None
+    request: Request, warning_id: RowId, hub: HubDep, access: AccessDep, lang: str | None = None
 ) -> Response:
     lang = pick_lang(lang)
     now = hub.clock()
@@ -140,7 +141,7 @@ def warning_page(
 
 
 @router.post("/warnings/{warning_id}", name="warning_form")
-async def warning_form(request: Request, warning_id: int, hub: HubDep, access: AccessDep) -> Response:
+async def warning_form(request: Request, warning_id: RowId, hub: HubDep, access: AccessDep) -> Response:
     form = await _form(request)
     action = form.get("action", "")
     text = form.get("note", "").strip() or None

@@ -17,7 +17,7 @@ from hub.attachments.store import attachment
 from hub.core.deps import HubDep
 from hub.core.errors import Invalid, NotFound
 from hub.core.idempotency import IdempotencyKey, Once, fingerprint
-from hub.core.schemas import Problem
+from hub.core.schemas import Offset, Problem, RowId, UtcMs
 from hub.registry.enterprises import enterprise_by_id, enterprise_by_uscc
 from hub.warnings import orders, record, silences, views
 from hub.warnings.evaluate import sweep
@@ -58,10 +58,10 @@ def list_warnings(
     severity: str | None = None,
     region: Annotated[str | None, Query(description="a region code inside yours")] = None,
     enterprise: Annotated[str | None, Query(description="USCC")] = None,
-    since_ms: Annotated[int | None, Query(ge=0, description="last seen at or after, UTC ms")] = None,
-    until_ms: Annotated[int | None, Query(ge=0, description="first seen before, UTC ms")] = None,
+    since_ms: Annotated[UtcMs | None, Query(description="last seen at or after, UTC ms")] = None,
+    until_ms: Annotated[UtcMs | None, Query(description="first seen before, UTC ms")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> WarningList:
     """Warnings the caller may see, most recently seen first."""
     filters = views.Filters(rule, state, severity, region, enterprise, since_ms, until_ms)
@@ -79,7 +79,7 @@ def _detail(session: Session, row: WarningRow, now_ms: int) -> WarningDetail:
 
 
 @router.get("/warnings/{warning_id}", responses=REFUSALS)
-def get_warning(warning_id: int, hub: HubDep, access: AccessDep) -> WarningDetail:
+def get_warning(warning_id: RowId, hub: HubDep, access: AccessDep) -> WarningDetail:
     """One warning with its whole history and its 督办单."""
     with hub.read() as session:
         row = record.get_warning(session, warning_id)
@@ -89,7 +89,7 @@ def get_warning(warning_id: int, hub: HubDep, access: AccessDep) -> WarningDetai
 
 @router.post("/warnings/{warning_id}/transitions", responses=REFUSALS)
 def move_warning(
-    warning_id: int, body: TransitionIn, request: Request, hub: HubDep, access: AccessDep
+    warning_id: RowId, body: TransitionIn, request: Request, hub: HubDep, access: AccessDep
 ) -> WarningDetail:
     """Acknowledge, resolve or close a warning, with a note (closing needs one)."""
     if body.action in ("close", "resolve") and not (body.note and body.note.strip()):
@@ -104,7 +104,9 @@ def move_warning(
 
 
 @router.post("/warnings/{warning_id}/orders", status_code=201, responses=REFUSALS)
-def issue_order(warning_id: int, body: OrderIn, request: Request, hub: HubDep, access: AccessDep) -> OrderOut:
+def issue_order(
+    warning_id: RowId, body: OrderIn, request: Request, hub: HubDep, access: AccessDep
+) -> OrderOut:
     """Turn the warning into a 督办单 addressed to its enterprise."""
     now = hub.clock()
     days = WarningSettings.from_env().order_days
@@ -253,7 +255,7 @@ def add_silence(body: SilenceIn, request: Request, hub: HubDep, access: AccessDe
 
 
 @router.delete("/warning-silences/{silence_id}", responses=REFUSALS)
-def lift_silence(silence_id: int, request: Request, hub: HubDep, access: AccessDep) -> SilenceOut:
+def lift_silence(silence_id: RowId, request: Request, hub: HubDep, access: AccessDep) -> SilenceOut:
     """End a silence early: the rule raises warnings for the enterprise again."""
     now = hub.clock()
     with hub.write() as session, session.begin():

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from hub.core.schemas import Place, Strict
+from hub.core.schemas import Place, Strict, UtcMs
 
 
 class WarningOut(BaseModel):
@@ -119,7 +119,7 @@ class OrderIn(Strict):
     requirement: str = Field(
         min_length=1, max_length=4000, description="督办要求: what the enterprise must do"
     )
-    due_ms: int | None = Field(default=None, description="UTC ms; default WT_HUB_WARN_ORDER_DAYS from now")
+    due_ms: UtcMs | None = Field(default=None, description="UTC ms; default WT_HUB_WARN_ORDER_DAYS from now")
 
 
 class AnswerIn(Strict):
@@ -135,7 +135,7 @@ class AnswerIn(Strict):
 class DecisionIn(Strict):
     accept: bool = Field(description="true: verified, closed (销号); false: returned to the enterprise")
     note: str | None = Field(default=None, max_length=4000, description="required when returning")
-    due_ms: int | None = Field(default=None, description="a new due date when returning, UTC ms")
+    due_ms: UtcMs | None = Field(default=None, description="a new due date when returning, UTC ms")
     attachments: list[str] = Field(
         default_factory=list, max_length=20, description="SHA-256 of files the regulator uploaded"
     )

@@ -9,7 +9,7 @@ from hub.access.audit import note
 from hub.access.gate import AccessDep
 from hub.access.principal import Party
 from hub.core.deps import HubDep
-from hub.core.schemas import Problem
+from hub.core.schemas import Problem, RowId
 from hub.warnings import webhooks
 from hub.warnings.schemas import WebhookCreated, WebhookDeliveryOut, WebhookIn, WebhookOut
 
@@ -41,7 +41,7 @@ def list_webhooks(hub: HubDep, access: AccessDep) -> list[WebhookOut]:
 
 
 @router.delete("/warning-webhooks/{webhook_id}", status_code=204, responses=REFUSALS)
-def remove_webhook(webhook_id: int, request: Request, hub: HubDep, access: AccessDep) -> None:
+def remove_webhook(webhook_id: RowId, request: Request, hub: HubDep, access: AccessDep) -> None:
     with hub.write() as session, session.begin():
         row = webhooks.get(session, webhook_id)
         access.require(_region(row.region_code), "该回调地址")
@@ -50,7 +50,7 @@ def remove_webhook(webhook_id: int, request: Request, hub: HubDep, access: Acces
 
 
 @router.get("/warning-webhooks/{webhook_id}/deliveries", responses=REFUSALS)
-def webhook_deliveries(webhook_id: int, hub: HubDep, access: AccessDep) -> list[WebhookDeliveryOut]:
+def webhook_deliveries(webhook_id: RowId, hub: HubDep, access: AccessDep) -> list[WebhookDeliveryOut]:
     """The newest 100 deliveries: delivered, waiting for a retry, or given up, with the last answer."""
     with hub.read() as session:
         row = webhooks.get(session, webhook_id)
