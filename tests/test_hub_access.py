@@ -625,3 +625,47 @@ def test_a_role_taken_away_takes_effect_at_once(matrix_world):
     assert revoke.status_code == 200
     answer = w.client.get(f"/api/v1/manifests/{facts['P1']['manifest']}", headers=headers)
     assert answer.status_code == 403 and answer.json()["reason"] == "role"
+
+
+# What a careless or hostile link puts in a query: nothing, a word, a sign, a number past any column's, an
+# overflowing float, a date that is none, a NUL, an emoji.
+JUNK = ("", "x", "-1", "9" * 30, "1e309", "2026-13-45", "\x00", "🙂")
+
+
+def _query_names(app: Any, method: str, path: str) -> list[str]:
+    for route in iter_route_contexts(app.routes):
+        found = getattr(route.original_route, "dependant", None)
+        if found is not None and route.path == path and method in (route.methods or ()):
+            return [f.alias for f in found.query_params]
+    return []
+
+
+def _reader(policy: Any) -> str | None:
+    """A principal the route lets in with its own data, or None for a device's route."""
+    if policy.kind == Kind.PUBLIC:
+        return "anonymous"
+    if policy.kind == Kind.ANY_USER:
+        return "regulator"
+    return next((name for name, (role, _) in PRINCIPALS.items() if role in policy.allow), None)
+
+
+def test_junk_in_a_query_is_refused_not_a_server_error(matrix_world):
+    w, facts = matrix_world
+    tried = 0
+    failures = []
+    for (method, path), spec in sorted(SPECS.items()):
+        principal = _reader(policy_for(method, path))
+        names = _query_names(w.client.app, method, path)
+        if method != "GET" or principal is None or not names:
+            continue
+        url = path.format(**{k: quote(v, safe="") for k, v in spec.params(Ctx("P1", "P1", facts)).items()})
+        for name in names:
+            for junk in JUNK:
+                answer = w.client.get(
+                    url, params={name: junk}, headers=_headers(w, principal, False), follow_redirects=False
+                )
+                tried += 1
+                if answer.status_code >= 500:
+                    failures.append(f"{principal} GET {url}?{name}={junk!r}: {answer.status_code}")
+    assert tried > 300
+    assert failures == []
