@@ -88,6 +88,7 @@ def test_a_query_number_past_its_bound_is_refused_not_a_server_error(client):
     ):
         answer = client.get(path, headers=headers)
         assert answer.status_code == 422, (path, answer.text)
+        assert answer.json()["detail"].startswith("请求有误：")  # Chinese first, pydantic's English after
         assert "less than or equal to" in answer.json()["detail"]
     answer = client.get(f"/api/v1/analytics/warnings?since_ms={HUGE}", headers=admin())
     assert answer.status_code == 422, answer.text

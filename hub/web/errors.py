@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
@@ -15,7 +16,7 @@ from starlette.exceptions import HTTPException
 from hub.core.db import BUSY_RETRY_AFTER_S, is_busy
 from hub.core.errors import HubError, NotYet, Unauthenticated
 from hub.web.pages import shell
-from hub.web.words import TEXT, pick_lang
+from hub.web.words import TEXT, VALIDATION_ZH, pick_lang
 
 
 async def hub_error(request: Request, exc: HubError) -> Response:
@@ -58,13 +59,22 @@ async def database_busy(request: Request, exc: OperationalError) -> Response:
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    """One readable `detail` string, as every other error has, with the itemised errors beside it."""
+    """One readable `detail` string, Chinese first as every other refusal is, with the itemised errors beside
+    it: `请求有误：points.0.lat_e6 应不大于 90000000 (invalid request: points.0.lat_e6: Input should …)`."""
     errors = jsonable_encoder(exc.errors())
-    readable = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()) if p != 'body') or 'body'}: {e.get('msg')}"
-        for e in errors
-    )
-    return JSONResponse({"detail": f"invalid request: {readable}", "errors": errors}, status_code=422)
+    where = [".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body" for e in errors]
+    chinese = "；".join(f"{w} {_in_chinese(e)}" for w, e in zip(where, errors, strict=True))
+    english = "; ".join(f"{w}: {e.get('msg')}" for w, e in zip(where, errors, strict=True))
+    detail = f"请求有误：{chinese} (invalid request: {english})"
+    return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
+
+
+def _in_chinese(error: dict[str, Any]) -> str:
+    template = VALIDATION_ZH.get(str(error.get("type")), "格式有误")
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError, ValueError):  # a bound pydantic names otherwise than the template
+        return "格式有误"
 
 
 async def not_found(request: Request, exc: HTTPException) -> Response:

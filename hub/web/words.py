@@ -263,3 +263,37 @@ TEXT: dict[str, dict[str, str]] = {
 
 def pick_lang(value: str | None) -> str:
     return value if value in LANGS else "zh"
+
+
+# A refused field's trouble in Chinese, by pydantic's error `type` (its English `msg` follows in brackets):
+# `{…}` are the error's `ctx` (the bound, the length, the allowed values).
+VALIDATION_ZH: dict[str, str] = {
+    "missing": "缺少此项",
+    "extra_forbidden": "无此项",
+    "less_than_equal": "应不大于 {le}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "greater_than": "应大于 {gt}",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文字",
+    "string_too_short": "至少 {min_length} 个字符",
+    "string_too_long": "至多 {max_length} 个字符",
+    "too_short": "至少 {min_length} 项",
+    "too_long": "至多 {max_length} 项",
+    "string_pattern_mismatch": "格式不符",
+    "literal_error": "应为 {expected} 之一",
+    "enum": "应为 {expected} 之一",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "model_attributes_type": "应为对象",
+    "uuid_type": "应为 UUID",
+    "uuid_parsing": "应为 UUID",
+    "json_invalid": "不是有效的 JSON",
+}
