@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hub.access import auth_routes, user_routes
@@ -74,7 +74,7 @@ from hub.warnings.settings import WarningSettings
 from hub.warnings.webhooks import deliverer as webhook_deliverer
 from hub.web import api_docs
 from hub.web import pages as web_pages
-from hub.web.errors import database_busy, hub_error, not_found, validation_error
+from hub.web.errors import database_busy, database_refused, hub_error, not_found, validation_error
 from hub.web.headers import SecurityHeaders
 
 log = logging.getLogger(__name__)
@@ -223,6 +223,7 @@ def create_app(
     app.add_exception_handler(HubError, hub_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, not_found)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, database_busy)  # type: ignore[arg-type]
+    app.add_exception_handler(DataError, database_refused)  # type: ignore[arg-type]
     app.add_middleware(AuditMiddleware)
     # Added last, so it runs outermost: it sees every answer, the audit middleware's refusals too.
     app.add_middleware(SecurityHeaders, https=settings.public_url.startswith("https://"))

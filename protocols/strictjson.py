@@ -3,9 +3,10 @@
 `json.loads` accepts what the rest of the system cannot carry: invalid UTF-8 (decoded with a replacement or
 refused only deep inside), lone surrogates (`"\\ud800"`, a `str` that cannot be encoded back to UTF-8, so
 hashing it fails), integers beyond ±2^53 (RFC 8785 cannot encode them: signatures could not be checked),
-`NaN` and `Infinity` (not JSON at all), and nesting deep enough to exhaust the stack. Each is refused here
-with `StrictJsonError`, a `ValueError` naming what was wrong, so a server answers 4xx before it checks a
-signature or touches a database.
+`NaN` and `Infinity` (not JSON at all), nesting deep enough to exhaust the stack, and the NUL character
+(`"\\u0000"`: PostgreSQL's text cannot hold it, so a signed event carrying one could never be stored).
+Each is refused here with `StrictJsonError`, a `ValueError` naming what was wrong, so a server answers 4xx
+before it checks a signature or touches a database.
 
 The body is parsed by orjson (several times faster than `json`, and as strict on UTF-8, surrogates, NaN and
 control characters), then one walk checks the nesting and the integers' range. orjson turns an integer
@@ -66,7 +67,34 @@ def loads(raw: bytes | bytearray | str, *, on_float: Callable[[], None] | None =
         _check_numbers(value, 0, floats=False)
     except (orjson.JSONDecodeError, _Careful):
         return _loads_carefully(raw, on_float)
+    _check_nul(raw, value)
     return value
+
+
+def _check_nul(raw: bytes | bytearray | str, value: Any) -> None:
+    # JSON can carry a NUL only as this escape (a raw control character is not JSON): without it in the
+    # text, no string needs a look. With it, the strings are looked at (it may be `\\u0000`, a backslash).
+    # A batch rarely holds a backslash at all: looking for one byte (memchr, 6 µs for 450 kB) spares the
+    # search for six (290 µs, a tenth of the parse) in nearly every body.
+    if isinstance(raw, bytes | bytearray):
+        found = b"\\" in raw and b"\\u0000" in raw
+    else:
+        found = "\\" in raw and "\\u0000" in raw
+    if found:
+        _no_nul(value)
+
+
+def _no_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise StrictJsonError("a NUL character (\\u0000) in a string")
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
 
 
 def _loads_carefully(raw: bytes | bytearray | str, on_float: Callable[[], None] | None) -> Any:
@@ -92,6 +120,7 @@ def _loads_carefully(raw: bytes | bytearray | str, on_float: Callable[[], None] 
         _check_numbers(value, 0, floats=True)
     else:
         _check(value, 0)
+    _check_nul(text, value)
     return value
 
 

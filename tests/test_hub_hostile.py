@@ -80,6 +80,7 @@ SPOILERS: dict[str, Callable[[str], bytes]] = {
         '"sent_ms": ', f'"sent_ms": -{BIG}, "x": ', 1
     ).encode(),
     "lone surrogate": lambda t: t.replace('"OPERATOR"', '"\\ud800"', 1).encode(),
+    "NUL character": lambda t: t.replace('"OPERATOR"', '"OPER\\u0000ATOR"', 1).encode(),
     "invalid UTF-8": lambda t: t.replace('"OPERATOR"', '"@@"', 1).encode().replace(b"@@", b"\xff\xfe"),
     "NaN": lambda t: t.replace('"sent_ms": ', '"x": NaN, "sent_ms": ', 1).encode(),
 }

@@ -58,6 +58,18 @@ def test_surrogate_pairs_and_an_escaped_backslash_before_u_d800_are_text() -> No
     assert strictjson.loads(b'["\\\\ud800"]') == ["\\ud800"]
 
 
+@pytest.mark.parametrize("text", ['{"operator": "a\\u0000b"}', '[1.5, "\\u0000"]', '{"k\\u0000": 1}'])
+def test_a_nul_character_is_refused_on_both_paths(text: str) -> None:
+    with pytest.raises(StrictJsonError, match="NUL"):
+        strictjson.loads(text.encode())
+    with pytest.raises(StrictJsonError, match="NUL"):
+        strictjson.loads(text)
+
+
+def test_an_escaped_backslash_before_u0000_is_text() -> None:
+    assert strictjson.loads(b'["\\\\u0000"]') == ["\\u0000"]
+
+
 def test_nesting_is_limited_at_the_same_depth_on_both_paths() -> None:
     assert strictjson.loads(nested(MAX_DEPTH).encode()) is not None
     with pytest.raises(StrictJsonError, match="nested"):

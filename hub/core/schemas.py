@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 
 class Health(BaseModel):
@@ -52,7 +52,27 @@ Text = Field(default=None, max_length=2000)
 
 
 class Strict(BaseModel):
+    """A request body: no members but its own, and no NUL character in any text (SQLite would keep one,
+    PostgreSQL refuses it, and XML, which the provincial exchange sends, cannot carry it)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _holds_nul(data):
+            raise ValueError("含有 NUL 字符 (a text holds a NUL character, \\u0000)")
+        return data
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class Place(Strict):

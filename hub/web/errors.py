@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hub.core.db import BUSY_RETRY_AFTER_S, is_busy
@@ -58,10 +58,25 @@ async def database_busy(request: Request, exc: OperationalError) -> Response:
     return answer
 
 
+async def database_refused(request: Request, exc: DataError) -> Response:
+    """A value the database would not take (on PostgreSQL: text past a column's width, a number past its
+    type, a character text cannot hold): the request's, so a 422, its transaction rolled back and nothing of
+    it kept. The routes' own checks refuse such values first (tests/test_hub_bounded_numbers.py); this keeps
+    one they miss from being a 500, and the log says which."""
+    log.warning("the database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+    message = "数据库无法保存请求中的某个值 (the database cannot store a value in the request)"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": message, "reason": "unstorable"}, status_code=422)
+    hub = request.app.state.hub
+    lang = pick_lang(request.query_params.get("lang"))
+    context = {"message": message, "status": 422}
+    return shell.render(request, hub, "forbidden.html", lang, context, status_code=422)
+
+
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     """One readable `detail` string, Chinese first as every other refusal is, with the itemised errors beside
     it: `请求有误：points.0.lat_e6 应不大于 90000000 (invalid request: points.0.lat_e6: Input should …)`."""
-    errors = jsonable_encoder(exc.errors())
+    errors = [_echoed(e) for e in jsonable_encoder(exc.errors())[:ECHO_ITEMS]]
     where = [".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body" for e in errors]
     chinese = "；".join(f"{w} {_in_chinese(e)}" for w, e in zip(where, errors, strict=True))
     english = "; ".join(f"{w}: {e.get('msg')}" for w, e in zip(where, errors, strict=True))
@@ -69,7 +84,28 @@ async def validation_error(_request: Request, exc: RequestValidationError) -> JS
     return JSONResponse({"detail": detail, "errors": errors}, status_code=422)
 
 
+# What a 422 repeats of the refused input: a bounded prefix of each text, the first items of each list.
+ECHO_CHARS = 200
+ECHO_ITEMS = 20
+
+
+def _echoed(value: Any) -> Any:
+    """`value` as an answer may repeat it: bounded (a caller's megabyte is not sent back), and writable in
+    UTF-8 (JSON lets a caller send a lone surrogate, `"\\ud800"`, which UTF-8 cannot carry: it is written out
+    as its escape instead of failing the answer with a 500)."""
+    if isinstance(value, str):
+        text = value[:ECHO_CHARS].encode("utf-8", "backslashreplace").decode("utf-8")
+        return text if len(value) <= ECHO_CHARS else f"{text}…({len(value)} chars)"
+    if isinstance(value, dict):
+        return {_echoed(str(k)): _echoed(v) for k, v in list(value.items())[:ECHO_ITEMS]}
+    if isinstance(value, list | tuple):
+        return [_echoed(v) for v in value[:ECHO_ITEMS]]
+    return value
+
+
 def _in_chinese(error: dict[str, Any]) -> str:
+    if error.get("type") == "value_error":  # a check of the hub's own, which says it in Chinese first
+        return str(error.get("msg", "")).removeprefix("Value error, ")
     template = VALIDATION_ZH.get(str(error.get("type")), "格式有误")
     try:
         return template.format(**(error.get("ctx") or {}))

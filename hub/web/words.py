@@ -282,6 +282,7 @@ VALIDATION_ZH: dict[str, str] = {
     "bool_type": "应为 true 或 false",
     "bool_parsing": "应为 true 或 false",
     "string_type": "应为文字",
+    "string_unicode": "含有 UTF-8 无法表示的字符",
     "string_too_short": "至少 {min_length} 个字符",
     "string_too_long": "至多 {max_length} 个字符",
     "too_short": "至少 {min_length} 项",
