@@ -19,6 +19,7 @@ from typing import Any
 
 from edge.clock import Clock
 from protocols.ledger import GENESIS_HASH, Attachment, Event, EventKind, new_event_id
+from protocols.strictjson import holds_nul
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,11 @@ class PrintJobVoided(LedgerError):
 
 class LedgerDiskFull(LedgerError):
     """SQLite could not grow the file: nothing was written."""
+
+
+class UnsendableText(LedgerError, ValueError):
+    """A text of the event holds a NUL character, which the hub refuses (PostgreSQL cannot keep it): the event
+    is not recorded, since a device's chain could not pass it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,6 +487,8 @@ class Ledger:
             corrects=corrects,
             data=data or {},
         )
+        if b"\\u0000" in event.canonical and holds_nul(event.to_dict()):
+            raise UnsendableText("记录中含有 NUL 字符，未记录 (a text of the event holds a NUL character)")
         self._db.execute(
             "INSERT INTO events(seq, event_id, kind, code, hash, time_ms, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (

@@ -80,21 +80,19 @@ def _check_nul(raw: bytes | bytearray | str, value: Any) -> None:
         found = b"\\" in raw and b"\\u0000" in raw
     else:
         found = "\\" in raw and "\\u0000" in raw
-    if found:
-        _no_nul(value)
+    if found and holds_nul(value):
+        raise StrictJsonError("a NUL character (\\u0000) in a string")
 
 
-def _no_nul(value: Any) -> None:
+def holds_nul(value: Any) -> bool:
+    """Whether a text anywhere in `value` (a key included) holds the NUL character."""
     if isinstance(value, str):
-        if "\x00" in value:
-            raise StrictJsonError("a NUL character (\\u0000) in a string")
-    elif isinstance(value, list):
-        for item in value:
-            _no_nul(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _no_nul(key)
-            _no_nul(item)
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(v) for v in value)
+    return False
 
 
 def _loads_carefully(raw: bytes | bytearray | str, on_float: Callable[[], None] | None) -> Any:

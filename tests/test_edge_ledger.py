@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from edge.ledger import Ledger, LedgerCorrupt, LedgerError
+from edge.ledger import Ledger, LedgerCorrupt, LedgerError, UnsendableText
 from protocols.ledger import EventKind, verify_chain
 
 CODE = "91130200699229617X9002490820261123001"
@@ -96,3 +96,16 @@ def test_a_corrupt_ledger_file_is_refused_with_a_recovery_hint(tmp_path):
     path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
     with pytest.raises(LedgerCorrupt, match="recover"):
         Ledger(path, "edge-1")
+
+
+def test_an_event_whose_text_holds_a_nul_is_not_recorded(ledger):
+    """The hub refuses a NUL in any text (PostgreSQL cannot keep it): recorded, it would stop the chain."""
+    commission(ledger)
+    head = ledger.head()
+    with pytest.raises(UnsendableText, match="NUL"):
+        ledger.append(EventKind.STORING, f"{PREFIX}001", operator="张\x00三")
+    with pytest.raises(UnsendableText):
+        ledger.append(EventKind.STORING, f"{PREFIX}001", data={"note": ["a\x00"]})
+    assert ledger.head() == head
+    ledger.append(EventKind.STORING, f"{PREFIX}001", operator="张三", data={"note": "\\u0000 as typed"})
+    assert ledger.head()[0] == head[0] + 1
