@@ -267,6 +267,16 @@ def test_gps_points_outside_the_earth_or_as_floats_are_refused(w):
     refused(w, "POST", url, "t1", {"points": [{"time_ms": 1, "lat_e6": 38.8, "lon_e6": 115.4}]}, 422)
 
 
+def test_an_odd_gps_reading_is_kept_and_only_a_number_past_reason_is_refused(w):
+    """Some phones say 360° for north and a glitch may say 400 km/h: kept, or one point would refuse the
+    carrier's whole batch. Past the bounds (hub/transport/schemas.py) the number is no reading: a 422."""
+    url = f"/api/v1/vehicles/{PLATES['T1']}/positions"
+    odd = {"time_ms": START_MS + 9, "lat_e6": 38_000_000, "lon_e6": 115_000_000, "heading_deg": 360}
+    assert w.ok("POST", url, "t1", {"points": [{**odd, "speed_kmh": 400}]})["stored"] == 1
+    refused(w, "POST", url, "t1", {"points": [{**odd, "time_ms": START_MS + 10, "speed_kmh": 1001}]}, 422)
+    refused(w, "POST", url, "t1", {"points": [{**odd, "time_ms": START_MS + 11, "heading_deg": 361}]}, 422)
+
+
 def test_a_gps_point_sent_twice_is_stored_once(w):
     url = f"/api/v1/vehicles/{PLATES['T1']}/positions"
     body = {"points": [{"time_ms": START_MS + 7, "lat_e6": 38_000_000, "lon_e6": 115_000_000}]}

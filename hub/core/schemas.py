@@ -35,8 +35,6 @@ ID = Field(ge=1, le=MAX_ID)
 COUNT = Field(ge=0, le=MAX_ID)
 LAT_E6 = Field(ge=-90_000_000, le=90_000_000)  # WGS-84, millionths of a degree
 LON_E6 = Field(ge=-180_000_000, le=180_000_000)
-HEADING_DEG = Field(ge=0, le=359)  # from north
-SPEED_KMH = Field(ge=0, le=300)
 PLATE_COLOUR = Field(ge=1, le=9)  # JT/T 697.7-2014: 1 蓝 2 黄 3 黑 4 白 5 绿 9 其他
 
 # In a query or a path (its text read as a number) …

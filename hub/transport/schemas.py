@@ -6,15 +6,23 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StrictInt
 
-from hub.core.schemas import HEADING_DEG, LAT_E6, LON_E6, PLATE_COLOUR, SPEED_KMH, Strict, StrictMs
+from hub.core.schemas import LAT_E6, LON_E6, PLATE_COLOUR, Strict, StrictMs
+
+# What a carrier's phone may report: bounds that keep a number a number, not a judgement of it (some GPS
+# say 360° for north, a glitch may say 400 km/h), so one odd point does not refuse a batch of a thousand.
+GPS_HEADING_DEG = Field(ge=0, le=360)
+GPS_SPEED_KMH = Field(ge=0, le=1000)
+# The traffic platform's feed, as protocols/traffic.py reads it (方向 0–359°, a lorry's speed).
+FEED_HEADING_DEG = Field(ge=0, le=359)
+FEED_SPEED_KMH = Field(ge=0, le=300)
 
 
 class Position(Strict):
     time_ms: StrictMs
     lat_e6: Annotated[StrictInt, LAT_E6]
     lon_e6: Annotated[StrictInt, LON_E6]
-    speed_kmh: Annotated[StrictInt, SPEED_KMH] | None = None
-    heading_deg: Annotated[StrictInt, HEADING_DEG] | None = None
+    speed_kmh: Annotated[StrictInt, GPS_SPEED_KMH] | None = None
+    heading_deg: Annotated[StrictInt, GPS_HEADING_DEG] | None = None
 
 
 class Positions(Strict):
@@ -52,10 +60,10 @@ class TrafficPointIn(Strict):
     time_ms: StrictMs
     lon_e6: Annotated[StrictInt, LON_E6]
     lat_e6: Annotated[StrictInt, LAT_E6]
-    heading_deg: Annotated[StrictInt, HEADING_DEG] | None = Field(
+    heading_deg: Annotated[StrictInt, FEED_HEADING_DEG] | None = Field(
         default=None, description="方向, 0–359° from north"
     )
-    speed_kmh: Annotated[StrictInt, SPEED_KMH] | None = None
+    speed_kmh: Annotated[StrictInt, FEED_SPEED_KMH] | None = None
     datum: str = Field(default="wgs84", description="wgs84, or gcj02 (moved to WGS-84 on arrival)")
 
 
