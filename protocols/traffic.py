@@ -26,6 +26,8 @@ _NAMES = {name: code for code, name in PLATE_COLOURS.items()} | {
 DATUMS = ("wgs84", "gcj02")
 MAX_POINTS = 1000
 EARLIEST_MS = 946_684_800_000  # 2000-01-01
+HEADING_DEG = (0, 359)  # 方向, from north
+SPEED_KMH = (0, 300)  # a lorry's speed; more is a wrong reading
 
 
 class TrafficError(ValueError):
@@ -92,8 +94,8 @@ def read_point(obj: Any, now_ms: int) -> TrafficPoint:
         time_ms=time_ms,
         lon_e6=lon,
         lat_e6=lat,
-        heading_deg=_optional_int(obj, "heading_deg", 0, 359),
-        speed_kmh=_optional_int(obj, "speed_kmh", 0, 300),
+        heading_deg=_optional_int(obj, "heading_deg", *HEADING_DEG),
+        speed_kmh=_optional_int(obj, "speed_kmh", *SPEED_KMH),
     )
 
 

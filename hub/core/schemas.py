@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from protocols.strictjson import holds_nul
+from protocols.strictjson import MAX_SAFE_INTEGER, holds_nul
 
 
 class Health(BaseModel):
@@ -27,7 +27,7 @@ class Problem(BaseModel):
 # 500): each is refused with a 422 before a route runs. tests/test_hub_bounded_numbers.py checks that every
 # integer a route takes has both bounds.
 MAX_MS = 2**53  # UTC ms (the year 287,396): the largest integer the pages' JavaScript holds exactly
-MAX_SEQ = 2**53  # a device's event seq: the ledger's JSON integers stop there (protocols/strictjson.py)
+MAX_SEQ = MAX_SAFE_INTEGER  # a device's event seq: the ledger's JSON integers stop there
 MAX_ID = 2**63 - 1  # a row's id, a version, an offset: BIGINT on both databases
 MAX_GRAMS = 10**15  # a billion tonnes
 MS = Field(ge=0, le=MAX_MS)

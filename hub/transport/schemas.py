@@ -7,14 +7,15 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StrictInt
 
 from hub.core.schemas import LAT_E6, LON_E6, PLATE_COLOUR, Strict, StrictMs
+from protocols.traffic import HEADING_DEG, SPEED_KMH
 
 # What a carrier's phone may report: bounds that keep a number a number, not a judgement of it (some GPS
 # say 360° for north, a glitch may say 400 km/h), so one odd point does not refuse a batch of a thousand.
 GPS_HEADING_DEG = Field(ge=0, le=360)
 GPS_SPEED_KMH = Field(ge=0, le=1000)
-# The traffic platform's feed, as protocols/traffic.py reads it (方向 0–359°, a lorry's speed).
-FEED_HEADING_DEG = Field(ge=0, le=359)
-FEED_SPEED_KMH = Field(ge=0, le=300)
+# The traffic platform's feed, as protocols/traffic.py reads it.
+FEED_HEADING_DEG = Field(ge=HEADING_DEG[0], le=HEADING_DEG[1])
+FEED_SPEED_KMH = Field(ge=SPEED_KMH[0], le=SPEED_KMH[1])
 
 
 class Position(Strict):

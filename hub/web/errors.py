@@ -14,7 +14,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException
 
 from hub.core.db import BUSY_RETRY_AFTER_S, is_busy
-from hub.core.errors import HubError, NotYet, Unauthenticated
+from hub.core.errors import HubError, Invalid, NotYet, Unauthenticated
 from hub.web.pages import shell
 from hub.web.words import TEXT, VALIDATION_ZH, pick_lang
 
@@ -65,12 +65,7 @@ async def database_refused(request: Request, exc: DataError) -> Response:
     one they miss from being a 500, and the log says which."""
     log.warning("the database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
     message = "数据库无法保存请求中的某个值 (the database cannot store a value in the request)"
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message, "reason": "unstorable"}, status_code=422)
-    hub = request.app.state.hub
-    lang = pick_lang(request.query_params.get("lang"))
-    context = {"message": message, "status": 422}
-    return shell.render(request, hub, "forbidden.html", lang, context, status_code=422)
+    return await hub_error(request, Invalid(message, "unstorable"))
 
 
 async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
